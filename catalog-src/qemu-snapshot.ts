@@ -1,0 +1,107 @@
+/**
+ * Asks the installed QEMU everything the catalog needs and saves the raw answers to
+ * catalog-src/snapshots/qemu-<version>.json, so generation is reproducible without QEMU
+ * and a test can compare the committed snapshot with the live binary.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { findQemu, kvmUsable } from '../src/qemu/binary.js';
+import { QmpSession, enabledProps, expandCpuModel, queryCpuDefinitions, qemuVersion, type CpuDefinition } from '../src/qemu/qmp.js';
+
+export interface QemuSnapshot {
+  version: string;
+  /** "Recognized CPUID flags" of -cpu help: QEMU's canonical feature vocabulary */
+  flags: string[];
+  /** alias -> canonical, found by switching each extra bool prop on over `base` */
+  aliases: Record<string, string>;
+  definitions: CpuDefinition[];
+  models: Record<string, { tcg: string[]; kvm: string[] | null; vendor: string; family: number; model: number; stepping: number; modelId: string }>;
+  /** Leaf/register/bit QEMU prints for features the accelerator lacks (enforce warnings) */
+  bits: Record<string, string>;
+}
+
+const NON_MODELS = new Set(['host', 'max', 'base']);
+
+export function recognizedFlags(binary: string): string[] {
+  const out = spawnSync(binary, ['-cpu', 'help'], { encoding: 'utf8' }).stdout;
+  const idx = out.indexOf('Recognized CPUID flags:');
+  if (idx < 0) throw new Error(`${binary} -cpu help printed no "Recognized CPUID flags"`);
+  return [...new Set(out.slice(idx).split('\n').slice(1).join(' ').split(/\s+/).filter(Boolean))].sort();
+}
+
+async function findAliases(s: QmpSession, flags: Set<string>): Promise<Record<string, string>> {
+  const props = await s.execute<Array<{ name: string; type: string }>>('qom-list-properties', { typename: 'max-x86_64-cpu' });
+  const aliases: Record<string, string> = {};
+  for (const p of props) {
+    if (p.type !== 'bool' || flags.has(p.name)) continue;
+    let on: string[];
+    try {
+      on = enabledProps(await expandCpuModel(s, 'static', { name: 'base', props: { [p.name]: true } }));
+    } catch {
+      continue;
+    }
+    if (on.length === 1 && flags.has(on[0])) aliases[p.name] = on[0];
+  }
+  return aliases;
+}
+
+/** Parses "warning: TCG doesn't support requested feature: CPUID.07H:EBX.avx512f [bit 16]" lines. */
+function enforceWarnings(binary: string, accel: string, flags: string[]): Record<string, string> {
+  const bits: Record<string, string> = {};
+  const chunk = 40;
+  for (let i = 0; i < flags.length; i += chunk) {
+    const cpu = ['base', ...flags.slice(i, i + chunk).map((f) => `${f}=on`), 'check=on'].join(',');
+    const r = spawnSync(binary, ['-machine', `pc,accel=${accel}`, '-nodefaults', '-display', 'none', '-S', '-cpu', cpu, '-qmp', 'stdio'], {
+      encoding: 'utf8',
+      input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n',
+      timeout: 20000,
+    });
+    for (const m of (r.stderr ?? '').matchAll(/requested feature: ((?:CPUID\.[0-9A-F]+H:[A-Z]+|MSR\([0-9A-F]+H\)))\.([\w.-]+) \[bit (\d+)\]/g)) {
+      bits[m[2]] = `${m[1]} bit ${m[3]}`;
+    }
+  }
+  return bits;
+}
+
+export async function takeSnapshot(): Promise<QemuSnapshot> {
+  const binary = findQemu();
+  if (!binary) throw new Error('qemu-system-x86_64 not found (apt-get install qemu-system-x86)');
+  const flags = recognizedFlags(binary);
+  const tcg = await QmpSession.start({ accel: 'tcg' });
+  const kvm = kvmUsable() ? await QmpSession.start({ accel: 'kvm' }) : null;
+  try {
+    const version = await qemuVersion(tcg);
+    const definitions = (await queryCpuDefinitions(tcg)).map((d) => ({ ...d, 'unavailable-features': undefined })) as CpuDefinition[];
+    definitions.sort((a, b) => a.name.localeCompare(b.name));
+    const models: QemuSnapshot['models'] = {};
+    for (const d of definitions) {
+      if (d['alias-of'] || NON_MODELS.has(d.name)) continue;
+      const t = await expandCpuModel(tcg, 'static', { name: d.name });
+      const k = kvm ? await expandCpuModel(kvm, 'static', { name: d.name }) : null;
+      const p = t.props ?? {};
+      models[d.name] = {
+        tcg: enabledProps(t),
+        kvm: k ? enabledProps(k) : null,
+        vendor: String(p.vendor),
+        family: Number(p.family),
+        model: Number(p.model),
+        stepping: Number(p.stepping),
+        modelId: String(p['model-id']),
+      };
+    }
+    const aliases = await findAliases(tcg, new Set(flags));
+    const bits = { ...enforceWarnings(binary, 'tcg', flags), ...(kvm ? enforceWarnings(binary, 'kvm', flags) : {}) };
+    return { version, flags, aliases, definitions, models, bits };
+  } finally {
+    await tcg.close();
+    await kvm?.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const snap = await takeSnapshot();
+  const short = snap.version.split('.').slice(0, 2).join('.');
+  const file = new URL(`./snapshots/qemu-${short}.json`, import.meta.url);
+  writeFileSync(file, JSON.stringify(snap, null, 1) + '\n');
+  console.log(`wrote ${file.pathname}: ${snap.flags.length} flags, ${Object.keys(snap.aliases).length} aliases, ${Object.keys(snap.models).length} models, ${Object.keys(snap.bits).length} bits`);
+}

@@ -1,0 +1,111 @@
+import featuresData from '../../data/features.json' with { type: 'json' };
+import modelsData from '../../data/models.json' with { type: 'json' };
+import linuxData from '../../data/linux-flags.json' with { type: 'json' };
+import kvmData from '../../data/kvm.json' with { type: 'json' };
+import type { Feature, LinuxFlag, Model } from './types.js';
+
+export type * from './types.js';
+
+/** KVM facts from Linux arch/x86/kvm (see catalog-src/kvm.json): what KVM adds, removes and synthesizes. */
+export interface KvmKnowledge {
+  /** Props QEMU turns on for every named model under KVM (kvm_default_props) */
+  accelDefaultsOn: string[];
+  /** Props QEMU turns off for every named model under KVM */
+  accelDefaultsOff: string[];
+  /** Features KVM provides on every host, whatever the CPU */
+  emulated: string[];
+  /** Features KVM never gives a guest */
+  never: string[];
+  /** Synthesized bits: feature -> Linux host flags that must all be present (any vendor) */
+  synthesized: Record<string, string[]>;
+  /** Paravirtual features that work by hypercall (VMCALL on Intel / VMMCALL on AMD) */
+  hypercall: string[];
+  /** Features that vanish with microcode updates (TSX) */
+  fragile: string[];
+  /** Features that are host-specific and never belong in a migratable model */
+  hostSpecific: string[];
+}
+
+export const kvm: KvmKnowledge = kvmData as KvmKnowledge;
+
+const features = featuresData as Feature[];
+const models = modelsData as Model[];
+const linuxFlags = linuxData as LinuxFlag[];
+
+const featureByName = new Map<string, Feature>();
+for (const f of features) {
+  featureByName.set(f.name, f);
+}
+for (const f of features) {
+  for (const a of f.aliases) if (!featureByName.has(a)) featureByName.set(a, f);
+}
+const modelByName = new Map<string, Model>();
+for (const m of models) modelByName.set(m.name, m);
+for (const m of models) for (const a of m.aliases) if (!modelByName.has(a)) modelByName.set(a, m);
+const modelByLowerName = new Map<string, Model>();
+for (const [k, m] of modelByName) modelByLowerName.set(k.toLowerCase(), m);
+const linuxByName = new Map(linuxFlags.map((l) => [l.name, l]));
+
+export function allFeatures(): readonly Feature[] {
+  return features;
+}
+
+export function allModels(): readonly Model[] {
+  return models;
+}
+
+export function allLinuxFlags(): readonly LinuxFlag[] {
+  return linuxFlags;
+}
+
+/**
+ * A QEMU feature by any spelling QEMU accepts on -cpu: canonical, alias, or with `_` for `-`
+ * (QEMU's option parser turns every `_` into `-` before the lookup).
+ */
+export function resolveFeature(name: string): Feature | undefined {
+  return featureByName.get(name) ?? featureByName.get(name.replace(/_/g, '-'));
+}
+
+/** The canonical name, or undefined for a name QEMU does not know. */
+export function canonicalFeature(name: string): string | undefined {
+  return resolveFeature(name)?.name;
+}
+
+export function linuxFlag(name: string): LinuxFlag | undefined {
+  return linuxByName.get(name);
+}
+
+/** A model by versioned name or alias (case-insensitive as a fallback, like libvirt). */
+export function resolveModel(name: string): Model | undefined {
+  return modelByName.get(name) ?? modelByLowerName.get(name.toLowerCase());
+}
+
+/** Compares dotted versions numerically: -1, 0, 1. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return Math.sign(d);
+  }
+  return 0;
+}
+
+/** True when QEMU `version` (e.g. "7.2" or "7.2.22") knows something first released in `since` (null = unknown: treated as not known). */
+export function knownIn(since: string | null, version: string): boolean {
+  if (since === null) return false;
+  return compareVersions(since, version.split('.').slice(0, 2).join('.')) <= 0;
+}
+
+export function featuresKnownIn(version: string): Feature[] {
+  return features.filter((f) => knownIn(f.qemu, version));
+}
+
+export function modelsKnownIn(version: string): Model[] {
+  return models.filter((m) => knownIn(m.qemu, version));
+}
+
+/** What a guest started with `-cpu <model>` under KVM asks the host for. */
+export function modelUnderKvm(model: Model): string[] {
+  return model.kvmFeatures;
+}

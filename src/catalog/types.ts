@@ -1,0 +1,102 @@
+/** Types of the generated CPU knowledge in data/*.json. The data is the source of truth; these only describe it. */
+
+export type Register = 'eax' | 'ebx' | 'ecx' | 'edx';
+
+export interface CpuidBit {
+  leaf: number;
+  /** null when the leaf has no sub-leaves */
+  subleaf: number | null;
+  register: Register;
+  bit: number;
+}
+
+export interface MsrBit {
+  index: number;
+  bit: number;
+}
+
+export type Category =
+  | 'simd'
+  | 'crypto'
+  | 'bit-manipulation'
+  | 'security'
+  | 'virtualization'
+  | 'paravirtual'
+  | 'timer'
+  | 'memory'
+  | 'other';
+
+/** Whose definition the bit is: `any` for architectural bits both vendors implement. */
+export type FeatureVendor = 'intel' | 'amd' | 'any' | 'kvm' | 'centaur';
+
+/**
+ * How KVM treats the bit:
+ * - passthrough: a guest can have it when the host CPU has it
+ * - emulated: KVM provides it on every host (x2apic, tsc-deadline, kvm-* leaves, ...)
+ * - synthesized: KVM derives it from other host bits, possibly across vendors (spec-ctrl on AMD)
+ * - never: KVM does not expose it to guests (or only with special host setup)
+ */
+export type KvmTreatment = 'passthrough' | 'emulated' | 'synthesized' | 'never';
+
+export interface Feature {
+  /** QEMU's canonical property name */
+  name: string;
+  /** Every other spelling QEMU accepts for it on -cpu */
+  aliases: string[];
+  /** The /proc/cpuinfo name, when Linux shows the bit under a name of its own */
+  linux: string | null;
+  libvirt: string | null;
+  cpuid: CpuidBit | null;
+  msr: MsrBit | null;
+  category: Category;
+  vendor: FeatureVendor;
+  /** First QEMU release that knows the name ("7.2" means "7.2 or older") or null when unknown (newer than 7.2) */
+  qemu: string | null;
+  kvm: KvmTreatment;
+  /** QEMU refuses to migrate a guest that has it (invtsc) */
+  blocksMigration: boolean;
+  description: string;
+}
+
+export type ModelVendor = 'GenuineIntel' | 'AuthenticAMD' | 'HygonGenuine' | 'CentaurHauls' | null;
+
+export interface Model {
+  /** Versioned name, e.g. EPYC-Rome-v4 (generic models without versions keep their name, e.g. base) */
+  name: string;
+  /** Other names resolving to it: the unversioned name for -v1, named aliases (Broadwell-noTSX-IBRS) */
+  aliases: string[];
+  vendor: ModelVendor;
+  family: number | null;
+  model: number | null;
+  stepping: number | null;
+  modelId: string | null;
+  /** Canonical features a static expansion of the model enables (accelerator-neutral, as under TCG) */
+  features: string[];
+  /** Canonical features QEMU's static expansion enables under KVM (kvmclock & co. on; acpi, monitor, svm off) */
+  kvmFeatures: string[];
+  /**
+   * True when the feature lists are QEMU's own answer (models of the installed QEMU, Proxmox's abstract
+   * models built on them). Models newer than that come from libvirt's map, whose definitions are known to
+   * leave out bits QEMU sets (see catalog-src/generate.ts): never used as a base for an emitted model.
+   */
+  verified: boolean;
+  /** First QEMU release with this model */
+  qemu: string;
+  /** Where the definition came from */
+  source: 'qemu-7.2' | 'libvirt-cpu-map' | 'proxmox';
+  /** Proxmox abstract models (x86-64-v3, ...) are not QEMU models: a base plus flags */
+  abstract?: { base: string; flags: string[] };
+  deprecated?: boolean;
+}
+
+/** What Linux shows in /proc/cpuinfo and what it means for a guest. */
+export interface LinuxFlag {
+  name: string;
+  /** cpuid: a CPUID bit the catalog knows; synthetic: Linux-defined, no single CPUID bit; unknown-bit: CPUID bit QEMU has no name for */
+  kind: 'cpuid' | 'synthetic' | 'unknown-bit';
+  /** The QEMU feature it is, for kind cpuid */
+  feature: string | null;
+  /** A QEMU feature of the same spelling that is a different bit (ibrs, ibpb, stibp, ssbd) */
+  falseFriend: string | null;
+  description: string;
+}

@@ -1,0 +1,21 @@
+/** Shell lines that switch VMs to a custom model (run on any node of the cluster). */
+import { InputError } from '../../errors.js';
+import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
+
+/** PVE vmids are 100..999999999. */
+const VMID_RE = /^[1-9]\d{2,8}$/;
+
+/**
+ * `qm set <vmid> --cpu custom-<name>` per VM. Note: this replaces the VM's whole `cpu:`
+ * value, so VM-level options (flags=, phys-bits=, ...) are dropped.
+ */
+export function qmSetLines(vmids: Array<number | string>, modelName: string): string[] {
+  if (!GENERATED_MODEL_NAME_RE.test(modelName) || modelName.startsWith('custom-')) {
+    throw new InputError('model name', `${JSON.stringify(modelName)} must match ${GENERATED_MODEL_NAME_RE.source} without a 'custom-' prefix`);
+  }
+  return vmids.map((v) => {
+    const s = String(v);
+    if (!VMID_RE.test(s)) throw new InputError('vmid', `${JSON.stringify(s)} is not a VM id (digits, 100-999999999)`);
+    return `qm set ${s} --cpu custom-${modelName}`;
+  });
+}

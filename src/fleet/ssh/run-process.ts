@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+
+/** How a child process ended: never throws, so callers can turn every outcome into one line. */
+export interface ProcessOutcome {
+  stdout: string;
+  stderr: string;
+  /** Exit code, or null when killed by a signal or never started */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** Set when the process could not be started at all (e.g. ENOENT) */
+  spawnError: string | null;
+  /** Set when stdout passed maxOutputBytes and the process was killed */
+  outputOverflow: boolean;
+  ms: number;
+}
+
+export interface RunOptions {
+  /** Written to the child's stdin, which is then closed. */
+  input: string;
+  /** Overall bound: the child gets SIGTERM, then SIGKILL one second later. */
+  timeoutMs: number;
+  /** Guards memory against a host that streams garbage forever. */
+  maxOutputBytes?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+
+/**
+ * Runs `command` with an argv array (no shell ever parses it), feeding `input` on stdin and
+ * collecting stdout/stderr, bounded in time and size.
+ */
+export function runProcess(command: string, args: readonly string[], options: RunOptions): Promise<ProcessOutcome> {
+  const started = performance.now();
+  const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let timedOut = false;
+    let outputOverflow = false;
+    let spawnError: string | null = null;
+    let killTimer: NodeJS.Timeout | undefined;
+    let exitTimer: NodeJS.Timeout | undefined;
+
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+
+    const stop = () => {
+      child.kill('SIGTERM');
+      // ssh normally dies on SIGTERM at once; SIGKILL covers anything that does not
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 1000);
+      killTimer.unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, options.timeoutMs);
+
+    child.stdout.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (outBytes > maxOutput) {
+        if (!outputOverflow) {
+          outputOverflow = true;
+          stop();
+        }
+        return;
+      }
+      out.push(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      // Keep only the tail: the useful line (the reason) is the last one.
+      errBytes += d.length;
+      err.push(d);
+      while (errBytes > 65536 && err.length > 1) errBytes -= err.shift()!.length;
+    });
+    // The child may exit before reading all input (e.g. ssh failing to connect): not an error here.
+    child.stdin.on('error', () => {});
+    child.on('error', (e) => {
+      spawnError = e.message;
+    });
+    let done = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      if (exitTimer) clearTimeout(exitTimer);
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code: spawnError ? null : code,
+        signal,
+        timedOut,
+        spawnError,
+        outputOverflow,
+        ms: Math.round(performance.now() - started),
+      });
+    };
+    child.on('close', finish);
+    // A grandchild (e.g. a ProxyCommand) can hold the pipes open after the child exited;
+    // do not wait for it forever.
+    child.on('exit', (code, signal) => {
+      exitTimer = setTimeout(() => finish(code, signal), 2000);
+    });
+    child.stdin.end(options.input);
+  });
+}

@@ -1,0 +1,58 @@
+import type { RawProbe } from '../../sources/probe-bundle.js';
+import { mapPool } from './pool.js';
+import { probeOverSsh, type ProbeOverSshOptions } from './ssh-probe.js';
+import type { SshTarget } from './targets.js';
+
+export interface ScanProgressEvent {
+  /** Hosts finished so far, this one included */
+  done: number;
+  total: number;
+  failedSoFar: number;
+  target: SshTarget;
+  ok: boolean;
+  reason?: string;
+  ms: number;
+}
+
+export interface ScanOptions extends ProbeOverSshOptions {
+  /** Hosts probed at once; default 8 */
+  concurrency?: number;
+  onProgress?: (event: ScanProgressEvent) => void;
+}
+
+export interface ScanResult {
+  /** In the order the targets were given */
+  ok: Array<{ target: SshTarget; bundle: string; probe: RawProbe; ms: number }>;
+  failed: Array<{ target: SshTarget; reason: string }>;
+}
+
+/**
+ * Probes every target over ssh, `concurrency` at a time, each bounded by `timeoutMs`. One
+ * host failing never stops the others: the result keeps whatever succeeded.
+ */
+export async function scanHosts(targets: readonly SshTarget[], options: ScanOptions = {}): Promise<ScanResult> {
+  const concurrency = options.concurrency ?? 8;
+  let done = 0;
+  let failedSoFar = 0;
+  const outcomes = await mapPool(targets, concurrency, async (target) => {
+    const outcome = await probeOverSsh(target, options);
+    done++;
+    if (!outcome.ok) failedSoFar++;
+    options.onProgress?.({
+      done,
+      total: targets.length,
+      failedSoFar,
+      target,
+      ok: outcome.ok,
+      reason: outcome.ok ? undefined : outcome.reason,
+      ms: outcome.ms,
+    });
+    return outcome;
+  });
+  const result: ScanResult = { ok: [], failed: [] };
+  for (const o of outcomes) {
+    if (o.ok) result.ok.push({ target: o.target, bundle: o.bundle, probe: o.probe, ms: o.ms });
+    else result.failed.push({ target: o.target, reason: o.reason });
+  }
+  return result;
+}

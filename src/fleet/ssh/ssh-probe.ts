@@ -1,0 +1,71 @@
+import { PROBE_SCRIPT } from '../../sources/probe-script.js';
+import { isProbeBundle, parseProbeBundle, type RawProbe } from '../../sources/probe-bundle.js';
+import { runProcess, type ProcessOutcome } from './run-process.js';
+import { cleanLines, oneLineReason } from './reason.js';
+import { buildSshArgs, type SshOptions } from './ssh-args.js';
+import type { SshTarget } from './targets.js';
+
+export interface ProbeOverSshOptions extends SshOptions {
+  /** Overall bound for this host (connect + probe); ssh is killed when it passes. Default 60 s. */
+  timeoutMs?: number;
+}
+
+export type HostOutcome =
+  | { ok: true; target: SshTarget; bundle: string; probe: RawProbe; ms: number }
+  | { ok: false; target: SshTarget; reason: string; ms: number };
+
+/** Probes one host: `ssh ... -- host sh -s` with the probe script on stdin. Never throws. */
+export async function probeOverSsh(target: SshTarget, options: ProbeOverSshOptions = {}): Promise<HostOutcome> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const sshBinary = options.sshBinary ?? 'ssh';
+  let args: string[];
+  try {
+    args = buildSshArgs(target, options);
+  } catch (e) {
+    return { ok: false, target, reason: (e as Error).message, ms: 0 };
+  }
+  const result = await runProcess(sshBinary, args, { input: PROBE_SCRIPT, timeoutMs });
+  const failure = sshFailure(result, sshBinary, timeoutMs);
+  if (failure) return { ok: false, target, reason: failure, ms: result.ms };
+  try {
+    const probe = parseProbeBundle(result.stdout, target.label);
+    return { ok: true, target, bundle: result.stdout, probe, ms: result.ms };
+  } catch (e) {
+    return { ok: false, target, reason: (e as Error).message, ms: result.ms };
+  }
+}
+
+/** One line saying why an ssh run did not yield a bundle, or null when it did. */
+export function sshFailure(result: ProcessOutcome, sshBinary: string, timeoutMs: number): string | null {
+  if (result.spawnError) return `cannot run ${sshBinary}: ${result.spawnError} (is the OpenSSH client installed?)`;
+  if (result.timedOut) {
+    const last = oneLineReason(result.stderr);
+    return `timed out after ${timeoutMs} ms; ssh killed${last ? ` (last message: ${last})` : ''}`;
+  }
+  if (result.outputOverflow) return 'host sent far more output than a probe bundle; ssh killed';
+  if (result.code === 255) return sshErrorReason(result.stderr);
+  if (result.code !== 0) {
+    const last = oneLineReason(result.stderr);
+    return `remote probe exited with ${result.code ?? `signal ${result.signal}`}${last ? `: ${last}` : ''}`;
+  }
+  if (!isProbeBundle(result.stdout)) {
+    const first = cleanLines(result.stdout)[0];
+    return `host did not answer with a probe bundle${first ? ` (it printed: ${first.slice(0, 120)})` : ' (empty output)'}`;
+  }
+  return null;
+}
+
+/** ssh exits 255 on its own errors; its last stderr line says why, earlier ones add context. */
+function sshErrorReason(stderr: string): string {
+  const lines = cleanLines(stderr);
+  const all = lines.join('\n');
+  if (/Host key verification failed/i.test(all)) {
+    if (/REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(all)) {
+      return 'host key verification failed: the host key CHANGED since it was recorded in known_hosts (reinstalled host, or someone in the middle)';
+    }
+    const unknown = lines.find((l) => /host key is known for/i.test(l));
+    if (unknown) return `host key verification failed: ${unknown.replace(/ and you have requested strict checking\.?$/, '')} (add it to known_hosts, or accept new host keys)`;
+    return 'host key verification failed';
+  }
+  return oneLineReason(stderr) || 'ssh failed (exit status 255) without saying why';
+}

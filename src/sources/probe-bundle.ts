@@ -1,0 +1,173 @@
+import { InputError } from '../errors.js';
+import { PROBE_FORMAT_VERSION } from './probe-script.js';
+
+/** What the probe script (probe-script.ts) saw on one host, unparsed beyond the bundle layout. */
+export interface RawProbe {
+  formatVersion: number;
+  hostname: string | null;
+  cpuinfo: string;
+  vulnerabilities: Record<string, string>;
+  kernel: string | null;
+  microcode: string | null;
+  collectedAt: string | null;
+  qmp: {
+    version: string | null;
+    hostExpansion: { name: string; props: Record<string, unknown> } | null;
+    definitions: Array<Record<string, unknown>> | null;
+  } | null;
+  qmpError: string | null;
+}
+
+const HEADER = /^#migratable-probe (\d+)[ \t]*\r?$/m;
+const SECTION = '#section ';
+const END = '#end';
+
+/**
+ * True when `text` is a probe bundle. The header may follow a few stray lines, because a
+ * remote login shell's rc files sometimes print to stdout before the script runs.
+ */
+export function isProbeBundle(text: string): boolean {
+  return HEADER.test(text.slice(0, 8192));
+}
+
+/** Parses a bundle; throws InputError (one line) when it is not one, is newer, or is cut off. */
+export function parseProbeBundle(text: string, where: string): RawProbe {
+  const header = HEADER.exec(text.slice(0, 8192));
+  if (!header) throw new InputError(where, 'not a migratable probe bundle: expected a first line "#migratable-probe N"');
+  const formatVersion = Number(header[1]);
+  if (formatVersion > PROBE_FORMAT_VERSION) {
+    throw new InputError(where, `probe bundle format ${formatVersion} is newer than this migratable understands (${PROBE_FORMAT_VERSION}); upgrade migratable`);
+  }
+  const sections = splitSections(text.slice(header.index + header[0].length), where);
+
+  const cpuinfo = sections.get('cpuinfo');
+  if (cpuinfo === undefined) throw new InputError(where, 'probe bundle has no "#section cpuinfo"');
+  if (!/^processor\s*:/m.test(cpuinfo)) {
+    throw new InputError(where, 'probe bundle cpuinfo section holds no "processor" lines (was /proc/cpuinfo readable on the host?)');
+  }
+
+  const vulnerabilities: Record<string, string> = {};
+  for (const [name, content] of sections) {
+    if (name.startsWith('vulnerability ')) vulnerabilities[name.slice('vulnerability '.length).trim()] = content.trim();
+  }
+
+  const qmpErrors: string[] = [];
+  const qmpError = sections.get('qmp-error');
+  if (qmpError !== undefined && qmpError.trim()) qmpErrors.push(oneLine(qmpError));
+  const qmpText = sections.get('qmp');
+  const qmp = qmpText === undefined ? null : readQmp(qmpText, qmpErrors);
+
+  return {
+    formatVersion,
+    hostname: firstLine(sections.get('hostname')),
+    cpuinfo,
+    vulnerabilities,
+    kernel: firstLine(sections.get('kernel')),
+    microcode: firstLine(sections.get('microcode')),
+    collectedAt: firstLine(sections.get('collected-at')),
+    qmp,
+    qmpError: qmpErrors.length ? qmpErrors.join('; ') : null,
+  };
+}
+
+/** Section name -> content (trailing newlines trimmed). Requires the closing #end line. */
+function splitSections(body: string, where: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  let name: string | null = null;
+  let lines: string[] = [];
+  const close = () => {
+    if (name !== null) sections.set(name, lines.join('\n').replace(/\n+$/, ''));
+  };
+  for (const raw of body.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === END) {
+      close();
+      return sections;
+    }
+    if (line.startsWith(SECTION)) {
+      close();
+      name = line.slice(SECTION.length).trim();
+      lines = [];
+      if (!name) throw new InputError(where, 'probe bundle has a "#section" line without a name');
+      continue;
+    }
+    if (name !== null) lines.push(line);
+  }
+  const last = name === null ? 'the header' : `section "${name}"`;
+  throw new InputError(where, `probe bundle is truncated after ${last}: expected a final "#end" line (connection dropped or probe killed?)`);
+}
+
+/** Matches QMP replies by the ids the probe script sent; skips events and the greeting. */
+function readQmp(text: string, errors: string[]): NonNullable<RawProbe['qmp']> {
+  const replies = new Map<string, Record<string, unknown>>();
+  let greeting: Record<string, unknown> | null = null;
+  let broken = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      broken++; // e.g. QEMU killed by timeout mid-line
+      continue;
+    }
+    if (!isObject(msg)) continue;
+    if (isObject(msg.QMP)) greeting = msg.QMP;
+    else if (typeof msg.id === 'string') replies.set(msg.id, msg);
+  }
+  if (broken) errors.push(`${broken} QMP line(s) were not valid JSON (QEMU output cut off?)`);
+
+  const answer = (id: string, command: string): unknown => {
+    const reply = replies.get(id);
+    if (!reply) {
+      errors.push(`no reply to ${command}`);
+      return undefined;
+    }
+    if (isObject(reply.error)) {
+      errors.push(`${command}: ${String(reply.error.desc ?? reply.error.class ?? 'error')}`);
+      return undefined;
+    }
+    return reply.return;
+  };
+
+  const versionReply = answer('version', 'query-version');
+  const version = qemuVersion(versionReply) ?? qemuVersion(greeting?.version);
+
+  const hostReply = answer('host', 'query-cpu-model-expansion');
+  let hostExpansion: NonNullable<RawProbe['qmp']>['hostExpansion'] = null;
+  if (isObject(hostReply) && isObject(hostReply.model) && typeof hostReply.model.name === 'string') {
+    hostExpansion = { name: hostReply.model.name, props: isObject(hostReply.model.props) ? hostReply.model.props : {} };
+  } else if (hostReply !== undefined) errors.push('query-cpu-model-expansion reply has no model');
+
+  const defsReply = answer('definitions', 'query-cpu-definitions');
+  let definitions: Array<Record<string, unknown>> | null = null;
+  if (Array.isArray(defsReply)) definitions = defsReply.filter(isObject);
+  else if (defsReply !== undefined) errors.push('query-cpu-definitions reply is not a list');
+
+  return { version, hostExpansion, definitions };
+}
+
+/** "7.2.22" from QMP's {qemu: {major, minor, micro}}. */
+function qemuVersion(v: unknown): string | null {
+  if (!isObject(v) || !isObject(v.qemu)) return null;
+  const { major, minor, micro } = v.qemu;
+  if (typeof major !== 'number' || typeof minor !== 'number' || typeof micro !== 'number') return null;
+  return `${major}.${minor}.${micro}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function firstLine(s: string | undefined): string | null {
+  const line = s?.split('\n').find((l) => l.trim())?.trim();
+  return line ? line : null;
+}
+
+function oneLine(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' | ');
+}

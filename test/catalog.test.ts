@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { allFeatures, allLinuxFlags, allModels, canonicalFeature, linuxFlag, resolveModel } from '../src/catalog/index.js';
+import { fixturesDir, referenceDir } from './helpers/paths.js';
+
+const report = readFileSync(join(referenceDir, 'field-report-intel-amd-live-migration.txt'), 'utf8');
+
+describe('catalog names', () => {
+  it("resolves every flag of the field report's args: line to the right canonical feature", () => {
+    const args = /args: -cpu (\S+)/.exec(report)![1].split(',');
+    expect(args[0]).toBe('kvm64');
+    expect(resolveModel('kvm64')?.name).toBe('kvm64-v1');
+    const expected: Record<string, string> = { lahf_lm: 'lahf-lm', 'sse4.1': 'sse4.1', 'sse4.2': 'sse4.2', kvm_pv_eoi: 'kvm-pv-eoi', pclmulqdq: 'pclmulqdq' };
+    for (const flag of args.slice(1)) {
+      const name = flag.replace(/^[+-]/, '');
+      const canon = canonicalFeature(name);
+      expect(canon, name).toBeDefined();
+      if (expected[name]) expect(canon).toBe(expected[name]);
+    }
+  });
+
+  it('resolves the Westmere line and Proxmox defaults', () => {
+    expect(resolveModel('Westmere')?.name).toBe('Westmere-v1');
+    expect(canonicalFeature('tsc-deadline')).toBe('tsc-deadline');
+    expect(canonicalFeature('x2apic')).toBe('x2apic');
+    expect(canonicalFeature('kvm_pv_unhalt')).toBe('kvm-pv-unhalt');
+    expect(canonicalFeature('sep')).toBe('sep');
+    expect(canonicalFeature('sse3')).toBe('pni');
+    expect(canonicalFeature('sse4_1')).toBe('sse4.1');
+    expect(canonicalFeature('pclmuldq')).toBe('pclmulqdq');
+    expect(canonicalFeature('nosuchflag')).toBeUndefined();
+  });
+
+  it("maps every Linux name in the field report's intersection and kvm64 lists", () => {
+    const lists = [...report.matchAll(/^(3dnowprefetch abm .*|apic clflush cmov .*)$/gm)].map((m) => m[1].split(' '));
+    expect(lists).toHaveLength(2);
+    for (const name of lists.flat()) {
+      const l = linuxFlag(name);
+      expect(l, name).toBeDefined();
+      if (l!.kind === 'cpuid') expect(l!.feature, name).toBeTruthy();
+    }
+    expect(linuxFlag('pclmulqdq')!.feature).toBe('pclmulqdq');
+    expect(linuxFlag('tsc_deadline_timer')!.feature).toBe('tsc-deadline');
+    expect(linuxFlag('cr8_legacy')!.feature).toBe('cr8legacy');
+    expect(linuxFlag('avx512_vnni')!.feature).toBe('avx512vnni');
+    expect(linuxFlag('sha_ni')!.feature).toBe('sha-ni');
+    expect(linuxFlag('dts')!.feature).toBe('ds');
+    expect(linuxFlag('constant_tsc')!.kind).toBe('synthetic');
+  });
+
+  it('keeps the Linux false friends apart from the QEMU bits of the same spelling', () => {
+    for (const name of ['ibrs', 'ibpb', 'stibp', 'ssbd']) {
+      const l = linuxFlag(name)!;
+      expect(l.kind, name).toBe('synthetic');
+      expect(l.feature, name).toBeNull();
+      expect(l.falseFriend, name).toBe(name);
+    }
+    const ibrs = allFeatures().find((f) => f.name === 'ibrs')!;
+    expect(ibrs.cpuid).toEqual({ leaf: 0x80000008, subleaf: null, register: 'ebx', bit: 14 });
+    const stibp = allFeatures().find((f) => f.name === 'stibp')!;
+    expect(stibp.cpuid).toEqual({ leaf: 7, subleaf: 0, register: 'edx', bit: 27 });
+  });
+
+  it('classifies every flag of every real cpuinfo dump', () => {
+    const files = readdirSync(fixturesDir);
+    expect(files.length).toBeGreaterThanOrEqual(23);
+    const unmapped: string[] = [];
+    for (const file of files) {
+      for (const line of readFileSync(join(fixturesDir, file), 'utf8').split('\n')) {
+        const m = /^flags\s*:(.*)$/.exec(line);
+        if (!m) continue;
+        for (const flag of m[1].trim().split(/\s+/)) {
+          if (!/^[a-z0-9_.]+$/.test(flag)) continue; // a dump cut mid-word ("con$") is the reader's problem, not a name
+          const l = linuxFlag(flag);
+          if (!l || (l.kind === 'cpuid' && !l.feature)) unmapped.push(`${file}: ${flag}`);
+        }
+      }
+    }
+    expect(unmapped).toEqual([]);
+  });
+
+  it('describes every feature with the contract fields', () => {
+    for (const f of allFeatures()) {
+      expect(typeof f.name).toBe('string');
+      expect(Array.isArray(f.aliases)).toBe(true);
+      expect(f.linux === null || typeof f.linux === 'string').toBe(true);
+      if (f.cpuid) expect(Object.keys(f.cpuid).sort()).toEqual(['bit', 'leaf', 'register', 'subleaf']);
+    }
+    expect(allFeatures().find((f) => f.name === 'invtsc')!.blocksMigration).toBe(true);
+    expect(allLinuxFlags().length).toBeGreaterThan(250);
+  });
+
+  it('has every versioned model up to the newest libvirt knows, with vendors and first QEMU versions', () => {
+    const want: Record<string, [string | null, string]> = {
+      'EPYC-Rome-v4': ['AuthenticAMD', '8.1'],
+      'Cascadelake-Server-v5': ['GenuineIntel', '7.2'],
+      'GraniteRapids-v3': ['GenuineIntel', '10.1'],
+      'kvm64-v1': [null, '7.2'],
+      'x86-64-v2-AES': [null, '7.2'],
+      'Dhyana-v2': ['HygonGenuine', '7.2'],
+    };
+    for (const [name, [vendor, qemu]] of Object.entries(want)) {
+      const m = resolveModel(name)!;
+      expect(m, name).toBeDefined();
+      expect(m.vendor, name).toBe(vendor);
+      expect(m.qemu, name).toBe(qemu);
+    }
+    expect(resolveModel('Broadwell-noTSX-IBRS')!.name).toBe('Broadwell-v4');
+    expect(resolveModel('EPYC-Rome')!.name).toBe('EPYC-Rome-v1');
+    const v3 = resolveModel('x86-64-v3')!;
+    for (const f of ['avx2', 'fma', 'bmi2', 'movbe', 'xsave', 'abm']) expect(v3.features).toContain(f);
+    expect(allModels().every((m) => m.features.every((f) => canonicalFeature(f) === f))).toBe(true);
+  });
+});
