@@ -14,6 +14,8 @@ export interface KvmKnowledge {
   accelDefaultsOff: string[];
   /** Features KVM provides on every host, whatever the CPU */
   emulated: string[];
+  /** Features KVM provides on every host from a Linux release on (feature -> "major.minor") */
+  emulatedSince: Record<string, string>;
   /** Features KVM never gives a guest */
   never: string[];
   /** Synthesized bits: feature -> Linux host flags that must all be present (any vendor) */
@@ -26,7 +28,10 @@ export interface KvmKnowledge {
   hostSpecific: string[];
 }
 
-export const kvm: KvmKnowledge = kvmData as KvmKnowledge;
+export const kvm: KvmKnowledge = (() => {
+  const { $comment: _c, ...since } = (kvmData as { emulatedSince: Record<string, string> }).emulatedSince;
+  return { ...(kvmData as KvmKnowledge), emulatedSince: since };
+})();
 
 const features = featuresData as Feature[];
 const models = modelsData as Model[];

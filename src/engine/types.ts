@@ -82,6 +82,8 @@ export interface BaselineOptions {
   /** Oldest QEMU to target; overrides what profiles say */
   qemu?: string;
   name?: string;
+  /** Skip blocker ranking and vendor alternatives (used when the engine calls itself) */
+  skipExplain?: boolean;
 }
 
 export type { HostProfile };

@@ -1,0 +1,126 @@
+/**
+ * The product: the richest CPU model every host can run, what it costs, and why.
+ * Pure: HostProfiles + catalog in, BaselineResult out. Runs in Node and the browser.
+ */
+import { kvm, resolveModel } from '../catalog/index.js';
+import type { HostProfile } from '../profile/host-profile.js';
+import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
+import { cpuString } from './cpu-string.js';
+import { exclusionReason, type ExclusionContext } from './exclusions.js';
+import { hazards } from './hazards.js';
+import { commonFeatures, describeHosts, type HostSet } from './hosts.js';
+import type { BaselineOptions, BaselineResult, BlockerRank, LostFeature, VendorGroupAlternative } from './types.js';
+
+/** The oldest QEMU this tool knows models for; the default when no profile says more. */
+export const DEFAULT_QEMU = '7.2';
+
+export class UnsafeModelError extends Error {}
+
+export function computeBaseline(profiles: HostProfile[], options: BaselineOptions = {}): BaselineResult {
+  if (!profiles.length) throw new Error('no host profiles');
+  const set = describeHosts(profiles);
+  const qemu = options.qemu ?? set.oldestQemu ?? DEFAULT_QEMU;
+  const ctx: ExclusionContext = { crossVendor: set.crossVendor, allowTsx: !!options.allowTsx, qemu };
+  const target = guestFeatures(set, ctx);
+  const choice: BaseChoice = set.crossVendor ? chooseGenericBase(target) : chooseNamedBase(target, set.vendors[0], qemu);
+  const minus = [...choice.minus];
+  // Proxmox adds +kvm_pv_unhalt to every VM: across vendors the hypercall PV features must be off explicitly
+  if (set.crossVendor) for (const f of kvm.hypercall) if (!minus.includes(f)) minus.push(f);
+  minus.sort();
+  const features = [...target].sort();
+  assertSafe(set, choice, features, minus);
+
+  const name = options.name ?? defaultName(set);
+  const kvm64 = new Set(resolveModel('kvm64-v1')!.kvmFeatures);
+  return {
+    cpu: cpuString(choice.model.name, choice.plus, minus),
+    base: choice.model.name,
+    features,
+    plus: choice.plus,
+    minus,
+    lost: lostFeatures(set, target, ctx),
+    warnings: hazards({ set, features: target, qemu, qemuFromProfiles: !!set.oldestQemu || !!options.qemu, allowTsx: !!options.allowTsx }),
+    hosts: set.names,
+    vendors: set.vendors,
+    physBits: set.physBits,
+    qemu,
+    baseReason: choice.reason,
+    gainsOverKvm64: features.filter((f) => !kvm64.has(f)),
+    blockers: options.skipExplain ? [] : blockerRanking(set, target, ctx),
+    alternatives: options.skipExplain || !set.crossVendor ? [] : vendorAlternatives(set, target, options),
+    name,
+  };
+}
+
+/** Every feature all hosts offer, less what must stay out of a migratable model. */
+function guestFeatures(set: HostSet, ctx: ExclusionContext): Set<string> {
+  return new Set(commonFeatures(set).filter((f) => exclusionReason(f, ctx) === null));
+}
+
+/**
+ * The invariant this project exists for: base + deltas is exactly the intended set, and every
+ * feature in it is offered by every host. Violations are bugs, never user errors.
+ */
+function assertSafe(set: HostSet, choice: BaseChoice, features: string[], minus: string[]): void {
+  const guest = new Set(choice.model.kvmFeatures);
+  for (const f of choice.plus) guest.add(f);
+  for (const f of minus) guest.delete(f);
+  const want = new Set(features);
+  const mismatch = [...guest].filter((f) => !want.has(f)).concat(features.filter((f) => !guest.has(f)));
+  if (mismatch.length) throw new UnsafeModelError(`internal error: model ${choice.model.name} + deltas differs from the target in ${mismatch.join(' ')}`);
+  for (const f of guest)
+    if (set.counts.get(f) !== set.hosts.length) throw new UnsafeModelError(`internal error: ${f} is not offered by every host`);
+}
+
+function lostFeatures(set: HostSet, target: Set<string>, ctx: ExclusionContext): LostFeature[] {
+  const lacking = new Map<string, string[]>();
+  for (const h of set.hosts) {
+    const have = new Set(h.features);
+    for (const f of set.counts.keys()) if (!have.has(f)) (lacking.get(f) ?? lacking.set(f, []).get(f)!).push(h.name);
+  }
+  const out: LostFeature[] = [];
+  for (const f of [...set.counts.keys()].sort()) {
+    if (target.has(f)) continue;
+    const reason = exclusionReason(f, ctx);
+    out.push({ feature: f, missingOn: lacking.get(f) ?? [], ...(reason ? { reason } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Which host holds the cluster back most: features missing on exactly that host come back without it,
+ * and leaving out the only host of a vendor makes the cluster single-vendor again.
+ */
+function blockerRanking(set: HostSet, target: Set<string>, ctx: ExclusionContext): BlockerRank[] {
+  if (set.hosts.length < 2) return [];
+  const n = set.hosts.length;
+  const byVendor = new Map<string, number>();
+  for (const h of set.hosts) byVendor.set(h.vendor, (byVendor.get(h.vendor) ?? 0) + 1);
+  const ranks = set.hosts.map((h) => {
+    const have = new Set(h.features);
+    const soleVendor = set.crossVendor && set.vendors.length === 2 && byVendor.get(h.vendor) === 1;
+    const rest: ExclusionContext = soleVendor ? { ...ctx, crossVendor: false } : ctx;
+    const wouldAdd: string[] = [];
+    for (const [f, c] of set.counts) {
+      if (target.has(f)) continue;
+      const everyOther = have.has(f) ? c - 1 === n - 1 : c === n - 1;
+      if (everyOther && exclusionReason(f, rest) === null) wouldAdd.push(f);
+    }
+    return { host: h.name, wouldAdd: wouldAdd.sort() };
+  });
+  return ranks.filter((r) => r.wouldAdd.length).sort((a, b) => b.wouldAdd.length - a.wouldAdd.length || a.host.localeCompare(b.host));
+}
+
+/** The field report's other option: one model per vendor (separate HA groups), and what each would gain. */
+function vendorAlternatives(set: HostSet, mixed: Set<string>, options: BaselineOptions): VendorGroupAlternative[] {
+  return set.vendors.map((vendor) => {
+    const group = set.hosts.filter((h) => h.vendor === vendor);
+    const r = computeBaseline(group, { ...options, skipExplain: true, name: undefined });
+    return { vendor, hosts: r.hosts, cpu: r.cpu, base: r.base, gains: r.features.filter((f) => !mixed.has(f)) };
+  });
+}
+
+function defaultName(set: HostSet): string {
+  const tag = set.crossVendor ? 'mixed' : set.vendors[0] === 'GenuineIntel' ? 'intel' : set.vendors[0] === 'AuthenticAMD' ? 'amd' : 'cluster';
+  return `migratable-${tag}`;
+}

@@ -1,0 +1,103 @@
+/** Warnings with stable codes: what can still go wrong with a model, and what to do about it. */
+import { kvm } from '../catalog/index.js';
+import type { HostSet } from './hosts.js';
+import type { Warning } from './types.js';
+
+/** The field report's guest command line for keeping mitigations across a vendor change */
+export const CROSS_VENDOR_CMDLINE = 'pti=on spectre_v2=retpoline,generic spec_store_bypass_disable=seccomp';
+
+export interface HazardInput {
+  set: HostSet;
+  features: Set<string>;
+  qemu: string;
+  qemuFromProfiles: boolean;
+  allowTsx: boolean;
+}
+
+export function hazards({ set, features, qemu, qemuFromProfiles, allowTsx }: HazardInput): Warning[] {
+  const w: Warning[] = [];
+  const everywhere = (f: string) => set.counts.get(f) === set.hosts.length;
+  const somewhere = (f: string) => (set.counts.get(f) ?? 0) > 0;
+
+  if (set.crossVendor) {
+    w.push({
+      code: 'cross-vendor',
+      message: `hosts of ${set.vendors.length} vendors (${set.vendors.join(', ')}): a guest keeps the CPU vendor, errata workarounds and mitigation choices of the host it booted on after live migration; upstream KVM treats cross-vendor migration as best effort`,
+      advice: `boot Linux guests with "${CROSS_VENDOR_CMDLINE}" so mitigations stay on after a move (newer kernels also accept "mitigations=auto" plus "spectre_v2=retpoline,lfence" on AMD; "retpoline,amd" was renamed "retpoline,lfence" in 5.17); test Windows guests separately; or keep vendor-separate HA groups (see alternatives)`,
+    });
+    w.push({
+      code: 'kvm-pv-unhalt',
+      message: 'kvm-pv-unhalt is switched off: PV spinlock kicks are hypercalls (VMCALL on Intel, VMMCALL on AMD) patched once at boot, and guests crashed in kvm_kick_cpu after Intel->AMD migration',
+      advice: 'keep the explicit -kvm_pv_unhalt: Proxmox adds +kvm_pv_unhalt to every VM by default, so leaving the flag out is not enough',
+    });
+    const hc = kvm.hypercall.filter((f) => f !== 'kvm-pv-unhalt');
+    w.push({
+      code: 'hypercall-pv',
+      message: `${hc.join(', ')} are switched off too: they also work by hypercall, which the other vendor's KVM must trap and rewrite (KubeVirt blocked cross-vendor migration in 2025 after guest panics in this path)`,
+    });
+  }
+  const tsx = kvm.fragile.filter((f) => ['hle', 'rtm'].includes(f) && somewhere(f));
+  if (tsx.length && !allowTsx)
+    w.push({
+      code: 'tsx',
+      message: `TSX (${tsx.join(', ')}) is left out${tsx.some(everywhere) ? ' although every host has it' : ''}: microcode and kernel updates remove it (TAA mitigation), after which VMs that have it neither start nor migrate`,
+      advice: 'use --allow-tsx only if you control microcode updates on every host',
+    });
+  if (allowTsx && tsx.some((f) => features.has(f)))
+    w.push({ code: 'tsx', message: 'TSX is in the model (--allow-tsx): a microcode update that disables TSX on any host will stop these VMs from starting or migrating there' });
+  if (somewhere('invtsc'))
+    w.push({
+      code: 'invtsc',
+      message: 'invtsc (invariant TSC) is left out: QEMU refuses to live-migrate a guest that has it unless the TSC frequency is pinned and every host can scale to it',
+      advice: 'add invtsc only together with tsc-frequency=<Hz> on hosts with TSC scaling',
+    });
+  if (!set.physBitsKnown)
+    w.push({
+      code: 'phys-bits-unknown',
+      message: `physical address bits unknown for ${set.hosts.filter((h) => h.physBits === null).map((h) => h.name).join(', ')}: a guest with more physical address bits than a host can panic after migrating there`,
+      advice: 'give profiles with address sizes (cpuinfo, probe, scan), or set phys-bits by hand to the smallest host value',
+    });
+  else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
+    w.push({
+      code: 'phys-bits',
+      message: `hosts differ in physical address bits (${[...new Set(set.hosts.map((h) => h.physBits))].sort().join(', ')}): the model pins phys-bits=${set.physBits}, the smallest; never use "phys-bits host" on these VMs`,
+    });
+  const approximate = set.hosts.filter((h) => !h.exact).map((h) => h.name);
+  if (approximate.length)
+    w.push({
+      code: 'approximate-profile',
+      message: `${approximate.length} profile(s) derived from cpuinfo-like data (${approximate.slice(0, 5).join(', ')}${approximate.length > 5 ? ', ...' : ''}): KVM may offer slightly more or less than /proc/cpuinfo shows`,
+      advice: 'run `migratable probe` (or scan) on those hosts for QEMU\'s exact answer, and `migratable verify` the model',
+    });
+  if (somewhere('vmx') || somewhere('svm'))
+    w.push({
+      code: 'nested-virt',
+      message: set.crossVendor
+        ? 'nested virtualization (vmx/svm) is left out: Intel VMX and AMD SVM state cannot move between vendors'
+        : 'nested virtualization (vmx/svm) is left out: nested guests make live migration fragile; enable it only on VMs that need it, with the same flag on every host',
+    });
+  if (!qemuFromProfiles)
+    w.push({
+      code: 'qemu-version-unknown',
+      message: `no profile says which QEMU its host runs: the model uses only names QEMU ${qemu} knows`,
+      advice: 'pass --qemu X.Y with the oldest QEMU in the cluster (Proxmox: `kvm --version`), or use probe/scan profiles',
+    });
+  else {
+    const versions = new Set(set.hosts.map((h) => h.qemu).filter(Boolean));
+    if (versions.size > 1 || set.hosts.some((h) => !h.qemu))
+      w.push({ code: 'qemu-version', message: `hosts run different or unknown QEMU versions; the model is limited to what QEMU ${qemu} knows` });
+  }
+  const k515 = set.hosts.filter((h) => h.kernel?.startsWith('5.15')).map((h) => h.name);
+  if (k515.length)
+    w.push({
+      code: 'kernel-5.15',
+      message: `kernel 5.15 on ${k515.join(', ')}: guests froze after live migration between some Intel generations on 5.15 (fixed by moving to 5.19+)`,
+      advice: 'upgrade those hosts to a newer kernel before relying on live migration',
+    });
+  const mitigationSets = new Set(set.hosts.filter((h) => h.mitigations).map((h) => JSON.stringify(h.mitigations)));
+  if (mitigationSets.size > 1)
+    w.push({ code: 'mitigations', message: 'hosts report different CPU vulnerability mitigations: a guest keeps the mitigation choices of the host it booted on' });
+  if (set.hosts.length === 1)
+    w.push({ code: 'few-hosts', message: 'only one host given: the model is what this host can run, not yet a cluster baseline' });
+  return w;
+}

@@ -1,0 +1,31 @@
+import { HOST_PROFILE_SCHEMA_VERSION, VENDORS, type HostProfile } from './host-profile.js';
+
+type Required = Pick<HostProfile, 'name' | 'vendor' | 'features' | 'exact' | 'source'>;
+
+/** A HostProfile with every optional fact unknown unless given. */
+export function newProfile(p: Required & Partial<HostProfile>): HostProfile {
+  return {
+    schemaVersion: HOST_PROFILE_SCHEMA_VERSION,
+    family: null,
+    model: null,
+    stepping: null,
+    modelName: null,
+    microcode: null,
+    physBits: null,
+    kernel: null,
+    qemu: null,
+    collectedAt: null,
+    ...p,
+    features: [...new Set(p.features)].sort(),
+  };
+}
+
+export function normalizeVendor(v: string): HostProfile['vendor'] {
+  const s = v.trim();
+  if ((VENDORS as readonly string[]).includes(s)) return s as HostProfile['vendor'];
+  if (/intel/i.test(s)) return 'GenuineIntel';
+  if (/amd/i.test(s)) return 'AuthenticAMD';
+  if (/hygon/i.test(s)) return 'HygonGenuine';
+  if (/centaur|zhaoxin|via/i.test(s)) return 'CentaurHauls';
+  return 'unknown';
+}

@@ -1,0 +1,122 @@
+/**
+ * What a KVM guest can get on a host whose CPU is described only by Linux flag names
+ * (/proc/cpuinfo, lscpu, Proxmox's node status). Approximate by nature: the result is marked
+ * exact:false and errs on the side of claiming less, never more.
+ */
+import { kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
+
+export interface LinuxView {
+  vendor: string;
+  flags: string[];
+  /** The cpuinfo "bugs" line, when the source has it (tells which hardware bugs the host has) */
+  bugs?: string[] | null;
+  /** Host kernel release, when the source has it: some KVM-provided bits depend on it */
+  kernel?: string | null;
+}
+
+/** True when a kernel release like "6.8.12-4-pve" is at least "major.minor". */
+export function kernelAtLeast(kernel: string | null | undefined, since: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
+  if (!m) return false;
+  const [maj, min] = since.split('.').map(Number);
+  return Number(m[1]) > maj || (Number(m[1]) === maj && Number(m[2]) >= min);
+}
+
+export interface GuestView {
+  features: string[];
+  notes: string[];
+  /** Flags the catalog has never heard of (newer kernels); listed so nothing is dropped silently */
+  unknown: string[];
+}
+
+const has = (set: Set<string>, ...names: string[]) => names.every((n) => set.has(n));
+
+/**
+ * Host facts in Linux's terms, for sources that see raw CPUID bits instead of cpuinfo (cpuid -r,
+ * libvirt capabilities): the vendor-neutral synthetic flags Linux would derive from them.
+ */
+export interface HostFacts {
+  vendor: string;
+  /** Canonical QEMU features the host CPU has (raw bits, before KVM's view) */
+  features: Iterable<string>;
+  /** Linux synthetic flags that stand for several vendor bits: ibpb ibrs stibp ssbd */
+  hints: Iterable<string>;
+  bugs?: string[] | null;
+  /** Host kernel release, when the source has it: some KVM-provided bits depend on it */
+  kernel?: string | null;
+}
+
+
+export function guestViewFromLinux(view: LinuxView): GuestView {
+  const flags = new Set(view.flags);
+  const out = new Set<string>();
+  const unknown: string[] = [];
+  for (const name of flags) {
+    const l = linuxFlag(name);
+    if (!l) {
+      // Some sources print QEMU spellings already (Proxmox 9.2 cpu-flags); anything else is unknown
+      const f = resolveFeature(name);
+      if (f && f.name === name) out.add(f.name);
+      else unknown.push(name);
+      continue;
+    }
+    if (l.kind === 'cpuid' && l.feature) out.add(l.feature);
+  }
+  // Linux splits the invariant TSC bit into two synthetic flags
+  if (has(flags, 'constant_tsc', 'nonstop_tsc')) out.add('invtsc');
+  for (const f of [...out]) if (f.startsWith('vmx-')) out.delete(f); // nested VMX controls are not in cpuinfo's flags
+  const view2 = applyKvmRules({ vendor: view.vendor, features: out, hints: flags, bugs: view.bugs, kernel: view.kernel });
+  return { ...view2, unknown: unknown.sort() };
+}
+
+/** Linux's synthetic speculation flags, derived from raw vendor bits the way arch/x86/kernel/cpu does. */
+export function linuxHintsFromBits(vendor: string, features: Set<string>, family: number | null): string[] {
+  const hints: string[] = [];
+  if (features.has('spec-ctrl') || features.has('ibrs')) hints.push('ibrs');
+  if (features.has('spec-ctrl') || features.has('ibpb')) hints.push('ibpb');
+  if (features.has('stibp') || features.has('amd-stibp')) hints.push('stibp');
+  // AMD families 15h-17h without AMD_SSBD get SSBD the LS_CFG way (Linux forces X86_FEATURE_SSBD)
+  const lsCfg = (vendor === 'AuthenticAMD' || vendor === 'HygonGenuine') && family !== null && family >= 0x15 && family <= 0x18;
+  if (features.has('ssbd') || features.has('amd-ssbd') || features.has('virt-ssbd') || lsCfg) hints.push('ssbd');
+  return hints;
+}
+
+/** KVM's additions and removals (catalog-src/kvm.json) applied to a host's features. */
+export function applyKvmRules(host: HostFacts): { features: string[]; notes: string[] } {
+  const flags = new Set(host.hints);
+  const out = new Set(host.features);
+  const notes: string[] = [];
+  for (const f of kvm.never) out.delete(f);
+  for (const f of kvm.emulated) out.add(f);
+  for (const [f, since] of Object.entries(kvm.emulatedSince)) if (kernelAtLeast(host.kernel, since)) out.add(f);
+  if (!host.kernel) notes.push('host kernel unknown: KVM bits newer kernels add (kvm-pv-ipi, arch-capabilities, ...) are not claimed');
+
+  // Speculation controls: Linux shows vendor-neutral synthetic flags; KVM derives both vendors' bits from them
+  const amd = host.vendor === 'AuthenticAMD' || host.vendor === 'HygonGenuine';
+  if (flags.has('ibpb')) out.add('ibpb');
+  if (flags.has('ibrs')) out.add('ibrs');
+  if (flags.has('stibp')) out.add('stibp').add('amd-stibp');
+  if (amd) {
+    // Zen 2 and later have AMD_SSBD and AMD_IBRS together; Zen 1 only the LS_CFG way (virt-ssbd)
+    if (has(flags, 'ssbd', 'ibrs')) out.add('amd-ssbd').add('ssbd');
+    if (flags.has('ssbd')) out.add('virt-ssbd');
+    out.delete('spec-ctrl');
+    if (has(flags, 'ibpb', 'ibrs'))
+      notes.push("KVM may also offer Intel spec-ctrl on this AMD host (newer kernels need IBPB_RET); not claimed without KVM's word");
+  } else {
+    if (has(flags, 'ibpb', 'ibrs')) out.add('spec-ctrl');
+    if (flags.has('ssbd')) out.add('ssbd').add('amd-ssbd');
+  }
+  if (host.bugs) {
+    const bugs = new Set(host.bugs);
+    if (!bugs.has('spec_store_bypass')) out.add('amd-no-ssb');
+    if (!bugs.has('meltdown')) out.add('rdctl-no');
+    if (!bugs.has('mds')) out.add('mds-no');
+    if (out.has('rtm') && !bugs.has('taa')) out.add('taa-no');
+  }
+  // Bits of MSR words QEMU only offers when their gate bit is there
+  if (!out.has('arch-capabilities')) for (const f of ['rdctl-no', 'mds-no', 'taa-no']) out.delete(f);
+  // Names only libvirt knows (cmt, mbm-*) are bits no QEMU can give a guest
+  const guestable = (f: string) => resolveFeature(f)?.name === f && resolveFeature(f)?.qemu !== null;
+  return { features: [...out].filter(guestable).sort(), notes };
+}

@@ -1,0 +1,40 @@
+/** Every host-data format, detected from content, read into HostProfiles. Runs in Node and the browser. */
+import { InputError } from '../errors.js';
+import type { HostProfile } from '../profile/host-profile.js';
+import { cpuinfoReader } from './cpuinfo-reader.js';
+import { profileJsonReader } from './profile-json.js';
+import { qmpReader } from './qmp-reply.js';
+import type { Reader } from './reader.js';
+import { EXTRA_READERS } from './more-readers.js';
+
+/** Order matters only where formats overlap: the most specific first. */
+export const READERS: Reader[] = [profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader];
+
+export function supportedFormats(): string {
+  return READERS.map((r) => r.describe).join('; ');
+}
+
+/** Reads one input's text. `name` is the host name to use when the content has none. */
+export function readProfilesFromText(text: string, where: string, name: string): HostProfile[] {
+  if (!text.trim()) throw new InputError(where, 'empty input; expected host CPU data');
+  if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
+  const reader = READERS.find((r) => r.detect(text));
+  if (!reader) throw new InputError(where, `unrecognized format; supported: ${supportedFormats()}`);
+  return reader.read(text, where, name);
+}
+
+/** Host name from a path: the file name without directory and extension. */
+export function hostNameFromPath(path: string): string {
+  const base = path.split(/[\\/]/).pop() || path;
+  return base.replace(/\.(cpuinfo|txt|json|xml|log|out|dump|raw)$/i, '') || base;
+}
+
+/** Gives every profile a unique name, suffixing duplicates (two inputs named "pve1"). */
+export function uniqueNames(profiles: HostProfile[]): HostProfile[] {
+  const seen = new Map<string, number>();
+  return profiles.map((p) => {
+    const n = seen.get(p.name) ?? 0;
+    seen.set(p.name, n + 1);
+    return n ? { ...p, name: `${p.name}#${n + 1}` } : p;
+  });
+}

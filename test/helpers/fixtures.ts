@@ -1,0 +1,13 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostProfile } from '../../src/profile/host-profile.js';
+import { readCpuinfo } from '../../src/sources/cpuinfo.js';
+import { fixturesDir } from './paths.js';
+
+/** Every real /proc/cpuinfo dump in shared/fixtures, read into profiles named after the file. */
+export function fixtureProfiles(): HostProfile[] {
+  return readdirSync(fixturesDir)
+    .filter((f) => f.endsWith('.cpuinfo'))
+    .sort()
+    .map((f) => readCpuinfo(readFileSync(join(fixturesDir, f), 'utf8'), f, f.replace(/\.cpuinfo$/, '')));
+}
