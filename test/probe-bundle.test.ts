@@ -134,8 +134,13 @@ describe('parseProbeBundle', () => {
 
   it('refuses a bundle cut off before #end, naming the last section', () => {
     const full = bundle(QMP_OK);
-    const e = inputError(() => parseProbeBundle(full.slice(0, full.indexOf('#section vulnerability meltdown') + 20), 'pve3'));
+    const at = full.indexOf('#section vulnerability meltdown');
+    const e = inputError(() => parseProbeBundle(full.slice(0, at + 35), 'pve3'));
     expect(e.message).toBe('pve3: probe bundle is truncated after section "vulnerability meltdown": expected a final "#end" line (connection dropped or probe killed?)');
+    // A marker line cut in half is not a section: the last complete one is named.
+    expect(inputError(() => parseProbeBundle(full.slice(0, at + 20), 'pve3')).message).toMatch(/truncated after section "vulnerability spectre_v2"/);
+    // "#end" without its final newline is still complete.
+    expect(parseProbeBundle(full.replace(/\n$/, ''), 'pve3').hostname).toBe('pve2');
   });
 
   it('refuses things that are not bundles, newer formats, and empty cpuinfo', () => {

@@ -24,6 +24,8 @@ export interface KvmKnowledge {
   hypercall: string[];
   /** Features that vanish with microcode updates (TSX) */
   fragile: string[];
+  /** Features QEMU provides under KVM whatever the host reports (never block a start) */
+  qemuProvided: string[];
   /** Features that are host-specific and never belong in a migratable model */
   hostSpecific: string[];
 }

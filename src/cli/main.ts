@@ -4,6 +4,12 @@ import { InputError, EXIT_BAD_INPUT } from '../errors.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCommands } from './commands/index.js';
 
+// `migratable features | head` closes the pipe early: that is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command();
 program
   .name('migratable')

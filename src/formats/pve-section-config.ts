@@ -120,6 +120,7 @@ export function parseSectionConfig(text: string, where: string): SectionConfigDo
       if (!COMMENT_RE.test(l)) {
         const m = PROPERTY_RE.exec(l);
         if (!m) {
+          if (/^\s+$/.test(l)) fail(n, 'line contains only whitespace; PVE does not end a section there, use an empty line');
           if (HEADER_RE.test(l)) fail(n, `section header without an empty line before it (section '${id}' is still open)`);
           fail(n, `section '${id}': cannot parse ${JSON.stringify(l)}; properties must be indented "key value"`);
         }

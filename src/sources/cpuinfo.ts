@@ -10,17 +10,18 @@ function stanzas(text: string): Stanza[] {
   const out: Stanza[] = [];
   let cur: Stanza | null = null;
   for (const line of text.split('\n')) {
-    const m = /^([^\t:][^:]*?)\s*:\s?(.*)$/.exec(line);
-    if (!m) {
+    // indexOf, not a regex: a backtracking pattern took quadratic time on long lines without a colon
+    const colon = line.indexOf(':');
+    if (colon <= 0 || line[0] === '\t') {
       if (!line.trim()) cur = null;
       continue;
     }
-    const key = m[1].trim();
+    const key = line.slice(0, colon).trim();
     if (key === 'processor' || !cur) {
       cur = new Map();
       out.push(cur);
     }
-    cur.set(key, m[2].trim());
+    cur.set(key, line.slice(colon + 1).trim());
   }
   return out.filter((s) => s.has('flags') || s.has('vendor_id'));
 }
@@ -31,7 +32,7 @@ export function looksLikeCpuinfo(text: string): boolean {
 
 const FLAG_RE = /^[a-z0-9_.]+$/;
 
-export function readCpuinfo(text: string, where: string, name: string): HostProfile {
+export function readCpuinfo(text: string, where: string, name: string, host: { kernel?: string | null } = {}): HostProfile {
   const cpus = stanzas(text);
   if (!cpus.length) throw new InputError(where, 'expected /proc/cpuinfo with "processor" and "flags" lines');
   const first = cpus[0];
@@ -52,9 +53,9 @@ export function readCpuinfo(text: string, where: string, name: string): HostProf
   if (malformed.length) notes.push(`ignored malformed flag(s) ${malformed.join(' ')} (a truncated dump?)`);
   const vendor = normalizeVendor(first.get('vendor_id') ?? '');
   const bugs = first.has('bugs') ? first.get('bugs')!.split(/\s+/).filter(Boolean) : null;
-  const view = guestViewFromLinux({ vendor, flags: [...common].filter((f) => FLAG_RE.test(f)), bugs });
+  const view = guestViewFromLinux({ vendor, flags: [...common].filter((f) => FLAG_RE.test(f)), bugs, kernel: host.kernel });
   if (view.unknown.length) notes.push(`flags the catalog does not know: ${view.unknown.join(' ')}`);
-  const bits = /(\d+) bits physical/.exec(first.get('address sizes') ?? '');
+  const bits = /(\d+) bits physical/.exec((first.get('address sizes') ?? '').slice(0, 100)); // bounded: \d+ backtracks
   const num = (k: string) => (first.has(k) && /^\d+$/.test(first.get(k)!) ? Number(first.get(k)) : null);
   return newProfile({
     name,
@@ -68,6 +69,7 @@ export function readCpuinfo(text: string, where: string, name: string): HostProf
     exact: false,
     source: 'cpuinfo',
     physBits: bits ? Number(bits[1]) : null,
+    kernel: host.kernel ?? null,
     notes: [...notes, ...view.notes, 'derived from /proc/cpuinfo: approximate (KVM may offer a little more or less)'],
   });
 }

@@ -6,9 +6,10 @@ import { profileJsonReader } from './profile-json.js';
 import { qmpReader } from './qmp-reply.js';
 import type { Reader } from './reader.js';
 import { EXTRA_READERS } from './more-readers.js';
+import { probeReader } from './probe-reader.js';
 
 /** Order matters only where formats overlap: the most specific first. */
-export const READERS: Reader[] = [profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader];
+export const READERS: Reader[] = [probeReader, profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader];
 
 export function supportedFormats(): string {
   return READERS.map((r) => r.describe).join('; ');

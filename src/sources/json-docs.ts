@@ -26,12 +26,14 @@ export function parseJsonDocuments(text: string, where: string): unknown[] {
         try {
           docs.push(JSON.parse(trimmed.slice(start, i + 1)));
         } catch (e) {
-          throw new InputError(where, `invalid JSON document at offset ${start}: ${(e as Error).message}`);
+          // JSON.parse quotes the input in its message, newlines and all: keep the error one line
+          throw new InputError(where, `invalid JSON document at offset ${start}: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 200)}`);
         }
       } else if (depth < 0) throw new InputError(where, `unbalanced "${c}" at offset ${i}`);
     } else if (depth === 0 && !/\s/.test(c)) throw new InputError(where, `expected JSON, found "${c}" at offset ${i}`);
   }
   if (depth !== 0) throw new InputError(where, 'truncated JSON (unclosed object or array)');
+  if (!docs.length) throw new InputError(where, 'no JSON document; expected a JSON object or array');
   return docs;
 }
 

@@ -78,7 +78,11 @@ function splitSections(body: string, where: string): Map<string, string> {
   const close = () => {
     if (name !== null) sections.set(name, lines.join('\n').replace(/\n+$/, ''));
   };
-  for (const raw of body.split('\n')) {
+  const all = body.split('\n');
+  // The text after the last newline is a partial line (cut off mid-write) unless it is "#end".
+  const partial = all.pop()!;
+  if (partial.replace(/\r$/, '') === END) all.push(partial);
+  for (const raw of all) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === END) {
       close();

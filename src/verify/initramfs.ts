@@ -125,7 +125,7 @@ export function buildInitramfs(busybox: Buffer): Buffer {
 }
 
 /** What the guest reported about itself. */
-export interface GuestView {
+export interface GuestReport {
   kernel: string;
   vendor: string | null;
   modelName: string | null;
@@ -141,13 +141,13 @@ export interface GuestView {
  * Parses the report out of serial output (noise before, after and between lines is ignored).
  * Returns null when the report is missing or incomplete; throws when it is garbled.
  */
-export function parseGuestReport(text: string): GuestView | null {
+export function parseGuestReport(text: string): GuestReport | null {
   const lines = text.split(/\r?\n/).map((l) => l.replace(/\r/g, ''));
   const begin = lines.lastIndexOf(`${MARK}-BEGIN`);
   if (begin < 0) return null;
   const end = lines.indexOf(`${MARK}-END`, begin);
   if (end < 0) return null;
-  const view: GuestView = { kernel: '', vendor: null, modelName: null, flags: [], vulnerabilities: {}, cpuinfo: {} };
+  const view: GuestReport = { kernel: '', vendor: null, modelName: null, flags: [], vulnerabilities: {}, cpuinfo: {} };
   let expectedFlags: number | null = null;
   for (const line of lines.slice(begin + 1, end)) {
     if (!line.startsWith(MARK + ' ')) continue;

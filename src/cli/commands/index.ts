@@ -1,4 +1,17 @@
 import type { Command } from 'commander';
+import { registerBaseline } from './baseline.js';
+import { registerCheck } from './check.js';
+import { registerFleet } from './fleet.js';
+import { registerProbe } from './probe.js';
+import { registerProfile } from './profile.js';
+import { registerVerify } from './verify.js';
 
 /** Commands beyond the catalog; each lives in its own module. */
-export function registerCommands(_program: Command): void {}
+export function registerCommands(program: Command): void {
+  registerProfile(program);
+  registerProbe(program);
+  registerBaseline(program);
+  registerCheck(program);
+  registerVerify(program);
+  registerFleet(program);
+}

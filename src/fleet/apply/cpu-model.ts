@@ -6,8 +6,7 @@
  * replicated database and should not grow with every run. Nothing is backed up when the file
  * did not exist or when the content would not change.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { InputError } from '../../errors.js';

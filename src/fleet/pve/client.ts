@@ -119,9 +119,10 @@ export class PveClient {
   }
 
   /**
-   * Everything about the cluster in one go. A node that is offline or whose calls fail is kept
-   * with `error` set rather than dropped: a baseline that silently skips a host is wrong.
-   * Authentication/TLS failures still throw.
+   * Everything about the cluster in one go. A node that is offline or whose own calls fail is
+   * kept with `error` set rather than dropped: a baseline that silently skips a host is wrong,
+   * so the caller decides. Cluster-level failures (auth, TLS, /nodes, /version, a 403 on
+   * cpu-flags) throw.
    */
   async fetchCluster(): Promise<PveClusterData> {
     const list = (await this.listNodes()).sort((a, b) => a.node.localeCompare(b.node));

@@ -26,6 +26,7 @@ export interface RunOptions {
 }
 
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+const EXIT_GRACE_MS = 2000;
 
 /**
  * Runs `command` with an argv array (no shell ever parses it), feeding `input` on stdin and
@@ -44,6 +45,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     let spawnError: string | null = null;
     let killTimer: NodeJS.Timeout | undefined;
     let exitTimer: NodeJS.Timeout | undefined;
+    let armGrace = () => {};
 
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
 
@@ -59,6 +61,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     }, options.timeoutMs);
 
     child.stdout.on('data', (d: Buffer) => {
+      armGrace();
       outBytes += d.length;
       if (outBytes > maxOutput) {
         if (!outputOverflow) {
@@ -70,6 +73,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       out.push(d);
     });
     child.stderr.on('data', (d: Buffer) => {
+      armGrace();
       // Keep only the tail: the useful line (the reason) is the last one.
       errBytes += d.length;
       err.push(d);
@@ -99,10 +103,23 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       });
     };
     child.on('close', finish);
-    // A grandchild (e.g. a ProxyCommand) can hold the pipes open after the child exited;
-    // do not wait for it forever.
+    // A grandchild (a ControlPersist master, a ProxyCommand) can keep the pipes open after
+    // the child exited, so 'close' may never come: after exit, give up once the pipes have
+    // been quiet for EXIT_GRACE_MS. The final step goes through setImmediate so that, when the
+    // event loop was starved, output already waiting in the pipes is read first.
+    let exitInfo: [number | null, NodeJS.Signals | null] | null = null;
+    let graceImmediate: NodeJS.Immediate | undefined;
+    armGrace = () => {
+      if (!exitInfo || done) return;
+      clearTimeout(exitTimer);
+      clearImmediate(graceImmediate);
+      exitTimer = setTimeout(() => {
+        graceImmediate = setImmediate(() => finish(...exitInfo!));
+      }, EXIT_GRACE_MS);
+    };
     child.on('exit', (code, signal) => {
-      exitTimer = setTimeout(() => finish(code, signal), 2000);
+      exitInfo = [code, signal];
+      armGrace();
     });
     child.stdin.end(options.input);
   });

@@ -1,0 +1,23 @@
+import { InputError } from '../errors.js';
+import type { HostProfile } from '../profile/host-profile.js';
+import { readProfileInputs } from '../sources/files.js';
+
+export interface HostInputOptions {
+  inventory?: string;
+}
+
+/** Host profiles from INPUT arguments and, when given, the latest snapshot per host of an inventory. */
+export async function loadHosts(inputs: string[], opts: HostInputOptions): Promise<HostProfile[]> {
+  const hosts: HostProfile[] = inputs.length ? readProfileInputs(inputs) : [];
+  if (opts.inventory) {
+    const { openInventory } = await import('../fleet/inventory/index.js');
+    const inv = openInventory(opts.inventory, { mustExist: true });
+    try {
+      hosts.push(...inv.latestProfiles());
+    } finally {
+      inv.close();
+    }
+  }
+  if (!hosts.length) throw new InputError('arguments', 'no hosts given: pass host data files or directories (or --inventory DB)');
+  return hosts;
+}

@@ -1,0 +1,69 @@
+/**
+ * Proxmox VE: a cpu-models.conf section plus the VM line that uses it. The section undoes what PVE
+ * would add on its own (kvm_pv_unhalt & co.) when the model leaves it out.
+ */
+import type { BaselineResult } from '../engine/types.js';
+import { GENERATED_MODEL_NAME_RE, renderCpuModelSection } from '../formats/pve-cpu-models.js';
+import { EmitError, checkResult } from './guard.js';
+import { pveForcedFlags, pveForcesVendor, pveReportedModel } from './pve-names.js';
+
+export interface PveOptions {
+  /** `models-conf`: only the section; `vm`: only the VM line; default both, as two commented blocks */
+  pvePart?: 'both' | 'models-conf' | 'vm';
+}
+
+/** The `+a;-b` elements of the section's flags, in PVE's spelling where PVE sets the flag itself. */
+export function pveFlags(result: BaselineResult, reportedModel: string): string[] {
+  const forced = pveForcedFlags(reportedModel);
+  const spelling = new Map([...forced].map(([key, v]) => [v.feature, key]));
+  const spell = (f: string) => spelling.get(f) ?? f;
+  const plus = new Set(result.plus.map(spell));
+  const minus = new Set(result.minus.map(spell));
+  const features = new Set(result.features);
+  for (const [key, { feature, on }] of forced) {
+    const want = features.has(feature);
+    if (want === on || plus.has(key) || minus.has(key)) continue;
+    (want ? plus : minus).add(key);
+  }
+  return [...[...plus].sort().map((f) => `+${f}`), ...[...minus].sort().map((f) => `-${f}`)];
+}
+
+export function emitPve(result: BaselineResult, opts: PveOptions = {}): string {
+  const model = checkResult(result, 'pve');
+  if (!GENERATED_MODEL_NAME_RE.test(result.name) || result.name.startsWith('custom-')) {
+    throw new EmitError(
+      'pve',
+      `model name ${JSON.stringify(result.name)} must match ${GENERATED_MODEL_NAME_RE.source} (lower case, 2-40 characters) ` +
+        `and must not start with 'custom-' (VMs add that prefix); choose one with --name`,
+    );
+  }
+  const reported = pveReportedModel(model);
+  const section = renderCpuModelSection({
+    name: result.name,
+    flags: pveFlags(result, reported.name),
+    reportedModel: reported.name,
+    physBits: result.physBits ?? undefined,
+  });
+
+  const notes: string[] = [];
+  if (!reported.pve8) {
+    notes.push(`# reported-model ${reported.name}: PVE 8 does not accept it; needs PVE 9 whose pve-qemu lists it.`);
+  }
+  if (pveForcesVendor(model) && result.vendors.length > 1) {
+    notes.push(`# PVE adds vendor=${model.vendor} for ${reported.name}: guests report it on every host.`);
+  }
+  if (result.physBits === null) notes.push('# phys-bits unknown for some host: PVE leaves QEMU\'s default.');
+
+  const part = opts.pvePart ?? 'both';
+  const vmLine = `cpu: custom-${result.name}\n`;
+  if (part === 'vm') return vmLine;
+  if (part === 'models-conf') return notes.map((n) => n + '\n').join('') + section;
+  return [
+    '# /etc/pve/virtual-guest/cpu-models.conf (cluster-wide; keep a blank line between sections)',
+    ...notes,
+    section.replace(/\n$/, ''), // keep one blank line after the section, as PVE writes it
+    `# VM config (/etc/pve/qemu-server/<vmid>.conf), or: qm set <vmid> --cpu custom-${result.name}`,
+    '# Running VMs keep their old -cpu until a full stop and start.',
+    vmLine,
+  ].join('\n');
+}

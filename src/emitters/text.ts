@@ -1,0 +1,101 @@
+/** The default report for an admin: what the guest gets, what it loses and why, and what to do. */
+import { resolveFeature, type Category } from '../catalog/index.js';
+import type { BaselineResult } from '../engine/types.js';
+
+export interface TextOptions {
+  /** Line width to wrap at (default 100) */
+  width?: number;
+}
+
+const CATEGORY_ORDER: Category[] = [
+  'crypto',
+  'simd',
+  'bit-manipulation',
+  'security',
+  'virtualization',
+  'paravirtual',
+  'timer',
+  'memory',
+  'other',
+];
+
+/** `label` then `words` filling the line, continuation lines indented under the first word. */
+export function hanging(label: string, words: string[], width: number, sep = ' '): string[] {
+  const indent = ' '.repeat(label.length);
+  const lines: string[] = [];
+  let cur = label;
+  let empty = true;
+  for (const w of words) {
+    if (!empty && cur.length + sep.length + w.length > width) {
+      lines.push(cur.trimEnd());
+      cur = indent + w;
+    } else cur = empty ? cur + w : cur + sep + w;
+    empty = false;
+  }
+  lines.push(cur.trimEnd());
+  return lines;
+}
+
+/** Wraps prose (splits on blanks). */
+const prose = (label: string, text: string, width: number) => hanging(label, text.split(/\s+/).filter(Boolean), width);
+
+function byCategory(features: string[]): Map<Category, string[]> {
+  const groups = new Map<Category, string[]>();
+  for (const f of features) {
+    const c = resolveFeature(f)?.category ?? 'other';
+    groups.set(c, [...(groups.get(c) ?? []), f]);
+  }
+  return new Map(CATEGORY_ORDER.filter((c) => groups.has(c)).map((c) => [c, groups.get(c)!.sort()]));
+}
+
+const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
+export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
+  const width = opts.width ?? 100;
+  const out: string[] = [];
+  const field = (key: string, value: string) => out.push(...prose(key.padEnd(11), value, width));
+
+  field('Model', r.name);
+  out.push(...hanging('-cpu'.padEnd(11), r.cpu.split(/(?<=,)/), width, ''));
+  field('Base', `${r.base}: ${r.baseReason}`);
+  field('phys-bits', r.physBits === null ? 'unknown (not every host reported it)' : `${r.physBits} (the smallest of all hosts)`);
+  field('Hosts', `${r.hosts.length}: ${r.hosts.join(', ')}${r.vendors.length ? ` (${r.vendors.join(' + ')})` : ''}`);
+  if (r.qemu) field('QEMU', `${r.qemu} or newer`);
+
+  out.push('', `Gained over kvm64 (${plural(r.gainsOverKvm64.length, 'feature')})`);
+  if (!r.gainsOverKvm64.length) out.push('  none');
+  for (const [cat, fs] of byCategory(r.gainsOverKvm64)) out.push(...hanging(`  ${cat.padEnd(18)}`, fs, width));
+
+  out.push('', `Lost (${plural(r.lost.length, 'feature')} some host lacks or that cannot migrate)`);
+  if (!r.lost.length) out.push('  none');
+  const fw = Math.min(24, Math.max(0, ...r.lost.map((l) => l.feature.length)));
+  for (const l of [...r.lost].sort((a, b) => a.feature.localeCompare(b.feature))) {
+    const why = l.missingOn.length ? `missing on ${l.missingOn.join(', ')}` : '';
+    const reason = l.reason ? `${why ? '; ' : ''}${l.reason}` : '';
+    out.push(...prose(`  ${l.feature.padEnd(fw)}  `, why + reason, width));
+  }
+
+  if (r.blockers.length) {
+    out.push('', 'Hosts holding the model back');
+    for (const b of r.blockers) {
+      out.push(...hanging(`  leaving out ${b.host} would add ${plural(b.wouldAdd.length, 'feature')}: `, b.wouldAdd, width));
+    }
+  }
+
+  if (r.alternatives.length) {
+    out.push('', 'Per-vendor alternatives (migrate only within the group)');
+    for (const a of r.alternatives) {
+      out.push(...prose(`  ${a.vendor}: `, `${a.hosts.join(', ')} -> base ${a.base}`, width));
+      out.push(...hanging('    -cpu ', a.cpu.split(/(?<=,)/), width, ''));
+      out.push(...hanging(`    gains ${a.gains.length}: `, a.gains, width));
+    }
+  }
+
+  out.push('', `Warnings (${r.warnings.length})`);
+  if (!r.warnings.length) out.push('  none');
+  for (const w of r.warnings) {
+    out.push(...prose(`  [${w.code}] `, w.message, width));
+    if (w.advice) out.push(...prose('      advice: ', w.advice, width));
+  }
+  return out.join('\n') + '\n';
+}

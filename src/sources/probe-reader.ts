@@ -1,0 +1,41 @@
+/**
+ * Probe bundles (from `migratable probe` and `scan`): QEMU's own host expansion when the host could
+ * run it (exact), else its /proc/cpuinfo (approximate); plus kernel, microcode, mitigations.
+ */
+import type { HostProfile } from '../profile/host-profile.js';
+import { readCpuinfo } from './cpuinfo.js';
+import { isProbeBundle, parseProbeBundle, type RawProbe } from './probe-bundle.js';
+import { profileFromQmp } from './qmp-reply.js';
+import type { Reader } from './reader.js';
+
+export function profileFromProbe(raw: RawProbe, where: string, fallbackName: string): HostProfile {
+  const name = raw.hostname ?? fallbackName;
+  const fromCpuinfo = readCpuinfo(raw.cpuinfo, where, name, { kernel: raw.kernel });
+  const common = {
+    kernel: raw.kernel,
+    microcode: raw.microcode ?? fromCpuinfo.microcode,
+    physBits: fromCpuinfo.physBits,
+    collectedAt: raw.collectedAt,
+    ...(Object.keys(raw.vulnerabilities).length ? { mitigations: raw.vulnerabilities } : {}),
+  };
+  if (raw.qmp?.hostExpansion) {
+    const docs: unknown[] = [{ return: { model: raw.qmp.hostExpansion } }];
+    if (raw.qmp.definitions) docs.push({ return: raw.qmp.definitions });
+    const exact = profileFromQmp(docs, where, name, 'probe');
+    return { ...exact, ...common, qemu: raw.qmp.version, modelName: fromCpuinfo.modelName ?? exact.modelName, notes: ["features are QEMU's own answer (query-cpu-model-expansion of model host under KVM)"] };
+  }
+  return {
+    ...fromCpuinfo,
+    ...common,
+    source: 'probe',
+    qemu: raw.qmp?.version ?? null,
+    notes: [...(fromCpuinfo.notes ?? []), `QEMU could not be asked${raw.qmpError ? ` (${raw.qmpError})` : ''}: features derived from /proc/cpuinfo`],
+  };
+}
+
+export const probeReader: Reader = {
+  format: 'probe',
+  describe: 'migratable probe bundle (from `migratable probe` or `scan`)',
+  detect: isProbeBundle,
+  read: (text, where, name) => [profileFromProbe(parseProbeBundle(text, where), where, name)],
+};

@@ -1,0 +1,29 @@
+/** VM CPU inputs, detected from content: Proxmox VM configs, libvirt domain XML, -cpu strings, baseline JSON. */
+import { InputError } from '../../errors.js';
+import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
+import { looksLikeDomainXml, vmFromDomainXml } from './libvirt.js';
+import { looksLikePveVmConfig, vmFromPveText } from './pve.js';
+import { vmFromCpuString } from './qemu-cpu.js';
+import type { VmCpu } from './types.js';
+
+export type { VmCpu } from './types.js';
+
+export function readVmsFromText(text: string, where: string, name: string, customModels?: Map<string, CpuModelSection>): VmCpu[] {
+  if (!text.trim()) throw new InputError(where, 'empty input; expected a VM config, domain XML or -cpu string');
+  if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected a VM config, domain XML or -cpu string');
+  if (looksLikeDomainXml(text)) return [vmFromDomainXml(text, where, name)];
+  if (/^\s*\{/.test(text)) {
+    let doc: { cpu?: unknown; name?: unknown };
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new InputError(where, `invalid JSON: ${(e as Error).message}`);
+    }
+    if (typeof doc.cpu !== 'string') throw new InputError(where, 'expected a `migratable baseline --format json` result with a "cpu" string');
+    return [vmFromCpuString(doc.cpu, where, typeof doc.name === 'string' ? doc.name : name, 'baseline-json')];
+  }
+  if (looksLikePveVmConfig(text)) return [vmFromPveText(text, where, name, customModels)];
+  const line = text.trim();
+  if (!line.includes('\n')) return [vmFromCpuString(line, where, name)];
+  throw new InputError(where, 'unrecognized VM input; supported: Proxmox VM config (qemu-server/<vmid>.conf), libvirt domain XML, a QEMU -cpu string, migratable baseline JSON');
+}

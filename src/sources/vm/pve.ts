@@ -1,0 +1,64 @@
+/**
+ * Proxmox VM configs: what qemu-server turns the cpu:/args: lines into (CPUConfig.pm get_cpu_options),
+ * then what the guest requests. Facts: ../shared/reference/notes/proxmox.md sections 2 and 4.
+ */
+import { canonicalFeature, resolveModel } from '../../catalog/index.js';
+import { InputError } from '../../errors.js';
+import { parseCpuProperty, parseVmConfig, PVE_DEFAULT_CPUTYPE, type VmConfig } from '../../formats/pve-vm-config.js';
+import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
+import { resolveCpuRequest } from './resolve.js';
+import { vmFromCpuString } from './qemu-cpu.js';
+import type { VmCpu } from './types.js';
+
+export function looksLikePveVmConfig(text: string): boolean {
+  return /^(cpu|args|cores|memory|scsihw|ostype|boot|sockets|net\d+|scsi\d+|virtio\d+|smbios1|vmgenid|name):\s/m.test(text) && !/^\s*</.test(text);
+}
+
+function flagChanges(flags: string[], where: string): Array<[string, boolean]> {
+  return flags.map((f) => {
+    const name = f.slice(1);
+    const canon = name === 'nested-virt' ? 'vmx' : canonicalFeature(name);
+    if (!canon) throw new InputError(where, `unknown CPU flag "${name}" (QEMU would refuse to start)`);
+    return [canon, f[0] === '+'] as [string, boolean];
+  });
+}
+
+/** Proxmox's abstract models are qemu64 plus flags; they are in the catalog as models. */
+export function vmFromPveConfig(cfg: VmConfig, where: string, name: string, customModels: Map<string, CpuModelSection> = new Map()): VmCpu {
+  if (cfg.argsCpu) {
+    const vm = vmFromCpuString(cfg.argsCpu, where, name, 'pve-config');
+    vm.notes.push('args: -cpu overrides the cpu: line (Proxmox appends args after its own -cpu)');
+    return vm;
+  }
+  const cpu = cfg.cpu ?? parseCpuProperty(PVE_DEFAULT_CPUTYPE);
+  const changes: Array<[string, boolean]> = [];
+  let type = cpu.type;
+  let physBits: number | 'host' | null = cpu.physBits ?? null;
+  const notes: string[] = [];
+  if (!cfg.cpu) notes.push('no cpu: line: Proxmox uses kvm64');
+  if (cpu.customModel) {
+    const custom = customModels.get(cpu.customModel);
+    if (!custom) throw new InputError(where, `cpu: custom-${cpu.customModel} is not in the given cpu-models.conf (pass --cpu-models FILE)`);
+    type = custom.reportedModel ?? 'kvm64';
+    changes.push(...flagChanges(custom.flags, where));
+    if (physBits === null && custom.physBits !== undefined) physBits = custom.physBits;
+  }
+  const model = resolveModel(type);
+  if (!model && type !== 'host' && type !== 'max') throw new InputError(where, `unknown cpu type "${type}"`);
+  // What qemu-server adds (in this order; later wins): its own flags, the model's, the VM's
+  const pveOwn: Array<[string, boolean]> = [];
+  if (type === 'kvm64') pveOwn.push(['lahf-lm', true], ['sep', true]);
+  if (type === 'kvm32') pveOwn.push(['sep', true]);
+  if (/^Opteron/.test(type)) pveOwn.push(['rdtscp', false]);
+  pveOwn.push(['kvm-pv-unhalt', true], ['kvm-pv-eoi', true]);
+  const all = [...pveOwn, ...changes, ...flagChanges(cpu.flags, where)];
+  const cpuString = [type, ...all.map(([f, on]) => `${on ? '+' : '-'}${f}`), ...(type !== 'host' ? ['enforce'] : [])].join(',');
+  return resolveCpuRequest({ name, source: 'pve-config', cpu: cpuString, model: model?.name ?? type, changes: all, physBits, notes }, where);
+}
+
+export function vmFromPveText(text: string, where: string, name: string, customModels?: Map<string, CpuModelSection>): VmCpu {
+  const vmid = /(\d+)\.conf$/.exec(where)?.[1];
+  const cfg = parseVmConfig(text, where, vmid ? Number(vmid) : undefined);
+  const label = cfg.name ? `${cfg.vmid ?? name} (${cfg.name})` : String(cfg.vmid ?? name);
+  return vmFromPveConfig(cfg, where, label, customModels);
+}

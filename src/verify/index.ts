@@ -1,0 +1,343 @@
+/**
+ * `migratable verify`: boot a real guest with `-cpu <model>,enforce` and compare what its kernel sees
+ * with what QEMU promised for that model (query-cpu-model-expansion, same accelerator).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { findQemu, kvmUsable } from '../qemu/binary.js';
+import { QmpSession, enabledProps, expandCpuModel, qemuVersion, type Accel } from '../qemu/qmp.js';
+import { linuxFlag, resolveFeature } from '../catalog/index.js';
+import { InputError } from '../errors.js';
+import { boot, findKernel, parseRefusal, type BootStatus } from './boot.js';
+import { buildInitramfs, findBusybox, parseGuestReport, type GuestReport } from './initramfs.js';
+
+export type PropValue = boolean | number | string;
+
+export interface QmpModel {
+  name: string;
+  props: Record<string, PropValue>;
+}
+
+const BOOL_WORDS: Record<string, boolean> = { on: true, yes: true, true: true, off: false, no: false, false: false };
+/** Options of the -cpu string that steer QEMU's checking and are not part of the model. */
+const CHECK_OPTIONS = new Set(['enforce', 'check']);
+
+/**
+ * The QMP CpuModelInfo for a -cpu string, split the way QEMU's x86 parser does:
+ * `Model,+a,-b,c=on,d=off,key=value,e` (a bare name means on; `_` in names means `-`), with values
+ * typed for QMP (numbers stay numbers). enforce/check are dropped. (src/engine/cpu-string.ts reads
+ * -cpu strings into canonical features; this one keeps every prop as QEMU itself will see it.)
+ */
+export function qmpModelOf(cpu: string): QmpModel {
+  const [name, ...rest] = cpu.trim().split(',');
+  if (!name || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new InputError('MODEL', `"${cpu}" does not start with a CPU model name`);
+  const props: Record<string, PropValue> = {};
+  for (const token of rest) {
+    if (!token) throw new InputError('MODEL', `empty option in "${cpu}"`);
+    let key: string;
+    let value: PropValue;
+    if (token.startsWith('+') || token.startsWith('-')) {
+      key = token.slice(1);
+      value = token[0] === '+';
+    } else if (token.includes('=')) {
+      key = token.slice(0, token.indexOf('='));
+      const raw = token.slice(token.indexOf('=') + 1);
+      // QMP wants typed values: integer props (level, family) reject strings
+      value = raw in BOOL_WORDS ? BOOL_WORDS[raw] : /^(0x[0-9a-f]+|\d+)$/i.test(raw) ? Number(raw) : raw;
+    } else {
+      key = token;
+      value = true;
+    }
+    key = key.replace(/_/g, '-');
+    if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(key)) throw new InputError('MODEL', `bad option "${token}" in "${cpu}"`);
+    if (CHECK_OPTIONS.has(key)) continue;
+    props[key] = value;
+  }
+  return { name, props };
+}
+
+/**
+ * MODEL as given on the command line: a -cpu string, or a file holding `migratable baseline --format json`
+ * output (an object with a `cpu` string).
+ */
+export function loadModelInput(pathOrString: string): { cpu: string; source: string } {
+  const looksLikePath = pathOrString.includes('/') || pathOrString.endsWith('.json');
+  if (existsSync(pathOrString) && statSync(pathOrString).isFile()) {
+    const text = readFileSync(pathOrString, 'utf8');
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new InputError(pathOrString, `not JSON (${(e as Error).message}); expected the output of "migratable baseline --format json"`);
+    }
+    const cpu = (data as { cpu?: unknown } | null)?.cpu;
+    if (typeof cpu !== 'string' || !cpu.trim()) throw new InputError(pathOrString, 'has no "cpu" string; expected the output of "migratable baseline --format json"');
+    qmpModelOf(cpu);
+    return { cpu: cpu.trim(), source: pathOrString };
+  }
+  if (looksLikePath) throw new InputError(pathOrString, 'no such file');
+  qmpModelOf(pathOrString);
+  return { cpu: pathOrString.trim(), source: 'argument' };
+}
+
+/** The -cpu string the guest boots with: the model and its props, checking replaced by enforce. */
+export function enforcedCpu(cpu: string): string {
+  const [name, ...rest] = cpu.trim().split(',');
+  const kept = rest.filter((t) => !CHECK_OPTIONS.has(t.split('=')[0].replace(/^[+-]/, '')));
+  return [name, ...kept, 'enforce'].join(',');
+}
+
+/**
+ * Features modern kernels hide although older ones printed them (the catalog keeps the old name so
+ * old dumps still parse): feature -> first Linux version that hides it.
+ */
+const HIDDEN_SINCE: Record<string, string> = { 'spec-ctrl': '4.17' };
+
+/**
+ * Flags Linux sets by itself from other facts, so a guest shows them without the CPUID bit.
+ * arch/x86/kernel/cpu/amd.c: "3DNow or LM implies PREFETCHW".
+ */
+const KERNEL_IMPLIED: { feature: string; when: (g: GuestReport) => boolean; why: string }[] = [
+  {
+    feature: '3dnowprefetch',
+    when: (g) => g.vendor === 'AuthenticAMD' && g.flags.includes('lm'),
+    why: 'Linux sets it on every AMD CPU with long mode',
+  },
+  {
+    // OSPKE mirrors CR4.PKE: it appears when the guest kernel turns protection keys on
+    feature: 'ospke',
+    when: (g) => g.flags.includes('pku'),
+    why: 'mirrors CR4.PKE, set by the guest kernel when it enables pku',
+  },
+];
+
+function versionAtLeast(version: string, min: string): boolean {
+  const a = version.split(/[.-]/).map((x) => parseInt(x, 10));
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < b.length; i++) {
+    const d = (Number.isNaN(a[i]) ? 0 : a[i] ?? 0) - b[i];
+    if (d) return d > 0;
+  }
+  return true;
+}
+
+/** Whether a guest running `kernel` can show QEMU feature `name` in /proc/cpuinfo at all. */
+export function visibleInCpuinfo(name: string, kernel: string): boolean {
+  const feature = resolveFeature(name);
+  if (!feature?.linux) return false;
+  if (linuxFlag(feature.linux)?.kind !== 'cpuid') return false;
+  const since = HIDDEN_SINCE[feature.name];
+  return !(since && versionAtLeast(kernel, since));
+}
+
+export interface Comparison {
+  /** Promised, could be shown, not shown: the guest kernel does not see (or use) it */
+  absent: string[];
+  /** Shown by the guest (as QEMU names), not promised */
+  extra: string[];
+  /** Promised, but /proc/cpuinfo never shows it (kvm-* leaves, MSR bits, hidden bits) */
+  notVisible: string[];
+  /** Shown but not promised, because Linux derives it itself: feature -> why */
+  kernelImplied: Record<string, string>;
+  /** Guest flags that are CPUID bits QEMU has no name for, or that the catalog does not know */
+  unmapped: string[];
+}
+
+/** Compares the promised features (canonical QEMU names) with the guest's /proc/cpuinfo view. */
+export function compareWithGuest(promised: readonly string[], guest: GuestReport): Comparison {
+  const seen = new Set<string>();
+  const unmapped: string[] = [];
+  for (const flag of guest.flags) {
+    const lf = linuxFlag(flag);
+    if (!lf) unmapped.push(flag);
+    else if (lf.kind === 'unknown-bit') unmapped.push(flag);
+    else if (lf.kind === 'cpuid' && lf.feature) seen.add(resolveFeature(lf.feature)?.name ?? lf.feature);
+    // synthetic flags (rep_good, constant_tsc, Linux's own ibrs/ssbd...) are no CPUID bit: not part of the promise
+  }
+  const promise = new Set(promised.map((p) => resolveFeature(p)?.name ?? p));
+  const absent: string[] = [];
+  const notVisible: string[] = [];
+  for (const p of promise) {
+    if (!visibleInCpuinfo(p, guest.kernel)) notVisible.push(p);
+    else if (!seen.has(p)) absent.push(p);
+  }
+  const extra: string[] = [];
+  const kernelImplied: Record<string, string> = {};
+  for (const s of seen) {
+    if (promise.has(s)) continue;
+    const implied = KERNEL_IMPLIED.find((k) => k.feature === s && k.when(guest));
+    if (implied) kernelImplied[s] = implied.why;
+    else extra.push(s);
+  }
+  return { absent: absent.sort(), extra: extra.sort(), notVisible: notVisible.sort(), kernelImplied, unmapped: unmapped.sort() };
+}
+
+export type Outcome = 'match' | 'mismatch' | 'refused' | 'failed' | 'timeout';
+
+export interface VerifyReport {
+  /** The -cpu string as given, and as booted (with enforce) */
+  cpu: string;
+  bootedCpu: string;
+  /** The QEMU command line that booted the guest (its temp paths are gone by now) */
+  qemuArgv: string[];
+  model: string;
+  props: Record<string, PropValue>;
+  accel: Accel;
+  qemu: { binary: string; version: string };
+  kernelImage: string;
+  outcome: Outcome;
+  /** Did QEMU start the guest (false when it refused the model or failed before booting)? */
+  started: boolean;
+  /** QEMU's own missing-feature lines, verbatim, when it refused the model under enforce */
+  refusal: { lines: string[]; summary: string; features: string[] } | null;
+  /** One line on why the boot failed or timed out */
+  failure: string | null;
+  /** The last lines of the guest console, when something went wrong */
+  consoleTail: string[];
+  /** Canonical QEMU features of the static expansion, under the same accelerator */
+  promised: string[];
+  promisedVendor: string | null;
+  promisedModelId: string | null;
+  comparison: Comparison | null;
+  guest: {
+    kernel: string;
+    vendor: string | null;
+    modelName: string | null;
+    flags: string[];
+    vulnerabilities: Record<string, string>;
+  } | null;
+  /** Vendor / model name differences between promise and guest */
+  identityMismatches: string[];
+  notes: string[];
+  durationMs: number;
+  bootMs: number | null;
+}
+
+export interface VerifyOptions {
+  /** A -cpu string, e.g. "Westmere,-aes" (enforce/check are ignored: the boot always uses enforce) */
+  cpu: string;
+  /** Default: kvm when /dev/kvm is usable, else tcg */
+  accel?: Accel;
+  /** Guest kernel image; default the newest /boot/vmlinuz-* */
+  kernel?: string;
+  /** Kills the guest after this long; default 90 s under TCG, 60 s under KVM */
+  timeoutMs?: number;
+  busybox?: string;
+  qemuBinary?: string;
+}
+
+/** The static expansion: what QEMU promises a guest of this -cpu string under this accelerator. */
+async function promiseOf(parsed: QmpModel, accel: Accel, binary: string) {
+  const session = await QmpSession.start({ accel, binary });
+  try {
+    const version = await qemuVersion(session);
+    let expansion;
+    try {
+      expansion = await expandCpuModel(session, 'static', { name: parsed.name, props: parsed.props });
+    } catch (e) {
+      // "CPU model 'Foo' not found", "Property '...foo' not found": the user's model is wrong
+      throw new InputError('MODEL', (e as Error).message);
+    }
+    const props = expansion.props ?? {};
+    return {
+      version,
+      promised: enabledProps(expansion),
+      vendor: typeof props.vendor === 'string' ? props.vendor : null,
+      modelId: typeof props['model-id'] === 'string' ? props['model-id'] : null,
+    };
+  } finally {
+    await session.close();
+  }
+}
+
+function tail(text: string, n: number): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\r/g, '').trimEnd())
+    .filter(Boolean)
+    .slice(-n);
+}
+
+function failureLine(status: BootStatus, stderr: string, timeoutMs: number): string | null {
+  if (status === 'timeout') return `the guest did not power off within ${+(timeoutMs / 1000).toFixed(1)} s; QEMU was killed`;
+  if (status === 'failed') return tail(stderr, 1)[0] ?? 'QEMU exited with an error and no message';
+  return null;
+}
+
+export async function verifyModel(options: VerifyOptions): Promise<VerifyReport> {
+  const t0 = Date.now();
+  const notes: string[] = [];
+  const parsed = qmpModelOf(options.cpu);
+  const binary = options.qemuBinary ?? findQemu();
+  if (!binary) throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
+  let accel = options.accel;
+  if (!accel) {
+    accel = kvmUsable() ? 'kvm' : 'tcg';
+    if (accel === 'tcg') notes.push('/dev/kvm is not usable here: booted under TCG, which cannot provide some features real CPUs have (QEMU names them below if the model needs them)');
+  } else if (accel === 'kvm' && !kvmUsable()) {
+    throw new Error('KVM was asked for but /dev/kvm is not usable by this user (use --accel tcg, or join the kvm group)');
+  }
+  const kernelImage = findKernel(options.kernel);
+  const busybox = findBusybox(options.busybox);
+  const timeoutMs = options.timeoutMs ?? (accel === 'tcg' ? 90_000 : 60_000);
+
+  const promise = await promiseOf(parsed, accel, binary);
+  const bootedCpu = enforcedCpu(options.cpu);
+  const result = await boot({ cpu: bootedCpu, accel, kernel: kernelImage, initrd: buildInitramfs(readFileSync(busybox)), timeoutMs, binary });
+
+  const refusal = result.status === 'refused' ? parseRefusal(result.stderr) : null;
+  if (refusal && accel === 'tcg') notes.push(`TCG cannot provide: ${refusal.features.join(', ')}; on KVM hosts whose CPUs have them the model may be fine`);
+  let outcome: Outcome = result.status === 'refused' ? 'refused' : result.status === 'timeout' ? 'timeout' : 'failed';
+  let failure = failureLine(result.status, result.stderr, timeoutMs);
+  let guestReport: GuestReport | null = null;
+  if (result.status === 'exited') {
+    try {
+      guestReport = parseGuestReport(result.report) ?? parseGuestReport(result.console);
+      if (!guestReport) failure = 'the guest stopped without printing its report (see the console lines)';
+    } catch (e) {
+      failure = (e as Error).message;
+    }
+  }
+  let comparison: Comparison | null = null;
+  const identityMismatches: string[] = [];
+  if (guestReport) {
+    comparison = compareWithGuest(promise.promised, guestReport);
+    if (promise.vendor && guestReport.vendor !== promise.vendor) identityMismatches.push(`vendor: promised ${promise.vendor}, guest sees ${guestReport.vendor}`);
+    if (promise.modelId && guestReport.modelName !== promise.modelId.trim()) {
+      identityMismatches.push(`model name: promised "${promise.modelId.trim()}", guest sees "${guestReport.modelName}"`);
+    }
+    const exact = !comparison.absent.length && !comparison.extra.length && !identityMismatches.length;
+    outcome = exact ? 'match' : 'mismatch';
+    if (comparison.unmapped.length) notes.push(`guest flags the catalog cannot map to QEMU names (not compared): ${comparison.unmapped.join(' ')}`);
+  }
+  const wentWrong = outcome === 'failed' || outcome === 'timeout';
+  return {
+    cpu: options.cpu,
+    bootedCpu,
+    qemuArgv: result.argv,
+    model: parsed.name,
+    props: parsed.props,
+    accel,
+    qemu: { binary, version: promise.version },
+    kernelImage,
+    outcome,
+    started: result.status !== 'refused' && !(result.status === 'failed' && !result.console),
+    refusal,
+    failure,
+    consoleTail: wentWrong ? tail(result.console, 15) : [],
+    promised: promise.promised,
+    promisedVendor: promise.vendor,
+    promisedModelId: promise.modelId,
+    comparison,
+    guest: guestReport && {
+      kernel: guestReport.kernel,
+      vendor: guestReport.vendor,
+      modelName: guestReport.modelName,
+      flags: guestReport.flags,
+      vulnerabilities: guestReport.vulnerabilities,
+    },
+    identityMismatches,
+    notes,
+    durationMs: Date.now() - t0,
+    bootMs: result.durationMs,
+  };
+}

@@ -1,0 +1,83 @@
+/** Rendering of a verify report (text for people, JSON for tools) and the CLI exit code it means. */
+import { EXIT_OK, EXIT_PROBLEM } from '../errors.js';
+import type { VerifyReport } from './index.js';
+
+/** 0 when the guest sees exactly the promise (not-visible features aside), 1 otherwise. Bad input (2) is thrown earlier. */
+export function verifyExitCode(report: VerifyReport): number {
+  return report.outcome === 'match' ? EXIT_OK : EXIT_PROBLEM;
+}
+
+export function renderJson(report: VerifyReport): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}
+
+const VERDICT: Record<VerifyReport['outcome'], string> = {
+  match: 'OK: the guest sees exactly what QEMU promised',
+  mismatch: 'MISMATCH: the guest does not see what QEMU promised',
+  refused: 'REFUSED: QEMU would not start this model with enforce',
+  failed: 'FAILED: the guest did not boot to its report',
+  timeout: 'TIMEOUT: the guest did not finish',
+};
+
+/** Wraps a word list to `width` columns, continuation lines indented by `indent`. */
+function wrap(words: readonly string[], indent: number, width = 100): string {
+  if (!words.length) return '-';
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && indent + line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  lines.push(line);
+  return lines.join('\n' + ' '.repeat(indent));
+}
+
+export function renderText(report: VerifyReport): string {
+  const rows: [string, string][] = [];
+  const add = (label: string, value: string) => rows.push([label, value]);
+  add('cpu', report.bootedCpu);
+  add('accelerator', `${report.accel.toUpperCase()} (QEMU ${report.qemu.version}, ${report.qemu.binary})`);
+  add('guest kernel', report.guest?.kernel ? `${report.guest.kernel} (${report.kernelImage})` : report.kernelImage);
+  add('verdict', VERDICT[report.outcome]);
+  if (report.failure) add('why', report.failure);
+  if (report.refusal) {
+    add('QEMU said', report.refusal.lines.concat(report.refusal.summary).join('\n'));
+    add('missing', report.refusal.features.join(' '));
+  }
+  if (report.guest) {
+    add('vendor', `${report.guest.vendor ?? '?'}${report.promisedVendor ? ` (promised ${report.promisedVendor})` : ''}`);
+    add('model name', report.guest.modelName ?? '?');
+  }
+  for (const m of report.identityMismatches) add('identity', m);
+  const indent = 24;
+  add(`promised (${report.promised.length})`, wrap(report.promised, indent));
+  const c = report.comparison;
+  if (c) {
+    add(`absent (${c.absent.length})`, wrap(c.absent, indent));
+    add(`not promised (${c.extra.length})`, wrap(c.extra, indent));
+    add(`not visible (${c.notVisible.length})`, wrap(c.notVisible, indent) + (c.notVisible.length ? '\n' + ' '.repeat(indent) + '(never shown in /proc/cpuinfo: not checked)' : ''));
+    for (const [f, why] of Object.entries(c.kernelImplied)) add('kernel-implied', `${f}: ${why}`);
+  }
+  if (report.guest) {
+    const vulns = Object.entries(report.guest.vulnerabilities);
+    if (vulns.length) {
+      const w = Math.max(...vulns.map(([k]) => k.length));
+      add('mitigations', vulns.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+    }
+  }
+  if (report.consoleTail.length) add('console (last lines)', report.consoleTail.join('\n'));
+  for (const n of report.notes) add('note', n);
+  add('duration', `${(report.durationMs / 1000).toFixed(1)} s${report.bootMs !== null ? ` (boot ${(report.bootMs / 1000).toFixed(1)} s)` : ''}`);
+
+  return (
+    rows
+      .map(([label, value]) => {
+        const [first, ...more] = value.split('\n');
+        const head = `${label.padEnd(indent - 2)}  ${first}`;
+        return [head, ...more.map((m) => (m.startsWith(' '.repeat(indent)) ? m : ' '.repeat(indent) + m))].join('\n');
+      })
+      .join('\n') + '\n'
+  );
+}
