@@ -3,7 +3,7 @@
  * scans N targets (servers reused round-robin) with the real probe, and compares wall time
  * with `slowest single host x ceil(N / concurrency)` (what a pool that works should beat).
  *
- *   npx tsx bench/scan.ts [--servers 10] [--targets 200] [--concurrency 8,32] [--canned MS]
+ *   npx tsx bench/scan.ts [--servers 10] [--targets 200] [--concurrency 16 | 8,32] [--canned MS]
  *
  * By default every target runs the real probe (QEMU included), so on loopback the client,
  * the servers and every probe share this machine's CPUs: that measures CPU, not the pool.
@@ -28,7 +28,7 @@ function arg(name: string, fallback: string): string {
 
 const serverCount = Number(arg('servers', '10'));
 const targetCount = Number(arg('targets', '200'));
-const concurrencies = arg('concurrency', '8,32').split(',').map(Number);
+const concurrencies = arg('concurrency', '16').split(',').map(Number);
 const cannedMs = process.argv.includes('--canned') ? Number(arg('canned', '500')) : null;
 // Keeps the benchmark bounded even on a very slow machine.
 const PER_HOST_TIMEOUT_MS = 60_000;
@@ -60,10 +60,12 @@ try {
     const waves = Math.ceil(targetCount / concurrency);
     const bound = slowest * waves;
     const median = times[Math.floor(times.length / 2)] ?? 0;
+    // Σ per-host time / wall: how many hosts were in flight on average (≈ concurrency when the pool keeps every slot busy)
+    const overlap = times.reduce((a, b) => a + b, 0) / wall;
     console.log(
       `concurrency ${String(concurrency).padStart(3)}: wall ${wall} ms | ok ${result.ok.length}, failed ${result.failed.length}` +
         ` | per host median ${median} ms, slowest ${slowest} ms | slowest x ceil(${targetCount}/${concurrency}) = ${bound} ms` +
-        ` | wall/bound ${(wall / bound).toFixed(2)}`,
+        ` | wall/bound ${(wall / bound).toFixed(2)} | hosts in flight ${overlap.toFixed(1)}`,
     );
     for (const f of result.failed.slice(0, 3)) console.log(`  failed ${f.target.label}: ${f.reason}`);
   }

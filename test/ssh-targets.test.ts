@@ -7,6 +7,7 @@ import { InputError } from '../src/errors.js';
 import { parseTarget, parseTargetsFile } from '../src/fleet/ssh/targets.js';
 import { clusterTargets, parseCorosyncConf, parsePveMembers, readClusterTargets } from '../src/fleet/ssh/cluster.js';
 import { buildSshArgs } from '../src/fleet/ssh/ssh-args.js';
+import { scanHosts } from '../src/fleet/ssh/scan.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-targets-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -220,5 +221,14 @@ describe('buildSshArgs', () => {
     expect(errorOf(() => buildSshArgs(parseTarget('pve1'), { extraOptions: ['-oProxyCommand=x'] }))).toBe('--ssh-option: expected Key=Value, got "-oProxyCommand=x"');
     expect(errorOf(() => buildSshArgs(parseTarget('pve1'), { user: '-oFoo' }))).toBe('--user: bad user name "-oFoo"');
     expect(errorOf(() => buildSshArgs(parseTarget('pve1'), { connectTimeoutSec: 0 }))).toMatch(/^--connect-timeout: /);
+  });
+});
+
+describe('scanHosts option checks', () => {
+  it('refuses bad options once, before contacting any host', async () => {
+    const targets = [parseTarget('pve1'), parseTarget('pve2')];
+    await expect(scanHosts(targets, { concurrency: 0 })).rejects.toThrow('--concurrency: must be a whole number, at least 1');
+    await expect(scanHosts(targets, { extraOptions: ['Bad Option'] })).rejects.toThrow(InputError);
+    await expect(scanHosts([], {})).resolves.toEqual({ ok: [], failed: [] });
   });
 });

@@ -16,6 +16,8 @@ export interface KvmKnowledge {
   emulated: string[];
   /** Features KVM provides on every host from a Linux release on (feature -> "major.minor") */
   emulatedSince: Record<string, string>;
+  /** Features KVM passes through only from a Linux release on (feature -> "major.minor") */
+  passthroughSince: Record<string, string>;
   /** Features KVM never gives a guest */
   never: string[];
   /** Synthesized bits: feature -> Linux host flags that must all be present (any vendor) */
@@ -31,8 +33,9 @@ export interface KvmKnowledge {
 }
 
 export const kvm: KvmKnowledge = (() => {
-  const { $comment: _c, ...since } = (kvmData as { emulatedSince: Record<string, string> }).emulatedSince;
-  return { ...(kvmData as KvmKnowledge), emulatedSince: since };
+  const strip = ({ $comment: _c, ...rest }: Record<string, string>) => rest;
+  const data = kvmData as unknown as KvmKnowledge;
+  return { ...data, emulatedSince: strip(data.emulatedSince), passthroughSince: strip(data.passthroughSince) };
 })();
 
 const features = featuresData as Feature[];

@@ -73,16 +73,18 @@ function assertSafe(set: HostSet, choice: BaseChoice, features: string[], minus:
 }
 
 function lostFeatures(set: HostSet, target: Set<string>, ctx: ExclusionContext): LostFeature[] {
-  const lacking = new Map<string, string[]>();
-  for (const h of set.hosts) {
-    const have = new Set(h.features);
-    for (const f of set.counts.keys()) if (!have.has(f)) (lacking.get(f) ?? lacking.set(f, []).get(f)!).push(h.name);
-  }
+  // Per feature, the name lists of the groups lacking it, joined once at the end (fleets of 100k hosts)
+  const groupNames = set.groups.map((g) => g.hosts.map((h) => h.name));
+  const lacking = new Map<string, string[][]>();
+  set.groups.forEach((g, i) => {
+    for (const f of set.counts.keys()) if (!g.features.has(f)) (lacking.get(f) ?? lacking.set(f, []).get(f)!).push(groupNames[i]);
+  });
   const out: LostFeature[] = [];
   for (const f of [...set.counts.keys()].sort()) {
     if (target.has(f)) continue;
     const reason = exclusionReason(f, ctx);
-    out.push({ feature: f, missingOn: lacking.get(f) ?? [], ...(reason ? { reason } : {}) });
+    const lists = lacking.get(f) ?? [];
+    out.push({ feature: f, missingOn: ([] as string[]).concat(...lists), ...(reason ? { reason } : {}) });
   }
   return out;
 }
@@ -96,19 +98,22 @@ function blockerRanking(set: HostSet, target: Set<string>, ctx: ExclusionContext
   const n = set.hosts.length;
   const byVendor = new Map<string, number>();
   for (const h of set.hosts) byVendor.set(h.vendor, (byVendor.get(h.vendor) ?? 0) + 1);
-  const ranks = set.hosts.map((h) => {
-    const have = new Set(h.features);
+  const ranks: BlockerRank[] = [];
+  // Only a host with no twin can hold a feature back on its own (a twin would still lack it)
+  for (const g of set.groups) {
+    if (g.hosts.length !== 1) continue;
+    const h = g.hosts[0];
     const soleVendor = set.crossVendor && set.vendors.length === 2 && byVendor.get(h.vendor) === 1;
     const rest: ExclusionContext = soleVendor ? { ...ctx, crossVendor: false } : ctx;
     const wouldAdd: string[] = [];
     for (const [f, c] of set.counts) {
       if (target.has(f)) continue;
-      const everyOther = have.has(f) ? c - 1 === n - 1 : c === n - 1;
+      const everyOther = g.features.has(f) ? c === n : c === n - 1;
       if (everyOther && exclusionReason(f, rest) === null) wouldAdd.push(f);
     }
-    return { host: h.name, wouldAdd: wouldAdd.sort() };
-  });
-  return ranks.filter((r) => r.wouldAdd.length).sort((a, b) => b.wouldAdd.length - a.wouldAdd.length || a.host.localeCompare(b.host));
+    if (wouldAdd.length) ranks.push({ host: h.name, wouldAdd: wouldAdd.sort() });
+  }
+  return ranks.sort((a, b) => b.wouldAdd.length - a.wouldAdd.length || a.host.localeCompare(b.host));
 }
 
 /** The field report's other option: one model per vendor (separate HA groups), and what each would gain. */

@@ -1,10 +1,17 @@
 import { compareVersions } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 
+/** Hosts with exactly the same features: fleets have thousands of hosts but a handful of CPU variants. */
+export interface HostGroup {
+  features: Set<string>;
+  hosts: HostProfile[];
+}
+
 /** Facts about a set of hosts the engine needs more than once. */
 export interface HostSet {
   hosts: HostProfile[];
   names: string[];
+  groups: HostGroup[];
   vendors: string[];
   crossVendor: boolean;
   /** For each feature, how many hosts offer it */
@@ -15,22 +22,43 @@ export interface HostSet {
   physBitsKnown: boolean;
 }
 
+function groupHosts(hosts: HostProfile[]): HostGroup[] {
+  // Profiles read from the same flag line share one features array: group by identity first, then by content
+  const byArray = new Map<string[], HostProfile[]>();
+  for (const h of hosts) (byArray.get(h.features) ?? byArray.set(h.features, []).get(h.features)!).push(h);
+  const byKey = new Map<string, HostGroup>();
+  for (const [features, list] of byArray) {
+    const key = [...features].sort().join(' ');
+    const g = byKey.get(key);
+    if (g) g.hosts.push(...list);
+    else byKey.set(key, { features: new Set(features), hosts: list });
+  }
+  return [...byKey.values()];
+}
+
 export function describeHosts(hosts: HostProfile[]): HostSet {
+  const groups = groupHosts(hosts);
   const counts = new Map<string, number>();
-  for (const h of hosts) for (const f of h.features) counts.set(f, (counts.get(f) ?? 0) + 1);
+  for (const g of groups) for (const f of g.features) counts.set(f, (counts.get(f) ?? 0) + g.hosts.length);
   const vendors = [...new Set(hosts.map((h) => h.vendor))].sort();
-  const versions = hosts.map((h) => h.qemu).filter((v): v is string => !!v).sort(compareVersions);
-  const bits = hosts.map((h) => h.physBits);
-  const known = bits.filter((b): b is number => b !== null);
+  const versions = [...new Set(hosts.map((h) => h.qemu).filter((v): v is string => !!v))].sort(compareVersions);
+  let physBits: number | null = null;
+  let known = 0;
+  for (const h of hosts) {
+    if (h.physBits === null) continue;
+    known++;
+    if (physBits === null || h.physBits < physBits) physBits = h.physBits;
+  }
   return {
     hosts,
     names: hosts.map((h) => h.name),
+    groups,
     vendors,
     crossVendor: vendors.length > 1,
     counts,
     oldestQemu: versions[0] ?? null,
-    physBits: known.length ? Math.min(...known) : null,
-    physBitsKnown: known.length === hosts.length,
+    physBits,
+    physBitsKnown: known === hosts.length,
   };
 }
 
@@ -38,8 +66,4 @@ export function describeHosts(hosts: HostProfile[]): HostSet {
 export function commonFeatures(set: HostSet): string[] {
   const n = set.hosts.length;
   return [...set.counts].filter(([, c]) => c === n).map(([f]) => f).sort();
-}
-
-export function hostsLacking(set: HostSet, feature: string): string[] {
-  return set.hosts.filter((h) => !h.features.includes(feature)).map((h) => h.name);
 }

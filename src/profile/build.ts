@@ -16,8 +16,14 @@ export function newProfile(p: Required & Partial<HostProfile>): HostProfile {
     qemu: null,
     collectedAt: null,
     ...p,
-    features: [...new Set(p.features)].sort(),
+    features: sortedUnique(p.features),
   };
+}
+
+/** Keeps an already sorted, duplicate-free array as is (shared by identical hosts), else sorts a copy. */
+function sortedUnique(list: string[]): string[] {
+  for (let i = 1; i < list.length; i++) if (list[i - 1] >= list[i]) return [...new Set(list)].sort();
+  return list;
 }
 
 export function normalizeVendor(v: string): HostProfile['vendor'] {

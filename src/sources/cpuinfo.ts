@@ -2,26 +2,40 @@
 import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { newProfile, normalizeVendor } from '../profile/build.js';
-import { guestViewFromLinux } from './guest-view.js';
+import { guestViewFromLinux, type GuestView } from './guest-view.js';
 
 type Stanza = Map<string, string>;
+
+/** The keys any reader uses; other lines (power management, bogomips, ...) are skipped unread. */
+const KEYS = new Set(['processor', 'vendor_id', 'cpu family', 'model', 'model name', 'stepping', 'microcode', 'flags', 'bugs', 'address sizes']);
 
 function stanzas(text: string): Stanza[] {
   const out: Stanza[] = [];
   let cur: Stanza | null = null;
-  for (const line of text.split('\n')) {
-    // indexOf, not a regex: a backtracking pattern took quadratic time on long lines without a colon
-    const colon = line.indexOf(':');
-    if (colon <= 0 || line[0] === '\t') {
-      if (!line.trim()) cur = null;
-      continue;
+  let pos = 0;
+  let nextColon = -1;
+  // A hand-rolled line scanner: dumps of 100k hosts are read in one go, and a regex per line
+  // once took quadratic time on long lines without a colon
+  while (pos <= text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    // the next colon is searched again only once passed: lines without one must not rescan the text
+    if (nextColon < pos) {
+      const at = text.indexOf(':', pos);
+      nextColon = at < 0 ? Infinity : at;
     }
-    const key = line.slice(0, colon).trim();
-    if (key === 'processor' || !cur) {
-      cur = new Map();
-      out.push(cur);
+    const colon = nextColon === Infinity ? -1 : nextColon;
+    if (colon < 0 || colon > end || colon === pos || text.charCodeAt(pos) === 9 /* tab */) {
+      if (!text.slice(pos, end).trim()) cur = null;
+    } else {
+      const key = text.slice(pos, colon).trim();
+      if (key === 'processor' || !cur) {
+        cur = new Map();
+        out.push(cur);
+      }
+      if (KEYS.has(key)) cur.set(key, text.slice(colon + 1, end).trim());
     }
-    cur.set(key, line.slice(colon + 1).trim());
+    pos = end + 1;
   }
   return out.filter((s) => s.has('flags') || s.has('vendor_id'));
 }
@@ -32,13 +46,21 @@ export function looksLikeCpuinfo(text: string): boolean {
 
 const FLAG_RE = /^[a-z0-9_.]+$/;
 
-export function readCpuinfo(text: string, where: string, name: string, host: { kernel?: string | null } = {}): HostProfile {
-  const cpus = stanzas(text);
-  if (!cpus.length) throw new InputError(where, 'expected /proc/cpuinfo with "processor" and "flags" lines');
-  const first = cpus[0];
+/**
+ * Hosts of one model share their flag line, so fleets of thousands need only a handful of guest
+ * views; sharing the result also lets the engine group identical hosts. Results are read-only.
+ */
+interface FlagsView {
+  view: GuestView;
+  /** Notes about the flag lines themselves (disagreeing processors, malformed flags) */
+  notes: string[];
+}
+const viewCache = new Map<string, FlagsView>();
+const VIEW_CACHE_MAX = 4096;
+
+function viewOfFlagLines(lines: string[], vendor: string, bugs: string[] | null, kernel: string | null): FlagsView {
   const notes: string[] = [];
-  const flagSets = cpus.filter((c) => c.has('flags')).map((c) => c.get('flags')!.split(/\s+/).filter(Boolean));
-  if (!flagSets.length) throw new InputError(where, 'no "flags" line in any processor stanza');
+  const flagSets = lines.map((l) => l.split(/\s+/).filter(Boolean));
   // Processors normally agree; when they don't (hybrid cores, a mid-dump microcode change), a guest
   // may land on any of them, so only the flags all share count.
   let common = new Set(flagSets[0]);
@@ -51,9 +73,32 @@ export function readCpuinfo(text: string, where: string, name: string, host: { k
   if (disagree) notes.push(`processors disagree on flags; using the ${common.size} flags all ${flagSets.length} share`);
   const malformed = [...common].filter((f) => !FLAG_RE.test(f));
   if (malformed.length) notes.push(`ignored malformed flag(s) ${malformed.join(' ')} (a truncated dump?)`);
+  return { view: guestViewFromLinux({ vendor, flags: [...common].filter((f) => FLAG_RE.test(f)), bugs, kernel }), notes };
+}
+
+function cachedView(lines: string[], vendor: string, bugsLine: string | undefined, kernel: string | null): FlagsView {
+  const bugs = bugsLine !== undefined ? bugsLine.split(/\s+/).filter(Boolean) : null;
+  // Only dumps whose processors all print the same line are cached (the key is that raw line)
+  if (lines.some((l) => l !== lines[0])) return viewOfFlagLines(lines, vendor, bugs, kernel);
+  const key = `${vendor}|${kernel ?? ''}|${bugsLine ?? '-'}|${lines[0]}`;
+  let hit = viewCache.get(key);
+  if (!hit) {
+    hit = viewOfFlagLines([lines[0]], vendor, bugs, kernel);
+    if (viewCache.size >= VIEW_CACHE_MAX) viewCache.clear();
+    viewCache.set(key, hit);
+  }
+  return hit;
+}
+
+export function readCpuinfo(text: string, where: string, name: string, host: { kernel?: string | null } = {}): HostProfile {
+  const cpus = stanzas(text);
+  if (!cpus.length) throw new InputError(where, 'expected /proc/cpuinfo with "processor" and "flags" lines');
+  const first = cpus[0];
+  const lines = cpus.filter((c) => c.has('flags')).map((c) => c.get('flags')!);
+  if (!lines.length) throw new InputError(where, 'no "flags" line in any processor stanza');
   const vendor = normalizeVendor(first.get('vendor_id') ?? '');
-  const bugs = first.has('bugs') ? first.get('bugs')!.split(/\s+/).filter(Boolean) : null;
-  const view = guestViewFromLinux({ vendor, flags: [...common].filter((f) => FLAG_RE.test(f)), bugs, kernel: host.kernel });
+  const { view, notes: flagNotes } = cachedView(lines, vendor, first.get('bugs'), host.kernel ?? null);
+  const notes = [...flagNotes];
   if (view.unknown.length) notes.push(`flags the catalog does not know: ${view.unknown.join(' ')}`);
   const bits = /(\d+) bits physical/.exec((first.get('address sizes') ?? '').slice(0, 100)); // bounded: \d+ backtracks
   const num = (k: string) => (first.has(k) && /^\d+$/.test(first.get(k)!) ? Number(first.get(k)) : null);

@@ -3,7 +3,7 @@
  * (/proc/cpuinfo, lscpu, Proxmox's node status). Approximate by nature: the result is marked
  * exact:false and errs on the side of claiming less, never more.
  */
-import { kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
+import { allFeatures, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
 
 export interface LinuxView {
   vendor: string;
@@ -30,6 +30,9 @@ export interface GuestView {
 }
 
 const has = (set: Set<string>, ...names: string[]) => names.every((n) => set.has(n));
+
+/** Canonical names some QEMU can give a guest (libvirt-only names like cmt are not) */
+const GUESTABLE = new Set(allFeatures().filter((f) => f.qemu !== null).map((f) => f.name));
 
 /**
  * Host facts in Linux's terms, for sources that see raw CPUID bits instead of cpuinfo (cpuid -r,
@@ -89,6 +92,7 @@ export function applyKvmRules(host: HostFacts): { features: string[]; notes: str
   for (const f of kvm.never) out.delete(f);
   for (const f of kvm.emulated) out.add(f);
   for (const [f, since] of Object.entries(kvm.emulatedSince)) if (kernelAtLeast(host.kernel, since)) out.add(f);
+  for (const [f, since] of Object.entries(kvm.passthroughSince)) if (!kernelAtLeast(host.kernel, since)) out.delete(f);
   if (!host.kernel) notes.push('host kernel unknown: KVM bits newer kernels add (kvm-pv-ipi, arch-capabilities, ...) are not claimed');
 
   // Speculation controls: Linux shows vendor-neutral synthetic flags; KVM derives both vendors' bits from them
@@ -117,6 +121,5 @@ export function applyKvmRules(host: HostFacts): { features: string[]; notes: str
   // Bits of MSR words QEMU only offers when their gate bit is there
   if (!out.has('arch-capabilities')) for (const f of ['rdctl-no', 'mds-no', 'taa-no']) out.delete(f);
   // Names only libvirt knows (cmt, mbm-*) are bits no QEMU can give a guest
-  const guestable = (f: string) => resolveFeature(f)?.name === f && resolveFeature(f)?.qemu !== null;
-  return { features: [...out].filter(guestable).sort(), notes };
+  return { features: [...out].filter((f) => GUESTABLE.has(f)).sort(), notes };
 }

@@ -1,7 +1,8 @@
 /**
  * Features QEMU's model enables under KVM that libvirt's definition of the same model lacks
- * (KVM-emulated ones left out). libvirt writes a host's CPU as its own model plus/minus features;
- * when QEMU's model stands in for libvirt's, these must not be claimed unless libvirt lists them.
+ * (KVM-emulated and QEMU-provided ones left out: every KVM host has them). libvirt writes a host's
+ * CPU as its own model plus/minus features; when QEMU's model stands in for libvirt's, these must
+ * not be claimed unless libvirt lists them.
  * Computed from libvirt's cpu_map (../shared/reference/libvirt-cpu_map) by
  * test/helpers/libvirt-gaps.ts; test/readers.test.ts fails when this table goes stale.
  */
@@ -20,19 +21,8 @@ export const LIBVIRT_MODEL_GAPS: Record<string, string> = {
   'Cascadelake-Server-v3': 'arch-capabilities ibrs-all mds-no pku rdctl-no skip-l1dfl-vmentry',
   'Conroe': 'vme',
   'Conroe-v1': 'vme',
-  'Dhyana': 'topoext',
-  'Dhyana-v1': 'topoext',
-  'Dhyana-v2': 'topoext',
-  'EPYC': 'topoext',
-  'EPYC-IBPB': 'topoext',
-  'EPYC-Milan': 'topoext',
-  'EPYC-Milan-v1': 'topoext',
-  'EPYC-Rome': 'topoext xsaves',
-  'EPYC-Rome-v1': 'topoext xsaves',
-  'EPYC-Rome-v2': 'topoext',
-  'EPYC-v1': 'topoext',
-  'EPYC-v2': 'topoext',
-  'EPYC-v3': 'topoext',
+  'EPYC-Rome': 'xsaves',
+  'EPYC-Rome-v1': 'xsaves',
   'Haswell': 'abm arat f16c rdrand vme xsaveopt',
   'Haswell-IBRS': 'abm arat f16c rdrand vme xsaveopt',
   'Haswell-noTSX': 'abm arat f16c rdrand vme xsaveopt',

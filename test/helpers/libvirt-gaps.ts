@@ -1,7 +1,7 @@
 /**
  * Recomputes src/sources/libvirt-model-gaps.ts from a libvirt cpu_map directory: per libvirt model,
  * the features QEMU's model of the same name enables under KVM that libvirt's definition lacks
- * (KVM-emulated ones left out: every host has them). Used by a test to keep the table honest.
+ * (KVM-emulated and QEMU-provided ones left out: every KVM host has them). Used by a test to keep the table honest.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,13 +25,13 @@ export function libvirtModelGaps(dir: string): Record<string, string[]> {
     const d = defs.get(n);
     return !d || depth > 20 ? [] : [...(d.parent ? all(d.parent, depth + 1) : []), ...d.features];
   };
-  const emulated = new Set(kvm.emulated);
+  const everywhere = new Set([...kvm.emulated, ...kvm.qemuProvided]);
   const out: Record<string, string[]> = {};
   for (const name of [...defs.keys()].sort()) {
     const q = resolveModel(name);
     if (!q) continue;
     const lv = new Set(all(name).map((x) => featureFromLibvirt(x) ?? x));
-    const gap = q.kvmFeatures.filter((x) => !lv.has(x) && !emulated.has(x)).sort();
+    const gap = q.kvmFeatures.filter((x) => !lv.has(x) && !everywhere.has(x)).sort();
     if (gap.length) out[name] = gap;
   }
   return out;

@@ -33,6 +33,7 @@ interface ScanOpts {
   timeout: string;
   identity?: string;
   knownHosts?: string;
+  sshConfig?: string;
   sshOption?: string[];
   user?: string;
   inventory?: string;
@@ -48,6 +49,7 @@ async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<{ prof
     acceptNewHostKeys: !!opts.acceptNewHostKeys,
     identityFile: opts.identity,
     knownHostsFile: opts.knownHosts,
+    configFile: opts.sshConfig,
     extraOptions: opts.sshOption,
     user: opts.user,
     onProgress: progress.onProgress,
@@ -83,6 +85,7 @@ export function registerFleet(program: Command): void {
     .option('--timeout <seconds>', 'per-host limit', '30')
     .option('-i, --identity <file>', 'ssh identity file')
     .option('--known-hosts <file>', 'ssh known_hosts file')
+    .option('--ssh-config <file>', 'ssh_config file (ssh -F), or "none" to ignore ~/.ssh/config')
     .option('--ssh-option <Key=Value>', 'extra ssh -o option; repeatable', collect)
     .option('-l, --user <user>', 'login user for targets that name none')
     .option(...inventoryOption)

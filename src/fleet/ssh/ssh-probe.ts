@@ -1,3 +1,4 @@
+import { InputError } from '../../errors.js';
 import { PROBE_SCRIPT } from '../../sources/probe-script.js';
 import { isProbeBundle, parseProbeBundle, type RawProbe } from '../../sources/probe-bundle.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
@@ -31,7 +32,9 @@ export async function probeOverSsh(target: SshTarget, options: ProbeOverSshOptio
     const probe = parseProbeBundle(result.stdout, target.label);
     return { ok: true, target, bundle: result.stdout, probe, ms: result.ms };
   } catch (e) {
-    return { ok: false, target, reason: (e as Error).message, ms: result.ms };
+    // The report already names the host; drop InputError's "where: " prefix.
+    const reason = e instanceof InputError ? e.message.slice(e.where.length + 2) : (e as Error).message;
+    return { ok: false, target, reason, ms: result.ms };
   }
 }
 
