@@ -28,13 +28,20 @@ export function registerVerify(program: Command): void {
     .option('--kernel <path>', 'guest kernel (default: the newest /boot/vmlinuz-*)')
     .option('--section <name>', 'which cpu-model of a cpu-models.conf file')
     .option('--timeout <seconds>', 'hard limit for the boot', '90')
+    .option('--without-unavailable', 'when the accelerator refuses some features (TCG lacks many), boot again without them to check the rest')
     .option('--json', 'print the report as JSON')
-    .action(async (model: string, opts: { accel?: string; kernel?: string; section?: string; timeout: string; json?: boolean }) => {
+    .action(async (model: string, opts: { accel?: string; kernel?: string; section?: string; timeout: string; json?: boolean; withoutUnavailable?: boolean }) => {
       if (opts.accel && opts.accel !== 'kvm' && opts.accel !== 'tcg') throw new InputError('--accel', `expected kvm or tcg, got "${opts.accel}"`);
       const fromConf = cpuFromCpuModelsConf(model, opts.section);
       const input = fromConf ? { cpu: fromConf, source: model } : loadModelInput(model);
-      const report = await verifyModel({ cpu: input.cpu, accel: opts.accel as 'kvm' | 'tcg' | undefined, kernel: opts.kernel, timeoutMs: Number(opts.timeout) * 1000 });
+      const run = (cpu: string) => verifyModel({ cpu, accel: opts.accel as 'kvm' | 'tcg' | undefined, kernel: opts.kernel, timeoutMs: Number(opts.timeout) * 1000 });
+      const report = await run(input.cpu);
       output(opts.json ? renderJson(report) : renderText(report));
       process.exitCode = verifyExitCode(report);
+      if (opts.withoutUnavailable && report.outcome === 'refused' && report.refusal?.features.length) {
+        // The refusal stands (exit 1); the second boot shows whether everything else is as promised
+        const rest = await run(`${input.cpu},${report.refusal.features.map((f) => `-${f}`).join(',')}`);
+        output(`\nagain without ${report.refusal.features.join(' ')}:\n` + (opts.json ? renderJson(rest) : renderText(rest)));
+      }
     });
 }
