@@ -6,17 +6,8 @@ import {
   renderCpuModelSection,
   type CpuModelSection,
 } from '../src/formats/pve-cpu-models.js';
+import { QEMU_SERVER_FIXTURE } from './helpers/pve-samples.js';
 
-const QEMU_SERVER_FIXTURE = `# "qemu64" is also a default CPU, used here to test that this doesn't matter
-cpu-model: qemu64
-    reported-model athlon
-    flags +aes;+avx;-kvm_pv_unhalt
-    hv-vendor-id testvend
-    phys-bits 40
-
-cpu-model: alldefault
-
-`;
 
 describe('parseCpuModels', () => {
   it('types the qemu-server test fixture', () => {

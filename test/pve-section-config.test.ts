@@ -8,6 +8,7 @@ import {
   upsertSection,
   writeSectionConfig,
 } from '../src/formats/pve-section-config.js';
+import { QEMU_SERVER_FIXTURE } from './helpers/pve-samples.js';
 
 // Verbatim from pve-docs cpu-models.conf.adoc (notes §1.4): four-space indent.
 const DOCS_EXAMPLE = `cpu-model: avx
@@ -18,17 +19,6 @@ const DOCS_EXAMPLE = `cpu-model: avx
     reported-model kvm64
 `;
 
-// Verbatim from qemu-server's run_config2command_tests.pl (notes §1.4).
-const QEMU_SERVER_FIXTURE = `# "qemu64" is also a default CPU, used here to test that this doesn't matter
-cpu-model: qemu64
-    reported-model athlon
-    flags +aes;+avx;-kvm_pv_unhalt
-    hv-vendor-id testvend
-    phys-bits 40
-
-cpu-model: alldefault
-
-`;
 
 // Hand-edited style: tabs and spaces mixed, comments between and inside sections, extra blanks, no final newline.
 const HAND_EDITED = `# cluster CPU models, managed by hand

@@ -55,7 +55,8 @@ interface FlagsView {
   /** Notes about the flag lines themselves (disagreeing processors, malformed flags) */
   notes: string[];
 }
-const viewCache = new Map<string, FlagsView>();
+/** flags line -> (vendor|kernel|bugs) -> view; the long flags line is the outer key so it is not copied */
+const viewCache = new Map<string, Map<string, FlagsView>>();
 const VIEW_CACHE_MAX = 4096;
 
 function viewOfFlagLines(lines: string[], vendor: string, bugs: string[] | null, kernel: string | null): FlagsView {
@@ -80,12 +81,14 @@ function cachedView(lines: string[], vendor: string, bugsLine: string | undefine
   const bugs = bugsLine !== undefined ? bugsLine.split(/\s+/).filter(Boolean) : null;
   // Only dumps whose processors all print the same line are cached (the key is that raw line)
   if (lines.some((l) => l !== lines[0])) return viewOfFlagLines(lines, vendor, bugs, kernel);
-  const key = `${vendor}|${kernel ?? ''}|${bugsLine ?? '-'}|${lines[0]}`;
-  let hit = viewCache.get(key);
+  const context = `${vendor}|${kernel ?? ''}|${bugsLine ?? '-'}`;
+  let byContext = viewCache.get(lines[0]);
+  let hit = byContext?.get(context);
   if (!hit) {
     hit = viewOfFlagLines([lines[0]], vendor, bugs, kernel);
     if (viewCache.size >= VIEW_CACHE_MAX) viewCache.clear();
-    viewCache.set(key, hit);
+    if (!byContext) viewCache.set(lines[0], (byContext = new Map()));
+    byContext.set(context, hit);
   }
   return hit;
 }
