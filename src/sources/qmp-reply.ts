@@ -56,7 +56,12 @@ export function profileFromQmp(docs: unknown[], where: string, name: string, sou
   const exp = docs.map(unwrap).find((d) => isExpansion(d)) as Expansion | undefined;
   if (!exp) throw new InputError(where, 'expected a QMP query-cpu-model-expansion reply (model "host")');
   if (!['host', 'max'].includes(exp.model.name))
-    throw new InputError(where, `the expansion is of model "${exp.model.name}"; a host profile needs the expansion of model "host"`);
+    throw new InputError(
+      where,
+      exp.model.name === 'base'
+        ? 'a static expansion (model "base") cannot say which host it describes; use query-cpu-model-expansion type "full" of model "host"'
+        : `the expansion is of model "${exp.model.name}"; a host profile needs the expansion of model "host"`,
+    );
   const props = exp.model.props ?? {};
   const defs = docs.map(unwrap).find(isDefinitions) as Definition[] | undefined;
   const str = (k: string) => (typeof props[k] === 'string' ? (props[k] as string) : null);
