@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { cpuFromArgs, parseCpuProperty, parseVmConfig, readVmConfigDir, splitArgs } from '../src/formats/pve-vm-config.js';
+import { cpuFromArgs, parseCpuProperty, parseVmConfig, splitArgs } from '../src/formats/pve-vm-config.js';
 
 const base = `boot: order=scsi0;net0
 cores: 4
@@ -119,29 +119,3 @@ describe('splitArgs / cpuFromArgs', () => {
   });
 });
 
-describe('readVmConfigDir', () => {
-  let dir = '';
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  it('reads NNN.conf files sorted by vmid and skips others', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'qemu-server-'));
-    await writeFile(join(dir, '1000.conf'), 'name: big\ncpu: host\n');
-    await writeFile(join(dir, '101.conf'), 'name: small\n');
-    await writeFile(join(dir, '101.conf.tmp.123'), 'garbage');
-    await writeFile(join(dir, 'notes.txt'), 'x');
-    const vms = await readVmConfigDir(dir);
-    expect(vms.map((v) => [v.vmid, v.name, v.cpu?.type])).toEqual([
-      [101, 'small', undefined],
-      [1000, 'big', 'host'],
-    ]);
-  });
-
-  it('names the directory when it cannot be read', async () => {
-    await expect(readVmConfigDir('/nonexistent/qemu-server')).rejects.toThrow(/^\/nonexistent\/qemu-server: cannot read directory: ENOENT/);
-  });
-
-  it('names the file when a config is broken', async () => {
-    await writeFile(join(dir, '102.conf'), 'cpu: host,flags=avx\n');
-    await expect(readVmConfigDir(dir)).rejects.toThrow(/102\.conf: line 1: cpu: invalid flag/);
-  });
-});

@@ -22,13 +22,18 @@ export interface HostSet {
   physBitsKnown: boolean;
 }
 
+function isSorted(list: string[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1] > list[i]) return false;
+  return true;
+}
+
 function groupHosts(hosts: HostProfile[]): HostGroup[] {
   // Profiles read from the same flag line share one features array: group by identity first, then by content
   const byArray = new Map<string[], HostProfile[]>();
   for (const h of hosts) (byArray.get(h.features) ?? byArray.set(h.features, []).get(h.features)!).push(h);
   const byKey = new Map<string, HostGroup>();
   for (const [features, list] of byArray) {
-    const key = [...features].sort().join(' ');
+    const key = (isSorted(features) ? features : [...features].sort()).join(' ');
     const g = byKey.get(key);
     if (g) g.hosts.push(...list);
     else byKey.set(key, { features: new Set(features), hosts: list });

@@ -3,8 +3,6 @@
  * `args:` and a few identifying keys. Follows qemu-server's parse_vm_config: the current
  * config ends at the first `[section]` line (snapshots, [PENDING], [special:cloudinit]).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { CPU_FLAG_ELEMENT_RE } from './pve-cpu-models.js';
 
@@ -200,26 +198,5 @@ export function parseVmConfig(text: string, where: string, vmid?: number): VmCon
     out.warnings.push("cpu: 'reported-model' is not allowed in a VM config; PVE refuses to start the VM");
   }
   if (descr.length) out.description = descr.join('\n');
-  return out;
-}
-
-/** One `NNN.conf` file per VM, as in /etc/pve/qemu-server/ (or a copy of it). Sorted by vmid. */
-export async function readVmConfigDir(dir: string): Promise<VmConfig[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (e) {
-    throw new InputError(dir, `cannot read directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const ids = names
-    .map((f) => /^([1-9]\d*)\.conf$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-  const out: VmConfig[] = [];
-  for (const id of ids) {
-    const file = join(dir, `${id}.conf`);
-    out.push(parseVmConfig(await readFile(file, 'utf8'), file, id));
-  }
   return out;
 }

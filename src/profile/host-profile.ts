@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Version of the HostProfile JSON format; bump on incompatible change. */
 export const HOST_PROFILE_SCHEMA_VERSION = 1;
@@ -21,29 +21,37 @@ export const SOURCE_FORMATS = [
 ] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
-export const HostProfileSchema = z
-  .object({
-    schemaVersion: z.literal(HOST_PROFILE_SCHEMA_VERSION),
-    name: z.string().min(1),
-    vendor: z.enum(VENDORS),
-    family: z.number().int().nullable(),
-    model: z.number().int().nullable(),
-    stepping: z.number().int().nullable(),
-    modelName: z.string().nullable(),
-    microcode: z.string().nullable(),
-    features: z.array(z.string()).describe('Canonical QEMU feature names a guest can get on this host'),
-    exact: z.boolean().describe('True when the features came from KVM/QEMU/libvirt/PVE data, false when derived from cpuinfo-like data'),
-    source: z.enum(SOURCE_FORMATS),
-    physBits: z.number().int().min(32).max(64).nullable(),
-    kernel: z.string().nullable(),
-    qemu: z.string().nullable().describe('QEMU version on the host, e.g. "7.2.22"'),
-    runnableModels: z.array(z.string()).optional(),
-    unavailable: z.record(z.string(), z.array(z.string())).optional().describe('Per model: features blocking it, as the source reported'),
-    mitigations: z.record(z.string(), z.string()).optional().describe('/sys/devices/system/cpu/vulnerabilities/* contents'),
-    notes: z.array(z.string()).optional().describe('What the reader noticed: approximations, disagreeing processors, ...'),
-    collectedAt: z.string().nullable(),
-  })
-  .strict();
+/** Attaches a description that the published JSON Schema carries. */
+function described<T extends z.ZodMiniType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+}
+
+const int = () => z.int();
+const nullable = <T extends z.ZodMiniType>(t: T) => z.nullable(t);
+
+// zod/mini: the same validation as zod's classic API at a fraction of the size in the browser bundle
+export const HostProfileSchema = z.strictObject({
+  schemaVersion: z.literal(HOST_PROFILE_SCHEMA_VERSION),
+  name: z.string().check(z.minLength(1)),
+  vendor: z.enum(VENDORS),
+  family: nullable(int()),
+  model: nullable(int()),
+  stepping: nullable(int()),
+  modelName: nullable(z.string()),
+  microcode: nullable(z.string()),
+  features: described(z.array(z.string()), 'Canonical QEMU feature names a guest can get on this host'),
+  exact: described(z.boolean(), 'True when the features came from KVM/QEMU/libvirt/PVE data, false when derived from cpuinfo-like data'),
+  source: z.enum(SOURCE_FORMATS),
+  physBits: nullable(z.int().check(z.minimum(32), z.maximum(64))),
+  kernel: nullable(z.string()),
+  qemu: described(nullable(z.string()), 'QEMU version on the host, e.g. "7.2.22"'),
+  runnableModels: z.optional(z.array(z.string())),
+  unavailable: described(z.optional(z.record(z.string(), z.array(z.string()))), 'Per model: features blocking it, as the source reported'),
+  mitigations: described(z.optional(z.record(z.string(), z.string())), '/sys/devices/system/cpu/vulnerabilities/* contents'),
+  notes: described(z.optional(z.array(z.string())), 'What the reader noticed: approximations, disagreeing processors, ...'),
+  collectedAt: nullable(z.string()),
+});
 
 export type HostProfile = z.infer<typeof HostProfileSchema>;
 

@@ -14,8 +14,10 @@ export const profileJsonReader: Reader = {
     return docs.map((d, i) => {
       const r = HostProfileSchema.safeParse(d);
       if (!r.success) {
-        const issue = r.error.issues[0];
-        throw new InputError(where, `profile ${i + 1}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+        const issue = r.error.issues[0] as { path: PropertyKey[]; code: string; expected?: string; message: string; keys?: string[] };
+        const what =
+          issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys?.join(', ')}` : issue.message;
+        throw new InputError(where, `profile ${i + 1}: ${issue.path.join('.') || '(root)'}: ${what}`);
       }
       const unknown = r.data.features.filter((f) => canonicalFeature(f) !== f);
       if (unknown.length) throw new InputError(where, `profile "${r.data.name}": unknown feature name(s) ${unknown.slice(0, 5).join(' ')}`);

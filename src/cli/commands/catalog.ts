@@ -1,22 +1,9 @@
 import type { Command } from 'commander';
 import { allFeatures, allModels, compareVersions, featuresKnownIn, modelsKnownIn } from '../../catalog/index.js';
-import type { CpuidBit, Feature, Model } from '../../catalog/types.js';
+import type { Feature, Model } from '../../catalog/types.js';
+import { formatBit } from '../../catalog/format.js';
 import { InputError } from '../../errors.js';
 import { table } from '../table.js';
-
-function hex(n: number): string {
-  return '0x' + n.toString(16).toUpperCase().padStart(n > 0xffff ? 8 : 2, '0');
-}
-
-export function formatBit(f: Pick<Feature, 'cpuid' | 'msr'>): string {
-  if (f.cpuid) return formatCpuid(f.cpuid);
-  if (f.msr) return `MSR ${hex(f.msr.index)}[${f.msr.bit}]`;
-  return '-';
-}
-
-function formatCpuid(c: CpuidBit): string {
-  return `${hex(c.leaf)}${c.subleaf !== null ? `.${c.subleaf}` : ''} ${c.register.toUpperCase()}[${c.bit}]`;
-}
 
 export function parseQemuVersion(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;

@@ -4,6 +4,7 @@ import { registerCheck } from './check.js';
 import { registerFleet } from './fleet.js';
 import { registerProbe } from './probe.js';
 import { registerProfile } from './profile.js';
+import { registerServeCommand } from './serve.js';
 import { registerVerify } from './verify.js';
 
 /** Commands beyond the catalog; each lives in its own module. */
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerCheck(program);
   registerVerify(program);
   registerFleet(program);
+  registerServeCommand(program);
 }

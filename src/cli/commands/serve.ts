@@ -39,7 +39,11 @@ export function registerServeCommand(program: Command): void {
       });
       const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
       process.stderr.write(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)\n`);
-      const stop = () => void server.close().finally(() => process.exit(0));
+      const stop = () =>
+        void server.close().finally(() => {
+          inventory?.close();
+          process.exit(0);
+        });
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

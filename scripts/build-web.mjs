@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * Builds the dashboard: bundles src/web/ui/main.ts (and the engine it imports) into dist/web/app.js,
+ * copies index.html and style.css. Run: node scripts/build-web.mjs   Import: buildWeb({ outdir }).
+ */
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ui = join(root, 'src/web/ui');
+
+/** Modules that read files or run processes: if one is ever imported by the UI, the build fails rather than shipping it. */
+const NODE_ONLY = [/^src\/sources\/files\.ts$/, /^src\/fleet\//, /^src\/cli\/(main|inputs)\.ts$/, /^src\/web\/(server|api|auth|static|headers|inventory-drift)\.ts$/];
+
+export async function buildWeb({ outdir = join(root, 'dist/web'), minify = true } = {}) {
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: [join(ui, 'main.ts')],
+    outfile: join(outdir, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+    minify,
+    sourcemap: false,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, resolve(root, p)).replace(/\\/g, '/'));
+  const leaked = inputs.filter((p) => NODE_ONLY.some((re) => re.test(p)));
+  if (leaked.length) throw new Error(`build-web: Node-only modules in the browser bundle: ${leaked.join(', ')}`);
+  for (const f of ['index.html', 'style.css']) copyFileSync(join(ui, f), join(outdir, f));
+  const bytes = result.metafile.outputs[relative(process.cwd(), join(outdir, 'app.js')).replace(/\\/g, '/')]?.bytes;
+  return { outdir, inputs: inputs.length, bytes: bytes ?? null };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const r = await buildWeb();
+  console.log(`build-web: ${relative(process.cwd(), r.outdir)}/app.js from ${r.inputs} modules${r.bytes ? `, ${Math.round(r.bytes / 1024)} KiB` : ''}`);
+}

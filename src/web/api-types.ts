@@ -1,0 +1,82 @@
+/**
+ * The JSON API of `migratable serve`, shared by the server and the browser UI.
+ * Every error is `ApiError` with the HTTP status saying which kind (400 bad input, 401 token, 404 unknown).
+ */
+import type { Feature, Model } from '../catalog/types.js';
+import type { BaselineResult } from '../engine/types.js';
+import type { HostProfile } from '../profile/host-profile.js';
+
+export interface ApiError {
+  error: string;
+}
+
+/** GET /api/hosts */
+export interface HostsResponse {
+  hosts: HostProfile[];
+}
+
+/** One catalog feature as the UI gets it (everything but the first QEMU release). */
+export type CatalogFeature = Omit<Feature, 'qemu'>;
+
+/** One catalog model as the UI gets it. */
+export type CatalogModel = Pick<Model, 'name' | 'aliases' | 'vendor' | 'qemu' | 'verified' | 'features'>;
+
+/** GET /api/catalog */
+export interface CatalogResponse {
+  features: CatalogFeature[];
+  models: CatalogModel[];
+}
+
+/** What the model builder chooses; POST /api/baseline takes it as JSON, GET /api/export/:format as query parameters. */
+export interface ModelRequest {
+  /** Host names to build for; omitted = every loaded host */
+  hosts?: string[];
+  /** Features to leave out even though every host has them */
+  disabled?: string[];
+  allowTsx?: boolean;
+  qemu?: string;
+  name?: string;
+}
+
+/** POST /api/baseline -> BaselineResult */
+export type BaselineResponse = BaselineResult;
+
+/** POST /api/profiles: one input's text; `name` is the host name when the content has none. */
+export interface ProfilesRequest {
+  text: string;
+  name?: string;
+}
+
+export interface ProfilesResponse {
+  hosts: HostProfile[];
+}
+
+/** POST /api/check: VM definitions (Proxmox config, libvirt XML, -cpu string) against the loaded hosts. */
+export interface CheckRequest {
+  text: string;
+  /** Host names to check against; omitted = every loaded host */
+  hosts?: string[];
+}
+
+/** GET /api/export/:format -> text/plain, the emitter's output. Query: hosts, disabled (comma lists), allowTsx, qemu, name. */
+export type ExportQuery = ModelRequest;
+
+/**
+ * GET /api/drift (only with --inventory): per host, its snapshots oldest first; each says which
+ * features appeared and disappeared against the snapshot before it (the first lists everything as added).
+ */
+export interface DriftResponse {
+  hosts: DriftHost[];
+}
+
+export interface DriftHost {
+  name: string;
+  snapshots: DriftSnapshot[];
+}
+
+export interface DriftSnapshot {
+  /** ISO 8601 */
+  collectedAt: string;
+  added: string[];
+  removed: string[];
+}

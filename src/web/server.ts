@@ -1,0 +1,74 @@
+/** `migratable serve`: the dashboard and its JSON API on one port. Node-only. */
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import type { HostProfile } from '../profile/host-profile.js';
+import { apiRoutes } from './api.js';
+import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
+import type { DriftSource } from './drift.js';
+import { securityHeaders } from './headers.js';
+import { defaultWebRoot, serveUi } from './static.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8417;
+
+export interface ServerOptions {
+  inputs: HostProfile[];
+  /** 0 picks a free port */
+  port?: number;
+  host?: string;
+  /** Required to bind anything but loopback; then every /api request must carry it */
+  token?: string;
+  drift?: DriftSource;
+  /** Directory with the built UI (default: this package's dist/web) */
+  webRoot?: string;
+}
+
+export interface RunningServer {
+  /** Base URL; with a token, open `${url}?token=...` in the browser */
+  url: string;
+  port: number;
+  /** The address actually bound */
+  address: string;
+  close(): Promise<void>;
+}
+
+export class ServeError extends Error {}
+
+export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>): Hono {
+  const app = new Hono();
+  app.use('*', securityHeaders());
+  if (opts.token) app.use('/api/*', requireToken(opts.token));
+  else app.use('*', requireLoopbackHost());
+  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift }));
+  serveUi(app, opts.webRoot ?? defaultWebRoot());
+  return app;
+}
+
+export function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? DEFAULT_HOST;
+  if (opts.token !== undefined && opts.token.length < 16) {
+    return Promise.reject(new ServeError('--token must be at least 16 characters (e.g. from: openssl rand -hex 16)'));
+  }
+  if (!isLoopback(host) && !opts.token) {
+    return Promise.reject(
+      new ServeError(`refusing to listen on ${host} without a token: anyone who can reach it would see your hosts; pass --token (e.g. --token "$(openssl rand -hex 16)") or bind 127.0.0.1`),
+    );
+  }
+  const app = createApp(opts);
+  return new Promise((resolve, reject) => {
+    let server: ServerType;
+    const onError = (e: Error) => reject(new ServeError(`cannot listen on ${host}:${opts.port ?? DEFAULT_PORT}: ${e.message}`));
+    server = serve({ fetch: app.fetch, port: opts.port ?? DEFAULT_PORT, hostname: host }, (info: AddressInfo) => {
+      server.off('error', onError);
+      const shown = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${shown}:${info.port}/`,
+        port: info.port,
+        address: info.address,
+        close: () => new Promise<void>((done, fail) => server.close((e) => (e ? fail(e) : done()))),
+      });
+    });
+    server.once('error', onError);
+  });
+}

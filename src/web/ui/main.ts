@@ -1,0 +1,82 @@
+/** The dashboard: loads the server's hosts, then everything else runs here on the same engine as the CLI. */
+import { createAddHosts } from './add-hosts.js';
+import { fetchHosts } from './api-client.js';
+import { h, plural, section } from './dom.js';
+import { loadDriftPanel } from './drift-panel.js';
+import { createExportPanel } from './export-panel.js';
+import { createFeaturesPanel } from './features-panel.js';
+import { createHostPicker } from './host-picker.js';
+import { createInspector } from './inspector.js';
+import { createLostPanel } from './lost-panel.js';
+import { createMatrix } from './matrix-view.js';
+import { createModelPanel } from './model-panel.js';
+import { Store } from './store.js';
+import { createVmsPanel } from './vms-panel.js';
+import { createWhatIfPanel } from './whatif-panel.js';
+
+const NAV: Array<[string, string]> = [
+  ['model', 'Model'],
+  ['matrix', 'Hosts × features'],
+  ['features', 'Features'],
+  ['whatif', 'What if'],
+  ['export', 'Export'],
+  ['vms', 'Check VMs'],
+  ['add', 'Add hosts'],
+  ['drift', 'Drift'],
+];
+
+async function main(): Promise<void> {
+  // Asked for first: the hosts travel while the panels are built
+  const hostsReply = fetchHosts();
+  const store = new Store();
+  const root = document.getElementById('app')!;
+  const headline = h('p', { class: 'headline', 'aria-live': 'polite' });
+  store.subscribe((s, d) => {
+    headline.textContent = s.hosts.length
+      ? `${d.selectedHosts.length}/${plural(s.hosts.length, 'host')} · ${[...new Set(d.selectedHosts.map((x) => x.vendor))].join(' + ') || 'none selected'}`
+      : 'no hosts loaded';
+  });
+
+  const driftBody = h('div');
+  const drift = section('drift', 'Feature drift', driftBody);
+  drift.hidden = true;
+  const main = h(
+    'main',
+    { id: 'main', class: 'content' },
+    section('model', 'Model', createModelPanel(store)),
+    section('matrix', 'Hosts × features', createMatrix(store, createInspector(store))),
+    section('features', 'Features in the model', createFeaturesPanel(store), h('h3', {}, 'Lost'), createLostPanel(store)),
+    section('whatif', 'What if a host left?', createWhatIfPanel(store)),
+    section('export', 'Export', createExportPanel(store)),
+    section('vms', 'Check VMs before migrating', createVmsPanel(store)),
+    section('add', 'Add hosts', createAddHosts(store)),
+    drift,
+  );
+  root.replaceChildren(
+    h('a', { href: '#main', class: 'skip' }, 'Skip to content'),
+    h(
+      'header',
+      { class: 'topbar' },
+      h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '⇄'), h('h1', {}, 'migratable'), headline),
+      h('nav', { 'aria-label': 'Sections' }, NAV.map(([id, label]) => h('a', { href: `#${id}`, 'data-nav': id }, label))),
+    ),
+    h('div', { class: 'layout' }, h('aside', { class: 'sidebar', 'aria-labelledby': 'hosts-title' }, createHostPicker(store)), main),
+  );
+
+  // Drift is independent of the first render: asked for in parallel, shown when it answers
+  const driftLink = root.querySelector<HTMLElement>('[data-nav="drift"]')!;
+  driftLink.hidden = true;
+  void loadDriftPanel(drift, driftBody).then(() => (driftLink.hidden = drift.hidden));
+  const res = await hostsReply;
+  if (res.ok) store.addHosts(res.value.hosts);
+  else root.prepend(h('p', { class: 'notice error', role: 'alert' }, `Could not load hosts: ${res.error}`));
+  // Started without inputs: adding hosts is the only thing to do, so it comes first
+  if (!res.ok || !res.value.hosts.length) main.prepend(main.querySelector('#add')!);
+  // Tests and the benchmark wait for these: the visible panels rendered (interactive), then every panel
+  queueMicrotask(() => {
+    requestAnimationFrame(() => document.body.setAttribute('data-ready', String(performance.now())));
+    void store.settled.then(() => document.body.setAttribute('data-settled', String(performance.now())));
+  });
+}
+
+void main();

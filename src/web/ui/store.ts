@@ -1,0 +1,110 @@
+/**
+ * The dashboard's state and the model derived from it. The engine runs here, in the browser: every
+ * change recomputes the model with the same code the CLI and the API use (../model.ts).
+ */
+import type { BaselineResult } from '../../engine/types.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import { uniqueNames } from '../../sources/index.js';
+import { buildModel } from '../model.js';
+
+export interface State {
+  hosts: HostProfile[];
+  /** Host names in the model */
+  selected: Set<string>;
+  /** Features the user left out */
+  disabled: Set<string>;
+  allowTsx: boolean;
+  qemu: string;
+  name: string;
+}
+
+export interface Derived {
+  model: BaselineResult | null;
+  /** Why there is no model (no hosts, bad QEMU version, ...) */
+  error: string | null;
+  selectedHosts: HostProfile[];
+  /** Feature -> how many selected hosts offer it */
+  counts: Map<string, number>;
+  /** Every feature any loaded host offers */
+  union: string[];
+}
+
+type Listener = (s: State, d: Derived) => void;
+
+export interface SubscribeOptions {
+  /** Below-the-fold panels: rendered in a task of their own after the visible ones, so input is never blocked long */
+  defer?: boolean;
+}
+
+export class Store {
+  state: State = { hosts: [], selected: new Set(), disabled: new Set(), allowTsx: false, qemu: '', name: '' };
+  derived: Derived = derive(this.state);
+  private listeners: Listener[] = [];
+  private deferred: Listener[] = [];
+  private pending = false;
+  private generation = 0;
+  /** Resolves when every panel, deferred ones included, shows the latest state */
+  settled: Promise<void> = Promise.resolve();
+
+  subscribe(fn: Listener, opts: SubscribeOptions = {}): void {
+    (opts.defer ? this.deferred : this.listeners).push(fn);
+  }
+
+  /** Changes are batched: a burst of toggles recomputes the model once. */
+  update(change: (s: State) => void): void {
+    change(this.state);
+    if (this.pending) return;
+    this.pending = true;
+    queueMicrotask(() => {
+      this.pending = false;
+      this.derived = derive(this.state);
+      for (const fn of this.listeners) fn(this.state, this.derived);
+      const gen = ++this.generation;
+      this.settled = this.deferred.reduce(
+        (prev, fn) => prev.then(() => new Promise<void>((done) => setTimeout(() => {
+          // A newer change supersedes this round; its own round renders the panel
+          if (gen === this.generation) fn(this.state, this.derived);
+          done();
+        }))),
+        Promise.resolve(),
+      );
+    });
+  }
+
+  /** New hosts join the model (names kept unique across everything loaded). */
+  addHosts(hosts: HostProfile[]): HostProfile[] {
+    const all = uniqueNames([...this.state.hosts, ...hosts]);
+    const added = all.slice(this.state.hosts.length);
+    this.update((s) => {
+      s.hosts = all;
+      for (const h of added) s.selected.add(h.name);
+    });
+    return added;
+  }
+}
+
+function derive(s: State): Derived {
+  const selectedHosts = s.hosts.filter((h) => s.selected.has(h.name));
+  const counts = new Map<string, number>();
+  const union = new Set<string>();
+  for (const h of s.hosts) for (const f of h.features) union.add(f);
+  for (const h of selectedHosts) for (const f of h.features) counts.set(f, (counts.get(f) ?? 0) + 1);
+  let model: BaselineResult | null = null;
+  let error: string | null = null;
+  if (!s.hosts.length) error = 'No hosts loaded yet: add host data below.';
+  else if (!selectedHosts.length) error = 'No hosts selected: tick at least one host.';
+  else if (s.qemu && !/^\d+\.\d+(\.\d+)?$/.test(s.qemu)) error = `QEMU version "${s.qemu}" is not like 7.2 or 8.1.5.`;
+  else {
+    try {
+      model = buildModel(selectedHosts, {
+        disabled: [...s.disabled],
+        allowTsx: s.allowTsx,
+        ...(s.qemu ? { qemu: s.qemu } : {}),
+        ...(s.name.trim() ? { name: s.name.trim() } : {}),
+      });
+    } catch (e) {
+      error = (e as Error).message.split('\n')[0];
+    }
+  }
+  return { model, error, selectedHosts, counts, union: [...union].sort() };
+}
