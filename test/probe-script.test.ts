@@ -8,6 +8,7 @@ import { parseProbeBundle } from '../src/sources/probe-bundle.js';
 import { runProbeLocally } from '../src/fleet/ssh/local-probe.js';
 import { findQemu, kvmUsable } from '../src/qemu/binary.js';
 import { stableCpuinfo } from './helpers/stable-cpuinfo.js';
+import { haveKvm } from './helpers/qemu.js';
 
 const VULN_DIR = '/sys/devices/system/cpu/vulnerabilities';
 const qemuHere = findQemu() !== null && kvmUsable();
@@ -64,7 +65,7 @@ describe('probe script', () => {
     if (qemuHere) expect(probe.qmp?.hostExpansion?.name).toBe('host');
   });
 
-  it.skipIf(!kvmUsable())('reports why QEMU failed in a qmp-error section', () => {
+  it.skipIf(!haveKvm)('reports why QEMU failed in a qmp-error section', () => {
     const bin = join(tmp, 'failing-qemu');
     execFileSync('mkdir', ['-p', bin]);
     const fake = join(bin, 'qemu-system-x86_64');
@@ -75,7 +76,7 @@ describe('probe script', () => {
     expect(probe.qmpError).toBe(`${fake} exited with status 1 | qemu-system-x86_64: -machine none,accel=kvm: failed to initialize kvm: Permission denied`);
   });
 
-  it.skipIf(!kvmUsable())('never hangs on a stuck QEMU: timeout(1) ends it and says so', () => {
+  it.skipIf(!haveKvm)('never hangs on a stuck QEMU: timeout(1) ends it and says so', () => {
     const bin = join(tmp, 'hanging-qemu');
     execFileSync('mkdir', ['-p', bin]);
     const fake = join(bin, 'qemu-system-x86_64');

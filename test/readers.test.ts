@@ -9,7 +9,7 @@ import { READERS, readProfilesFromText } from '../src/sources/index.js';
 import { LIBVIRT_MODEL_GAPS } from '../src/sources/libvirt-model-gaps.js';
 import { lscpuReader } from '../src/sources/lscpu.js';
 import { pveClusterFlagsReader, pveNodeStatusReader } from '../src/sources/pve.js';
-import { virshCapabilitiesReader, virshDomcapsReader } from '../src/sources/virsh.js';
+import { virshDomcapsReader } from '../src/sources/virsh.js';
 import { libvirtModelGaps } from './helpers/libvirt-gaps.js';
 import { fixturesDir as cpuinfoDir, referenceDir, repoRoot } from './helpers/paths.js';
 

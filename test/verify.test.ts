@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findQemu, kvmUsable, which } from '../src/qemu/binary.js';
 import { linuxFlag } from '../src/catalog/index.js';
 import { InputError } from '../src/errors.js';
 import { cpioNewc, type CpioEntry } from '../src/verify/cpio.js';
@@ -12,6 +11,7 @@ import { buildInitramfs, findBusybox, INIT_SCRIPT, MARK, parseGuestReport, stati
 import { findKernel, parseRefusal, qemuArgs } from '../src/verify/boot.js';
 import { compareWithGuest, enforcedCpu, loadModelInput, qmpModelOf, verifyModel, visibleInCpuinfo } from '../src/verify/index.js';
 import { renderJson, renderText, verifyExitCode } from '../src/verify/report.js';
+import { haveCpio, haveGuestKernel, haveKvm, haveQemu } from './helpers/qemu.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'verify-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -70,7 +70,7 @@ describe('cpio newc writer', () => {
     expect(() => cpioNewc([{ type: 'dir', path: 'd' }, { type: 'dir', path: 'd' }])).toThrow(/duplicate/);
   });
 
-  it.skipIf(!which('cpio'))('round-trips through the real cpio, gzip included', () => {
+  it.skipIf(!haveCpio)('round-trips through the real cpio, gzip included', () => {
     const archive = join(scratch, 'sample.cpio.gz');
     writeFileSync(archive, gzipSync(cpioNewc(sample)));
     const listing = execFileSync('cpio', ['-t', '--quiet'], { input: gunzipSync(readFileSync(archive)) }).toString().trim().split('\n');
@@ -221,7 +221,7 @@ function processesMentioning(needle: string): string[] {
   return found;
 }
 
-const canBoot = !!findQemu() && existsSync('/boot') && readdirSync('/boot').some((n) => n.startsWith('vmlinuz-'));
+const canBoot = haveQemu && haveGuestKernel;
 /** TCG boots take ~10 s on an idle 2-core machine and several times that when it is busy. */
 const BOOT_TIMEOUT = 150_000;
 
@@ -279,7 +279,7 @@ describe.skipIf(!canBoot)('real guests', () => {
     await expect(verifyModel({ cpu: 'Westmere,+no-such-feature', accel: 'tcg' })).rejects.toThrow(/not found/);
   });
 
-  it.skipIf(!kvmUsable())('under KVM, qemu64 either matches or the report says what the host lacks', async () => {
+  it.skipIf(!haveKvm)('under KVM, qemu64 either matches or the report says what the host lacks', async () => {
     const r = await verifyModel({ cpu: 'qemu64', accel: 'kvm', timeoutMs: 60_000 });
     console.log(`KVM qemu64: ${r.outcome} in ${r.durationMs} ms${r.refusal ? `, missing ${r.refusal.features.join(' ')}` : ''}`);
     // under KVM the promise has QEMU's KVM defaults, which cpuinfo never shows

@@ -54,7 +54,6 @@ function whyMissing(feature: string, host: HostProfile): string | undefined {
 }
 
 function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
-  const have = new Set(host.features);
   const warnings: string[] = [];
   const missing: MissingFeature[] = [];
   if (vm.passthrough) {

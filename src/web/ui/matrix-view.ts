@@ -2,7 +2,6 @@
  * The hosts x features heat map. Only the rows in view exist in the DOM (built as one HTML string per
  * frame), so 1000 hosts x 200 features scroll as smoothly as 2 x 100.
  */
-import type { Category } from '../../catalog/types.js';
 import { esc, fill, h, plural } from './dom.js';
 import { CATEGORY_ORDER } from './feature-status.js';
 import type { Inspector } from './inspector.js';
