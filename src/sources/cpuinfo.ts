@@ -6,34 +6,55 @@ import { guestViewFromLinux, type GuestView } from './guest-view.js';
 
 type Stanza = Map<string, string>;
 
-/** The keys any reader uses; other lines (power management, bogomips, ...) are skipped unread. */
-const KEYS = new Set(['processor', 'vendor_id', 'cpu family', 'model', 'model name', 'stepping', 'microcode', 'flags', 'bugs', 'address sizes']);
+/** The keys any reader uses, by first letter; other lines (power management, bogomips, ...) are skipped unread. */
+const KEYS_BY_FIRST = new Map<number, string[]>();
+for (const k of ['processor', 'vendor_id', 'cpu family', 'model name', 'model', 'microcode', 'stepping', 'flags', 'bugs', 'address sizes'])
+  (KEYS_BY_FIRST.get(k.charCodeAt(0)) ?? KEYS_BY_FIRST.set(k.charCodeAt(0), []).get(k.charCodeAt(0))!).push(k);
 
+const SPACE = 32, TAB = 9, COLON = 58, CR = 13;
+
+/** The key at `pos` if it is one we read: whole word, then blanks and a colon on the same line. */
+function keyAt(text: string, pos: number, end: number): { key: string; colon: number } | null {
+  const candidates = KEYS_BY_FIRST.get(text.charCodeAt(pos));
+  if (!candidates) return null;
+  for (const key of candidates) {
+    if (!text.startsWith(key, pos)) continue;
+    let i = pos + key.length;
+    while (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
+    if (text.charCodeAt(i) === COLON) return { key, colon: i };
+  }
+  return null;
+}
+
+function isBlank(text: string, pos: number, end: number): boolean {
+  for (let i = pos; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== SPACE && c !== TAB && c !== CR) return false;
+  }
+  return true;
+}
+
+/**
+ * Processor stanzas with the keys we read. A hand-rolled line scanner: dumps of 100k hosts are read
+ * in one go, and a regex per line once took quadratic time on long lines without a colon.
+ */
 function stanzas(text: string): Stanza[] {
   const out: Stanza[] = [];
   let cur: Stanza | null = null;
   let pos = 0;
-  let nextColon = -1;
-  // A hand-rolled line scanner: dumps of 100k hosts are read in one go, and a regex per line
-  // once took quadratic time on long lines without a colon
   while (pos <= text.length) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
-    // the next colon is searched again only once passed: lines without one must not rescan the text
-    if (nextColon < pos) {
-      const at = text.indexOf(':', pos);
-      nextColon = at < 0 ? Infinity : at;
-    }
-    const colon = nextColon === Infinity ? -1 : nextColon;
-    if (colon < 0 || colon > end || colon === pos || text.charCodeAt(pos) === 9 /* tab */) {
-      if (!text.slice(pos, end).trim()) cur = null;
-    } else {
-      const key = text.slice(pos, colon).trim();
-      if (key === 'processor' || !cur) {
-        cur = new Map();
-        out.push(cur);
+    if (isBlank(text, pos, end)) cur = null;
+    else {
+      const hit = keyAt(text, pos, end);
+      if (hit) {
+        if (hit.key === 'processor' || !cur) {
+          cur = new Map();
+          out.push(cur);
+        }
+        cur.set(hit.key, text.slice(hit.colon + 1, end).trim());
       }
-      if (KEYS.has(key)) cur.set(key, text.slice(colon + 1, end).trim());
     }
     pos = end + 1;
   }
@@ -52,7 +73,7 @@ const FLAG_RE = /^[a-z0-9_.]+$/;
  */
 interface FlagsView {
   view: GuestView;
-  /** Notes about the flag lines themselves (disagreeing processors, malformed flags) */
+  /** Every note a profile from these flags carries; shared by all such profiles, never mutated */
   notes: string[];
 }
 /** flags line -> (vendor|kernel|bugs) -> view; the long flags line is the outer key so it is not copied */
@@ -74,7 +95,10 @@ function viewOfFlagLines(lines: string[], vendor: string, bugs: string[] | null,
   if (disagree) notes.push(`processors disagree on flags; using the ${common.size} flags all ${flagSets.length} share`);
   const malformed = [...common].filter((f) => !FLAG_RE.test(f));
   if (malformed.length) notes.push(`ignored malformed flag(s) ${malformed.join(' ')} (a truncated dump?)`);
-  return { view: guestViewFromLinux({ vendor, flags: [...common].filter((f) => FLAG_RE.test(f)), bugs, kernel }), notes };
+  const view = guestViewFromLinux({ vendor, flags: [...common].filter((f) => FLAG_RE.test(f)), bugs, kernel });
+  if (view.unknown.length) notes.push(`flags the catalog does not know: ${view.unknown.join(' ')}`);
+  notes.push(...view.notes, 'derived from /proc/cpuinfo: approximate (KVM may offer a little more or less)');
+  return { view, notes };
 }
 
 function cachedView(lines: string[], vendor: string, bugsLine: string | undefined, kernel: string | null): FlagsView {
@@ -100,9 +124,7 @@ export function readCpuinfo(text: string, where: string, name: string, host: { k
   const lines = cpus.filter((c) => c.has('flags')).map((c) => c.get('flags')!);
   if (!lines.length) throw new InputError(where, 'no "flags" line in any processor stanza');
   const vendor = normalizeVendor(first.get('vendor_id') ?? '');
-  const { view, notes: flagNotes } = cachedView(lines, vendor, first.get('bugs'), host.kernel ?? null);
-  const notes = [...flagNotes];
-  if (view.unknown.length) notes.push(`flags the catalog does not know: ${view.unknown.join(' ')}`);
+  const { view, notes } = cachedView(lines, vendor, first.get('bugs'), host.kernel ?? null);
   const bits = /(\d+) bits physical/.exec((first.get('address sizes') ?? '').slice(0, 100)); // bounded: \d+ backtracks
   const num = (k: string) => (first.has(k) && /^\d+$/.test(first.get(k)!) ? Number(first.get(k)) : null);
   return newProfile({
@@ -118,6 +140,6 @@ export function readCpuinfo(text: string, where: string, name: string, host: { k
     source: 'cpuinfo',
     physBits: bits ? Number(bits[1]) : null,
     kernel: host.kernel ?? null,
-    notes: [...notes, ...view.notes, 'derived from /proc/cpuinfo: approximate (KVM may offer a little more or less)'],
+    notes,
   });
 }
