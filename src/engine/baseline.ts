@@ -8,7 +8,7 @@ import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-mode
 import { cpuString } from './cpu-string.js';
 import { exclusionReason, type ExclusionContext } from './exclusions.js';
 import { hazards } from './hazards.js';
-import { commonFeatures, describeHosts, type HostSet } from './hosts.js';
+import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hosts.js';
 import type { BaselineOptions, BaselineResult, BlockerRank, LostFeature, VendorGroupAlternative } from './types.js';
 
 /** The oldest QEMU this tool knows models for; the default when no profile says more. */
@@ -18,7 +18,10 @@ export class UnsafeModelError extends Error {}
 
 export function computeBaseline(profiles: HostProfile[], options: BaselineOptions = {}): BaselineResult {
   if (!profiles.length) throw new Error('no host profiles');
-  const set = describeHosts(profiles);
+  return baselineOf(describeHosts(profiles), options);
+}
+
+function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
   const qemu = options.qemu ?? set.oldestQemu ?? DEFAULT_QEMU;
   const ctx: ExclusionContext = { crossVendor: set.crossVendor, allowTsx: !!options.allowTsx, qemu };
   const target = guestFeatures(set, ctx);
@@ -119,8 +122,7 @@ function blockerRanking(set: HostSet, target: Set<string>, ctx: ExclusionContext
 /** The field report's other option: one model per vendor (separate HA groups), and what each would gain. */
 function vendorAlternatives(set: HostSet, mixed: Set<string>, options: BaselineOptions): VendorGroupAlternative[] {
   return set.vendors.map((vendor) => {
-    const group = set.hosts.filter((h) => h.vendor === vendor);
-    const r = computeBaseline(group, { ...options, skipExplain: true, name: undefined });
+    const r = baselineOf(vendorSubset(set, vendor), { ...options, skipExplain: true, name: undefined });
     return { vendor, hosts: r.hosts, cpu: r.cpu, base: r.base, gains: r.features.filter((f) => !mixed.has(f)) };
   });
 }

@@ -29,11 +29,14 @@ function isSorted(list: string[]): boolean {
 
 function groupHosts(hosts: HostProfile[]): HostGroup[] {
   // Profiles read from the same flag line share one features array: group by identity first, then by content
-  const byArray = new Map<string[], HostProfile[]>();
-  for (const h of hosts) (byArray.get(h.features) ?? byArray.set(h.features, []).get(h.features)!).push(h);
+  const byArray = new Map<string[], Map<string, HostProfile[]>>();
+  for (const h of hosts) {
+    const byVendor = byArray.get(h.features) ?? byArray.set(h.features, new Map()).get(h.features)!;
+    (byVendor.get(h.vendor) ?? byVendor.set(h.vendor, []).get(h.vendor)!).push(h);
+  }
   const byKey = new Map<string, HostGroup>();
-  for (const [features, list] of byArray) {
-    const key = (isSorted(features) ? features : [...features].sort()).join(' ');
+  for (const [features, byVendor] of byArray) for (const [vendor, list] of byVendor) {
+    const key = `${vendor} ${(isSorted(features) ? features : [...features].sort()).join(' ')}`;
     const g = byKey.get(key);
     if (g) g.hosts.push(...list);
     else byKey.set(key, { features: new Set(features), hosts: list });
@@ -42,7 +45,16 @@ function groupHosts(hosts: HostProfile[]): HostGroup[] {
 }
 
 export function describeHosts(hosts: HostProfile[]): HostSet {
-  const groups = groupHosts(hosts);
+  return describeGroups(hosts, groupHosts(hosts));
+}
+
+/** The hosts of one vendor, reusing the groups already made (groups never mix vendors). */
+export function vendorSubset(set: HostSet, vendor: string): HostSet {
+  const groups = set.groups.filter((g) => g.hosts[0].vendor === vendor);
+  return describeGroups(groups.flatMap((g) => g.hosts), groups);
+}
+
+function describeGroups(hosts: HostProfile[], groups: HostGroup[]): HostSet {
   const counts = new Map<string, number>();
   for (const g of groups) for (const f of g.features) counts.set(f, (counts.get(f) ?? 0) + g.hosts.length);
   const vendors = [...new Set(hosts.map((h) => h.vendor))].sort();
