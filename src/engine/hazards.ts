@@ -6,6 +6,11 @@ import type { Warning } from './types.js';
 /** The field report's guest command line for keeping mitigations across a vendor change */
 export const CROSS_VENDOR_CMDLINE = 'pti=on spectre_v2=retpoline,generic spec_store_bypass_disable=seccomp';
 
+/** "a, b, c, d, e and 12 more": warnings stay readable for fleets of thousands. */
+function someNames(names: string[], max = 5): string {
+  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
+}
+
 export interface HazardInput {
   set: HostSet;
   features: Set<string>;
@@ -54,7 +59,7 @@ export function hazards({ set, features, qemu, qemuFromProfiles, allowTsx }: Haz
   if (!set.physBitsKnown)
     w.push({
       code: 'phys-bits-unknown',
-      message: `physical address bits unknown for ${set.hosts.filter((h) => h.physBits === null).map((h) => h.name).join(', ')}: a guest with more physical address bits than a host can panic after migrating there`,
+      message: `physical address bits unknown for ${someNames(set.hosts.filter((h) => h.physBits === null).map((h) => h.name))}: a guest with more physical address bits than a host can panic after migrating there`,
       advice: 'give profiles with address sizes (cpuinfo, probe, scan), or set phys-bits by hand to the smallest host value',
     });
   else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
@@ -66,7 +71,7 @@ export function hazards({ set, features, qemu, qemuFromProfiles, allowTsx }: Haz
   if (approximate.length)
     w.push({
       code: 'approximate-profile',
-      message: `${approximate.length} profile(s) derived from cpuinfo-like data (${approximate.slice(0, 5).join(', ')}${approximate.length > 5 ? ', ...' : ''}): KVM may offer slightly more or less than /proc/cpuinfo shows`,
+      message: `${approximate.length} profile(s) derived from cpuinfo-like data (${someNames(approximate)}): KVM may offer slightly more or less than /proc/cpuinfo shows`,
       advice: 'run `migratable probe` (or scan) on those hosts for QEMU\'s exact answer, and `migratable verify` the model',
     });
   if (somewhere('vmx') || somewhere('svm'))
@@ -91,7 +96,7 @@ export function hazards({ set, features, qemu, qemuFromProfiles, allowTsx }: Haz
   if (k515.length)
     w.push({
       code: 'kernel-5.15',
-      message: `kernel 5.15 on ${k515.join(', ')}: guests froze after live migration between some Intel generations on 5.15 (fixed by moving to 5.19+)`,
+      message: `kernel 5.15 on ${someNames(k515)}: guests froze after live migration between some Intel generations on 5.15 (fixed by moving to 5.19+)`,
       advice: 'upgrade those hosts to a newer kernel before relying on live migration',
     });
   const mitigationSets = new Set(set.hosts.filter((h) => h.mitigations).map((h) => JSON.stringify(h.mitigations)));

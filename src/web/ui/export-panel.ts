@@ -36,7 +36,6 @@ export function createExportPanel(store: Store): HTMLElement {
   }
   select.addEventListener('change', render);
   store.subscribe(render, { defer: true });
-  render();
   return h('div', { class: 'export' }, h('div', { class: 'row' }, select, copy, status), out);
 }
 

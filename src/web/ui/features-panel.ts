@@ -48,6 +48,5 @@ export function createFeaturesPanel(store: Store): HTMLElement {
     );
   }
   store.subscribe(render, { defer: true });
-  render();
   return h('div', {}, h('label', { class: 'check small' }, showAll, 'Also list features the hosts do not all have'), body);
 }

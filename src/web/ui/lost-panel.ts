@@ -33,6 +33,5 @@ export function createLostPanel(store: Store): HTMLElement {
     );
   }
   store.subscribe(render, { defer: true });
-  render();
   return body;
 }

@@ -29,13 +29,21 @@ async function main(): Promise<void> {
   // Asked for first: the hosts travel while the panels are built
   const hostsReply = fetchHosts();
   const store = new Store();
+  // The panels are built once, with the hosts: one layout instead of an empty one and a full one
+  const res = await hostsReply;
+  if (res.ok) {
+    store.addHosts(res.value.hosts);
+    await null; // the model is derived in the microtask addHosts queued
+  }
   const root = document.getElementById('app')!;
   const headline = h('p', { class: 'headline', 'aria-live': 'polite' });
-  store.subscribe((s, d) => {
+  const showHeadline = (s: typeof store.state, d: typeof store.derived) => {
     headline.textContent = s.hosts.length
       ? `${d.selectedHosts.length}/${plural(s.hosts.length, 'host')} · ${[...new Set(d.selectedHosts.map((x) => x.vendor))].join(' + ') || 'none selected'}`
       : 'no hosts loaded';
-  });
+  };
+  store.subscribe(showHeadline);
+  showHeadline(store.state, store.derived);
 
   const driftBody = h('div');
   const drift = section('drift', 'Feature drift', driftBody);
@@ -67,9 +75,7 @@ async function main(): Promise<void> {
   const driftLink = root.querySelector<HTMLElement>('[data-nav="drift"]')!;
   driftLink.hidden = true;
   void loadDriftPanel(drift, driftBody).then(() => (driftLink.hidden = drift.hidden));
-  const res = await hostsReply;
-  if (res.ok) store.addHosts(res.value.hosts);
-  else root.prepend(h('p', { class: 'notice error', role: 'alert' }, `Could not load hosts: ${res.error}`));
+  if (!res.ok) root.prepend(h('p', { class: 'notice error', role: 'alert' }, `Could not load hosts: ${res.error}`));
   // Started without inputs: adding hosts is the only thing to do, so it comes first
   if (!res.ok || !res.value.hosts.length) main.prepend(main.querySelector('#add')!);
   // Tests and the benchmark wait for these: the visible panels rendered (interactive), then every panel

@@ -242,10 +242,13 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
     buttons[next]?.focus();
   });
 
-  store.subscribe(() => {
-    rebuild();
-    inspector.refresh();
-  });
-  rebuild();
+  // Below the model panel on first load: drawn one task after the model so the page answers first
+  store.subscribe(
+    () => {
+      rebuild();
+      inspector.refresh();
+    },
+    { defer: true },
+  );
   return h('div', { class: 'matrix' }, toolbar, h('div', { class: 'mx-meta' }, summary, legend), h('div', { class: 'mx-wrap' }, scroll, inspector.el), empty);
 }

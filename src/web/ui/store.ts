@@ -36,6 +36,11 @@ export interface SubscribeOptions {
   defer?: boolean;
 }
 
+/** Resolves after the next frame is painted: what comes after does not delay it. */
+function afterPaint(): Promise<void> {
+  return new Promise<void>((done) => requestAnimationFrame(() => setTimeout(done)));
+}
+
 export class Store {
   state: State = { hosts: [], selected: new Set(), disabled: new Set(), allowTsx: false, qemu: '', name: '' };
   derived: Derived = derive(this.state);
@@ -46,9 +51,27 @@ export class Store {
   /** Resolves when every panel, deferred ones included, shows the latest state */
   settled: Promise<void> = Promise.resolve();
 
+  /** Deferred listeners also get their first call after the next painted frame, not right away. */
   subscribe(fn: Listener, opts: SubscribeOptions = {}): void {
-    (opts.defer ? this.deferred : this.listeners).push(fn);
+    if (!opts.defer) return void this.listeners.push(fn);
+    this.deferred.push(fn);
+    const gen = this.generation;
+    this.firstFrame ??= afterPaint();
+    const frame = this.firstFrame;
+    // one panel per task after the shared first frame, so input is never blocked for long
+    this.settled = this.settled.then(() => frame).then(
+      () =>
+        new Promise<void>((done) =>
+          setTimeout(() => {
+            // a newer change has its own round, which calls this panel too
+            if (gen === this.generation) fn(this.state, this.derived);
+            done();
+          }),
+        ),
+    );
   }
+
+  private firstFrame: Promise<void> | null = null;
 
   /** Changes are batched: a burst of toggles recomputes the model once. */
   update(change: (s: State) => void): void {
@@ -66,7 +89,7 @@ export class Store {
           if (gen === this.generation) fn(this.state, this.derived);
           done();
         }))),
-        Promise.resolve(),
+        afterPaint(),
       );
     });
   }

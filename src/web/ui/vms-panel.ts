@@ -40,7 +40,6 @@ export function createVmsPanel(store: Store): HTMLElement {
     fill(result, table(checkMatrix(vms, hosts), vms), h('button', { type: 'button', class: 'btn small', onclick: () => ((vms = []), render()) }, 'Clear VMs'));
   }
   store.subscribe(render, { defer: true });
-  render();
   return h('div', {}, zone.el, messages, result);
 }
 

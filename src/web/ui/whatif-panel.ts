@@ -41,6 +41,5 @@ export function createWhatIfPanel(store: Store): HTMLElement {
     );
   }
   store.subscribe(render, { defer: true });
-  render();
   return body;
 }
