@@ -41,7 +41,7 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     features,
     plus: choice.plus,
     minus,
-    lost: lostFeatures(set, target, ctx),
+    lost: options.skipExplain ? [] : lostFeatures(set, target, ctx),
     warnings: hazards({ set, features: target, qemu, qemuFromProfiles: !!set.oldestQemu || !!options.qemu, allowTsx: !!options.allowTsx }),
     hosts: set.names,
     vendors: set.vendors,

@@ -82,7 +82,7 @@ export interface BaselineOptions {
   /** Oldest QEMU to target; overrides what profiles say */
   qemu?: string;
   name?: string;
-  /** Skip blocker ranking and vendor alternatives (used when the engine calls itself) */
+  /** Skip the explanations (lost features, blockers, vendor alternatives): the model alone is wanted */
   skipExplain?: boolean;
 }
 

@@ -126,7 +126,10 @@ export function readCpuinfo(text: string, where: string, name: string, host: { k
   const vendor = normalizeVendor(first.get('vendor_id') ?? '');
   const { view, notes } = cachedView(lines, vendor, first.get('bugs'), host.kernel ?? null);
   const bits = /(\d+) bits physical/.exec((first.get('address sizes') ?? '').slice(0, 100)); // bounded: \d+ backtracks
-  const num = (k: string) => (first.has(k) && /^\d+$/.test(first.get(k)!) ? Number(first.get(k)) : null);
+  const num = (k: string) => {
+    const v = first.get(k);
+    return v && v.length < 10 && /^\d+$/.test(v) ? Number(v) : null;
+  };
   return newProfile({
     name,
     vendor,
