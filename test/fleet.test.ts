@@ -102,3 +102,37 @@ describe('scan over real sshd into the inventory, then baseline --inventory', ()
     expect(result.hosts.length).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('baseline --format pve | apply', () => {
+  it('dry-run shows a diff and writes nothing; apply changes only our section, keeps a backup', () => {
+    const conf = join(tmp, 'cpu-models.conf');
+    const original = readFileSync(join(repoRoot, 'test/fixtures/vms/cpu-models.conf'), 'utf8');
+    writeFileSync(conf, original);
+    const section = cli(['baseline', 'examples/field-report-cluster', '--format', 'pve', '--name', 'fleet-mixed']).stdout;
+    const dry = cli(['apply', '-', '--file', conf, '--dry-run'], section);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^\+cpu-model: fleet-mixed$/m);
+    expect(dry.stdout).toMatch(/^\+\tflags .*-kvm_pv_unhalt/m);
+    expect(readFileSync(conf, 'utf8')).toBe(original);
+    const real = cli(['apply', '-', '--file', conf, '--vm', '101'], section);
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toMatch(/^qm set 101 --cpu custom-fleet-mixed$/m);
+    const after = readFileSync(conf, 'utf8');
+    expect(after.startsWith(original)).toBe(true); // every other section and comment byte for byte
+    expect(after.slice(original.length)).toMatch(/^cpu-model: fleet-mixed\n\tflags /);
+    expect(readFileSync(`${conf}.bak`, 'utf8')).toBe(original);
+    const again = cli(['apply', '-', '--file', conf], section);
+    expect(again.stderr).toMatch(/unchanged/);
+    expect(readFileSync(conf, 'utf8')).toBe(after);
+  });
+
+  it('refuses a file it cannot parse, and leaves it alone', () => {
+    const bad = join(tmp, 'broken.conf');
+    writeFileSync(bad, 'cpu-model: a\n\tflags +aes\n\tflags +avx\n');
+    const section = cli(['baseline', 'examples/field-report-cluster', '--format', 'pve']).stdout;
+    const r = cli(['apply', '-', '--file', bad], section);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken.conf/);
+    expect(readFileSync(bad, 'utf8')).toBe('cpu-model: a\n\tflags +aes\n\tflags +avx\n');
+  });
+});

@@ -186,7 +186,8 @@ export function registerFleet(program: Command): void {
     .option('--dry-run', 'print a unified diff and write nothing')
     .option('--vm <vmid>', 'print the `qm set` line for this VM; repeatable', collect)
     .action(async (model: string, opts: { file: string; dryRun?: boolean; vm?: string[] }) => {
-      const text = readInputText(model);
+      // `baseline --format pve` ends with the VM's "cpu: custom-NAME" line: that one is for the VM config
+      const text = readInputText(model).replace(/^cpu: custom-\S+[ \t]*$/gm, '');
       const sections = parseCpuModels(text, model).models;
       if (sections.length !== 1) throw new InputError(model, `expected exactly one cpu-model section, found ${sections.length}`);
       const r = await applyCpuModel({ file: opts.file, section: sections[0], dryRun: !!opts.dryRun });
