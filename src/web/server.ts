@@ -1,4 +1,5 @@
 /** `migratable serve`: the dashboard and its JSON API on one port. Node-only. */
+import { InputError } from '../errors.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
@@ -48,11 +49,11 @@ export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>): Hono {
 export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? DEFAULT_HOST;
   if (opts.token !== undefined && opts.token.length < 16) {
-    return Promise.reject(new ServeError('--token must be at least 16 characters (e.g. from: openssl rand -hex 16)'));
+    return Promise.reject(new InputError('--token', 'must be at least 16 characters (e.g. from: openssl rand -hex 16)'));
   }
   if (!isLoopback(host) && !opts.token) {
     return Promise.reject(
-      new ServeError(`refusing to listen on ${host} without a token: anyone who can reach it would see your hosts; pass --token (e.g. --token "$(openssl rand -hex 16)") or bind 127.0.0.1`),
+      new InputError('--host', `refusing to listen on ${host} without a token: anyone who can reach it would see your hosts; pass --token (e.g. --token "$(openssl rand -hex 16)") or bind 127.0.0.1`),
     );
   }
   const app = createApp(opts);
