@@ -132,3 +132,13 @@ describe('baseline safety (property): no emitted model contains a feature some h
     );
   });
 });
+
+describe('baseline: QEMU older than the catalog', () => {
+  it('keeps the 7.2 names and warns instead of emptying the model', () => {
+    const hosts = [byName('Xeon-E5-2690-v4'), byName('Xeon-Gold-6132')];
+    const r = computeBaseline(hosts, { qemu: '4.1' });
+    expect(r.qemu).toBe('7.2');
+    expect(r.features).toEqual(computeBaseline(hosts).features);
+    expect(r.warnings.find((w) => w.code === 'qemu-version')!.message).toMatch(/QEMU 4.1 is older than 7.2/);
+  });
+});

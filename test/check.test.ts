@@ -101,3 +101,14 @@ describe('check: the VM x host matrix for each Proxmox case', () => {
     expect(() => readVmsFromText('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><domain>&x;</domain>', 'e.xml', 'e')).toThrow(/DOCTYPE/);
   });
 });
+
+describe('check: QEMU versions', () => {
+  it('a model newer than the host QEMU is missing there; a 7.2-era model is never claimed missing from older QEMU', () => {
+    const old = { ...hosts[0], name: 'old-qemu', qemu: '6.2.0' };
+    const mid = { ...hosts[0], name: 'qemu-8.0', qemu: '8.0.2' };
+    const r = checkMatrix(readVmsFromText('EPYC-Rome-v4', 'arg', 'rome4').concat(readVmsFromText('EPYC-Rome-v1', 'arg', 'rome1')), [old, mid]);
+    const c = (vm: string, host: string) => r.cells.find((x) => x.vm === vm && x.host === host)!;
+    expect(c('rome4', 'qemu-8.0').missing[0]).toMatchObject({ feature: 'model:EPYC-Rome-v4', why: expect.stringMatching(/added in QEMU 8.1/) });
+    expect(c('rome1', 'old-qemu').missing.map((m) => m.feature)).not.toContain('model:EPYC-Rome-v1');
+  });
+});

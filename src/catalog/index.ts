@@ -107,6 +107,18 @@ export function knownIn(since: string | null, version: string): boolean {
   return compareVersions(since, version.split('.').slice(0, 2).join('.')) <= 0;
 }
 
+/**
+ * True only when the catalog knows that `since` came after QEMU `version`: "7.2" means "7.2 or older"
+ * (the oldest QEMU the catalog was made from), so nothing is claimed missing from older releases.
+ */
+export function knownNewerThan(since: string | null, version: string): boolean {
+  if (since === null || since === OLDEST_KNOWN_QEMU) return false;
+  return compareVersions(since, version.split('.').slice(0, 2).join('.')) > 0;
+}
+
+/** The QEMU release the catalog's own snapshot comes from: its names and models are "this or older". */
+export const OLDEST_KNOWN_QEMU = '7.2';
+
 export function featuresKnownIn(version: string): Feature[] {
   return features.filter((f) => knownIn(f.qemu, version));
 }

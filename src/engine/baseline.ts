@@ -2,7 +2,7 @@
  * The product: the richest CPU model every host can run, what it costs, and why.
  * Pure: HostProfiles + catalog in, BaselineResult out. Runs in Node and the browser.
  */
-import { kvm, resolveModel } from '../catalog/index.js';
+import { OLDEST_KNOWN_QEMU, compareVersions, kvm, resolveModel } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from './cpu-string.js';
@@ -12,7 +12,7 @@ import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hos
 import type { BaselineOptions, BaselineResult, BlockerRank, LostFeature, VendorGroupAlternative } from './types.js';
 
 /** The oldest QEMU this tool knows models for; the default when no profile says more. */
-export const DEFAULT_QEMU = '7.2';
+export const DEFAULT_QEMU = OLDEST_KNOWN_QEMU;
 
 export class UnsafeModelError extends Error {}
 
@@ -22,7 +22,10 @@ export function computeBaseline(profiles: HostProfile[], options: BaselineOption
 }
 
 function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
-  const qemu = options.qemu ?? set.oldestQemu ?? DEFAULT_QEMU;
+  const wanted = options.qemu ?? set.oldestQemu ?? DEFAULT_QEMU;
+  // The catalog records which names QEMU 7.2 has, not when older releases got them: below 7.2 the
+  // filter stays at 7.2 and a warning says so (an unknown name stops the VM at start, never later)
+  const qemu = compareVersions(wanted, DEFAULT_QEMU) < 0 ? DEFAULT_QEMU : wanted;
   const ctx: ExclusionContext = { crossVendor: set.crossVendor, allowTsx: !!options.allowTsx, qemu };
   const target = guestFeatures(set, ctx);
   const choice: BaseChoice = set.crossVendor ? chooseGenericBase(target) : chooseNamedBase(target, set.vendors[0], qemu);
@@ -42,7 +45,7 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     plus: choice.plus,
     minus,
     lost: options.skipExplain ? [] : lostFeatures(set, target, ctx),
-    warnings: hazards({ set, features: target, qemu, qemuFromProfiles: !!set.oldestQemu || !!options.qemu, allowTsx: !!options.allowTsx }),
+    warnings: hazards({ set, features: target, qemu, wantedQemu: wanted, qemuFromProfiles: !!set.oldestQemu || !!options.qemu, allowTsx: !!options.allowTsx }),
     hosts: set.names,
     vendors: set.vendors,
     physBits: set.physBits,

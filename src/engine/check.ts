@@ -2,7 +2,7 @@
  * Will this VM start on that host, and is moving it there safe? Pure: VMs + HostProfiles in,
  * a VM x host matrix out, with the exact missing features and the reason for the non-obvious ones.
  */
-import { kvm, resolveFeature, resolveModel, knownIn } from '../catalog/index.js';
+import { knownNewerThan, kvm, resolveFeature, resolveModel } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import type { VmCpu } from '../sources/vm/types.js';
 import { computeBaseline } from './baseline.js';
@@ -48,7 +48,7 @@ function whyMissing(feature: string, host: HostProfile): string | undefined {
     return 'no TSX on this host: CPUs before Haswell lack it, and microcode or kernel TAA mitigations remove it from later ones';
   if (f.vendor === 'intel' && amdHost) return 'an Intel-only bit: AMD CPUs do not have it';
   if (f.vendor === 'amd' && host.vendor === 'GenuineIntel') return 'an AMD-only bit: Intel CPUs do not have it';
-  if (host.qemu && !knownIn(f.qemu, host.qemu)) return `QEMU ${host.qemu} on this host does not know the name`;
+  if (host.qemu && knownNewerThan(f.qemu, host.qemu)) return `QEMU ${host.qemu} on this host does not know the name (added in ${f.qemu})`;
   if (f.kvm === 'never') return 'KVM never exposes it to guests';
   return undefined;
 }
@@ -60,7 +60,7 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
     warnings.push(`${vm.model}: the guest gets the boot host's CPU; it starts here but moves safely only between identical hosts`);
   } else {
     const model = resolveModel(vm.model);
-    if (model && host.qemu && !knownIn(model.qemu, host.qemu))
+    if (model && host.qemu && knownNewerThan(model.qemu, host.qemu))
       missing.push({ feature: `model:${model.name}`, why: `QEMU ${host.qemu} on this host has no ${model.name} (added in QEMU ${model.qemu})` });
     for (const f of unavailableOn(host, vm.features)) missing.push({ feature: f, ...(whyMissing(f, host) ? { why: whyMissing(f, host) } : {}) });
   }

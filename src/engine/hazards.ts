@@ -15,11 +15,13 @@ export interface HazardInput {
   set: HostSet;
   features: Set<string>;
   qemu: string;
+  /** The QEMU version asked for or reported, when older than the catalog's oldest (then `qemu` is the catalog's) */
+  wantedQemu?: string;
   qemuFromProfiles: boolean;
   allowTsx: boolean;
 }
 
-export function hazards({ set, features, qemu, qemuFromProfiles, allowTsx }: HazardInput): Warning[] {
+export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, allowTsx }: HazardInput): Warning[] {
   const w: Warning[] = [];
   const everywhere = (f: string) => set.counts.get(f) === set.hosts.length;
   const somewhere = (f: string) => (set.counts.get(f) ?? 0) > 0;
@@ -80,6 +82,12 @@ export function hazards({ set, features, qemu, qemuFromProfiles, allowTsx }: Haz
       message: set.crossVendor
         ? 'nested virtualization (vmx/svm) is left out: Intel VMX and AMD SVM state cannot move between vendors'
         : 'nested virtualization (vmx/svm) is left out: nested guests make live migration fragile; enable it only on VMs that need it, with the same flag on every host',
+    });
+  if (wantedQemu && wantedQemu !== qemu)
+    w.push({
+      code: 'qemu-version',
+      message: `QEMU ${wantedQemu} is older than ${qemu}, the oldest release the catalog knows feature names for: a name that QEMU lacks stops the VM at start`,
+      advice: `check the model on that host with \`migratable verify\` (or \`kvm -cpu help\`), or upgrade QEMU`,
     });
   if (!qemuFromProfiles)
     w.push({
