@@ -1,4 +1,4 @@
-import { allModels, canonicalFeature, knownIn } from '../../catalog/index.js';
+import { allModels, canonicalFeature, knownNewerThan } from '../../catalog/index.js';
 import { InputError } from '../../errors.js';
 import { unavailableOn } from '../../engine/runnable.js';
 import type { HostProfile } from '../../profile/host-profile.js';
@@ -19,7 +19,7 @@ export interface ModelRunnability {
 export function modelsForHost(host: HostProfile, qemu?: string): ModelRunnability[] {
   const version = qemu ?? host.qemu ?? undefined;
   return allModels()
-    .filter((m) => !m.abstract && (!version || knownIn(m.qemu, version)))
+    .filter((m) => !m.abstract && (!version || !knownNewerThan(m.qemu, version)))
     .map((m) => {
       const missing = unavailableOn(host, m.kvmFeatures);
       const row: ModelRunnability = { model: m.name, runnable: missing.length === 0, missing };
