@@ -1,0 +1,58 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { openInventory } from '../src/fleet/inventory/index.js';
+import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
+import { repoRoot } from './helpers/paths.js';
+
+const SECRET = '5e3c9d2a-7f41-4b7e-9a0c-1d2e3f4a5b6c';
+const TOKEN = `root@pam!migratable=${SECRET}`;
+const tmp = mkdtempSync(join(tmpdir(), 'migratable-pve-scan-'));
+const tokenFile = join(tmp, 'token');
+writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+
+/** The CLI, asynchronously: the replay server lives in this process and must keep answering. */
+function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), ...args], { cwd: repoRoot });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox VE %s', (version) => {
+  let srv: PveReplay;
+  afterAll(async () => srv?.close());
+
+  it('reads every node into the inventory without ever printing the token', async () => {
+    srv = await startPveReplay({ version, token: TOKEN });
+    const db = join(tmp, `pve-${version}.db`);
+    const r = await cliAsync(['scan', '--pve', `https://127.0.0.1:${srv.port}`, '--token-file', tokenFile, '--fingerprint', srv.fingerprint, '--inventory', db, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const profiles = JSON.parse(r.stdout) as Array<{ name: string; exact: boolean; source: string; vendor: string }>;
+    expect(profiles.map((p) => p.name).sort()).toEqual(['pve1', 'pve2', 'pve3']);
+    // PVE 9.2's /cluster/qemu/cpu-flags is KVM's own answer; 8.4 only has Linux flag names
+    for (const p of profiles) expect(p.exact, p.name).toBe(version === '9.2');
+    expect(new Set(profiles.map((p) => p.vendor))).toEqual(new Set(['GenuineIntel', 'AuthenticAMD']));
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(srv.requests.every((q) => q.authorization === `PVEAPIToken=${TOKEN}`)).toBe(true);
+    const inv = openInventory(db, { mustExist: true });
+    try {
+      expect(inv.latestProfiles()).toHaveLength(3);
+    } finally {
+      inv.close();
+    }
+  });
+
+  it('refuses a server whose certificate does not match the pinned fingerprint', async () => {
+    const wrong = srv.fingerprint.replace(/^../, srv.fingerprint.startsWith('00') ? '11' : '00');
+    const r = await cliAsync(['scan', '--pve', `https://127.0.0.1:${srv.port}`, '--token-file', tokenFile, '--fingerprint', wrong, '--no-store']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/fingerprint/i);
+    expect(r.stderr).not.toContain(SECRET);
+  });
+});
