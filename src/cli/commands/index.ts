@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerBaseline } from './baseline.js';
 import { registerCheck } from './check.js';
-import { registerFleet } from './fleet.js';
+import { registerApply } from './apply.js';
+import { registerInventory } from './inventory.js';
+import { registerScan } from './scan.js';
 import { registerProbe } from './probe.js';
 import { registerProfile } from './profile.js';
 import { registerServeCommand } from './serve.js';
@@ -14,6 +16,8 @@ export function registerCommands(program: Command): void {
   registerBaseline(program);
   registerCheck(program);
   registerVerify(program);
-  registerFleet(program);
+  registerScan(program);
+  registerInventory(program);
+  registerApply(program);
   registerServeCommand(program);
 }

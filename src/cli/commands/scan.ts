@@ -1,8 +1,6 @@
+/** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
 import type { Command } from 'commander';
-import { checkMatrix } from '../../engine/check.js';
 import { InputError, EXIT_PROBLEM } from '../../errors.js';
-import { applyCpuModel, qmSetLines } from '../../fleet/apply/index.js';
-import { driftSteps, parseSince } from '../../fleet/inventory/drift.js';
 import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
 import { PveClient, resolvePveToken } from '../../fleet/pve/index.js';
 import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
@@ -10,16 +8,12 @@ import { readClusterTargets } from '../../fleet/ssh/cluster.js';
 import { createScanProgress } from '../../fleet/ssh/progress.js';
 import { scanHosts } from '../../fleet/ssh/scan.js';
 import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/targets.js';
-import { parseCpuModels, type CpuModelSection } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
 import { profileFromProbe } from '../../sources/probe-reader.js';
-import { readVmInputs } from '../../sources/vm/files.js';
 import { collect, output } from '../output.js';
-import { table } from '../table.js';
+import { inventoryOption } from './inventory-option.js';
 import { summarizeProfiles } from './profile.js';
-
-const inventoryOption = ['--inventory <db>', `SQLite inventory (default ${defaultInventoryPath()})`] as const;
 
 interface ScanOpts {
   targetsFile?: string;
@@ -69,7 +63,7 @@ async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; faile
   return { profiles, failed: problems };
 }
 
-export function registerFleet(program: Command): void {
+export function registerScan(program: Command): void {
   program
     .command('scan')
     .description('profile hosts over SSH (nothing to install on them) or through the Proxmox API, and store the snapshots')
@@ -113,89 +107,5 @@ export function registerFleet(program: Command): void {
       }
       output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles));
       if (failed.length) process.exitCode = EXIT_PROBLEM;
-    });
-
-  program
-    .command('hosts')
-    .description('the latest snapshot of every host in the inventory')
-    .option(...inventoryOption)
-    .option('--json', 'print JSON')
-    .action((opts: { inventory?: string; json?: boolean }) => {
-      const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { mustExist: true });
-      try {
-        const hosts = inv.hosts();
-        output(
-          opts.json
-            ? JSON.stringify(hosts, null, 2)
-            : table(
-                ['host', 'vendor', 'cpu', 'features', 'exact', 'snapshots', 'latest'],
-                hosts.map((h) => [h.host, h.vendor, h.modelName ?? '-', String(h.features), h.exact ? 'yes' : 'no', String(h.snapshots), h.latest]),
-              ),
-        );
-      } finally {
-        inv.close();
-      }
-    });
-
-  program
-    .command('drift')
-    .description('which hosts gained or lost features between snapshots, and which VMs that breaks')
-    .option(...inventoryOption)
-    .option('--since <when>', 'only changes from this time on: ISO date or 7d / 12h / 30m')
-    .option('--vm <input>', 'VM configs to check against the latest snapshots; repeatable', collect)
-    .option('--cpu-models <file>', 'Proxmox cpu-models.conf for custom-NAME cpu types')
-    .option('--json', 'print JSON')
-    .action((opts: { inventory?: string; since?: string; vm?: string[]; cpuModels?: string; json?: boolean }) => {
-      const since = opts.since ? parseSince(opts.since) : undefined;
-      if (since === null) throw new InputError('--since', `expected an ISO date or 7d/12h/30m, got "${opts.since}"`);
-      const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { mustExist: true });
-      let steps, latest: HostProfile[];
-      try {
-        // the snapshot before --since is needed to see the first change after it
-        steps = driftSteps(inv.history()).filter((s) => !since || s.to >= since);
-        latest = inv.latestProfiles();
-      } finally {
-        inv.close();
-      }
-      const custom = new Map<string, CpuModelSection>();
-      if (opts.cpuModels) for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
-      const vms = opts.vm ? readVmInputs(opts.vm, custom) : [];
-      const lostHosts = new Set(steps.filter((s) => s.removed.length).map((s) => s.host));
-      const broken = vms.length
-        ? checkMatrix(vms, latest.filter((h) => lostHosts.has(h.name))).cells.filter((c) => !c.ok)
-        : [];
-      if (opts.json) output(JSON.stringify({ steps, broken }, null, 2));
-      else {
-        const lines = steps.length
-          ? steps.map((s) => `${s.host}  ${s.from} -> ${s.to}${s.removed.length ? `  lost: ${s.removed.join(' ')}` : ''}${s.added.length ? `  gained: ${s.added.join(' ')}` : ''}`)
-          : ['no host changed'];
-        if (broken.length) {
-          lines.push('', 'VMs that can no longer start there:');
-          for (const c of broken) lines.push(`  ${c.vm} on ${c.host}: needs ${c.missing.map((m) => m.feature).join(' ')}`);
-        } else if (vms.length) lines.push('', 'every given VM still starts on every changed host');
-        output(lines.join('\n'));
-      }
-      if (broken.length || steps.some((s) => s.removed.length)) process.exitCode = EXIT_PROBLEM;
-    });
-
-  program
-    .command('apply')
-    .description("write a model into Proxmox's cpu-models.conf: only its own section changes, atomically, with a backup")
-    .argument('<model>', 'a cpu-models.conf section from `baseline --format pve` (file or - for stdin)')
-    .option('--file <path>', 'cpu-models.conf to edit', '/etc/pve/virtual-guest/cpu-models.conf')
-    .option('--dry-run', 'print a unified diff and write nothing')
-    .option('--vm <vmid>', 'print the `qm set` line for this VM; repeatable', collect)
-    .action(async (model: string, opts: { file: string; dryRun?: boolean; vm?: string[] }) => {
-      // `baseline --format pve` ends with the VM's "cpu: custom-NAME" line: that one is for the VM config
-      const text = readInputText(model).replace(/^cpu: custom-\S+[ \t]*$/gm, '');
-      const sections = parseCpuModels(text, model).models;
-      if (sections.length !== 1) throw new InputError(model, `expected exactly one cpu-model section, found ${sections.length}`);
-      const r = await applyCpuModel({ file: opts.file, section: sections[0], dryRun: !!opts.dryRun });
-      if (opts.dryRun) output(r.diff || `${opts.file}: already up to date`);
-      else process.stderr.write(`${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}\n`);
-      if (opts.vm?.length) {
-        output(qmSetLines(opts.vm, sections[0].name).join('\n'));
-        process.stderr.write('note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had\n');
-      }
     });
 }
