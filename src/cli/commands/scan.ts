@@ -49,7 +49,14 @@ async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<{ prof
     onProgress: progress.onProgress,
   });
   progress.stop();
-  const profiles = result.ok.map((r) => profileFromProbe(r.probe, r.target.label, r.probe.hostname ?? r.target.host));
+  // Hosts are named by their own hostname; where several targets answer with the same one (clones,
+  // one machine on several ports) the target as given tells them apart
+  const seen = new Map<string, number>();
+  for (const r of result.ok) if (r.probe.hostname) seen.set(r.probe.hostname, (seen.get(r.probe.hostname) ?? 0) + 1);
+  const profiles = result.ok.map((r) => {
+    const own = r.probe.hostname && seen.get(r.probe.hostname) === 1 ? r.probe.hostname : r.target.label;
+    return { ...profileFromProbe(r.probe, r.target.label, own), name: own };
+  });
   return { profiles, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`) };
 }
 
