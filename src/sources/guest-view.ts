@@ -118,8 +118,10 @@ export function applyKvmRules(host: HostFacts): { features: string[]; notes: str
     if (!bugs.has('mds')) out.add('mds-no');
     if (out.has('rtm') && !bugs.has('taa')) out.add('taa-no');
   }
+  // Linux's ibrs_enhanced is IA32_ARCH_CAPABILITIES.IBRS_ALL, which KVM passes through in that MSR
+  if (flags.has('ibrs_enhanced')) out.add('ibrs-all');
   // Bits of MSR words QEMU only offers when their gate bit is there
-  if (!out.has('arch-capabilities')) for (const f of ['rdctl-no', 'mds-no', 'taa-no']) out.delete(f);
+  if (!out.has('arch-capabilities')) for (const f of ['rdctl-no', 'mds-no', 'taa-no', 'ibrs-all']) out.delete(f);
   // Names only libvirt knows (cmt, mbm-*) are bits no QEMU can give a guest
   return { features: [...out].filter((f) => GUESTABLE.has(f)).sort(), notes };
 }
