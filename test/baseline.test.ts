@@ -142,3 +142,27 @@ describe('baseline: QEMU older than the catalog', () => {
     expect(r.warnings.find((w) => w.code === 'qemu-version')!.message).toMatch(/QEMU 4.1 is older than 7.2/);
   });
 });
+
+describe('baseline: suspicious host data', () => {
+  it('says so when a profile lacks what every x86-64 CPU has (a cut-off cpuinfo dump)', () => {
+    const truncated = byName('Xeon-E5504_nehalem');
+    expect(truncated.notes!.join(' ')).toMatch(/malformed flag/);
+    const r = computeBaseline([truncated, byName('Xeon-E5649_westmere')]);
+    const w = r.warnings.find((x) => x.code === 'incomplete-profile')!;
+    expect(w.message).toMatch(/Xeon-E5504_nehalem_hp-dl180/);
+    expect(w.message).not.toMatch(/Xeon-E5649/);
+    expect(computeBaseline([byName('Xeon-E5649_westmere')]).warnings.map((x) => x.code)).not.toContain('incomplete-profile');
+  });
+});
+
+describe('cpuinfo bugs line', () => {
+  it('a bug missing from an old kernel\'s line proves nothing; on a kernel that knows the bug it does', async () => {
+    const { readCpuinfo } = await import('../src/sources/cpuinfo.js');
+    const fx = byName('FX-8350_piledriver');
+    expect(fx.features).not.toContain('amd-no-ssb'); // its 2017 kernel never heard of spec_store_bypass
+    const text = 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 33\nflags\t\t: fpu sse sse2 lm syscall\nbugs\t\t: sysret_ss_attrs spectre_v1 spectre_v2\n';
+    expect(readCpuinfo(text, 't', 't').features).not.toContain('amd-no-ssb');
+    expect(readCpuinfo(text, 't', 't', { kernel: '6.1.0-56-amd64' }).features).toContain('amd-no-ssb');
+    expect(readCpuinfo(text.replace('spectre_v2', 'spectre_v2 spec_store_bypass'), 't', 't', { kernel: '6.1.0' }).features).not.toContain('amd-no-ssb');
+  });
+});

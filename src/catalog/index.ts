@@ -26,6 +26,8 @@ export interface KvmKnowledge {
   hypercall: string[];
   /** Features that vanish with microcode updates (TSX) */
   fragile: string[];
+  /** Bits KVM sets when the host lacks a hardware bug: cpuinfo bug name and the first kernel reporting it */
+  notAffected: Record<string, { bug: string; since: string }>;
   /** Features QEMU provides under KVM whatever the host reports (never block a start) */
   qemuProvided: string[];
   /** Features that are host-specific and never belong in a migratable model */
@@ -35,7 +37,13 @@ export interface KvmKnowledge {
 export const kvm: KvmKnowledge = (() => {
   const strip = ({ $comment: _c, ...rest }: Record<string, string>) => rest;
   const data = kvmData as unknown as KvmKnowledge;
-  return { ...data, emulatedSince: strip(data.emulatedSince), passthroughSince: strip(data.passthroughSince) };
+  const { $comment: _n, ...notAffected } = data.notAffected as Record<string, unknown>;
+  return {
+    ...data,
+    emulatedSince: strip(data.emulatedSince),
+    passthroughSince: strip(data.passthroughSince),
+    notAffected: notAffected as KvmKnowledge['notAffected'],
+  };
 })();
 
 const features = featuresData as Feature[];

@@ -20,6 +20,20 @@ const CATEGORY_ORDER: Category[] = [
 ];
 
 /** `label` then `words` filling the line, continuation lines indented under the first word. */
+/** "a, b, c and 40 more": a report on a large fleet stays readable (the JSON has every name). */
+function someNames(names: string[], max: number): string {
+  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
+}
+
+/** Who lacks a feature, said the short way round when most hosts do. */
+function whoLacks(missingOn: string[], hosts: string[]): string {
+  if (missingOn.length <= 6) return `missing on ${missingOn.join(', ')}`;
+  const lacking = new Set(missingOn);
+  const having = hosts.filter((h) => !lacking.has(h));
+  if (having.length <= 3) return `only on ${having.join(', ') || 'no host'} (missing on the other ${missingOn.length})`;
+  return `missing on ${missingOn.length} of ${hosts.length} hosts: ${someNames(missingOn, 4)}`;
+}
+
 export function hanging(label: string, words: string[], width: number, sep = ' '): string[] {
   const indent = ' '.repeat(label.length);
   const lines: string[] = [];
@@ -59,7 +73,7 @@ export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
   out.push(...hanging('-cpu'.padEnd(11), r.cpu.split(/(?<=,)/), width, ''));
   field('Base', `${r.base}: ${r.baseReason}`);
   field('phys-bits', r.physBits === null ? 'unknown (not every host reported it)' : `${r.physBits} (the smallest of all hosts)`);
-  field('Hosts', `${r.hosts.length}: ${r.hosts.join(', ')}${r.vendors.length ? ` (${r.vendors.join(' + ')})` : ''}`);
+  field('Hosts', `${r.hosts.length}: ${someNames(r.hosts, 12)}${r.vendors.length ? ` (${r.vendors.join(' + ')})` : ''}`);
   if (r.qemu) field('QEMU', `${r.qemu} or newer`);
 
   out.push('', `Gained over kvm64 (${plural(r.gainsOverKvm64.length, 'feature')})`);
@@ -70,7 +84,7 @@ export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
   if (!r.lost.length) out.push('  none');
   const fw = Math.min(24, Math.max(0, ...r.lost.map((l) => l.feature.length)));
   for (const l of [...r.lost].sort((a, b) => a.feature.localeCompare(b.feature))) {
-    const why = l.missingOn.length ? `missing on ${l.missingOn.join(', ')}` : '';
+    const why = l.missingOn.length ? whoLacks(l.missingOn, r.hosts) : '';
     const reason = l.reason ? `${why ? '; ' : ''}${l.reason}` : '';
     out.push(...prose(`  ${l.feature.padEnd(fw)}  `, why + reason, width));
   }
@@ -85,7 +99,7 @@ export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
   if (r.alternatives.length) {
     out.push('', 'Per-vendor alternatives (migrate only within the group)');
     for (const a of r.alternatives) {
-      out.push(...prose(`  ${a.vendor}: `, `${a.hosts.join(', ')} -> base ${a.base}`, width));
+      out.push(...prose(`  ${a.vendor}: `, `${someNames(a.hosts, 8)} -> base ${a.base}`, width));
       out.push(...hanging('    -cpu ', a.cpu.split(/(?<=,)/), width, ''));
       out.push(...hanging(`    gains ${a.gains.length}: `, a.gains, width));
     }

@@ -11,6 +11,9 @@ function someNames(names: string[], max = 5): string {
   return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
 }
 
+/** The x86-64 psABI v1 set (plus lm): what any 64-bit x86 CPU offers a guest. */
+const X86_64_BASELINE = ['lm', 'fpu', 'cmov', 'cx8', 'fxsr', 'mmx', 'syscall', 'sse', 'sse2'];
+
 export interface HazardInput {
   set: HostSet;
   features: Set<string>;
@@ -68,6 +71,14 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
     w.push({
       code: 'phys-bits',
       message: `hosts differ in physical address bits (${[...new Set(set.hosts.map((h) => h.physBits))].sort().join(', ')}): the model pins phys-bits=${set.physBits}, the smallest; never use "phys-bits host" on these VMs`,
+    });
+  // Every x86-64 CPU has the psABI v1 set: a profile without it is cut off or garbled, not a real CPU
+  const incomplete = set.groups.filter((g) => X86_64_BASELINE.some((f) => !g.features.has(f))).flatMap((g) => g.hosts.map((h) => h.name));
+  if (incomplete.length)
+    w.push({
+      code: 'incomplete-profile',
+      message: `the data for ${someNames(incomplete)} lacks features every x86-64 CPU has (${X86_64_BASELINE.join(' ')}): it looks truncated, and the model is cut down to it`,
+      advice: 'collect that host again (migratable probe or scan) before using this model',
     });
   const approximate = set.hosts.filter((h) => !h.exact).map((h) => h.name);
   if (approximate.length)

@@ -17,6 +17,7 @@ export type WarningCode =
   | 'phys-bits'
   | 'phys-bits-unknown'
   | 'approximate-profile'
+  | 'incomplete-profile'
   | 'nested-virt'
   | 'qemu-version'
   | 'qemu-version-unknown'

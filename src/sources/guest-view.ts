@@ -112,11 +112,10 @@ export function applyKvmRules(host: HostFacts): { features: string[]; notes: str
     if (flags.has('ssbd')) out.add('ssbd').add('amd-ssbd');
   }
   if (host.bugs) {
+    // A bug absent from the line means "not affected" only if the kernel already knew that bug
     const bugs = new Set(host.bugs);
-    if (!bugs.has('spec_store_bypass')) out.add('amd-no-ssb');
-    if (!bugs.has('meltdown')) out.add('rdctl-no');
-    if (!bugs.has('mds')) out.add('mds-no');
-    if (out.has('rtm') && !bugs.has('taa')) out.add('taa-no');
+    for (const [f, { bug, since }] of Object.entries(kvm.notAffected))
+      if (!bugs.has(bug) && kernelAtLeast(host.kernel, since) && (f !== 'taa-no' || out.has('rtm'))) out.add(f);
   }
   // Linux's ibrs_enhanced is IA32_ARCH_CAPABILITIES.IBRS_ALL, which KVM passes through in that MSR
   if (flags.has('ibrs_enhanced')) out.add('ibrs-all');
