@@ -166,3 +166,15 @@ describe('cpuinfo bugs line', () => {
     expect(readCpuinfo(text.replace('spectre_v2', 'spectre_v2 spec_store_bypass'), 't', 't', { kernel: '6.1.0' }).features).not.toContain('amd-no-ssb');
   });
 });
+
+describe('cpuinfo bits that depend on the host kernel or vendor', () => {
+  it('flush-l1d only from Linux 6.4 on; ibrs_enhanced is IBRS_ALL on Intel only', async () => {
+    const { readCpuinfo } = await import('../src/sources/cpuinfo.js');
+    const { readFileSync } = await import('node:fs');
+    const { fixturesDir } = await import('./helpers/paths.js');
+    const spr = readFileSync(join(fixturesDir, 'Xeon-Platinum-8480+_sapphirerapids.cpuinfo'), 'utf8');
+    expect(readCpuinfo(spr, 's', 's').features).not.toContain('flush-l1d');
+    expect(readCpuinfo(spr, 's', 's', { kernel: '6.8.12-4-pve' }).features).toContain('flush-l1d');
+    for (const f of ['EPYC-9654_genoa', 'Ryzen-9-9950X_zen5']) expect(byName(f).features, f).not.toContain('ibrs-all');
+  });
+});

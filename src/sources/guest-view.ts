@@ -117,8 +117,9 @@ export function applyKvmRules(host: HostFacts): { features: string[]; notes: str
     for (const [f, { bug, since }] of Object.entries(kvm.notAffected))
       if (!bugs.has(bug) && kernelAtLeast(host.kernel, since) && (f !== 'taa-no' || out.has('rtm'))) out.add(f);
   }
-  // Linux's ibrs_enhanced is IA32_ARCH_CAPABILITIES.IBRS_ALL, which KVM passes through in that MSR
-  if (flags.has('ibrs_enhanced')) out.add('ibrs-all');
+  // On Intel, Linux's ibrs_enhanced is IA32_ARCH_CAPABILITIES.IBRS_ALL, which KVM passes through in
+  // that MSR; on AMD the same flag stands for AutoIBRS, a different bit
+  if (flags.has('ibrs_enhanced') && !amd) out.add('ibrs-all');
   // Bits of MSR words QEMU only offers when their gate bit is there
   if (!out.has('arch-capabilities')) for (const f of ['rdctl-no', 'mds-no', 'taa-no', 'ibrs-all']) out.delete(f);
   // Names only libvirt knows (cmt, mbm-*) are bits no QEMU can give a guest
