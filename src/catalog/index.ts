@@ -135,7 +135,3 @@ export function modelsKnownIn(version: string): Model[] {
   return models.filter((m) => knownIn(m.qemu, version));
 }
 
-/** What a guest started with `-cpu <model>` under KVM asks the host for. */
-export function modelUnderKvm(model: Model): string[] {
-  return model.kvmFeatures;
-}

@@ -1,4 +1,5 @@
 /** The default report for an admin: what the guest gets, what it loses and why, and what to do. */
+import { someNames } from '../engine/some-names.js';
 import { resolveFeature, type Category } from '../catalog/index.js';
 import type { BaselineResult } from '../engine/types.js';
 
@@ -20,11 +21,6 @@ const CATEGORY_ORDER: Category[] = [
 ];
 
 /** `label` then `words` filling the line, continuation lines indented under the first word. */
-/** "a, b, c and 40 more": a report on a large fleet stays readable (the JSON has every name). */
-function someNames(names: string[], max: number): string {
-  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
-}
-
 /** Who lacks a feature, said the short way round when most hosts do. */
 function whoLacks(missingOn: string[], hosts: string[]): string {
   if (missingOn.length <= 6) return `missing on ${missingOn.join(', ')}`;

@@ -1,15 +1,11 @@
 /** Warnings with stable codes: what can still go wrong with a model, and what to do about it. */
+import { someNames } from './some-names.js';
 import { kvm } from '../catalog/index.js';
 import type { HostSet } from './hosts.js';
 import type { Warning } from './types.js';
 
 /** The field report's guest command line for keeping mitigations across a vendor change */
 export const CROSS_VENDOR_CMDLINE = 'pti=on spectre_v2=retpoline,generic spec_store_bypass_disable=seccomp';
-
-/** "a, b, c, d, e and 12 more": warnings stay readable for fleets of thousands. */
-function someNames(names: string[], max = 5): string {
-  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
-}
 
 /** The x86-64 psABI v1 set (plus lm): what any 64-bit x86 CPU offers a guest. */
 const X86_64_BASELINE = ['lm', 'fpu', 'cmov', 'cx8', 'fxsr', 'mmx', 'syscall', 'sse', 'sse2'];
