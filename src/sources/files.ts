@@ -1,5 +1,5 @@
 /** Node-only: reads profile inputs from files, directories and stdin. */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
@@ -43,7 +43,6 @@ export function readInputText(path: string): string {
   }
 }
 
-import { readSync } from 'node:fs';
 
 /** Files, directories (every regular file inside, sorted) and "-" for stdin. */
 export function readProfileInputs(paths: string[]): HostProfile[] {

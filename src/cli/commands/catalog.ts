@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { allFeatures, allModels, compareVersions, featuresKnownIn, modelsKnownIn } from '../../catalog/index.js';
-import type { Feature, Model } from '../../catalog/types.js';
 import { formatBit } from '../../catalog/format.js';
 import { InputError } from '../../errors.js';
 import { table } from '../table.js';
@@ -9,14 +8,6 @@ export function parseQemuVersion(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+\.\d+(\.\d+)?$/.test(v)) throw new InputError('--qemu', `expected a QEMU version like 7.2 or 8.1.5, got "${v}"`);
   return v;
-}
-
-function featureJson(f: Feature) {
-  return f;
-}
-
-function modelJson(m: Model) {
-  return m;
 }
 
 export function registerCatalogCommands(program: Command): void {
@@ -28,7 +19,7 @@ export function registerCatalogCommands(program: Command): void {
     .action((opts: { json?: boolean; qemu?: string }) => {
       const qemu = parseQemuVersion(opts.qemu);
       const list = qemu ? featuresKnownIn(qemu) : [...allFeatures()];
-      if (opts.json) return void console.log(JSON.stringify(list.map(featureJson), null, 2));
+      if (opts.json) return void console.log(JSON.stringify(list, null, 2));
       console.log(
         table(
           ['feature', 'linux', 'cpuid/msr', 'category', 'vendor', 'kvm', 'qemu', 'aliases'],
@@ -53,7 +44,7 @@ export function registerCatalogCommands(program: Command): void {
       const list = (qemu ? modelsKnownIn(qemu) : [...allModels()]).sort(
         (a, b) => compareVersions(a.qemu, b.qemu) || a.name.localeCompare(b.name, 'en', { numeric: true }),
       );
-      if (opts.json) return void console.log(JSON.stringify(list.map(modelJson), null, 2));
+      if (opts.json) return void console.log(JSON.stringify(list, null, 2));
       console.log(
         table(
           ['model', 'aliases', 'vendor', 'family/model', 'qemu', 'features', 'source'],
