@@ -2,7 +2,7 @@
  * Features that stay out of a migratable model even when every host has them, and why.
  * The knowledge is data (catalog-src/kvm.json); this only applies it.
  */
-import { allFeatures, knownIn, kvm, resolveFeature } from '../catalog/index.js';
+import { knownIn, kvm, resolveFeature } from '../catalog/index.js';
 
 export type ExclusionReason = 'blocks-migration' | 'tsx' | 'host-specific' | 'qemu-version' | 'cross-vendor' | 'nested-virt';
 
@@ -13,10 +13,8 @@ export interface ExclusionContext {
   qemu: string;
 }
 
-const featureInfo = new Map(allFeatures().map((f) => [f.name, f]));
-
 export function exclusionReason(feature: string, ctx: ExclusionContext): ExclusionReason | null {
-  const f = featureInfo.get(feature) ?? resolveFeature(feature);
+  const f = resolveFeature(feature);
   if (!f) return 'qemu-version';
   if (f.blocksMigration) return 'blocks-migration';
   if (kvm.hostSpecific.includes(f.name)) return 'host-specific';
