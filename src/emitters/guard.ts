@@ -4,7 +4,7 @@
  */
 import { resolveFeature, resolveModel, type Model } from '../catalog/index.js';
 import type { BaselineResult } from '../engine/types.js';
-import { parseCpuArg } from './cpu-arg.js';
+import { parseCpuString } from '../engine/cpu-string.js';
 
 export class EmitError extends Error {
   constructor(
@@ -50,7 +50,8 @@ export function checkResult(result: BaselineResult, format: string): Model {
   const missing = result.features.filter((f) => !guest.has(f));
   if (missing.length) fail(`features lists ${missing.join(', ')}, which ${result.base} with these deltas does not give`);
 
-  const cpu = parseCpuArg(result.cpu);
+  const cpu = parseCpuString(result.cpu);
+  if (cpu.unknown.length) fail(`cpu '${result.cpu}': ${cpu.unknown.join(', ')} is not a CPU feature QEMU knows`);
   if (resolveModel(cpu.model)?.name !== model!.name) fail(`cpu '${result.cpu}' does not start with base ${result.base}`);
   const on = [...cpu.features].filter(([, v]) => v).map(([k]) => k).sort();
   const off = [...cpu.features].filter(([, v]) => !v).map(([k]) => k).sort();
