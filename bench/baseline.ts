@@ -19,18 +19,34 @@ const fixtures = resolve(here, '../../../shared/fixtures/cpuinfo');
 
 /** Deterministic pseudo-random numbers so every run measures the same hosts. */
 function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 /** Flags that really differ between hosts of one model: microcode (TSX), BIOS (AVX-512 off), kernel. */
-const VARIABLE = ['hle', 'rtm', 'avx512f', 'avx512bw', 'avx512vl', 'pdpe1gb', 'md_clear', 'flush_l1d', 'arch_capabilities', 'ssbd', 'sha_ni', 'umip'];
+const VARIABLE = [
+  'hle',
+  'rtm',
+  'avx512f',
+  'avx512bw',
+  'avx512vl',
+  'pdpe1gb',
+  'md_clear',
+  'flush_l1d',
+  'arch_capabilities',
+  'ssbd',
+  'sha_ni',
+  'umip',
+];
 
 export function makeHosts(n: number): Array<{ name: string; text: string }> {
-  const base = readdirSync(fixtures).filter((f) => f.endsWith('.cpuinfo')).sort().map((f) => {
-    const text = readFileSync(join(fixtures, f), 'utf8');
-    // one processor stanza: a dump of 64 identical stanzas is no more realistic as input for n hosts
-    return text.split(/\n\s*\n/).find((s) => /^flags\s*:/m.test(s))!;
-  });
+  const base = readdirSync(fixtures)
+    .filter((f) => f.endsWith('.cpuinfo'))
+    .sort()
+    .map((f) => {
+      const text = readFileSync(join(fixtures, f), 'utf8');
+      // one processor stanza: a dump of 64 identical stanzas is no more realistic as input for n hosts
+      return text.split(/\n\s*\n/).find((s) => /^flags\s*:/m.test(s))!;
+    });
   const rand = rng(42);
   return Array.from({ length: n }, (_, i) => {
     let text = base[i % base.length];
@@ -46,7 +62,15 @@ function measure(n: number) {
   const t1 = performance.now();
   const r = computeBaseline(profiles);
   const t2 = performance.now();
-  return { n, parseMs: t1 - t0, baselineMs: t2 - t1, totalMs: t2 - t0, maxRssMiB: process.resourceUsage().maxRSS / 1024, features: r.features.length, lost: r.lost.length };
+  return {
+    n,
+    parseMs: t1 - t0,
+    baselineMs: t2 - t1,
+    totalMs: t2 - t0,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    features: r.features.length,
+    lost: r.lost.length,
+  };
 }
 
 /** The same hosts as libvirt host-CPU XML without <vendor> (libvirt refuses mixed vendors otherwise). */
@@ -54,13 +78,19 @@ function libvirtCpus(n: number): string[] {
   // only names the installed libvirt knows (its map may be older than the catalog's reference copy)
   let known: Set<string> | null = null;
   try {
-    known = new Set([...readFileSync('/usr/share/libvirt/cpu_map/x86_features.xml', 'utf8').matchAll(/<feature name='([^']+)'/g)].map((m) => m[1]));
+    known = new Set(
+      [...readFileSync('/usr/share/libvirt/cpu_map/x86_features.xml', 'utf8').matchAll(/<feature name='([^']+)'/g)].map(
+        (m) => m[1],
+      ),
+    );
   } catch {
     // no local map: send everything
   }
   return makeHosts(n).map((h) => {
     const p = readCpuinfo(h.text, h.name, h.name);
-    const feats = p.features.map((f) => resolveFeature(f)?.libvirt).filter((f): f is string => !!f && (!known || known.has(f)));
+    const feats = p.features
+      .map((f) => resolveFeature(f)?.libvirt)
+      .filter((f): f is string => !!f && (!known || known.has(f)));
     return `<cpu><arch>x86_64</arch><model>qemu64</model>${feats.map((f) => `<feature name='${f}'/>`).join('')}</cpu>`;
   });
 }
@@ -77,7 +107,10 @@ function timeVirsh(n: number): { ms: number; chunks: number } | null {
     const chunks: string[][] = [[]];
     let size = 0;
     for (const c of cpus) {
-      if (size + c.length > 8 * 1024 * 1024) (chunks.push([]), (size = 0));
+      if (size + c.length > 8 * 1024 * 1024) {
+        chunks.push([]);
+        size = 0;
+      }
       chunks[chunks.length - 1].push(c);
       size += c.length + 1;
     }
@@ -86,12 +119,25 @@ function timeVirsh(n: number): { ms: number; chunks: number } | null {
       const file = join(dir, 'cpus.xml');
       writeFileSync(file, xml);
       const t0 = performance.now();
-      const out = execFileSync('virsh', ['-c', 'test:///default', 'cpu-baseline', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync('virsh', ['-c', 'test:///default', 'cpu-baseline', file], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       ms += performance.now() - t0;
       return out;
     };
     const partial = chunks.map((c) => run(c.join('\n') + '\n'));
-    if (partial.length > 1) run(partial.map((x) => x.replace("<cpu mode='custom' match='exact'>", '<cpu><arch>x86_64</arch>').replace(/ fallback='forbid'/, '').replace(/ policy='require'/g, '')).join('\n'));
+    if (partial.length > 1)
+      run(
+        partial
+          .map((x) =>
+            x
+              .replace("<cpu mode='custom' match='exact'>", '<cpu><arch>x86_64</arch>')
+              .replace(/ fallback='forbid'/, '')
+              .replace(/ policy='require'/g, ''),
+          )
+          .join('\n'),
+      );
     return { ms, chunks: chunks.length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -114,10 +160,20 @@ if (process.argv[2] === '--child') {
     const lvRun = n <= 10000 ? timeVirsh(n) : null;
     const lv = lvRun?.ms ?? null;
     console.log(
-      [String(n).padEnd(8), res.parseMs.toFixed(0).padStart(8), res.baselineMs.toFixed(0).padStart(11), res.totalMs.toFixed(0).padStart(8), res.maxRssMiB.toFixed(0).padStart(12), String(res.features).padStart(8),
-        (lv === null ? '-' : lv.toFixed(0)).padStart(10), (lv === null ? '-' : (res.totalMs / lv).toFixed(2)).padStart(12)].join('  '),
+      [
+        String(n).padEnd(8),
+        res.parseMs.toFixed(0).padStart(8),
+        res.baselineMs.toFixed(0).padStart(11),
+        res.totalMs.toFixed(0).padStart(8),
+        res.maxRssMiB.toFixed(0).padStart(12),
+        String(res.features).padStart(8),
+        (lv === null ? '-' : lv.toFixed(0)).padStart(10),
+        (lv === null ? '-' : (res.totalMs / lv).toFixed(2)).padStart(12),
+      ].join('  '),
     );
   }
   console.log('targets: ours/libvirt <= 1.0 at 10k; 100k total < 2000 ms and < 1024 MiB');
-  console.log('libvirt: virsh -c test:///default cpu-baseline over vendor-less host CPU XML (files over 8 MiB split, results baselined again)');
+  console.log(
+    'libvirt: virsh -c test:///default cpu-baseline over vendor-less host CPU XML (files over 8 MiB split, results baselined again)',
+  );
 }

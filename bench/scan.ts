@@ -42,14 +42,18 @@ try {
     forceCommand = `sleep ${(cannedMs / 1000).toFixed(3)}; cat ${bundleFile}`;
   }
   const servers = await Promise.all(Array.from({ length: serverCount }, () => fixture.startServer({ forceCommand })));
-  const targets = Array.from({ length: targetCount }, (_, i) => parseTarget(`127.0.0.1:${servers[i % servers.length].port}`));
+  const targets = Array.from({ length: targetCount }, (_, i) =>
+    parseTarget(`127.0.0.1:${servers[i % servers.length].port}`),
+  );
   const options = { ...fixture.clientOptions(), timeoutMs: PER_HOST_TIMEOUT_MS };
 
   // Unloaded single host, for reference.
   const solo = await scanHosts([targets[0]], options);
   if (solo.failed.length) throw new Error(`single-host scan failed: ${solo.failed[0].reason}`);
   const mode = cannedMs === null ? 'real probe' : `canned bundle after ${cannedMs} ms`;
-  console.log(`${mode}: ${serverCount} sshd servers, ${targetCount} targets, ${availableParallelism()} CPUs; one host alone: ${solo.ok[0].ms} ms`);
+  console.log(
+    `${mode}: ${serverCount} sshd servers, ${targetCount} targets, ${availableParallelism()} CPUs; one host alone: ${solo.ok[0].ms} ms`,
+  );
 
   for (const concurrency of concurrencies) {
     const started = performance.now();

@@ -42,9 +42,17 @@ function fleet(): HostProfile[] {
   const fixtures = readProfileInputs([join(shared, 'fixtures/cpuinfo')]);
   const freq = new Map<string, number>();
   for (const p of fixtures) for (const f of p.features) freq.set(f, (freq.get(f) ?? 0) + 1);
-  const keep = new Set([...freq].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, FEATURES).map(([f]) => f));
+  const keep = new Set(
+    [...freq]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, FEATURES)
+      .map(([f]) => f),
+  );
   // The fixtures know fewer than 200 features together: top up with catalog bits a third of the hosts have
-  const extra = allFeatures().filter((f) => f.kvm === 'passthrough' && f.category !== 'virtualization' && !freq.has(f.name)).slice(0, Math.max(0, FEATURES - keep.size)).map((f) => f.name);
+  const extra = allFeatures()
+    .filter((f) => f.kvm === 'passthrough' && f.category !== 'virtualization' && !freq.has(f.name))
+    .slice(0, Math.max(0, FEATURES - keep.size))
+    .map((f) => f.name);
   const random = rng(42);
   return Array.from({ length: HOSTS }, (_, i) => {
     const base = fixtures[i % fixtures.length];
@@ -64,7 +72,16 @@ await buildWeb({ outdir: webRoot });
 const server = await startServer({ inputs: hosts, port: 0, webRoot });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 try {
   const tti: number[] = [];
@@ -115,7 +132,9 @@ try {
     if (run === 0) {
       const rows = await page.locator('.mx-row[data-host]').count();
       const cols = await page.locator('.colh').count();
-      console.log(`matrix: ${hosts.length} hosts x ${union.size} features (${cols} columns; ${rows} rows in the DOM at a time)`);
+      console.log(
+        `matrix: ${hosts.length} hosts x ${union.size} features (${cols} columns; ${rows} rows in the DOM at a time)`,
+      );
       await page.screenshot({ path: join(root, 'test-artifacts/web-bench.png') }).catch(() => {});
     }
     await page.close();
@@ -123,7 +142,9 @@ try {
   const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
   console.log(`time to interactive: ${fmt(tti)}  target < 500 ms: ${median(tti) < 500 ? 'met' : 'MISSED'}`);
   const last = phases[phases.length - 1];
-  console.log(`  last run: html ${last.html} ms, app.js loaded ${last.appJs}, script run ${last.scriptDone}, /api/hosts loaded ${last.hosts}, interactive ${tti[tti.length - 1].toFixed(0)}`);
+  console.log(
+    `  last run: html ${last.html} ms, app.js loaded ${last.appJs}, script run ${last.scriptDone}, /api/hosts loaded ${last.hosts}, interactive ${tti[tti.length - 1].toFixed(0)}`,
+  );
   console.log(`every panel drawn (matrix included): ${fmt(settled)}`);
   console.log(`feature toggle -> model + panels redrawn: ${fmt(toggle)}`);
   console.log(`matrix scroll, per jump incl. 2 frames: ${fmt(scroll)}`);

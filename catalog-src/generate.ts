@@ -7,7 +7,16 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import type { Category, CpuidBit, Feature, FeatureVendor, KvmTreatment, LinuxFlag, Model, ModelVendor } from '../src/catalog/types.js';
+import type {
+  Category,
+  CpuidBit,
+  Feature,
+  FeatureVendor,
+  KvmTreatment,
+  LinuxFlag,
+  Model,
+  ModelVendor,
+} from '../src/catalog/types.js';
 import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
@@ -20,7 +29,8 @@ const json = (f: string) => JSON.parse(readFileSync(join(here, f), 'utf8'));
 const GENERIC_MODELS = new Set(['qemu32', 'qemu64', 'kvm32', 'kvm64']);
 
 function cmpVersion(a: string, b: string): number {
-  const pa = a.split('.').map(Number), pb = b.split('.').map(Number);
+  const pa = a.split('.').map(Number),
+    pb = b.split('.').map(Number);
   for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
 }
@@ -42,7 +52,11 @@ function parseQemuBit(text: string): { cpuid: CpuidBit | null; msr: { index: num
     const leaf = parseInt(c[1], 16);
     const register = c[2].toLowerCase() as CpuidBit['register'];
     // QEMU prints no sub-leaf; leaf 7 EAX and leaf 0xD EAX features live in sub-leaf 1.
-    const subleaf = [0x7, 0xd, 0x12, 0x14, 0x19, 0x24].includes(leaf) ? ((leaf === 7 || leaf === 0xd) && register === 'eax' ? 1 : 0) : null;
+    const subleaf = [0x7, 0xd, 0x12, 0x14, 0x19, 0x24].includes(leaf)
+      ? (leaf === 7 || leaf === 0xd) && register === 'eax'
+        ? 1
+        : 0
+      : null;
     return { cpuid: { leaf, subleaf, register, bit: Number(c[3]) }, msr: null };
   }
   const m = /^MSR\(([0-9A-F]+)H\) bit (\d+)$/.exec(text);
@@ -86,8 +100,18 @@ async function main() {
   };
   const byName = new Map<string, Feature>();
   const blank = (name: string, qemu: string | null): Feature => ({
-    name, aliases: [], linux: null, libvirt: null, cpuid: null, msr: null, category: 'other', vendor: 'any',
-    qemu, kvm: 'passthrough', blocksMigration: false, description: '',
+    name,
+    aliases: [],
+    linux: null,
+    libvirt: null,
+    cpuid: null,
+    msr: null,
+    category: 'other',
+    vendor: 'any',
+    qemu,
+    kvm: 'passthrough',
+    blocksMigration: false,
+    description: '',
   });
   for (const f of snap.flags) byName.set(f, blank(f, qemuShort));
   for (const lf of lvFeatures) {
@@ -119,7 +143,9 @@ async function main() {
   for (const lf of lvFeatures) {
     const f = byName.get(lvToCanon.get(lf.name)!)!;
     // libvirt's own spelling is an alias only where QEMU's -cpu parser accepts it too ("_" read as "-")
-    const accepted = [lf.name, ...lf.qemuAliases].filter((a) => a.replace(/_/g, '-') === f.name || snap.aliases[a] === f.name || lf.qemuAliases.includes(a));
+    const accepted = [lf.name, ...lf.qemuAliases].filter(
+      (a) => a.replace(/_/g, '-') === f.name || snap.aliases[a] === f.name || lf.qemuAliases.includes(a),
+    );
     for (const a of accepted) if (a !== f.name && !f.aliases.includes(a)) f.aliases.push(a);
   }
   for (const f of byName.values()) {
@@ -135,7 +161,11 @@ async function main() {
   const features = [...byName.values()];
   for (const row of linux) {
     if (!row.cpuinfo) continue;
-    const hit = row.cpuid ? features.find((f) => f.cpuid && sameBit(f.cpuid, row.cpuid!.leaf, row.cpuid!.subleaf, row.cpuid!.register, row.bit)) : undefined;
+    const hit = row.cpuid
+      ? features.find(
+          (f) => f.cpuid && sameBit(f.cpuid, row.cpuid!.leaf, row.cpuid!.subleaf, row.cpuid!.register, row.bit),
+        )
+      : undefined;
     const spelled = byName.get(row.cpuinfo) ?? byName.get(row.cpuinfo.replace(/_/g, '-'));
     if (hit) {
       hit.linux = row.cpuinfo;
@@ -151,7 +181,8 @@ async function main() {
   }
   for (const extra of json('linux-extra.json').flags as LinuxFlag[]) {
     if (linuxFlags.some((l) => l.name === extra.name)) continue;
-    if (extra.feature && !byName.has(extra.feature)) throw new Error(`linux-extra.json: ${extra.name} names unknown feature ${extra.feature}`);
+    if (extra.feature && !byName.has(extra.feature))
+      throw new Error(`linux-extra.json: ${extra.name} names unknown feature ${extra.feature}`);
     linuxFlags.push(extra);
     const f = extra.feature ? byName.get(extra.feature)! : undefined;
     if (f && !f.linux && extra.name.replace(/_/g, '-') === f.name) f.linux = extra.name;
@@ -159,7 +190,10 @@ async function main() {
   linuxFlags.sort((a, b) => a.name.localeCompare(b.name));
 
   // --- classification
-  const rules: Array<[Category, RegExp]> = categories.rules.map(([c, re]: [Category, string]) => [c, new RegExp(`^(?:${re})$`)]);
+  const rules: Array<[Category, RegExp]> = categories.rules.map(([c, re]: [Category, string]) => [
+    c,
+    new RegExp(`^(?:${re})$`),
+  ]);
   const vendorOf = (f: Feature): FeatureVendor => {
     if (f.cpuid && vendors.kvmLeaves.includes(hex(f.cpuid.leaf))) return 'kvm';
     if (f.cpuid && vendors.centaurLeaves.includes(hex(f.cpuid.leaf))) return 'centaur';
@@ -170,7 +204,13 @@ async function main() {
     return 'any';
   };
   const kvmOf = (name: string): KvmTreatment =>
-    kvmFacts.never.includes(name) ? 'never' : kvmFacts.emulated.includes(name) ? 'emulated' : name in kvmFacts.synthesized ? 'synthesized' : 'passthrough';
+    kvmFacts.never.includes(name)
+      ? 'never'
+      : kvmFacts.emulated.includes(name)
+        ? 'emulated'
+        : name in kvmFacts.synthesized
+          ? 'synthesized'
+          : 'passthrough';
   for (const f of features) {
     f.category = rules.find(([, re]) => re.test(f.name))?.[0] ?? categories.default;
     f.vendor = vendorOf(f);
@@ -187,14 +227,21 @@ async function main() {
 
   // --- models: QEMU 7.2's own expansions, then libvirt's definitions of newer ones
   const models: Model[] = [];
-  const aliasesOf = (versioned: string) => snap.definitions.filter((d) => d['alias-of'] === versioned).map((d) => d.name).sort();
+  const aliasesOf = (versioned: string) =>
+    snap.definitions
+      .filter((d) => d['alias-of'] === versioned)
+      .map((d) => d.name)
+      .sort();
   for (const [name, m] of Object.entries(snap.models)) {
     const family = name.replace(/-v\d+$/, '');
     models.push({
       name,
       aliases: aliasesOf(name),
       vendor: GENERIC_MODELS.has(family) ? null : (m.vendor as ModelVendor),
-      family: m.family, model: m.model, stepping: m.stepping, modelId: m.modelId,
+      family: m.family,
+      model: m.model,
+      stepping: m.stepping,
+      modelId: m.modelId,
       features: m.tcg,
       kvmFeatures: m.kvm ?? deriveKvm(m.tcg, kvmFacts),
       qemu: qemuShort,
@@ -228,7 +275,10 @@ async function main() {
       name: lm.name,
       aliases: lm.name.endsWith('-v1') && lvByName.has(unversioned) ? [unversioned] : [],
       vendor: (base.vendor as ModelVendor) ?? null,
-      family: base.family, model: base.model, stepping: null, modelId: null,
+      family: base.family,
+      model: base.model,
+      stepping: null,
+      modelId: null,
       features: deriveTcg(def, kvmFacts),
       kvmFeatures: deriveKvm(def, kvmFacts),
       qemu: since,
@@ -240,10 +290,19 @@ async function main() {
     if (name.startsWith('$')) continue;
     const base = models.find((m) => m.name === 'qemu64-v1')!;
     models.push({
-      name, aliases: [], vendor: null, family: base.family, model: base.model, stepping: base.stepping, modelId: base.modelId,
+      name,
+      aliases: [],
+      vendor: null,
+      family: base.family,
+      model: base.model,
+      stepping: base.stepping,
+      modelId: base.modelId,
       features: [...new Set([...base.features, ...extra])].sort(),
       kvmFeatures: [...new Set([...base.kvmFeatures, ...extra])].sort(),
-      qemu: qemuShort, source: 'proxmox', verified: true, abstract: { base: 'qemu64-v1', flags: extra },
+      qemu: qemuShort,
+      source: 'proxmox',
+      verified: true,
+      abstract: { base: 'qemu64-v1', flags: extra },
     } as Model);
   }
   models.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
@@ -253,25 +312,40 @@ async function main() {
     if (f.qemu) continue;
     if (featureReleases[f.name]) f.qemu = featureReleases[f.name];
     else {
-      const users = models.filter((m) => m.features.includes(f.name)).map((m) => m.qemu).sort(cmpVersion);
+      const users = models
+        .filter((m) => m.features.includes(f.name))
+        .map((m) => m.qemu)
+        .sort(cmpVersion);
       f.qemu = users[0] ?? null;
     }
   }
   features.sort((a, b) => a.name.localeCompare(b.name));
 
   const { $comment: _c, ...kvmData } = kvmFacts;
-  const out = (name: string, data: unknown) => writeFileSync(join(root, 'data', name), JSON.stringify(data, null, 1) + '\n');
+  const out = (name: string, data: unknown) =>
+    writeFileSync(join(root, 'data', name), JSON.stringify(data, null, 1) + '\n');
   out('features.json', features);
   out('models.json', models);
   out('linux-flags.json', linuxFlags);
   out('kvm.json', kvmData);
-  console.log(`features ${features.length} (${features.filter((f) => f.qemu === qemuShort).length} in QEMU ${qemuShort}), models ${models.length}, linux flags ${linuxFlags.length}`);
-  console.log(`no CPUID/MSR bit: ${features.filter((f) => !f.cpuid && !f.msr).map((f) => f.name).join(' ')}`);
-  if (derivation.length) console.log(`libvirt definitions that differ from QEMU ${qemuShort}'s expansion after applying accelerator defaults:\n  ${derivation.join('\n  ')}`);
+  console.log(
+    `features ${features.length} (${features.filter((f) => f.qemu === qemuShort).length} in QEMU ${qemuShort}), models ${models.length}, linux flags ${linuxFlags.length}`,
+  );
+  console.log(
+    `no CPUID/MSR bit: ${features
+      .filter((f) => !f.cpuid && !f.msr)
+      .map((f) => f.name)
+      .join(' ')}`,
+  );
+  if (derivation.length)
+    console.log(
+      `libvirt definitions that differ from QEMU ${qemuShort}'s expansion after applying accelerator defaults:\n  ${derivation.join('\n  ')}`,
+    );
 }
 
 function symDiff(a: string[], b: string[]): string[] {
-  const sa = new Set(a), sb = new Set(b);
+  const sa = new Set(a),
+    sb = new Set(b);
   return [...a.filter((x) => !sb.has(x)).map((x) => `+${x}`), ...b.filter((x) => !sa.has(x)).map((x) => `-${x}`)];
 }
 

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type { CpuidBit, MsrBit, Register } from '../src/catalog/types.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fast-xml-parser output has no static shape
+type XmlNode = any;
+
 export interface LibvirtFeature {
   name: string;
   qemuAliases: string[];
@@ -37,8 +40,8 @@ function bitOf(mask: string): number {
 export function readLibvirtFeatures(dir: string): LibvirtFeature[] {
   const doc = parser.parse(readFileSync(join(dir, 'x86_features.xml'), 'utf8'));
   const out: LibvirtFeature[] = [];
-  for (const f of doc.cpus.feature as any[]) {
-    const qemuAliases = (f.alias ?? []).filter((a: any) => a.source === 'qemu').map((a: any) => a.name);
+  for (const f of doc.cpus.feature as XmlNode[]) {
+    const qemuAliases = (f.alias ?? []).filter((a: XmlNode) => a.source === 'qemu').map((a: XmlNode) => a.name);
     let cpuid: CpuidBit | null = null;
     let msr: MsrBit | null = null;
     if (f.cpuid) {
@@ -71,7 +74,7 @@ export function readLibvirtModels(dir: string): LibvirtModel[] {
   const index = parser.parse(readFileSync(join(dir, 'index.xml'), 'utf8'));
   const files: string[] = [];
   const arches = [index.cpus.arch].flat();
-  const x86 = arches.find((a: any) => a.name === 'x86');
+  const x86 = arches.find((a: XmlNode) => a.name === 'x86');
   if (!x86) throw new Error(`${dir}/index.xml has no x86 arch`);
   for (const g of x86.group ?? []) for (const inc of g.include ?? []) files.push(inc.filename);
   const out: LibvirtModel[] = [];
@@ -82,10 +85,10 @@ export function readLibvirtModels(dir: string): LibvirtModel[] {
       out.push({
         name: m.name,
         parent,
-        vendor: m.vendor ? VENDOR_STRINGS[m.vendor.name] ?? m.vendor.name : null,
+        vendor: m.vendor ? (VENDOR_STRINGS[m.vendor.name] ?? m.vendor.name) : null,
         family: m.signature ? Number(Array.isArray(m.signature) ? m.signature[0].family : m.signature.family) : null,
         model: m.signature ? Number(Array.isArray(m.signature) ? m.signature[0].model : m.signature.model) : null,
-        features: (m.feature ?? []).map((f: any) => f.name),
+        features: (m.feature ?? []).map((f: XmlNode) => f.name),
       });
     }
   }

@@ -24,7 +24,13 @@ export function readLinuxTable(file: string): LinuxRow[] {
       bit: Number(bit),
       cpuinfo,
       description,
-      cpuid: m ? { leaf: parseInt(m[1], 16), subleaf: m[2] !== undefined ? Number(m[2]) : null, register: m[3].toLowerCase() as Register } : null,
+      cpuid: m
+        ? {
+            leaf: parseInt(m[1], 16),
+            subleaf: m[2] !== undefined ? Number(m[2]) : null,
+            register: m[3].toLowerCase() as Register,
+          }
+        : null,
     };
   });
 }

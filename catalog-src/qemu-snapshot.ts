@@ -6,7 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { findQemu, kvmUsable } from '../src/qemu/binary.js';
-import { QmpSession, enabledProps, expandCpuModel, queryCpuDefinitions, qemuVersion, type CpuDefinition } from '../src/qemu/qmp.js';
+import {
+  QmpSession,
+  enabledProps,
+  expandCpuModel,
+  queryCpuDefinitions,
+  qemuVersion,
+  type CpuDefinition,
+} from '../src/qemu/qmp.js';
 
 export interface QemuSnapshot {
   version: string;
@@ -15,7 +22,18 @@ export interface QemuSnapshot {
   /** alias -> canonical, found by switching each extra bool prop on over `base` */
   aliases: Record<string, string>;
   definitions: CpuDefinition[];
-  models: Record<string, { tcg: string[]; kvm: string[] | null; vendor: string; family: number; model: number; stepping: number; modelId: string }>;
+  models: Record<
+    string,
+    {
+      tcg: string[];
+      kvm: string[] | null;
+      vendor: string;
+      family: number;
+      model: number;
+      stepping: number;
+      modelId: string;
+    }
+  >;
   /** Leaf/register/bit QEMU prints for features the accelerator lacks (enforce warnings) */
   bits: Record<string, string>;
 }
@@ -30,7 +48,9 @@ export function recognizedFlags(binary: string): string[] {
 }
 
 async function findAliases(s: QmpSession, flags: Set<string>): Promise<Record<string, string>> {
-  const props = await s.execute<Array<{ name: string; type: string }>>('qom-list-properties', { typename: 'max-x86_64-cpu' });
+  const props = await s.execute<Array<{ name: string; type: string }>>('qom-list-properties', {
+    typename: 'max-x86_64-cpu',
+  });
   const aliases: Record<string, string> = {};
   for (const p of props) {
     if (p.type !== 'bool' || flags.has(p.name)) continue;
@@ -51,12 +71,18 @@ function enforceWarnings(binary: string, accel: string, flags: string[]): Record
   const chunk = 40;
   for (let i = 0; i < flags.length; i += chunk) {
     const cpu = ['base', ...flags.slice(i, i + chunk).map((f) => `${f}=on`), 'check=on'].join(',');
-    const r = spawnSync(binary, ['-machine', `pc,accel=${accel}`, '-nodefaults', '-display', 'none', '-S', '-cpu', cpu, '-qmp', 'stdio'], {
-      encoding: 'utf8',
-      input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n',
-      timeout: 20000,
-    });
-    for (const m of (r.stderr ?? '').matchAll(/requested feature: ((?:CPUID\.[0-9A-F]+H:[A-Z]+|MSR\([0-9A-F]+H\)))\.([\w.-]+) \[bit (\d+)\]/g)) {
+    const r = spawnSync(
+      binary,
+      ['-machine', `pc,accel=${accel}`, '-nodefaults', '-display', 'none', '-S', '-cpu', cpu, '-qmp', 'stdio'],
+      {
+        encoding: 'utf8',
+        input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n',
+        timeout: 20000,
+      },
+    );
+    for (const m of (r.stderr ?? '').matchAll(
+      /requested feature: ((?:CPUID\.[0-9A-F]+H:[A-Z]+|MSR\([0-9A-F]+H\)))\.([\w.-]+) \[bit (\d+)\]/g,
+    )) {
       bits[m[2]] = `${m[1]} bit ${m[3]}`;
     }
   }
@@ -71,7 +97,10 @@ export async function takeSnapshot(): Promise<QemuSnapshot> {
   const kvm = kvmUsable() ? await QmpSession.start({ accel: 'kvm' }) : null;
   try {
     const version = await qemuVersion(tcg);
-    const definitions = (await queryCpuDefinitions(tcg)).map((d) => ({ ...d, 'unavailable-features': undefined })) as CpuDefinition[];
+    const definitions = (await queryCpuDefinitions(tcg)).map((d) => ({
+      ...d,
+      'unavailable-features': undefined,
+    })) as CpuDefinition[];
     definitions.sort((a, b) => a.name.localeCompare(b.name));
     const models: QemuSnapshot['models'] = {};
     for (const d of definitions) {
@@ -103,5 +132,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const short = snap.version.split('.').slice(0, 2).join('.');
   const file = new URL(`./snapshots/qemu-${short}.json`, import.meta.url);
   writeFileSync(file, JSON.stringify(snap, null, 1) + '\n');
-  console.log(`wrote ${file.pathname}: ${snap.flags.length} flags, ${Object.keys(snap.aliases).length} aliases, ${Object.keys(snap.models).length} models, ${Object.keys(snap.bits).length} bits`);
+  console.log(
+    `wrote ${file.pathname}: ${snap.flags.length} flags, ${Object.keys(snap.aliases).length} aliases, ${Object.keys(snap.models).length} models, ${Object.keys(snap.bits).length} bits`,
+  );
 }

@@ -12,7 +12,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ui = join(root, 'src/web/ui');
 
 /** Modules that read files or run processes: if one is ever imported by the UI, the build fails rather than shipping it. */
-const NODE_ONLY = [/^src\/sources\/files\.ts$/, /^src\/fleet\//, /^src\/cli\/(main|inputs)\.ts$/, /^src\/web\/(server|api|auth|static|headers|inventory-drift)\.ts$/];
+const NODE_ONLY = [
+  /^src\/sources\/files\.ts$/,
+  /^src\/fleet\//,
+  /^src\/cli\/(main|inputs)\.ts$/,
+  /^src\/web\/(server|api|auth|static|headers|inventory-drift)\.ts$/,
+];
 
 export async function buildWeb({ outdir = join(root, 'dist/web'), minify = true } = {}) {
   mkdirSync(outdir, { recursive: true });
@@ -39,5 +44,7 @@ export async function buildWeb({ outdir = join(root, 'dist/web'), minify = true 
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await buildWeb();
-  console.log(`build-web: ${relative(process.cwd(), r.outdir)}/app.js from ${r.inputs} modules${r.bytes ? `, ${Math.round(r.bytes / 1024)} KiB` : ''}`);
+  console.log(
+    `build-web: ${relative(process.cwd(), r.outdir)}/app.js from ${r.inputs} modules${r.bytes ? `, ${Math.round(r.bytes / 1024)} KiB` : ''}`,
+  );
 }

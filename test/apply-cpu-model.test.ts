@@ -27,7 +27,12 @@ cpu-model: legacy
   # keep TSX off
   flags -hle;-rtm`;
 
-const OURS: CpuModelSection = { name: 'migratable', flags: ['+aes', '+avx2', '+pcid'], reportedModel: 'qemu64', physBits: 40 };
+const OURS: CpuModelSection = {
+  name: 'migratable',
+  flags: ['+aes', '+avx2', '+pcid'],
+  reportedModel: 'qemu64',
+  physBits: 40,
+};
 const OURS_TEXT = 'cpu-model: migratable\n\tflags +aes;+avx2;+pcid\n\tphys-bits 40\n\treported-model qemu64\n';
 
 let dir = '';
@@ -116,7 +121,11 @@ describe('applyCpuModel', () => {
 
   it.each([
     ['duplicate key', EXISTING + '\n\tflags +x\n', /line 20: .*duplicate attribute 'flags'/],
-    ['sections run together', 'cpu-model: a\n\tflags +aes\ncpu-model: migratable\n', /line 3: section header without an empty line/],
+    [
+      'sections run together',
+      'cpu-model: a\n\tflags +aes\ncpu-model: migratable\n',
+      /line 3: section header without an empty line/,
+    ],
     ['garbage', 'this is not a section config\n', /line 1: expected a section header/],
   ])('refuses a file it cannot parse (%s) and leaves it untouched', async (_n, text, re) => {
     await writeFile(file, text);

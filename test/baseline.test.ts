@@ -18,7 +18,10 @@ const byName = (n: string) => profiles.find((p) => p.name.startsWith(n))!;
 function guestOf(cpu: string): Set<string> {
   const p = parseCpuString(cpu);
   const set = new Set(resolveModel(p.model)!.kvmFeatures);
-  for (const [f, on] of p.features) on ? set.add(f) : set.delete(f);
+  for (const [f, on] of p.features) {
+    if (on) set.add(f);
+    else set.delete(f);
+  }
   return set;
 }
 
@@ -69,9 +72,20 @@ describe('baseline: the field report cluster (Xeon E5 v4 + EPYC Rome)', () => {
 
   it('warns with stable codes, pins phys-bits to the smaller host', () => {
     const codes = r.warnings.map((w) => w.code);
-    for (const c of ['cross-vendor', 'kvm-pv-unhalt', 'tsx', 'invtsc', 'approximate-profile', 'phys-bits', 'nested-virt']) expect(codes).toContain(c);
+    for (const c of [
+      'cross-vendor',
+      'kvm-pv-unhalt',
+      'tsx',
+      'invtsc',
+      'approximate-profile',
+      'phys-bits',
+      'nested-virt',
+    ])
+      expect(codes).toContain(c);
     expect(r.physBits).toBe(43);
-    expect(r.warnings.find((w) => w.code === 'cross-vendor')!.advice).toContain('pti=on spectre_v2=retpoline,generic spec_store_bypass_disable=seccomp');
+    expect(r.warnings.find((w) => w.code === 'cross-vendor')!.advice).toContain(
+      'pti=on spectre_v2=retpoline,generic spec_store_bypass_disable=seccomp',
+    );
   });
 
   it('base + deltas is exactly the promised set', () => {
@@ -151,19 +165,24 @@ describe('baseline: suspicious host data', () => {
     const w = r.warnings.find((x) => x.code === 'incomplete-profile')!;
     expect(w.message).toMatch(/Xeon-E5504_nehalem_hp-dl180/);
     expect(w.message).not.toMatch(/Xeon-E5649/);
-    expect(computeBaseline([byName('Xeon-E5649_westmere')]).warnings.map((x) => x.code)).not.toContain('incomplete-profile');
+    expect(computeBaseline([byName('Xeon-E5649_westmere')]).warnings.map((x) => x.code)).not.toContain(
+      'incomplete-profile',
+    );
   });
 });
 
 describe('cpuinfo bugs line', () => {
-  it('a bug missing from an old kernel\'s line proves nothing; on a kernel that knows the bug it does', async () => {
+  it("a bug missing from an old kernel's line proves nothing; on a kernel that knows the bug it does", async () => {
     const { readCpuinfo } = await import('../src/sources/cpuinfo.js');
     const fx = byName('FX-8350_piledriver');
     expect(fx.features).not.toContain('amd-no-ssb'); // its 2017 kernel never heard of spec_store_bypass
-    const text = 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 33\nflags\t\t: fpu sse sse2 lm syscall\nbugs\t\t: sysret_ss_attrs spectre_v1 spectre_v2\n';
+    const text =
+      'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 33\nflags\t\t: fpu sse sse2 lm syscall\nbugs\t\t: sysret_ss_attrs spectre_v1 spectre_v2\n';
     expect(readCpuinfo(text, 't', 't').features).not.toContain('amd-no-ssb');
     expect(readCpuinfo(text, 't', 't', { kernel: '6.1.0-56-amd64' }).features).toContain('amd-no-ssb');
-    expect(readCpuinfo(text.replace('spectre_v2', 'spectre_v2 spec_store_bypass'), 't', 't', { kernel: '6.1.0' }).features).not.toContain('amd-no-ssb');
+    expect(
+      readCpuinfo(text.replace('spectre_v2', 'spectre_v2 spec_store_bypass'), 't', 't', { kernel: '6.1.0' }).features,
+    ).not.toContain('amd-no-ssb');
   });
 });
 

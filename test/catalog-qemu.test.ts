@@ -19,10 +19,20 @@ describe.skipIf(!haveQemu)('catalog against the installed QEMU', () => {
 
   it('knows every CPUID flag QEMU recognizes, by its canonical name', () => {
     const out = spawnSync(qemuBinary!, ['-cpu', 'help'], { encoding: 'utf8' }).stdout;
-    const flags = out.slice(out.indexOf('Recognized CPUID flags:')).split('\n').slice(1).join(' ').split(/\s+/).filter(Boolean);
+    const flags = out
+      .slice(out.indexOf('Recognized CPUID flags:'))
+      .split('\n')
+      .slice(1)
+      .join(' ')
+      .split(/\s+/)
+      .filter(Boolean);
     expect(flags.length).toBeGreaterThan(250);
     for (const flag of flags) expect(resolveFeature(flag)?.name, flag).toBe(flag);
-    expect(featuresKnownIn(version).map((f) => f.name).sort()).toEqual([...new Set(flags)].sort());
+    expect(
+      featuresKnownIn(version)
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual([...new Set(flags)].sort());
   });
 
   it('lists every model of QEMU with the same aliases', async () => {
@@ -34,7 +44,9 @@ describe.skipIf(!haveQemu)('catalog against the installed QEMU', () => {
       expect(m?.name, d.name).toBe(target);
       if (d['alias-of']) expect(m!.aliases).toContain(d.name);
     }
-    expect(ourModels().length).toBe(defs.filter((d) => !d['alias-of'] && !['host', 'max', 'base'].includes(d.name)).length);
+    expect(ourModels().length).toBe(
+      defs.filter((d) => !d['alias-of'] && !['host', 'max', 'base'].includes(d.name)).length,
+    );
   });
 
   it("every model's features equal QEMU's static expansion (TCG), with vendor and family", async () => {
@@ -63,11 +75,15 @@ describe.skipIf(!haveQemu)('catalog against the installed QEMU', () => {
     const aliases = features.flatMap((f) => f.aliases.map((a) => [a, f.name] as const));
     expect(aliases.length).toBeGreaterThan(100);
     const cpu = ['base', ...aliases.map(([a]) => `${a}=off`)].join(',');
-    const r = spawnSync(qemuBinary!, ['-machine', 'pc,accel=tcg', '-nodefaults', '-display', 'none', '-S', '-cpu', cpu, '-qmp', 'stdio'], {
-      input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n',
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const r = spawnSync(
+      qemuBinary!,
+      ['-machine', 'pc,accel=tcg', '-nodefaults', '-display', 'none', '-S', '-cpu', cpu, '-qmp', 'stdio'],
+      {
+        input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n',
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(r.stderr).not.toMatch(/not found/);
     expect(r.status).toBe(0);
     // Real alias properties (not just the "_" spelling the -cpu parser rewrites) fold under QMP too

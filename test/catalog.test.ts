@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { allFeatures, allLinuxFlags, allModels, canonicalFeature, linuxFlag, resolveModel } from '../src/catalog/index.js';
+import {
+  allFeatures,
+  allLinuxFlags,
+  allModels,
+  canonicalFeature,
+  linuxFlag,
+  resolveModel,
+} from '../src/catalog/index.js';
 import { fixturesDir, referenceDir } from './helpers/paths.js';
 
 const report = readFileSync(join(referenceDir, 'field-report-intel-amd-live-migration.txt'), 'utf8');
@@ -11,7 +18,13 @@ describe('catalog names', () => {
     const args = /args: -cpu (\S+)/.exec(report)![1].split(',');
     expect(args[0]).toBe('kvm64');
     expect(resolveModel('kvm64')?.name).toBe('kvm64-v1');
-    const expected: Record<string, string> = { lahf_lm: 'lahf-lm', 'sse4.1': 'sse4.1', 'sse4.2': 'sse4.2', kvm_pv_eoi: 'kvm-pv-eoi', pclmulqdq: 'pclmulqdq' };
+    const expected: Record<string, string> = {
+      lahf_lm: 'lahf-lm',
+      'sse4.1': 'sse4.1',
+      'sse4.2': 'sse4.2',
+      kvm_pv_eoi: 'kvm-pv-eoi',
+      pclmulqdq: 'pclmulqdq',
+    };
     for (const flag of args.slice(1)) {
       const name = flag.replace(/^[+-]/, '');
       const canon = canonicalFeature(name);

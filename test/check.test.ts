@@ -11,7 +11,12 @@ import { readProfileInputs } from '../src/sources/files.js';
 import { repoRoot } from './helpers/paths.js';
 
 const vmDir = join(repoRoot, 'test/fixtures/vms');
-const custom = new Map(parseCpuModels(readFileSync(join(vmDir, 'cpu-models.conf'), 'utf8'), 'cpu-models.conf').models.map((m) => [m.name, m]));
+const custom = new Map(
+  parseCpuModels(readFileSync(join(vmDir, 'cpu-models.conf'), 'utf8'), 'cpu-models.conf').models.map((m) => [
+    m.name,
+    m,
+  ]),
+);
 const fixtures = fixtureProfiles();
 const pick = (n: string) => ({ ...fixtures.find((p) => p.name === n)!, name: n.split('_')[1] });
 const hosts = [
@@ -19,7 +24,15 @@ const hosts = [
   pick('Xeon-E5-2680-v3_haswell'),
   pick('Xeon-E5-2650-v2_ivybridge'),
 ];
-const vms = readVmInputs([join(vmDir, 'qemu-server'), join(vmDir, 'domain-rome.xml'), join(vmDir, 'domain-passthrough.xml'), 'Westmere,+tsc-deadline,-x2apic'], custom);
+const vms = readVmInputs(
+  [
+    join(vmDir, 'qemu-server'),
+    join(vmDir, 'domain-rome.xml'),
+    join(vmDir, 'domain-passthrough.xml'),
+    'Westmere,+tsc-deadline,-x2apic',
+  ],
+  custom,
+);
 const result = checkMatrix(vms, hosts);
 const cell = (vm: string, host: string) => result.cells.find((c) => c.vm.startsWith(vm) && c.host === host)!;
 const okRow = (vm: string) => Object.fromEntries(hosts.map((h) => [h.name, cell(vm, h.name).ok]));
@@ -27,8 +40,17 @@ const okRow = (vm: string) => Object.fromEntries(hosts.map((h) => [h.name, cell(
 describe('check: the VM x host matrix for each Proxmox case', () => {
   it('resolves every VM input kind', () => {
     expect(vms.map((v) => v.name)).toEqual([
-      '100 (web1)', '101 (db1)', '102 (build1)', '103 (app1)', '104 (fieldreport)', '105 (tsxvm)', '106 (avxvm)', '107 (pcidvm)',
-      'libvirt-rome', 'libvirt-passthrough', 'Westmere,+tsc-deadline,-x2apic',
+      '100 (web1)',
+      '101 (db1)',
+      '102 (build1)',
+      '103 (app1)',
+      '104 (fieldreport)',
+      '105 (tsxvm)',
+      '106 (avxvm)',
+      '107 (pcidvm)',
+      'libvirt-rome',
+      'libvirt-passthrough',
+      'Westmere,+tsc-deadline,-x2apic',
     ]);
   });
 
@@ -98,7 +120,9 @@ describe('check: the VM x host matrix for each Proxmox case', () => {
     expect(() => readVmsFromText('cpu: kvm64,flags=+nosuchflag\n', '901.conf', '901')).toThrow(/nosuchflag/);
     expect(() => readVmsFromText('cpu: custom-missing\n', '902.conf', '902')).toThrow(/cpu-models.conf/);
     expect(() => readVmsFromText('<domain><cpu mode="custom"/></domain>', 'd.xml', 'd')).toThrow(/model/);
-    expect(() => readVmsFromText('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><domain>&x;</domain>', 'e.xml', 'e')).toThrow(/DOCTYPE/);
+    expect(() =>
+      readVmsFromText('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><domain>&x;</domain>', 'e.xml', 'e'),
+    ).toThrow(/DOCTYPE/);
   });
 });
 
@@ -106,9 +130,15 @@ describe('check: QEMU versions', () => {
   it('a model newer than the host QEMU is missing there; a 7.2-era model is never claimed missing from older QEMU', () => {
     const old = { ...hosts[0], name: 'old-qemu', qemu: '6.2.0' };
     const mid = { ...hosts[0], name: 'qemu-8.0', qemu: '8.0.2' };
-    const r = checkMatrix(readVmsFromText('EPYC-Rome-v4', 'arg', 'rome4').concat(readVmsFromText('EPYC-Rome-v1', 'arg', 'rome1')), [old, mid]);
+    const r = checkMatrix(
+      readVmsFromText('EPYC-Rome-v4', 'arg', 'rome4').concat(readVmsFromText('EPYC-Rome-v1', 'arg', 'rome1')),
+      [old, mid],
+    );
     const c = (vm: string, host: string) => r.cells.find((x) => x.vm === vm && x.host === host)!;
-    expect(c('rome4', 'qemu-8.0').missing[0]).toMatchObject({ feature: 'model:EPYC-Rome-v4', why: expect.stringMatching(/added in QEMU 8.1/) });
+    expect(c('rome4', 'qemu-8.0').missing[0]).toMatchObject({
+      feature: 'model:EPYC-Rome-v4',
+      why: expect.stringMatching(/added in QEMU 8.1/),
+    });
     expect(c('rome1', 'old-qemu').missing.map((m) => m.feature)).not.toContain('model:EPYC-Rome-v1');
   });
 });

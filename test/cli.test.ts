@@ -91,7 +91,11 @@ describe.skipIf(!haveKvm)('probe and models --host against QEMU itself', () => {
       const host = await expandCpuModel(kvm, 'full', { name: 'host' });
       expect(profile.features).toEqual(featuresFromProps(host.props!));
       expect(profile.features.length).toBeGreaterThan(20);
-      expect(enabledProps(host).filter((p) => canonicalFeature(p) === p).sort()).toEqual(profile.features);
+      expect(
+        enabledProps(host)
+          .filter((p) => canonicalFeature(p) === p)
+          .sort(),
+      ).toEqual(profile.features);
     } finally {
       await kvm.close();
     }
@@ -100,16 +104,22 @@ describe.skipIf(!haveKvm)('probe and models --host against QEMU itself', () => {
   it("models --host agrees with QEMU's unavailable-features for every model QEMU lists", async () => {
     const r = cli(['models', '--host', probeFile, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const ours = new Map<string, { runnable: boolean; missing: string[] }>(JSON.parse(r.stdout).map((x: { model: string }) => [x.model, x]));
+    const ours = new Map<string, { runnable: boolean; missing: string[] }>(
+      JSON.parse(r.stdout).map((x: { model: string }) => [x.model, x]),
+    );
     const kvm = await QmpSession.start({ accel: 'kvm' });
     try {
-      const defs = (await queryCpuDefinitions(kvm)).filter((d) => !d['alias-of'] && !['host', 'max', 'base'].includes(d.name));
+      const defs = (await queryCpuDefinitions(kvm)).filter(
+        (d) => !d['alias-of'] && !['host', 'max', 'base'].includes(d.name),
+      );
       expect(defs.length).toBeGreaterThan(50);
       for (const d of defs) {
         const o = ours.get(d.name);
         expect(o, d.name).toBeDefined();
         // QEMU repeats a name once per CPUID word it gates (mpx, avx512f): compare as sets
-        expect(o!.missing.slice().sort(), d.name).toEqual([...new Set((d['unavailable-features'] ?? []).map((f) => canonicalFeature(f) ?? f))].sort());
+        expect(o!.missing.slice().sort(), d.name).toEqual(
+          [...new Set((d['unavailable-features'] ?? []).map((f) => canonicalFeature(f) ?? f))].sort(),
+        );
       }
     } finally {
       await kvm.close();

@@ -112,7 +112,17 @@ const emit = (format: FormatName, r: BaselineResult, opts = {}) => EMITTERS[form
 
 describe('registry', () => {
   it('has one emitter per format, each with a description', () => {
-    expect(FORMAT_NAMES.sort()).toEqual(['incus', 'json', 'kubevirt', 'libvirt', 'nova', 'pve', 'pve-args', 'qemu', 'text']);
+    expect(FORMAT_NAMES.sort()).toEqual([
+      'incus',
+      'json',
+      'kubevirt',
+      'libvirt',
+      'nova',
+      'pve',
+      'pve-args',
+      'qemu',
+      'text',
+    ]);
     for (const f of FORMAT_NAMES) {
       expect(EMITTERS[f].description.length, f).toBeGreaterThan(10);
       expect(emit(f, mixed).endsWith('\n'), f).toBe(true);
@@ -122,7 +132,11 @@ describe('registry', () => {
 
 describe('safety', () => {
   // Every token that names a feature (any spelling: QEMU, alias, libvirt) is collected.
-  const libvirtNames = new Map(allFeatures().filter((f) => f.libvirt).map((f) => [f.libvirt!, f.name]));
+  const libvirtNames = new Map(
+    allFeatures()
+      .filter((f) => f.libvirt)
+      .map((f) => [f.libvirt!, f.name]),
+  );
   const mentioned = (text: string) =>
     text
       .split(/[^A-Za-z0-9_.-]+/)
@@ -146,7 +160,9 @@ describe('safety', () => {
       }
       expect(seen.filter((f) => !allowed.has(f))).toEqual([]);
       // and it does name the deltas
-      expect(seen).toEqual(expect.arrayContaining(r.plus.filter((f) => resolveFeature(f)!.libvirt || format !== 'kubevirt')));
+      expect(seen).toEqual(
+        expect.arrayContaining(r.plus.filter((f) => resolveFeature(f)!.libvirt || format !== 'kubevirt')),
+      );
     });
   }
 
@@ -173,7 +189,8 @@ describe('safety', () => {
       cpu: intel.cpu + ',-kvm-steal-time',
       features: intel.features.filter((f) => f !== 'kvm-steal-time'),
     };
-    for (const format of ['libvirt', 'nova', 'kubevirt'] as const) expect(() => emit(format, r), format).toThrow(/kvm-steal-time/);
+    for (const format of ['libvirt', 'nova', 'kubevirt'] as const)
+      expect(() => emit(format, r), format).toThrow(/kvm-steal-time/);
     expect(emit('qemu', r)).toContain('-kvm-steal-time');
   });
 });
@@ -233,7 +250,9 @@ describe('pve', () => {
     expect(out).toContain('\tflags ');
     expect(out).toMatch(/\n\n# VM config[^\n]*\n[^\n]*\ncpu: custom-migratable-mixed\n$/);
     // the whole output up to the VM block is the section followed by a blank line
-    expect(out.slice(out.indexOf('cpu-model:'), out.indexOf('# VM config'))).toBe(emit('pve', mixed, { pvePart: 'models-conf' }));
+    expect(out.slice(out.indexOf('cpu-model:'), out.indexOf('# VM config'))).toBe(
+      emit('pve', mixed, { pvePart: 'models-conf' }),
+    );
     expect(emit('pve', mixed, { pvePart: 'vm' })).toBe('cpu: custom-migratable-mixed\n');
   });
 
@@ -284,7 +303,11 @@ describe('libvirt', () => {
     const installed = '/usr/share/libvirt/cpu_map';
     const mapDir = existsSync(installed) ? installed : join(__dirname, '../../shared/reference/libvirt-cpu_map');
     if (!existsSync(mapDir)) return;
-    const models = new Set(readdirSync(mapDir).filter((f) => f.startsWith('x86_')).map((f) => f.slice(4, -4)));
+    const models = new Set(
+      readdirSync(mapDir)
+        .filter((f) => f.startsWith('x86_'))
+        .map((f) => f.slice(4, -4)),
+    );
     const featureXml = readFileSync(join(mapDir, 'x86_features.xml'), 'utf8');
     const known = new Set([...featureXml.matchAll(/<feature name='([^']+)'/g)].map((m) => m[1]));
     for (const r of [mixed, intel]) {
@@ -393,6 +416,7 @@ describe('text', () => {
 
   it('wraps to the width, without colors', () => {
     for (const line of out.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    // eslint-disable-next-line no-control-regex -- checks that no escape sequence is printed
     expect(out).not.toMatch(/\x1b\[/);
     expect(emit('text', intel)).toMatch(/Gained over kvm64 \(0 features\)\n {2}none/);
   });
@@ -441,7 +465,12 @@ describe.skipIf(!haveQemu)('QEMU reads the emitted -cpu back as the model', () =
     const flags = new Map([
       ['kvm_pv_unhalt', '+'],
       ['kvm_pv_eoi', '+'],
-      ...(p['reported-model'] === 'kvm64' ? [['lahf_lm', '+'], ['sep', '+']] : []),
+      ...(p['reported-model'] === 'kvm64'
+        ? [
+            ['lahf_lm', '+'],
+            ['sep', '+'],
+          ]
+        : []),
     ] as Array<[string, string]>);
     for (const f of p.flags?.split(';') ?? []) flags.set(f.slice(1), f[0]);
     const sortedFlags = [...flags].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, s]) => s + k);
@@ -453,7 +482,13 @@ describe.skipIf(!haveQemu)('QEMU reads the emitted -cpu back as the model', () =
     const baseline = /baseline (\S+)/.exec(incus)![1];
     const incusFlags = /flags '([^']*)'/.exec(incus)![1];
     return [
-      ['qemu', EMITTERS.qemu.emit(r).trim().replace(/^-cpu /, '')],
+      [
+        'qemu',
+        EMITTERS.qemu
+          .emit(r)
+          .trim()
+          .replace(/^-cpu /, ''),
+      ],
       ['pve-args', /args: -cpu (\S+)/.exec(EMITTERS['pve-args'].emit(r))![1]],
       ['incus', `${baseline},${incusFlags}`],
       ['pve', pveCpu(r)],

@@ -20,9 +20,19 @@ describe('inventory and drift', () => {
     const before = readCpuinfo(broadwell, 'a', 'pve-intel1');
     // the same host after a microcode update that disabled TSX (TAA mitigation)
     const after = readCpuinfo(broadwell.replace(/ hle /, ' ').replace(/ rtm /, ' '), 'b', 'pve-intel1');
-    const amd = readCpuinfo(readFileSync(join(repoRoot, 'examples/field-report-cluster/pve-amd1.cpuinfo'), 'utf8'), 'c', 'pve-amd1');
-    inv.add([{ ...before, collectedAt: '2026-11-01T10:00:00.000Z' }, { ...amd, collectedAt: '2026-11-01T10:00:00.000Z' }]);
-    inv.add([{ ...after, collectedAt: '2026-11-20T10:00:00.000Z' }, { ...amd, collectedAt: '2026-11-20T10:00:00.000Z' }]);
+    const amd = readCpuinfo(
+      readFileSync(join(repoRoot, 'examples/field-report-cluster/pve-amd1.cpuinfo'), 'utf8'),
+      'c',
+      'pve-amd1',
+    );
+    inv.add([
+      { ...before, collectedAt: '2026-11-01T10:00:00.000Z' },
+      { ...amd, collectedAt: '2026-11-01T10:00:00.000Z' },
+    ]);
+    inv.add([
+      { ...after, collectedAt: '2026-11-20T10:00:00.000Z' },
+      { ...amd, collectedAt: '2026-11-20T10:00:00.000Z' },
+    ]);
     inv.close();
     writeFileSync(join(tmp, '200.conf'), 'cores: 2\ncpu: Broadwell\nmemory: 2048\nname: tsx-user\n');
     writeFileSync(join(tmp, '201.conf'), 'cores: 2\ncpu: Broadwell-noTSX-IBRS\nmemory: 2048\nname: fine\n');
@@ -36,7 +46,15 @@ describe('inventory and drift', () => {
       expect(latest.map((p) => p.name)).toEqual(['pve-amd1', 'pve-intel1']);
       expect(latest[1].features).not.toContain('rtm');
       const steps = driftSteps(inv.history());
-      expect(steps).toEqual([{ host: 'pve-intel1', from: '2026-11-01T10:00:00.000Z', to: '2026-11-20T10:00:00.000Z', added: [], removed: ['hle', 'rtm'] }]);
+      expect(steps).toEqual([
+        {
+          host: 'pve-intel1',
+          from: '2026-11-01T10:00:00.000Z',
+          to: '2026-11-20T10:00:00.000Z',
+          added: [],
+          removed: ['hle', 'rtm'],
+        },
+      ]);
     } finally {
       inv.close();
     }
@@ -54,7 +72,10 @@ describe('inventory and drift', () => {
 
   it('hosts lists the latest snapshots; a missing inventory is a clear error', () => {
     const r = cli(['hosts', '--inventory', db, '--json']);
-    expect(JSON.parse(r.stdout).map((h: { host: string; snapshots: number }) => [h.host, h.snapshots])).toEqual([['pve-amd1', 2], ['pve-intel1', 2]]);
+    expect(JSON.parse(r.stdout).map((h: { host: string; snapshots: number }) => [h.host, h.snapshots])).toEqual([
+      ['pve-amd1', 2],
+      ['pve-intel1', 2],
+    ]);
     const missing = cli(['hosts', '--inventory', join(tmp, 'nope.db')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope.db: no inventory here/);
@@ -82,7 +103,20 @@ describe('scan over real sshd into the inventory, then baseline --inventory', ()
   it('stores one snapshot per reachable host and reports the unreachable one', async () => {
     const o = fixture.clientOptions();
     const dead = ports[0] + 1 === ports[1] ? ports[2] + 1 : ports[0] + 1;
-    const args = ['scan', '--inventory', db, '-i', o.identityFile, '--known-hosts', o.knownHostsFile, '--ssh-config', o.configFile, '--timeout', '20', '--json'];
+    const args = [
+      'scan',
+      '--inventory',
+      db,
+      '-i',
+      o.identityFile,
+      '--known-hosts',
+      o.knownHostsFile,
+      '--ssh-config',
+      o.configFile,
+      '--timeout',
+      '20',
+      '--json',
+    ];
     for (const x of o.extraOptions) args.push('--ssh-option', x.replace(/^-o\s*/, ''));
     const r = cli([...args, ...ports.map((p) => `127.0.0.1:${p}`), `127.0.0.1:${dead}`]);
     expect(r.code, r.stderr).toBe(1); // one host failed
@@ -110,7 +144,14 @@ describe('baseline --format pve | apply', () => {
     const conf = join(tmp, 'cpu-models.conf');
     const original = readFileSync(join(repoRoot, 'test/fixtures/vms/cpu-models.conf'), 'utf8');
     writeFileSync(conf, original);
-    const section = cli(['baseline', 'examples/field-report-cluster', '--format', 'pve', '--name', 'fleet-mixed']).stdout;
+    const section = cli([
+      'baseline',
+      'examples/field-report-cluster',
+      '--format',
+      'pve',
+      '--name',
+      'fleet-mixed',
+    ]).stdout;
     const dry = cli(['apply', '-', '--file', conf, '--dry-run'], section);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^\+cpu-model: fleet-mixed$/m);

@@ -52,7 +52,8 @@ function bundle(qmpLines: string[] | null, qmpError: string | null = null): stri
   return parts.join('\n');
 }
 
-const GREETING = '{"QMP": {"version": {"qemu": {"micro": 2, "minor": 1, "major": 9}, "package": "pve-qemu-kvm_9.1.2-3"}, "capabilities": ["oob"]}}';
+const GREETING =
+  '{"QMP": {"version": {"qemu": {"micro": 2, "minor": 1, "major": 9}, "package": "pve-qemu-kvm_9.1.2-3"}, "capabilities": ["oob"]}}';
 const QMP_OK = [
   GREETING,
   '{"return": {}, "id": "caps"}',
@@ -97,7 +98,10 @@ describe('parseProbeBundle', () => {
   });
 
   it('keeps QEMU trouble as qmpError, not as a failure of the bundle', () => {
-    const skipped = parseProbeBundle(bundle(null, 'skipped: /dev/kvm is missing or not readable and writable by admin'), 'x');
+    const skipped = parseProbeBundle(
+      bundle(null, 'skipped: /dev/kvm is missing or not readable and writable by admin'),
+      'x',
+    );
     expect(skipped.qmp).toBeNull();
     expect(skipped.qmpError).toBe('skipped: /dev/kvm is missing or not readable and writable by admin');
 
@@ -136,9 +140,13 @@ describe('parseProbeBundle', () => {
     const full = bundle(QMP_OK);
     const at = full.indexOf('#section vulnerability meltdown');
     const e = inputError(() => parseProbeBundle(full.slice(0, at + 35), 'pve3'));
-    expect(e.message).toBe('pve3: probe bundle is truncated after section "vulnerability meltdown": expected a final "#end" line (connection dropped or probe killed?)');
+    expect(e.message).toBe(
+      'pve3: probe bundle is truncated after section "vulnerability meltdown": expected a final "#end" line (connection dropped or probe killed?)',
+    );
     // A marker line cut in half is not a section: the last complete one is named.
-    expect(inputError(() => parseProbeBundle(full.slice(0, at + 20), 'pve3')).message).toMatch(/truncated after section "vulnerability spectre_v2"/);
+    expect(inputError(() => parseProbeBundle(full.slice(0, at + 20), 'pve3')).message).toMatch(
+      /truncated after section "vulnerability spectre_v2"/,
+    );
     // "#end" without its final newline is still complete.
     expect(parseProbeBundle(full.replace(/\n$/, ''), 'pve3').hostname).toBe('pve2');
   });
@@ -148,13 +156,18 @@ describe('parseProbeBundle', () => {
     expect(inputError(() => parseProbeBundle(CPUINFO, 'cpuinfo.txt')).message).toBe(
       'cpuinfo.txt: not a migratable probe bundle: expected a first line "#migratable-probe N"',
     );
-    expect(inputError(() => parseProbeBundle(bundle(null).replace('#migratable-probe 1', '#migratable-probe 7'), 'b')).message).toMatch(
-      /^b: probe bundle format 7 is newer than this migratable understands \(1\); upgrade migratable$/,
-    );
+    expect(
+      inputError(() => parseProbeBundle(bundle(null).replace('#migratable-probe 1', '#migratable-probe 7'), 'b'))
+        .message,
+    ).toMatch(/^b: probe bundle format 7 is newer than this migratable understands \(1\); upgrade migratable$/);
     const noCpu = bundle(null).replace(CPUINFO, '');
-    expect(inputError(() => parseProbeBundle(noCpu, 'b')).message).toMatch(/cpuinfo section holds no "processor" lines/);
+    expect(inputError(() => parseProbeBundle(noCpu, 'b')).message).toMatch(
+      /cpuinfo section holds no "processor" lines/,
+    );
     const noCpuSection = bundle(null).replace('#section cpuinfo', '#section something-else');
-    expect(inputError(() => parseProbeBundle(noCpuSection, 'b')).message).toBe('b: probe bundle has no "#section cpuinfo"');
+    expect(inputError(() => parseProbeBundle(noCpuSection, 'b')).message).toBe(
+      'b: probe bundle has no "#section cpuinfo"',
+    );
   });
 
   describe('on a real bundle from this machine', () => {

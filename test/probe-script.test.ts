@@ -17,7 +17,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the script with `shell -s`, script on stdin, the way ssh runs it remotely. */
 function runWith(shell: string[], env: NodeJS.ProcessEnv = process.env): string {
-  const r = spawnSync(shell[0], [...shell.slice(1), '-s'], { input: PROBE_SCRIPT, env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(shell[0], [...shell.slice(1), '-s'], {
+    input: PROBE_SCRIPT,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;
 }
@@ -40,7 +45,9 @@ describe('probe script', () => {
       expect(probe.hostname).toBe(execFileSync('uname', ['-n'], { encoding: 'utf8' }).trim());
       expect(Date.parse(probe.collectedAt ?? '')).toBeGreaterThan(Date.now() - 120_000);
       expect(probe.collectedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      const expected = Object.fromEntries(readdirSync(VULN_DIR).map((f) => [f, readFileSync(join(VULN_DIR, f), 'utf8').trim()]));
+      const expected = Object.fromEntries(
+        readdirSync(VULN_DIR).map((f) => [f, readFileSync(join(VULN_DIR, f), 'utf8').trim()]),
+      );
       expect(probe.vulnerabilities).toEqual(expected);
       if (qemuHere) {
         expect(probe.qmpError).toBeNull();
@@ -58,7 +65,8 @@ describe('probe script', () => {
   it('runs on a busybox-only userland (busybox applets first on PATH)', () => {
     const bin = join(tmp, 'bb');
     execFileSync('mkdir', ['-p', bin]);
-    for (const applet of ['sh', 'cat', 'hostname', 'uname', 'date', 'grep', 'id', 'timeout', 'printf']) symlinkSync('/bin/busybox', join(bin, applet));
+    for (const applet of ['sh', 'cat', 'hostname', 'uname', 'date', 'grep', 'id', 'timeout', 'printf'])
+      symlinkSync('/bin/busybox', join(bin, applet));
     const bundle = runWith([join(bin, 'sh')], { PATH: bin });
     const probe = parseProbeBundle(bundle, 'busybox');
     expect(stableCpuinfo(probe.cpuinfo)).toBe(stableCpuinfo(readFileSync('/proc/cpuinfo', 'utf8')));
@@ -69,11 +77,16 @@ describe('probe script', () => {
     const bin = join(tmp, 'failing-qemu');
     execFileSync('mkdir', ['-p', bin]);
     const fake = join(bin, 'qemu-system-x86_64');
-    writeFileSync(fake, '#!/bin/sh\necho "qemu-system-x86_64: -machine none,accel=kvm: failed to initialize kvm: Permission denied" >&2\nexit 1\n');
+    writeFileSync(
+      fake,
+      '#!/bin/sh\necho "qemu-system-x86_64: -machine none,accel=kvm: failed to initialize kvm: Permission denied" >&2\nexit 1\n',
+    );
     chmodSync(fake, 0o755);
     const probe = parseProbeBundle(runWith(['dash'], { PATH: `${bin}:${process.env.PATH}` }), 'fake');
     expect(probe.qmp).toBeNull();
-    expect(probe.qmpError).toBe(`${fake} exited with status 1 | qemu-system-x86_64: -machine none,accel=kvm: failed to initialize kvm: Permission denied`);
+    expect(probe.qmpError).toBe(
+      `${fake} exited with status 1 | qemu-system-x86_64: -machine none,accel=kvm: failed to initialize kvm: Permission denied`,
+    );
   });
 
   it.skipIf(!haveKvm)('never hangs on a stuck QEMU: timeout(1) ends it and says so', () => {

@@ -52,7 +52,9 @@ describe.each(['8.4', '9.2'] as const)('PVE %s replay', (version) => {
       ['pve2', true, undefined],
       ['pve3', true, undefined],
     ]);
-    expect((c.nodes[2].status as { cpuinfo: { model: string } }).cpuinfo.model).toBe('Intel(R) Xeon(R) Gold 6132 CPU @ 2.60GHz');
+    expect((c.nodes[2].status as { cpuinfo: { model: string } }).cpuinfo.model).toBe(
+      'Intel(R) Xeon(R) Gold 6132 CPU @ 2.60GHz',
+    );
     expect(Array.isArray(c.nodes[0].cpuModels)).toBe(true);
     if (version === '8.4') {
       expect(c.clusterCpuFlags).toBeNull();
@@ -102,7 +104,13 @@ describe('errors and secrecy', () => {
     const wrongSecret = 'deadbeef-0000-1111-2222-333344445555';
     const bad = PveToken.parse(`root@pam!migratable=${wrongSecret}`, 'test');
     const lines: string[] = [];
-    const client = new PveClient({ host: srv.host, port: srv.port, token: bad, fingerprint: srv.fingerprint, debug: (l) => lines.push(l) });
+    const client = new PveClient({
+      host: srv.host,
+      port: srv.port,
+      token: bad,
+      fingerprint: srv.fingerprint,
+      debug: (l) => lines.push(l),
+    });
     const err = await client.listNodes().catch((e) => e);
     expect(err).toBeInstanceOf(PveApiError);
     expect(err).toMatchObject({ kind: 'auth', status: 401 });
@@ -120,7 +128,9 @@ describe('errors and secrecy', () => {
     const client = new PveClient({ host: srv.host, port: srv.port, token, fingerprint: srv.fingerprint });
     const err = (await client.clusterCpuFlags().catch((e) => e)) as PveApiError;
     expect(err).toMatchObject({ kind: 'forbidden', status: 403 });
-    expect(err.message).toMatch(/403 permission denied \(Permission check failed \(\/nodes, Sys\.Audit\)\); the token needs Sys\.Audit/);
+    expect(err.message).toMatch(
+      /403 permission denied \(Permission check failed \(\/nodes, Sys\.Audit\)\); the token needs Sys\.Audit/,
+    );
   });
 
   it('fetchCluster keeps a node whose calls fail, with the reason', async () => {
@@ -144,7 +154,13 @@ describe('errors and secrecy', () => {
 
   it('the secret never appears in debug lines of successful calls', async () => {
     const lines: string[] = [];
-    const client = new PveClient({ host: srv.host, port: srv.port, token, fingerprint: srv.fingerprint, debug: (l) => lines.push(l) });
+    const client = new PveClient({
+      host: srv.host,
+      port: srv.port,
+      token,
+      fingerprint: srv.fingerprint,
+      debug: (l) => lines.push(l),
+    });
     await client.listNodes();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^GET https:\/\/127\.0\.0\.1:\d+\/api2\/json\/nodes -> 200 in \d+ ms$/);
@@ -163,7 +179,13 @@ describe('errors and secrecy', () => {
   it('times out a server that does not answer', async () => {
     const slow = await startPveReplay({ version: '8.4', token: TOKEN_TEXT, delayMs: 2000 });
     try {
-      const client = new PveClient({ host: slow.host, port: slow.port, token, fingerprint: slow.fingerprint, requestTimeoutMs: 300 });
+      const client = new PveClient({
+        host: slow.host,
+        port: slow.port,
+        token,
+        fingerprint: slow.fingerprint,
+        requestTimeoutMs: 300,
+      });
       const t0 = Date.now();
       const err = await client.listNodes().catch((e) => e);
       expect(err).toMatchObject({ kind: 'timeout' });
@@ -207,7 +229,9 @@ describe('TLS', () => {
     const client = new PveClient({ host: srv.host, port: srv.port, token });
     const err = await client.listNodes().catch((e) => e);
     expect(err).toMatchObject({ kind: 'tls' });
-    expect(err.message).toMatch(/TLS certificate not accepted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)[^)]*\); pin the node's certificate/);
+    expect(err.message).toMatch(
+      /TLS certificate not accepted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)[^)]*\); pin the node's certificate/,
+    );
     expect(err.message).not.toContain('\n');
     expect(srv.requests.length).toBe(before);
   });
@@ -260,7 +284,9 @@ describe('tokens', () => {
     expect((await resolvePveToken({ tokenFile: f, env })).id).toBe('user@pve!ci');
     expect((await resolvePveToken({ env })).id).toBe('env@pam!tk');
     await expect(resolvePveToken({ env: {} })).rejects.toThrow(/MIGRATABLE_PVE_TOKEN/);
-    await expect(resolvePveToken({ tokenFile: join(dir, 'missing') })).rejects.toThrow(/cannot read token file: ENOENT/);
+    await expect(resolvePveToken({ tokenFile: join(dir, 'missing') })).rejects.toThrow(
+      /cannot read token file: ENOENT/,
+    );
   });
 });
 

@@ -8,20 +8,31 @@ import {
 } from '../src/formats/pve-cpu-models.js';
 import { QEMU_SERVER_FIXTURE } from './helpers/pve-samples.js';
 
-
 describe('parseCpuModels', () => {
   it('types the qemu-server test fixture', () => {
     const { models } = parseCpuModels(QEMU_SERVER_FIXTURE, 'cpu-models.conf');
     expect(models).toEqual([
-      { name: 'qemu64', flags: ['+aes', '+avx', '-kvm_pv_unhalt'], reportedModel: 'athlon', hvVendorId: 'testvend', physBits: 40 },
+      {
+        name: 'qemu64',
+        flags: ['+aes', '+avx', '-kvm_pv_unhalt'],
+        reportedModel: 'athlon',
+        hvVendorId: 'testvend',
+        physBits: 40,
+      },
       { name: 'alldefault', flags: [] },
     ]);
   });
 
   it('reads phys-bits host, hidden, guest-phys-bits and level', () => {
-    const text = 'cpu-model: avx\n    flags +avx;+avx2\n    phys-bits host\n    hidden 0\n    guest-phys-bits 40\n    level 30\n';
+    const text =
+      'cpu-model: avx\n    flags +avx;+avx2\n    phys-bits host\n    hidden 0\n    guest-phys-bits 40\n    level 30\n';
     expect(parseCpuModels(text, 'f').models[0]).toEqual({
-      name: 'avx', flags: ['+avx', '+avx2'], physBits: 'host', hidden: false, guestPhysBits: 40, level: 30,
+      name: 'avx',
+      flags: ['+avx', '+avx2'],
+      physBits: 'host',
+      hidden: false,
+      guestPhysBits: 40,
+      level: 30,
     });
   });
 
@@ -39,15 +50,23 @@ describe('parseCpuModels', () => {
   });
 
   it('rejects other section types', () => {
-    expect(() => parseCpuModels('dir: local\n\tpath /var/lib/vz\n', 'f')).toThrow(/line 1: unsupported section type 'dir'/);
+    expect(() => parseCpuModels('dir: local\n\tpath /var/lib/vz\n', 'f')).toThrow(
+      /line 1: unsupported section type 'dir'/,
+    );
   });
 });
 
 describe('renderCpuModelSection', () => {
   it('writes keys sorted like PVE, booleans as 0/1, ends with a blank line', () => {
     const m: CpuModelSection = {
-      name: 'migratable-base', flags: ['+aes', '+avx2', '-hle'], reportedModel: 'qemu64', physBits: 40, hidden: false,
-      hvVendorId: 'proxmox', guestPhysBits: 40, level: 13,
+      name: 'migratable-base',
+      flags: ['+aes', '+avx2', '-hle'],
+      reportedModel: 'qemu64',
+      physBits: 40,
+      hidden: false,
+      hvVendorId: 'proxmox',
+      guestPhysBits: 40,
+      level: 13,
     };
     expect(renderCpuModelSection(m)).toBe(
       'cpu-model: migratable-base\n\tflags +aes;+avx2;-hle\n\tguest-phys-bits 40\n\thidden 0\n\thv-vendor-id proxmox\n\tlevel 13\n\tphys-bits 40\n\treported-model qemu64\n\n',
@@ -79,6 +98,8 @@ describe('renderCpuModelSection', () => {
   });
 
   it('accepts a valid model', () => {
-    expect(cpuModelProblems({ name: 'mig_2026-a', flags: ['+sse4.2', '-kvm_pv_unhalt'], reportedModel: 'EPYC-Rome' })).toEqual([]);
+    expect(
+      cpuModelProblems({ name: 'mig_2026-a', flags: ['+sse4.2', '-kvm_pv_unhalt'], reportedModel: 'EPYC-Rome' }),
+    ).toEqual([]);
   });
 });

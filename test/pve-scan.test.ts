@@ -17,7 +17,8 @@ writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
 function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), ...args], { cwd: repoRoot });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -31,7 +32,18 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
   it('reads every node into the inventory without ever printing the token', async () => {
     srv = await startPveReplay({ version, token: TOKEN });
     const db = join(tmp, `pve-${version}.db`);
-    const r = await cliAsync(['scan', '--pve', `https://127.0.0.1:${srv.port}`, '--token-file', tokenFile, '--fingerprint', srv.fingerprint, '--inventory', db, '--json']);
+    const r = await cliAsync([
+      'scan',
+      '--pve',
+      `https://127.0.0.1:${srv.port}`,
+      '--token-file',
+      tokenFile,
+      '--fingerprint',
+      srv.fingerprint,
+      '--inventory',
+      db,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const profiles = JSON.parse(r.stdout) as Array<{ name: string; exact: boolean; source: string; vendor: string }>;
     expect(profiles.map((p) => p.name).sort()).toEqual(['pve1', 'pve2', 'pve3']);
@@ -50,7 +62,16 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
 
   it('refuses a server whose certificate does not match the pinned fingerprint', async () => {
     const wrong = srv.fingerprint.replace(/^../, srv.fingerprint.startsWith('00') ? '11' : '00');
-    const r = await cliAsync(['scan', '--pve', `https://127.0.0.1:${srv.port}`, '--token-file', tokenFile, '--fingerprint', wrong, '--no-store']);
+    const r = await cliAsync([
+      'scan',
+      '--pve',
+      `https://127.0.0.1:${srv.port}`,
+      '--token-file',
+      tokenFile,
+      '--fingerprint',
+      wrong,
+      '--no-store',
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/fingerprint/i);
     expect(r.stderr).not.toContain(SECRET);

@@ -19,7 +19,6 @@ const DOCS_EXAMPLE = `cpu-model: avx
     reported-model kvm64
 `;
 
-
 // Hand-edited style: tabs and spaces mixed, comments between and inside sections, extra blanks, no final newline.
 const HAND_EDITED = `# cluster CPU models, managed by hand
 # do not remove 'avx' - mongo VMs need it
@@ -75,12 +74,28 @@ describe('parseSectionConfig', () => {
   });
 
   const bad: Array<[string, string, RegExp]> = [
-    ['duplicate key', 'cpu-model: a\n\tflags +aes\n\tflags +avx\n', /^x\.conf: line 3: .*duplicate attribute 'flags' \(also on line 2\)/],
-    ['duplicate section id', 'cpu-model: a\n\ncpu-model: a\n', /line 3: duplicate section id 'a' \(first defined on line 1\)/],
-    ['header without blank line before it', 'cpu-model: a\n\tflags +aes\ncpu-model: b\n', /line 3: section header without an empty line/],
+    [
+      'duplicate key',
+      'cpu-model: a\n\tflags +aes\n\tflags +avx\n',
+      /^x\.conf: line 3: .*duplicate attribute 'flags' \(also on line 2\)/,
+    ],
+    [
+      'duplicate section id',
+      'cpu-model: a\n\ncpu-model: a\n',
+      /line 3: duplicate section id 'a' \(first defined on line 1\)/,
+    ],
+    [
+      'header without blank line before it',
+      'cpu-model: a\n\tflags +aes\ncpu-model: b\n',
+      /line 3: section header without an empty line/,
+    ],
     ['unindented property', 'cpu-model: a\nflags +aes\n', /line 2: section 'a': cannot parse/],
     ['property outside section', '\tflags +aes\n', /line 1: property line outside a section/],
-    ['whitespace-only separator', 'cpu-model: a\n\tflags +aes\n  \ncpu-model: b\n', /line 3: line contains only whitespace/],
+    [
+      'whitespace-only separator',
+      'cpu-model: a\n\tflags +aes\n  \ncpu-model: b\n',
+      /line 3: line contains only whitespace/,
+    ],
     ['garbage', 'hello world\n', /line 1: expected a section header/],
   ];
   it.each(bad)('rejects %s with file and line', (_n, text, re) => {
@@ -101,16 +116,35 @@ describe('writer', () => {
   it('emits a tab before each property and a blank line after each section', () => {
     expect(
       writeSectionConfig([
-        { type: 'cpu-model', id: 'a', props: [['flags', '+aes'], ['hidden', '1']] },
+        {
+          type: 'cpu-model',
+          id: 'a',
+          props: [
+            ['flags', '+aes'],
+            ['hidden', '1'],
+          ],
+        },
         { type: 'cpu-model', id: 'b', props: [] },
       ]),
     ).toBe('cpu-model: a\n\tflags +aes\n\thidden 1\n\ncpu-model: b\n\n');
   });
 
   it('writes what it parses back', () => {
-    const text = writeSectionConfig([{ type: 'cpu-model', id: 'x', props: [['flags', '+a;-b'], ['phys-bits', 'host']] }]);
+    const text = writeSectionConfig([
+      {
+        type: 'cpu-model',
+        id: 'x',
+        props: [
+          ['flags', '+a;-b'],
+          ['phys-bits', 'host'],
+        ],
+      },
+    ]);
     const s = findSection(parseSectionConfig(text, 'f'), 'x')!;
-    expect(s.props.map((p) => [p.key, p.value])).toEqual([['flags', '+a;-b'], ['phys-bits', 'host']]);
+    expect(s.props.map((p) => [p.key, p.value])).toEqual([
+      ['flags', '+a;-b'],
+      ['phys-bits', 'host'],
+    ]);
   });
 
   it('refuses values that would not read back', () => {
@@ -136,12 +170,20 @@ describe('upsertSection', () => {
     expect(action).toBe('replaced');
     expect(text).toBe(QEMU_SERVER_FIXTURE + 'cpu-model: migratable\n\tflags -hle\n\n');
 
-    const middle = upsertSection(parseSectionConfig(HAND_EDITED, 'f'), { type: 'cpu-model', id: 'avx', props: [['flags', '+avx']] }).text;
+    const middle = upsertSection(parseSectionConfig(HAND_EDITED, 'f'), {
+      type: 'cpu-model',
+      id: 'avx',
+      props: [['flags', '+avx']],
+    }).text;
     expect(middle).toBe(HAND_EDITED.replace(/cpu-model: avx\n(\t.*\n)+/, 'cpu-model: avx\n\tflags +avx\n'));
   });
 
   it('replaces a last section that has no final newline and ends the file like PVE', () => {
-    const { text } = upsertSection(parseSectionConfig(HAND_EDITED, 'f'), { type: 'cpu-model', id: 'spacy', props: [['flags', '-pcid']] });
+    const { text } = upsertSection(parseSectionConfig(HAND_EDITED, 'f'), {
+      type: 'cpu-model',
+      id: 'spacy',
+      props: [['flags', '-pcid']],
+    });
     expect(text).toBe(HAND_EDITED.replace(/cpu-model: {3}spacy.*$/s, 'cpu-model: spacy\n\tflags -pcid\n\n'));
   });
 

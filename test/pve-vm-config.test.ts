@@ -32,10 +32,22 @@ describe('parseVmConfig', () => {
     ['x86-64-v2-AES', { type: 'x86-64-v2-AES', flags: [] }],
     ['custom-foo,flags=+aes', { type: 'custom-foo', customModel: 'foo', flags: ['+aes'] }],
     ['kvm64,flags=+pcid;+spec-ctrl', { type: 'kvm64', flags: ['+pcid', '+spec-ctrl'] }],
-    ['cputype=Skylake-Server-v4,phys-bits=host,hidden=1', { type: 'Skylake-Server-v4', flags: [], physBits: 'host', hidden: true }],
-    ['flags=+md-clear,custom-x,phys-bits=42,hv-vendor-id=abc,guest-phys-bits=40,level=30', {
-      type: 'custom-x', customModel: 'x', flags: ['+md-clear'], physBits: 42, hvVendorId: 'abc', guestPhysBits: 40, level: 30,
-    }],
+    [
+      'cputype=Skylake-Server-v4,phys-bits=host,hidden=1',
+      { type: 'Skylake-Server-v4', flags: [], physBits: 'host', hidden: true },
+    ],
+    [
+      'flags=+md-clear,custom-x,phys-bits=42,hv-vendor-id=abc,guest-phys-bits=40,level=30',
+      {
+        type: 'custom-x',
+        customModel: 'x',
+        flags: ['+md-clear'],
+        physBits: 42,
+        hvVendorId: 'abc',
+        guestPhysBits: 40,
+        level: 30,
+      },
+    ],
     ['flags=+aes', { type: 'kvm64', flags: ['+aes'] }],
   ])('cpu: %s', (value, expected) => {
     const c = parseVmConfig(base + `cpu: ${value}\n`, '101.conf');
@@ -68,7 +80,10 @@ describe('parseVmConfig', () => {
 
   it('warns about unparseable lines instead of failing (as PVE does)', () => {
     const c = parseVmConfig(base + 'this is junk\nmemory: 4096\n', '101.conf');
-    expect(c.warnings).toEqual(["line 14: cannot parse \"this is junk\"", "line 15: 'memory' set again; the last value wins"]);
+    expect(c.warnings).toEqual([
+      'line 14: cannot parse "this is junk"',
+      "line 15: 'memory' set again; the last value wins",
+    ]);
     expect(c.raw.memory).toBe('4096');
   });
 
@@ -95,7 +110,7 @@ describe('splitArgs / cpuFromArgs', () => {
     ['-a "x y" z', ['-a', 'x y', 'z']],
     ['-a "say \\"hi\\"" b\\ c', ['-a', 'say "hi"', 'b c']],
     ["-a 'it''s'", ['-a', 'its']],
-    ["  -a   'a b'\"c d\"e  ", ['-a', 'a bc de']],
+    ['  -a   \'a b\'"c d"e  ', ['-a', 'a bc de']],
     ["-a '$HOME' `x`", ['-a', '$HOME', '`x`']],
     ['', []],
   ])('splits %s', (s, expected) => {
@@ -115,4 +130,3 @@ describe('splitArgs / cpuFromArgs', () => {
     expect(parseCpuProperty('phys-bits=40').type).toBe('kvm64');
   });
 });
-

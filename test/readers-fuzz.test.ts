@@ -40,19 +40,25 @@ function survive(fn: () => unknown, input: string, label: string): string {
     out = JSON.stringify(profiles);
   } catch (e) {
     if (!(e instanceof InputError)) {
-      throw new Error(`${label}: threw ${(e as Error)?.name}: ${String((e as Error)?.message).slice(0, 300)} on input ${JSON.stringify(input.slice(0, 200))}`);
+      throw new Error(
+        `${label}: threw ${(e as Error)?.name}: ${String((e as Error)?.message).slice(0, 300)} on input ${JSON.stringify(input.slice(0, 200))}`,
+      );
     }
     expect(e.message, label).not.toMatch(/[\n\r]/);
     expect(e.message.startsWith(`${e.where}: `), label).toBe(true);
     out = e.message;
   }
   const ms = performance.now() - start;
-  expect(ms, `${label}: took ${Math.round(ms)} ms on ${input.length} chars`).toBeLessThan(Math.max(2000, input.length / 200)); // linear work, on a busy machine; a quadratic blowup takes minutes
+  expect(ms, `${label}: took ${Math.round(ms)} ms on ${input.length} chars`).toBeLessThan(
+    Math.max(2000, input.length / 200),
+  ); // linear work, on a busy machine; a quadratic blowup takes minutes
   return out;
 }
 
 const everyone: [string, (t: string) => unknown][] = [
-  ...READERS.map((r: Reader) => [r.format, (t: string) => r.read(t, 'fuzz.in', 'fuzz')] as [string, (t: string) => unknown]),
+  ...READERS.map(
+    (r: Reader) => [r.format, (t: string) => r.read(t, 'fuzz.in', 'fuzz')] as [string, (t: string) => unknown],
+  ),
   ['readProfilesFromText', (t: string) => readProfilesFromText(t, 'fuzz.in', 'fuzz')],
 ];
 const check = (t: string, what: string) => {
@@ -64,7 +70,12 @@ const mutated = fc
   .tuple(
     fc.constantFrom(...Object.values(SAMPLES)),
     fc.array(
-      fc.tuple(fc.constantFrom('cut', 'delete', 'insert', 'duplicate', 'flip'), fc.nat(), fc.nat(), fc.string({ maxLength: 20 })),
+      fc.tuple(
+        fc.constantFrom('cut', 'delete', 'insert', 'duplicate', 'flip'),
+        fc.nat(),
+        fc.nat(),
+        fc.string({ maxLength: 20 }),
+      ),
       { minLength: 1, maxLength: 4 },
     ),
   )
@@ -77,24 +88,47 @@ const mutated = fc
       else if (op === 'delete') s = s.slice(0, i) + s.slice(j);
       else if (op === 'insert') s = s.slice(0, i) + junk + s.slice(i);
       else if (op === 'duplicate') s = s.slice(0, j) + s.slice(i, j) + s.slice(j);
-      else s = s.slice(0, i) + String.fromCharCode((s.charCodeAt(i) || 32) ^ 1 << (b % 7)) + s.slice(i + 1);
+      else s = s.slice(0, i) + String.fromCharCode((s.charCodeAt(i) || 32) ^ (1 << (b % 7))) + s.slice(i + 1);
     }
     return s;
   });
 
 describe('fuzz: every reader and readProfilesFromText', () => {
   it('arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => check(s, 'string')), { numRuns: 300 });
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => check(s, 'unicode')), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (s) => check(s, 'string')),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => check(s, 'unicode')),
+      { numRuns: 200 },
+    );
   });
 
   it('strings that start like each format', () => {
-    const heads = ['{', '[', '<', '<?xml version="1.0"?>', '{"lscpu":', '{"data":', 'CPU 0:\n', 'processor\t: 0\nflags\t: ', 'Architecture: x86_64\nFlags: ', '   0x00000000 0x00: eax=0x'];
-    fc.assert(fc.property(fc.constantFrom(...heads), fc.string({ maxLength: 300 }), (h, s) => check(h + s, 'format head')), { numRuns: 400 });
+    const heads = [
+      '{',
+      '[',
+      '<',
+      '<?xml version="1.0"?>',
+      '{"lscpu":',
+      '{"data":',
+      'CPU 0:\n',
+      'processor\t: 0\nflags\t: ',
+      'Architecture: x86_64\nFlags: ',
+      '   0x00000000 0x00: eax=0x',
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...heads), fc.string({ maxLength: 300 }), (h, s) => check(h + s, 'format head')),
+      { numRuns: 400 },
+    );
   });
 
   it('mutated and truncated real samples', () => {
-    fc.assert(fc.property(mutated, (s) => check(s, 'mutated sample')), { numRuns: 300 });
+    fc.assert(
+      fc.property(mutated, (s) => check(s, 'mutated sample')),
+      { numRuns: 300 },
+    );
   });
 
   it('random bytes, decoded as UTF-8 and as Latin-1', () => {
@@ -111,8 +145,15 @@ describe('fuzz: every reader and readProfilesFromText', () => {
     const big = 2_000_000;
     const inputs = [
       'a' + ' '.repeat(big) + 'x',
-      'processor : 0\nvendor_id : GenuineIntel\nflags : fpu sse2\naddress sizes : ' + '9'.repeat(big) + '\nx' + ' '.repeat(big) + 'y',
-      'Architecture: x86_64\nVendor ID: AuthenticAMD\nFlags: ' + 'sse '.repeat(big / 4) + '\nAddress sizes: ' + '4'.repeat(big),
+      'processor : 0\nvendor_id : GenuineIntel\nflags : fpu sse2\naddress sizes : ' +
+        '9'.repeat(big) +
+        '\nx' +
+        ' '.repeat(big) +
+        'y',
+      'Architecture: x86_64\nVendor ID: AuthenticAMD\nFlags: ' +
+        'sse '.repeat(big / 4) +
+        '\nAddress sizes: ' +
+        '4'.repeat(big),
       '\n'.repeat(big) + 'x',
       ' '.repeat(big),
       SAMPLES.cpuid.replace('CPU 0:', 'CPU 0:' + '\n '.repeat(big / 2)),
@@ -148,16 +189,38 @@ describe('XML entities are never expanded', () => {
     '\n]>\n';
   const passwd = readFileSync('/etc/passwd', 'utf8');
   const passwdLine = passwd.split('\n').find((l) => l.includes(':x:')) ?? 'root:x:0:0';
-  const external = (root: string) => `<?xml version="1.0"?>\n<!DOCTYPE ${root} [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n`;
+  const external = (root: string) =>
+    `<?xml version="1.0"?>\n<!DOCTYPE ${root} [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n`;
   const attacks: [string, string][] = [
-    ['billion laughs, domcapabilities', laughs + SAMPLES.domcaps.replace('<model fallback=\'forbid\'>EPYC-Milan</model>', "<model fallback='forbid'>&lol9;</model>")],
+    [
+      'billion laughs, domcapabilities',
+      laughs +
+        SAMPLES.domcaps.replace(
+          "<model fallback='forbid'>EPYC-Milan</model>",
+          "<model fallback='forbid'>&lol9;</model>",
+        ),
+    ],
     ['billion laughs, capabilities', laughs + SAMPLES.caps.replace('<model>kvm64</model>', '<model>&lol9;</model>')],
     // small enough for any parser's expansion limit: only refusing the DTD keeps it out of the output
-    ['internal entity, domcapabilities', '<!DOCTYPE domainCapabilities [ <!ENTITY e "lollollol-EXPANDED"> ]>\n' + SAMPLES.domcaps.replace('<model fallback=\'forbid\'>EPYC-Milan</model>', "<model fallback='forbid'>&e;</model>")],
-    ['external entity, domcapabilities', external('domainCapabilities') + SAMPLES.domcaps.replace('<vendor>AMD</vendor>', '<vendor>&xxe;</vendor>')],
-    ['external entity, capabilities', external('capabilities') + SAMPLES.caps.replace('<vendor>AMD</vendor>', '<vendor>&xxe;</vendor>')],
+    [
+      'internal entity, domcapabilities',
+      '<!DOCTYPE domainCapabilities [ <!ENTITY e "lollollol-EXPANDED"> ]>\n' +
+        SAMPLES.domcaps.replace("<model fallback='forbid'>EPYC-Milan</model>", "<model fallback='forbid'>&e;</model>"),
+    ],
+    [
+      'external entity, domcapabilities',
+      external('domainCapabilities') + SAMPLES.domcaps.replace('<vendor>AMD</vendor>', '<vendor>&xxe;</vendor>'),
+    ],
+    [
+      'external entity, capabilities',
+      external('capabilities') + SAMPLES.caps.replace('<vendor>AMD</vendor>', '<vendor>&xxe;</vendor>'),
+    ],
     ['parameter entity', '<!DOCTYPE capabilities [ <!ENTITY % p SYSTEM "file:///etc/passwd"> %p; ]><capabilities/>'],
-    ['lowercase doctype', '<!doctype capabilities [ <!entity xxe SYSTEM "file:///etc/passwd"> ]>' + SAMPLES.caps.replace('<vendor>AMD</vendor>', '<vendor>&xxe;</vendor>')],
+    [
+      'lowercase doctype',
+      '<!doctype capabilities [ <!entity xxe SYSTEM "file:///etc/passwd"> ]>' +
+        SAMPLES.caps.replace('<vendor>AMD</vendor>', '<vendor>&xxe;</vendor>'),
+    ],
     ['entity without DOCTYPE', SAMPLES.domcaps.replace('<vendor>AMD</vendor>', '<vendor>&xxe;</vendor>')],
   ];
 
@@ -172,7 +235,9 @@ describe('XML entities are never expanded', () => {
 
   it('a DOCTYPE is refused with a one-line error naming the input', () => {
     for (const [label, xml] of attacks.slice(0, 7)) {
-      expect(() => readProfilesFromText(xml, 'evil.xml', 'x'), label).toThrowError(/^evil\.xml: XML with a DOCTYPE or ENTITY declaration is refused/);
+      expect(() => readProfilesFromText(xml, 'evil.xml', 'x'), label).toThrowError(
+        /^evil\.xml: XML with a DOCTYPE or ENTITY declaration is refused/,
+      );
     }
   });
 });
@@ -196,13 +261,18 @@ describe('empty, binary and truncated input', () => {
     expect(oneLineError(() => readProfilesFromText('', 'empty.txt', 'x'), 'empty.txt')).toMatch(/empty input/);
     expect(oneLineError(() => readProfilesFromText(' \n\t\n', 'blank.txt', 'x'), 'blank.txt')).toMatch(/empty input/);
     expect(oneLineError(() => readProfilesFromText('\u0000\u0001ELF\u0000', 'a.out', 'x'), 'a.out')).toMatch(/binary/);
-    expect(oneLineError(() => readProfilesFromText(SAMPLES.lscpu + '\u0000', 'nul.txt', 'x'), 'nul.txt')).toMatch(/binary/);
+    expect(oneLineError(() => readProfilesFromText(SAMPLES.lscpu + '\u0000', 'nul.txt', 'x'), 'nul.txt')).toMatch(
+      /binary/,
+    );
   });
 
-  it.each(READERS.map((r) => [r.format, r] as const))('%s: empty and binary input give a one-line InputError naming the input', (_f, r) => {
-    oneLineError(() => r.read('', 'empty.in', 'x'), 'empty.in');
-    oneLineError(() => r.read('\u0000\u0000\u0000\u0001\u0002', 'bin.in', 'x'), 'bin.in');
-  });
+  it.each(READERS.map((r) => [r.format, r] as const))(
+    '%s: empty and binary input give a one-line InputError naming the input',
+    (_f, r) => {
+      oneLineError(() => r.read('', 'empty.in', 'x'), 'empty.in');
+      oneLineError(() => r.read('\u0000\u0000\u0000\u0001\u0002', 'bin.in', 'x'), 'bin.in');
+    },
+  );
 
   // Each cut loses what the format needs: the closing of JSON/XML, or the line the reader requires
   const truncated: [string, string][] = [

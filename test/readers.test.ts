@@ -54,21 +54,25 @@ describe('cpuinfo dumps (shared fixtures)', () => {
     const p = readOne(cpuinfo('Xeon-E5-2690-v4_broadwell.cpuinfo'), 'bdw');
     expect(p.vendor).toBe('GenuineIntel');
     expect([p.family, p.model, p.stepping, p.physBits]).toEqual([6, 79, 1, 46]);
-    for (const f of ['spec-ctrl', 'stibp', 'avx2', 'ibpb', 'ibrs', 'amd-stibp', 'invtsc', 'vmx']) expect(p.features).toContain(f);
+    for (const f of ['spec-ctrl', 'stibp', 'avx2', 'ibpb', 'ibrs', 'amd-stibp', 'invtsc', 'vmx'])
+      expect(p.features).toContain(f);
     for (const f of ['svm', 'monitor', 'acpi', 'ht', 'ds']) expect(p.features).not.toContain(f);
   });
 
-  it.each(['EPYC-7301_naples.cpuinfo', 'EPYC-9654_genoa.cpuinfo'])('%s: AMD, no Intel spec-ctrl from Linux\'s synthetic ibrs', (f) => {
-    const text = cpuinfo(f);
-    const p = readOne(text, f);
-    expect(p.vendor).toBe('AuthenticAMD');
-    // Genoa's kernel prints Linux's synthetic ibrs (Intel or AMD IBRS); Naples' older one only ibpb
-    expect(/^flags\s*:.*\bibrs\b/m.test(text)).toBe(f.includes('genoa'));
-    expect(p.features).not.toContain('spec-ctrl');
-    expect(p.features).toContain('ibpb');
-    expect(p.features).toContain('svm');
-    expect(p.features).not.toContain('vmx');
-  });
+  it.each(['EPYC-7301_naples.cpuinfo', 'EPYC-9654_genoa.cpuinfo'])(
+    "%s: AMD, no Intel spec-ctrl from Linux's synthetic ibrs",
+    (f) => {
+      const text = cpuinfo(f);
+      const p = readOne(text, f);
+      expect(p.vendor).toBe('AuthenticAMD');
+      // Genoa's kernel prints Linux's synthetic ibrs (Intel or AMD IBRS); Naples' older one only ibpb
+      expect(/^flags\s*:.*\bibrs\b/m.test(text)).toBe(f.includes('genoa'));
+      expect(p.features).not.toContain('spec-ctrl');
+      expect(p.features).toContain('ibpb');
+      expect(p.features).toContain('svm');
+      expect(p.features).not.toContain('vmx');
+    },
+  );
 });
 
 describe('lscpu', () => {
@@ -81,7 +85,14 @@ describe('lscpu', () => {
     expect(a.source).toBe('lscpu');
     expect(b.source).toBe('lscpu');
     expect(b.features).toEqual(a.features);
-    expect([a.vendor, a.family, a.model, a.stepping, a.physBits, a.modelName]).toEqual(['AuthenticAMD', 25, 1, 1, 48, 'AMD EPYC']);
+    expect([a.vendor, a.family, a.model, a.stepping, a.physBits, a.modelName]).toEqual([
+      'AuthenticAMD',
+      25,
+      1,
+      1,
+      48,
+      'AMD EPYC',
+    ]);
     expect(a.exact).toBe(false);
     expect(a.mitigations?.spec_store_bypass).toBe('Vulnerable');
     expect(b.mitigations).toEqual(a.mitigations);
@@ -102,7 +113,10 @@ describe('lscpu', () => {
 
   it('vulnerability lines stand in for cpuinfo bugs only when all needed ones are there', () => {
     const withArch = txt; // the recorded sample: Meltdown/MDS not affected, SSB vulnerable
-    const noVuln = txt.split('\n').filter((l) => !l.startsWith('Vulnerability')).join('\n');
+    const noVuln = txt
+      .split('\n')
+      .filter((l) => !l.startsWith('Vulnerability'))
+      .join('\n');
     const a = lscpuReader.read(withArch, 'a', 'a')[0];
     const b = lscpuReader.read(noVuln, 'b', 'b')[0];
     expect(b.features.filter((f) => !a.features.includes(f))).toEqual([]);
@@ -126,7 +140,17 @@ describe('virsh domcapabilities', () => {
     expect(p.qemu).toBe('7.2');
     // this nested host's KVM offers no SSE3/AVX (QEMU agrees, see below): disabled in host-model
     for (const f of ['pni', 'avx', 'avx2', 'svm']) expect(p.features).not.toContain(f);
-    for (const f of ['topoext', 'x2apic', 'tsc-deadline', 'arch-capabilities', 'rdctl-no', 'cmp-legacy', 'tsc-adjust', 'sse2']) expect(p.features).toContain(f);
+    for (const f of [
+      'topoext',
+      'x2apic',
+      'tsc-deadline',
+      'arch-capabilities',
+      'rdctl-no',
+      'cmp-legacy',
+      'tsc-adjust',
+      'sse2',
+    ])
+      expect(p.features).toContain(f);
     expect(p.runnableModels).toEqual(['486-v1', 'pentium-v1', 'pentium2-v1', 'pentium3-v1']);
     expect(p.notes?.join(' ')).toMatch(/unusable without blockers/);
   });
@@ -145,7 +169,8 @@ describe('virsh domcapabilities', () => {
     const p = readOne(load('virsh/xeon-e5-2690-v4.domcapabilities.xml'), 'bdw', 'bdw');
     expect(p.vendor).toBe('GenuineIntel');
     expect([p.qemu, p.physBits]).toEqual(['8.2', 46]);
-    for (const f of ['spec-ctrl', 'vmx', 'md-clear', 'tsc-adjust', 'f16c', 'abm', 'gds-no']) expect(p.features).toContain(f);
+    for (const f of ['spec-ctrl', 'vmx', 'md-clear', 'tsc-adjust', 'f16c', 'abm', 'gds-no'])
+      expect(p.features).toContain(f);
     for (const f of ['hle', 'rtm']) expect(p.features).not.toContain(f);
     expect(p.runnableModels).toContain('Broadwell-v4');
     expect(p.unavailable?.['Broadwell-v3']).toEqual(['hle', 'rtm']);
@@ -155,13 +180,20 @@ describe('virsh domcapabilities', () => {
 
   it('refuses TCG domcapabilities and host-model-less XML', () => {
     const tcg = recorded.replace('<domain>kvm</domain>', '<domain>qemu</domain>');
-    expect(inputError(() => virshDomcapsReader.read(tcg, 'tcg.xml', 'x')).message).toMatch(/^tcg\.xml: domain type is qemu/);
-    const noHm = recorded.replace("<mode name='host-model' supported='yes'>", "<mode name='host-model' supported='no'>");
+    expect(inputError(() => virshDomcapsReader.read(tcg, 'tcg.xml', 'x')).message).toMatch(
+      /^tcg\.xml: domain type is qemu/,
+    );
+    const noHm = recorded.replace(
+      "<mode name='host-model' supported='yes'>",
+      "<mode name='host-model' supported='no'>",
+    );
     expect(inputError(() => virshDomcapsReader.read(noHm, 'nohm.xml', 'x')).message).toMatch(/host-model/);
   });
 
   it('the libvirt model gap table matches the reference cpu_map', () => {
-    const fresh = Object.fromEntries(Object.entries(libvirtModelGaps(join(referenceDir, 'libvirt-cpu_map'))).map(([k, v]) => [k, v.join(' ')]));
+    const fresh = Object.fromEntries(
+      Object.entries(libvirtModelGaps(join(referenceDir, 'libvirt-cpu_map'))).map(([k, v]) => [k, v.join(' ')]),
+    );
     expect(LIBVIRT_MODEL_GAPS).toEqual(fresh);
     expect(LIBVIRT_MODEL_GAPS['Broadwell-IBRS']).toBe('abm arat f16c rdrand vme xsaveopt');
   });
@@ -172,9 +204,17 @@ describe('virsh capabilities', () => {
     const p = readOne(load('virsh/epyc-nested.capabilities.xml'), 'caps', 'epyc');
     expect(p.source).toBe('virsh-capabilities');
     expect(p.exact).toBe(false);
-    expect([p.vendor, p.family, p.model, p.stepping, p.physBits, p.microcode]).toEqual(['AuthenticAMD', 25, 1, 1, 48, '0x1000065']);
+    expect([p.vendor, p.family, p.model, p.stepping, p.physBits, p.microcode]).toEqual([
+      'AuthenticAMD',
+      25,
+      1,
+      1,
+      48,
+      '0x1000065',
+    ]);
     // kvm64's own features plus the listed ones; osxsave/ht are never given to guests
-    for (const f of ['sse2', 'pni', 'avx2', 'sha-ni', 'cmp-legacy', 'lahf-lm', 'invtsc', 'kvmclock']) expect(p.features).toContain(f);
+    for (const f of ['sse2', 'pni', 'avx2', 'sha-ni', 'cmp-legacy', 'lahf-lm', 'invtsc', 'kvmclock'])
+      expect(p.features).toContain(f);
     for (const f of ['osxsave', 'ht', 'spec-ctrl']) expect(p.features).not.toContain(f);
     // the host CPU as libvirt sees it equals what Linux shows on the same machine
     expect(p.features).toEqual(readOne(load('cpuid/epyc-nested.cpuinfo'), 'ci').features);
@@ -203,7 +243,14 @@ describe('cpuid -r', () => {
     const p = readOne(all, 'dump.txt', 'epyc');
     expect(p.source).toBe('cpuid-raw');
     expect(p.exact).toBe(false);
-    expect([p.vendor, p.family, p.model, p.stepping, p.physBits, p.modelName]).toEqual(['AuthenticAMD', 25, 1, 1, 48, 'AMD EPYC']);
+    expect([p.vendor, p.family, p.model, p.stepping, p.physBits, p.modelName]).toEqual([
+      'AuthenticAMD',
+      25,
+      1,
+      1,
+      48,
+      'AMD EPYC',
+    ]);
     expect(readOne(one, 'one').features).toEqual(p.features);
   });
 
@@ -228,7 +275,8 @@ describe('cpuid -r', () => {
       // OS-enabled mirrors and bits Linux clears at boot are not CPU facts
       if (['ospke', 'osxsave'].includes(l.name)) continue;
       checked.push(l.name);
-      if (flags.has(l.name) !== bits.has(l.feature)) disagree.push(`${l.name}:${flags.has(l.name) ? 'linux' : 'cpuid'}`);
+      if (flags.has(l.name) !== bits.has(l.feature))
+        disagree.push(`${l.name}:${flags.has(l.name) ? 'linux' : 'cpuid'}`);
     }
     expect(checked.length).toBeGreaterThan(150);
     expect(disagree).toEqual([]);
@@ -258,12 +306,31 @@ describe('cpuid -r', () => {
     ].join('\n');
     const p = readOne(dump, 'intel.txt');
     expect([p.vendor, p.family, p.model, p.stepping, p.physBits]).toEqual(['GenuineIntel', 6, 79, 1, 46]);
-    for (const f of ['spec-ctrl', 'stibp', 'ssbd', 'ibpb', 'ibrs', 'amd-stibp', 'amd-ssbd', 'avx2', 'rtm', 'invtsc', 'vmx']) expect(p.features).toContain(f);
+    for (const f of [
+      'spec-ctrl',
+      'stibp',
+      'ssbd',
+      'ibpb',
+      'ibrs',
+      'amd-stibp',
+      'amd-ssbd',
+      'avx2',
+      'rtm',
+      'invtsc',
+      'vmx',
+    ])
+      expect(p.features).toContain(f);
     for (const f of ['monitor', 'ds', 'ht', 'avx10']) expect(p.features).not.toContain(f);
   });
 
   it('refuses a dump without leaves 0 and 1', () => {
-    const e = inputError(() => cpuidRawReader.read('CPU 0:\n   0x00000007 0x00: eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0x00000000\n', 'x.txt', 'x'));
+    const e = inputError(() =>
+      cpuidRawReader.read(
+        'CPU 0:\n   0x00000007 0x00: eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0x00000000\n',
+        'x.txt',
+        'x',
+      ),
+    );
     expect(e.message).toMatch(/^x\.txt: no leaf 0x0 and 0x1 lines/);
   });
 });
@@ -281,7 +348,9 @@ describe('Proxmox API', () => {
     expect(ps[1].features).not.toContain('spec-ctrl');
     expect(ps[1].family).toBe(v === '9.2' ? 23 : null);
     expect(ps[0].notes?.some((n) => n.includes('inferred'))).toBe(v === '8.4');
-    expect(ps[0].notes).toContain(v === '8.4' ? 'Proxmox pve-manager/8.4.14/b502d23c55afcba1' : 'Proxmox pve-manager/9.2.1/0c6f1b7d2e94a3f5');
+    expect(ps[0].notes).toContain(
+      v === '8.4' ? 'Proxmox pve-manager/8.4.14/b502d23c55afcba1' : 'Proxmox pve-manager/9.2.1/0c6f1b7d2e94a3f5',
+    );
   });
 
   it('takes node names from a wrapper, and several nodes from an array', () => {
@@ -290,7 +359,11 @@ describe('Proxmox API', () => {
     expect(one.name).toBe('alpha');
     const raw = readOne(JSON.stringify(body('pve2')), 'beta.json', 'beta');
     expect(raw.name).toBe('beta');
-    const many = read(JSON.stringify(['pve1', 'pve2', 'pve3'].map((n) => ({ node: n, data: body(n) }))), 'all.json', 'all');
+    const many = read(
+      JSON.stringify(['pve1', 'pve2', 'pve3'].map((n) => ({ node: n, data: body(n) }))),
+      'all.json',
+      'all',
+    );
     expect(many.map((p) => [p.name, p.vendor])).toEqual([
       ['pve1', 'GenuineIntel'],
       ['pve2', 'AuthenticAMD'],
@@ -299,7 +372,13 @@ describe('Proxmox API', () => {
   });
 
   it("PVE's error body is a one-line InputError", () => {
-    const e = inputError(() => pveNodeStatusReader.read('{"data":null,"message":"Method \'GET /nodes/x/status\' not implemented\\n"}', 'x.json', 'x'));
+    const e = inputError(() =>
+      pveNodeStatusReader.read(
+        '{"data":null,"message":"Method \'GET /nodes/x/status\' not implemented\\n"}',
+        'x.json',
+        'x',
+      ),
+    );
     expect(e.message).toMatch(/^x\.json: Proxmox answered with an error: Method/);
   });
 
@@ -315,9 +394,15 @@ describe('Proxmox API', () => {
     // Nothing dropped silently: every flag offered on pve3 is a feature, or named in the notes, or nested-virt
     const notes = ps[2].notes!.join(' ');
     for (const f of flags.filter((x) => x['supported-on'].includes('pve3') && x.name !== 'nested-virt'))
-      expect(ps[2].features.includes(canonicalFeature(f.name) ?? '') || notes.includes(` ${f.name}`), f.name).toBe(true);
+      expect(ps[2].features.includes(canonicalFeature(f.name) ?? '') || notes.includes(` ${f.name}`), f.name).toBe(
+        true,
+      );
     // a flag a newer QEMU recognizes that this catalog does not: kept out, and said so
-    const newer = read(JSON.stringify({ data: [...flags, { name: 'some-future-flag', 'supported-on': ['pve3'] }] }), 'newer.json', 'x');
+    const newer = read(
+      JSON.stringify({ data: [...flags, { name: 'some-future-flag', 'supported-on': ['pve3'] }] }),
+      'newer.json',
+      'x',
+    );
     expect(newer[2].notes!.join(' ')).toMatch(/not know \(ignored\): .*some-future-flag/);
     expect(ps[2].features).toContain('avx512f');
     expect(ps[0].features).not.toContain('avx512f');
@@ -327,7 +412,13 @@ describe('Proxmox API', () => {
   });
 
   it('cluster cpu-flags without vmx/svm: vendor unknown, said in notes', () => {
-    const [p] = read(JSON.stringify([{ name: 'sse4_1', 'supported-on': ['n1'] }, { name: 'avx', 'supported-on': ['n1'] }]), 'f.json');
+    const [p] = read(
+      JSON.stringify([
+        { name: 'sse4_1', 'supported-on': ['n1'] },
+        { name: 'avx', 'supported-on': ['n1'] },
+      ]),
+      'f.json',
+    );
     expect([p.name, p.vendor, p.features]).toEqual(['n1', 'unknown', ['avx', 'sse4.1']]);
     expect(p.notes?.[0]).toMatch(/vendor unknown/);
   });
@@ -354,7 +445,14 @@ describe('detection', () => {
   it('a format nobody reads names the input and the supported formats', () => {
     const e = inputError(() => readProfilesFromText('hello world\n', 'notes.md', 'x'));
     expect(e.message).toMatch(/^notes\.md: unrecognized format; supported: /);
-    for (const s of ['lscpu', 'virsh capabilities', 'virsh domcapabilities', 'cpuid -r', '/nodes/{node}/status', '/cluster/qemu/cpu-flags'])
+    for (const s of [
+      'lscpu',
+      'virsh capabilities',
+      'virsh domcapabilities',
+      'cpuid -r',
+      '/nodes/{node}/status',
+      '/cluster/qemu/cpu-flags',
+    ])
       expect(e.message).toContain(s);
   });
 

@@ -3,8 +3,19 @@ import { runProcess } from '../src/fleet/ssh/run-process.js';
 
 describe('runProcess', () => {
   it('feeds stdin and collects both outputs and the exit code', async () => {
-    const r = await runProcess('/bin/sh', ['-c', 'tr a-z A-Z; echo oops >&2; exit 3'], { input: 'hello\n', timeoutMs: 10_000 });
-    expect(r).toMatchObject({ stdout: 'HELLO\n', stderr: 'oops\n', code: 3, signal: null, timedOut: false, spawnError: null, outputOverflow: false });
+    const r = await runProcess('/bin/sh', ['-c', 'tr a-z A-Z; echo oops >&2; exit 3'], {
+      input: 'hello\n',
+      timeoutMs: 10_000,
+    });
+    expect(r).toMatchObject({
+      stdout: 'HELLO\n',
+      stderr: 'oops\n',
+      code: 3,
+      signal: null,
+      timedOut: false,
+      spawnError: null,
+      outputOverflow: false,
+    });
   });
 
   it('kills a child that runs past its time', async () => {
@@ -21,7 +32,11 @@ describe('runProcess', () => {
   });
 
   it('stops a child that floods stdout', async () => {
-    const r = await runProcess('/bin/sh', ['-c', 'exec cat /dev/zero'], { input: '', timeoutMs: 10_000, maxOutputBytes: 100_000 });
+    const r = await runProcess('/bin/sh', ['-c', 'exec cat /dev/zero'], {
+      input: '',
+      timeoutMs: 10_000,
+      maxOutputBytes: 100_000,
+    });
     expect(r.outputOverflow).toBe(true);
     expect(r.stdout.length).toBeLessThanOrEqual(100_000);
   });

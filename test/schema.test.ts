@@ -10,7 +10,8 @@ describe('HostProfile JSON Schema', () => {
     const published = JSON.parse(readFileSync(join(repoRoot, 'schema/host-profile.v1.json'), 'utf8'));
     expect(published).toEqual(JSON.parse(JSON.stringify(hostProfileJsonSchema())));
     expect(published.properties.schemaVersion).toEqual({ type: 'number', const: 1 });
-    for (const k of ['name', 'vendor', 'features', 'exact', 'source', 'physBits', 'collectedAt']) expect(published.required).toContain(k);
+    for (const k of ['name', 'vendor', 'features', 'exact', 'source', 'physBits', 'collectedAt'])
+      expect(published.required).toContain(k);
   });
 
   it('every profile the readers make is valid, and round-trips through JSON', () => {

@@ -19,7 +19,14 @@ function sink(tty: boolean): Writable & { text: string; isTTY?: boolean; columns
   return s;
 }
 
-const event = (done: number, ok: boolean) => ({ done, total: 2, failedSoFar: ok ? 0 : 1, target: parseTarget(`pve${done}`), ok, ms: 5 });
+const event = (done: number, ok: boolean) => ({
+  done,
+  total: 2,
+  failedSoFar: ok ? 0 : 1,
+  target: parseTarget(`pve${done}`),
+  ok,
+  ms: 5,
+});
 
 describe('createScanProgress', () => {
   it('draws nothing when stderr is not a terminal', () => {

@@ -16,7 +16,8 @@ let changed: SshServer;
 let hanging: SshServer;
 let hangPids: string;
 
-const target = (server: SshServer | number) => parseTarget(`127.0.0.1:${typeof server === 'number' ? server : server.port}`);
+const target = (server: SshServer | number) =>
+  parseTarget(`127.0.0.1:${typeof server === 'number' ? server : server.port}`);
 
 beforeAll(async () => {
   fixture = createSshFixture();
@@ -44,7 +45,12 @@ afterAll(async () => {
 describe('scanHosts over real sshd', () => {
   it('probes three hosts end to end and reports progress', async () => {
     const events: ScanProgressEvent[] = [];
-    const result = await scanHosts(trusted.map(target), { ...fixture.clientOptions(), concurrency: 2, timeoutMs: 60_000, onProgress: (e) => events.push(e) });
+    const result = await scanHosts(trusted.map(target), {
+      ...fixture.clientOptions(),
+      concurrency: 2,
+      timeoutMs: 60_000,
+      onProgress: (e) => events.push(e),
+    });
     expect(result.failed).toEqual([]);
     expect(result.ok.map((o) => o.target.label)).toEqual(trusted.map((s) => `127.0.0.1:${s.port}`));
     for (const host of result.ok) {
@@ -86,9 +92,15 @@ describe('scanHosts over real sshd', () => {
   it('keeps partial results: a closed port fails fast with a reason while the others succeed', async () => {
     const closed = await freePort();
     const started = performance.now();
-    const result = await scanHosts([target(trusted[0]), target(closed), target(trusted[1])], { ...fixture.clientOptions(), concurrency: 3, timeoutMs: 60_000 });
+    const result = await scanHosts([target(trusted[0]), target(closed), target(trusted[1])], {
+      ...fixture.clientOptions(),
+      concurrency: 3,
+      timeoutMs: 60_000,
+    });
     expect(result.ok.map((o) => o.target.port)).toEqual([trusted[0].port, trusted[1].port]);
-    expect(result.failed).toEqual([{ target: target(closed), reason: `ssh: connect to host 127.0.0.1 port ${closed}: Connection refused` }]);
+    expect(result.failed).toEqual([
+      { target: target(closed), reason: `ssh: connect to host 127.0.0.1 port ${closed}: Connection refused` },
+    ]);
     expect(performance.now() - started).toBeLessThan(15_000);
   });
 
@@ -96,7 +108,12 @@ describe('scanHosts over real sshd', () => {
     const timeoutMs = 2_500;
     const events: ScanProgressEvent[] = [];
     const started = performance.now();
-    const result = await scanHosts([target(hanging), target(trusted[2])], { ...fixture.clientOptions(), concurrency: 2, timeoutMs, onProgress: (e) => events.push(e) });
+    const result = await scanHosts([target(hanging), target(trusted[2])], {
+      ...fixture.clientOptions(),
+      concurrency: 2,
+      timeoutMs,
+      onProgress: (e) => events.push(e),
+    });
     const elapsed = performance.now() - started;
     expect(result.ok.map((o) => o.target.port)).toEqual([trusted[2].port]);
     expect(result.failed).toEqual([{ target: target(hanging), reason: `timed out after ${timeoutMs} ms; ssh killed` }]);
@@ -107,14 +124,19 @@ describe('scanHosts over real sshd', () => {
     expect(readFileSync(hangPids, 'utf8').trim()).not.toBe('');
   });
 
-  it('fails with ssh\'s reason when the key is not authorized', async () => {
-    const result = await scanHosts([parseTarget(`nosuchuser@127.0.0.1:${trusted[0].port}`)], { ...fixture.clientOptions(), timeoutMs: 30_000 });
+  it("fails with ssh's reason when the key is not authorized", async () => {
+    const result = await scanHosts([parseTarget(`nosuchuser@127.0.0.1:${trusted[0].port}`)], {
+      ...fixture.clientOptions(),
+      timeoutMs: 30_000,
+    });
     expect(result.failed).toHaveLength(1);
     expect(result.failed[0].reason).toMatch(/^nosuchuser@127\.0\.0\.1: Permission denied \(publickey\)\.$/);
   });
 
   it('names a missing ssh client instead of crashing', async () => {
     const result = await scanHosts([target(trusted[0])], { ...fixture.clientOptions(), sshBinary: '/nonexistent/ssh' });
-    expect(result.failed[0].reason).toMatch(/^cannot run \/nonexistent\/ssh: .*ENOENT.* \(is the OpenSSH client installed\?\)$/);
+    expect(result.failed[0].reason).toMatch(
+      /^cannot run \/nonexistent\/ssh: .*ENOENT.* \(is the OpenSSH client installed\?\)$/,
+    );
   });
 });

@@ -63,12 +63,17 @@ describe('parseTarget', () => {
   it('round-trips: a label parses back to the same target', () => {
     const label = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,20}$/);
     fc.assert(
-      fc.property(fc.option(label, { nil: null }), label, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }), (user, host, port) => {
-        const spec = `${user ? `${user}@` : ''}${host}${port ? `:${port}` : ''}`;
-        const t = parseTarget(spec);
-        expect(t).toEqual({ host, port, user, label: spec });
-        expect(parseTarget(t.label)).toEqual(t);
-      }),
+      fc.property(
+        fc.option(label, { nil: null }),
+        label,
+        fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }),
+        (user, host, port) => {
+          const spec = `${user ? `${user}@` : ''}${host}${port ? `:${port}` : ''}`;
+          const t = parseTarget(spec);
+          expect(t).toEqual({ host, port, user, label: spec });
+          expect(parseTarget(t.label)).toEqual(t);
+        },
+      ),
     );
   });
 });
@@ -80,7 +85,9 @@ describe('parseTargetsFile', () => {
   });
 
   it('names the line of a bad target', () => {
-    expect(errorOf(() => parseTargetsFile('pve1\n\npve2 pve3\n', 'hosts.txt'))).toMatch(/^hosts\.txt:3: bad target "pve2 pve3": /);
+    expect(errorOf(() => parseTargetsFile('pve1\n\npve2 pve3\n', 'hosts.txt'))).toMatch(
+      /^hosts\.txt:3: bad target "pve2 pve3": /,
+    );
   });
 });
 
@@ -160,7 +167,9 @@ describe('cluster membership', () => {
       { name: 'pve2', address: '192.168.10.12', online: null },
       { name: 'pve3', address: 'fd00:10::13', online: null },
     ]);
-    expect(errorOf(() => parseCorosyncConf('nodelist {\n node {\n name: a\n }\n', 'c.conf'))).toBe('c.conf: unclosed "nodelist {" block in corosync.conf');
+    expect(errorOf(() => parseCorosyncConf('nodelist {\n node {\n name: a\n }\n', 'c.conf'))).toBe(
+      'c.conf: unclosed "nodelist {" block in corosync.conf',
+    );
     expect(errorOf(() => parseCorosyncConf('}\n', 'c.conf'))).toBe('c.conf: unbalanced "}" in corosync.conf');
   });
 
@@ -176,7 +185,9 @@ describe('cluster membership', () => {
 
   it('refuses a hostile address in cluster files', () => {
     const hostile = MEMBERS.replace('"192.168.10.12"', '"-oProxyCommand=sh"');
-    expect(errorOf(() => clusterTargets(parsePveMembers(hostile, 'm'), 'm'))).toMatch(/^m \(node "pve2"\): bad target "-oProxyCommand=sh": must not start with "-"$/);
+    expect(errorOf(() => clusterTargets(parsePveMembers(hostile, 'm'), 'm'))).toMatch(
+      /^m \(node "pve2"\): bad target "-oProxyCommand=sh": must not start with "-"$/,
+    );
   });
 
   it('prefers .members, falls back to corosync.conf, and says so when neither lists nodes', () => {
@@ -185,32 +196,65 @@ describe('cluster membership', () => {
     const missing = join(tmp, 'missing');
     writeFileSync(members, MEMBERS);
     writeFileSync(corosync, COROSYNC);
-    expect(readClusterTargets({ membersPath: members, corosyncPath: corosync }).map((t) => t.host)).toEqual(['192.168.10.11', '192.168.10.12', 'pve3']);
-    expect(readClusterTargets({ membersPath: missing, corosyncPath: corosync }).map((t) => t.host)).toEqual(['192.168.10.11', '192.168.10.12', 'fd00:10::13']);
+    expect(readClusterTargets({ membersPath: members, corosyncPath: corosync }).map((t) => t.host)).toEqual([
+      '192.168.10.11',
+      '192.168.10.12',
+      'pve3',
+    ]);
+    expect(readClusterTargets({ membersPath: missing, corosyncPath: corosync }).map((t) => t.host)).toEqual([
+      '192.168.10.11',
+      '192.168.10.12',
+      'fd00:10::13',
+    ]);
     writeFileSync(members, '{"nodename": "pve", "version": 0}');
     expect(readClusterTargets({ membersPath: members, corosyncPath: corosync })).toHaveLength(3);
-    expect(errorOf(() => readClusterTargets({ membersPath: missing, corosyncPath: missing }))).toMatch(/^--cluster: no cluster members found/);
+    expect(errorOf(() => readClusterTargets({ membersPath: missing, corosyncPath: missing }))).toMatch(
+      /^--cluster: no cluster members found/,
+    );
   });
 });
 
 describe('buildSshArgs', () => {
   it('puts the host after "--", options in their own argv slots, strict host keys by default', () => {
-    const args = buildSshArgs(parseTarget('admin@[fd00::3]:2222'), { identityFile: '/keys/id 50%', knownHostsFile: '/tmp/known hosts', connectTimeoutSec: 5 });
+    const args = buildSshArgs(parseTarget('admin@[fd00::3]:2222'), {
+      identityFile: '/keys/id 50%',
+      knownHostsFile: '/tmp/known hosts',
+      connectTimeoutSec: 5,
+    });
     expect(args).toEqual([
-      '-T', '-a', '-x',
-      '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'ConnectTimeout=5',
-      '-i', '/keys/id 50%%', '-o', 'IdentitiesOnly=yes',
-      '-o', 'UserKnownHostsFile="/tmp/known hosts"',
-      '-p', '2222',
-      '-l', 'admin',
-      '--', 'fd00::3', 'sh -s',
+      '-T',
+      '-a',
+      '-x',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'ConnectTimeout=5',
+      '-i',
+      '/keys/id 50%%',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'UserKnownHostsFile="/tmp/known hosts"',
+      '-p',
+      '2222',
+      '-l',
+      'admin',
+      '--',
+      'fd00::3',
+      'sh -s',
     ]);
   });
 
   it('accept-new on request; defaults for user/port; extra options first so they win', () => {
-    const args = buildSshArgs(parseTarget('pve1'), { acceptNewHostKeys: true, user: 'root', port: 22, extraOptions: ['ProxyJump=bastion'], configFile: 'none' });
+    const args = buildSshArgs(parseTarget('pve1'), {
+      acceptNewHostKeys: true,
+      user: 'root',
+      port: 22,
+      extraOptions: ['ProxyJump=bastion'],
+      configFile: 'none',
+    });
     expect(args.slice(0, 2)).toEqual(['-o', 'ProxyJump=bastion']);
     expect(args).toContain('StrictHostKeyChecking=accept-new');
     expect(args.slice(-7)).toEqual(['-p', '22', '-l', 'root', '--', 'pve1', 'sh -s']);
@@ -218,7 +262,9 @@ describe('buildSshArgs', () => {
   });
 
   it('refuses malformed options with one line', () => {
-    expect(errorOf(() => buildSshArgs(parseTarget('pve1'), { extraOptions: ['-oProxyCommand=x'] }))).toBe('--ssh-option: expected Key=Value, got "-oProxyCommand=x"');
+    expect(errorOf(() => buildSshArgs(parseTarget('pve1'), { extraOptions: ['-oProxyCommand=x'] }))).toBe(
+      '--ssh-option: expected Key=Value, got "-oProxyCommand=x"',
+    );
     expect(errorOf(() => buildSshArgs(parseTarget('pve1'), { user: '-oFoo' }))).toBe('--user: bad user name "-oFoo"');
     expect(errorOf(() => buildSshArgs(parseTarget('pve1'), { connectTimeoutSec: 0 }))).toMatch(/^--connect-timeout: /);
   });
@@ -227,7 +273,9 @@ describe('buildSshArgs', () => {
 describe('scanHosts option checks', () => {
   it('refuses bad options once, before contacting any host', async () => {
     const targets = [parseTarget('pve1'), parseTarget('pve2')];
-    await expect(scanHosts(targets, { concurrency: 0 })).rejects.toThrow('--concurrency: must be a whole number, at least 1');
+    await expect(scanHosts(targets, { concurrency: 0 })).rejects.toThrow(
+      '--concurrency: must be a whole number, at least 1',
+    );
     await expect(scanHosts(targets, { extraOptions: ['Bad Option'] })).rejects.toThrow(InputError);
     await expect(scanHosts([], {})).resolves.toEqual({ ok: [], failed: [] });
   });

@@ -10,7 +10,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'migratable-verify-cli-'));
 describe.skipIf(!(haveQemu && haveGuestKernel))('verify from the command line', () => {
   it('boots a cpu-models.conf section the way Proxmox starts it, and the guest sees the promise', () => {
     const conf = join(tmp, 'cpu-models.conf');
-    writeFileSync(conf, '# a TCG-friendly model\ncpu-model: tcg-ok\n\tflags +ssse3;+sse4.1;+popcnt;-kvm_pv_unhalt\n\treported-model qemu64\n\ncpu-model: other\n\tflags +aes\n\n');
+    writeFileSync(
+      conf,
+      '# a TCG-friendly model\ncpu-model: tcg-ok\n\tflags +ssse3;+sse4.1;+popcnt;-kvm_pv_unhalt\n\treported-model qemu64\n\ncpu-model: other\n\tflags +aes\n\n',
+    );
     const several = cli(['verify', '--accel', 'tcg', conf]);
     expect(several.code).toBe(2);
     expect(several.stderr).toMatch(/several cpu-model sections \(tcg-ok, other\)/);

@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -7,9 +18,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { linuxFlag } from '../src/catalog/index.js';
 import { InputError } from '../src/errors.js';
 import { cpioNewc, type CpioEntry } from '../src/verify/cpio.js';
-import { buildInitramfs, findBusybox, INIT_SCRIPT, MARK, parseGuestReport, staticElfProblem, type GuestReport } from '../src/verify/initramfs.js';
+import {
+  buildInitramfs,
+  findBusybox,
+  INIT_SCRIPT,
+  MARK,
+  parseGuestReport,
+  staticElfProblem,
+  type GuestReport,
+} from '../src/verify/initramfs.js';
 import { findKernel, parseRefusal, qemuArgs } from '../src/verify/boot.js';
-import { compareWithGuest, enforcedCpu, loadModelInput, qmpModelOf, verifyModel, visibleInCpuinfo } from '../src/verify/index.js';
+import {
+  compareWithGuest,
+  enforcedCpu,
+  loadModelInput,
+  qmpModelOf,
+  verifyModel,
+  visibleInCpuinfo,
+} from '../src/verify/index.js';
 import { renderJson, renderText, verifyExitCode } from '../src/verify/report.js';
 import { haveCpio, haveGuestKernel, haveKvm, haveQemu } from './helpers/qemu.js';
 
@@ -49,7 +75,15 @@ const sample: CpioEntry[] = [
 describe('cpio newc writer', () => {
   it('lays out headers, names and data on 4-byte boundaries and ends with the trailer', () => {
     const entries = readNewc(cpioNewc(sample));
-    expect(entries.map((e) => e.name)).toEqual(['etc', 'etc/motd', 'etc/odd', 'bin', 'bin/run', 'bin/link', 'TRAILER!!!']);
+    expect(entries.map((e) => e.name)).toEqual([
+      'etc',
+      'etc/motd',
+      'etc/odd',
+      'bin',
+      'bin/run',
+      'bin/link',
+      'TRAILER!!!',
+    ]);
     expect(entries.map((e) => e.ino)).toEqual([1, 2, 3, 4, 5, 6, 0]);
     expect(entries[2].mode).toBe(0o100600);
     expect(entries[3].mode).toBe(0o040700);
@@ -67,17 +101,28 @@ describe('cpio newc writer', () => {
     expect(() => cpioNewc([{ type: 'file', path: 'a/b', data: '' }])).toThrow(/before its directory "a"/);
     expect(() => cpioNewc([{ type: 'file', path: '/abs', data: '' }])).toThrow(/bad path/);
     expect(() => cpioNewc([{ type: 'file', path: 'x/../y', data: '' }])).toThrow(/bad path/);
-    expect(() => cpioNewc([{ type: 'dir', path: 'd' }, { type: 'dir', path: 'd' }])).toThrow(/duplicate/);
+    expect(() =>
+      cpioNewc([
+        { type: 'dir', path: 'd' },
+        { type: 'dir', path: 'd' },
+      ]),
+    ).toThrow(/duplicate/);
   });
 
   it.skipIf(!haveCpio)('round-trips through the real cpio, gzip included', () => {
     const archive = join(scratch, 'sample.cpio.gz');
     writeFileSync(archive, gzipSync(cpioNewc(sample)));
-    const listing = execFileSync('cpio', ['-t', '--quiet'], { input: gunzipSync(readFileSync(archive)) }).toString().trim().split('\n');
+    const listing = execFileSync('cpio', ['-t', '--quiet'], { input: gunzipSync(readFileSync(archive)) })
+      .toString()
+      .trim()
+      .split('\n');
     expect(listing).toEqual(['etc', 'etc/motd', 'etc/odd', 'bin', 'bin/run', 'bin/link']);
     const dest = join(scratch, 'out');
     mkdirSync(dest);
-    execFileSync('cpio', ['-i', '-d', '--quiet', '--no-absolute-filenames'], { cwd: dest, input: gunzipSync(readFileSync(archive)) });
+    execFileSync('cpio', ['-i', '-d', '--quiet', '--no-absolute-filenames'], {
+      cwd: dest,
+      input: gunzipSync(readFileSync(archive)),
+    });
     expect(readFileSync(join(dest, 'etc/motd'), 'utf8')).toBe('hello\n');
     expect([...readFileSync(join(dest, 'etc/odd'))]).toEqual([1, 2, 3]);
     expect(statSync(join(dest, 'etc/odd')).mode & 0o777).toBe(0o600);
@@ -124,7 +169,12 @@ describe('initramfs', () => {
       '[    2.0] reboot: Power down',
     ].join('\r\n');
     const view = parseGuestReport(report)!;
-    expect(view).toMatchObject({ kernel: '6.1.0-56-amd64', vendor: 'GenuineIntel', modelName: 'Westmere E56xx/L56xx/X56xx (Nehalem-C)', flags: ['fpu', 'sse', 'rep_good'] });
+    expect(view).toMatchObject({
+      kernel: '6.1.0-56-amd64',
+      vendor: 'GenuineIntel',
+      modelName: 'Westmere E56xx/L56xx/X56xx (Nehalem-C)',
+      flags: ['fpu', 'sse', 'rep_good'],
+    });
     expect(view.vulnerabilities).toEqual({ meltdown: 'Mitigation: PTI' });
     expect(parseGuestReport(report.replace(`${MARK}-END`, ''))).toBeNull();
     expect(() => parseGuestReport(report.replace('nflags 3', 'nflags 4'))).toThrow(/garbled/);
@@ -133,7 +183,9 @@ describe('initramfs', () => {
 
 describe('model input and comparison', () => {
   it('parses -cpu strings like QEMU does', () => {
-    expect(qmpModelOf('Westmere,+avx,-aes,sse4_1=off,pcid=on,level=13,vendor=AuthenticAMD,x2apic,enforce,check=off')).toEqual({
+    expect(
+      qmpModelOf('Westmere,+avx,-aes,sse4_1=off,pcid=on,level=13,vendor=AuthenticAMD,x2apic,enforce,check=off'),
+    ).toEqual({
       name: 'Westmere',
       props: { avx: true, aes: false, 'sse4-1': false, pcid: true, level: 13, vendor: 'AuthenticAMD', x2apic: true },
     });
@@ -193,7 +245,8 @@ describe('model input and comparison', () => {
   it('picks the newest kernel in a boot directory and rejects a missing one', () => {
     const boot = join(scratch, 'boot');
     mkdirSync(boot);
-    for (const v of ['6.1.0-9-amd64', '6.1.0-56-amd64', '5.10.0-30-amd64']) writeFileSync(join(boot, `vmlinuz-${v}`), '');
+    for (const v of ['6.1.0-9-amd64', '6.1.0-56-amd64', '5.10.0-30-amd64'])
+      writeFileSync(join(boot, `vmlinuz-${v}`), '');
     writeFileSync(join(boot, 'config-6.1.0-99-amd64'), '');
     expect(findKernel(undefined, boot)).toBe(join(boot, 'vmlinuz-6.1.0-56-amd64'));
     expect(() => findKernel(join(scratch, 'no-kernel'))).toThrow(InputError);
@@ -201,7 +254,14 @@ describe('model input and comparison', () => {
   });
 
   it('builds an argv with no shell in it', () => {
-    const argv = qemuArgs({ cpu: 'Westmere,enforce', accel: 'tcg', kernel: '/k', initrd: '/i', console: '/c', report: '/r' });
+    const argv = qemuArgs({
+      cpu: 'Westmere,enforce',
+      accel: 'tcg',
+      kernel: '/k',
+      initrd: '/i',
+      console: '/c',
+      report: '/r',
+    });
     expect(argv.slice(0, 4)).toEqual(['-machine', 'q35,accel=tcg', '-cpu', 'Westmere,enforce']);
     expect(argv).toContain('-nodefaults');
     expect(argv).toContain('-no-reboot');
@@ -237,7 +297,10 @@ describe.skipIf(!canBoot)('real guests', () => {
     expect(r.guest?.kernel).toMatch(/^\d+\.\d+/);
     expect(Object.keys(r.guest?.vulnerabilities ?? {})).toContain('meltdown');
     // The guest's CPUID flags, as QEMU names, are the promise itself
-    const shown = r.guest!.flags.map((f) => linuxFlag(f)).filter((l) => l?.kind === 'cpuid').map((l) => l!.feature);
+    const shown = r
+      .guest!.flags.map((f) => linuxFlag(f))
+      .filter((l) => l?.kind === 'cpuid')
+      .map((l) => l!.feature);
     expect(new Set(shown)).toEqual(new Set(r.promised));
     expect(r.promised).toContain('sse4.2');
     expect(r.promised).not.toContain('avx');
@@ -256,7 +319,11 @@ describe.skipIf(!canBoot)('real guests', () => {
     expect(r.started).toBe(false);
     expect(r.bootedCpu).toBe('Haswell-noTSX,+avx512f,enforce');
     expect(r.refusal?.features).toEqual(['pcid', 'x2apic', 'tsc-deadline', 'invpcid', 'avx512f']);
-    expect(r.refusal?.lines.some((l) => /: warning: TCG doesn't support requested feature: CPUID\.01H:ECX\.x2apic \[bit 21\]$/.test(l))).toBe(true);
+    expect(
+      r.refusal?.lines.some((l) =>
+        /: warning: TCG doesn't support requested feature: CPUID\.01H:ECX\.x2apic \[bit 21\]$/.test(l),
+      ),
+    ).toBe(true);
     expect(r.refusal?.summary).toMatch(/TCG doesn't support requested features$/);
     expect(r.promised).toEqual(expect.arrayContaining(['avx512f', 'x2apic', 'avx2']));
     expect(r.notes.join(' ')).toMatch(/TCG cannot provide: pcid, x2apic, tsc-deadline, invpcid, avx512f/);
@@ -281,7 +348,9 @@ describe.skipIf(!canBoot)('real guests', () => {
 
   it.skipIf(!haveKvm)('under KVM, qemu64 either matches or the report says what the host lacks', async () => {
     const r = await verifyModel({ cpu: 'qemu64', accel: 'kvm', timeoutMs: 60_000 });
-    console.log(`KVM qemu64: ${r.outcome} in ${r.durationMs} ms${r.refusal ? `, missing ${r.refusal.features.join(' ')}` : ''}`);
+    console.log(
+      `KVM qemu64: ${r.outcome} in ${r.durationMs} ms${r.refusal ? `, missing ${r.refusal.features.join(' ')}` : ''}`,
+    );
     // under KVM the promise has QEMU's KVM defaults, which cpuinfo never shows
     expect(r.promised).toEqual(expect.arrayContaining(['kvmclock', 'x2apic']));
     if (r.outcome === 'refused') {

@@ -28,7 +28,16 @@ beforeAll(async () => {
   server = await startServer({ inputs: example(), port: 0, webRoot });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 
@@ -59,7 +68,11 @@ describe('server', () => {
       expect(ok.status).toBe(200);
       expect(((await ok.json()) as { hosts: unknown[] }).hosts).toHaveLength(2);
       expect((await fetch(`${api}?token=${TOKEN}`)).status).toBe(200);
-      const post = await fetch(`${s.url}api/baseline`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const post = await fetch(`${s.url}api/baseline`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       expect(post.status).toBe(401);
       // The page itself loads; it then sends the token from its own URL
       expect((await fetch(s.url)).status).toBe(200);
@@ -72,10 +85,13 @@ describe('server', () => {
   it('refuses a non-loopback Host header without a token (DNS rebinding)', async () => {
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path: '/api/hosts', headers: { Host: 'evil.example:80' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        { host: '127.0.0.1', port: server.port, path: '/api/hosts', headers: { Host: 'evil.example:80' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -92,12 +108,19 @@ describe('server', () => {
 
 describe('API', () => {
   const post = (path: string, body: unknown) =>
-    fetch(`${server.url}api/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${server.url}api/${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('serves hosts and the catalog', async () => {
     const hosts = (await (await fetch(`${server.url}api/hosts`)).json()) as { hosts: { name: string }[] };
     expect(hosts.hosts.map((h) => h.name)).toEqual(['pve-amd1', 'pve-intel1']);
-    const cat = (await (await fetch(`${server.url}api/catalog`)).json()) as { features: { name: string; category: string; cpuid: unknown }[]; models: unknown[] };
+    const cat = (await (await fetch(`${server.url}api/catalog`)).json()) as {
+      features: { name: string; category: string; cpuid: unknown }[];
+      models: unknown[];
+    };
     const avx2 = cat.features.find((f) => f.name === 'avx2')!;
     expect(avx2.category).toBe('simd');
     expect(avx2.cpuid).toEqual({ leaf: 7, subleaf: 0, register: 'ebx', bit: 5 });
@@ -109,7 +132,12 @@ describe('API', () => {
     expect(full.cpu).toContain('+avx2');
     const res = await post('baseline', { disabled: ['avx2'], name: 'lab' });
     expect(res.status).toBe(200);
-    const r = (await res.json()) as { cpu: string; features: string[]; name: string; lost: { feature: string; reason?: string }[] };
+    const r = (await res.json()) as {
+      cpu: string;
+      features: string[];
+      name: string;
+      lost: { feature: string; reason?: string }[];
+    };
     expect(r.cpu).not.toContain('avx2');
     expect(r.features).not.toContain('avx2');
     expect(r.name).toBe('lab');
@@ -190,7 +218,9 @@ describe('drift from an inventory', () => {
     try {
       const res = await fetch(`${s.url}api/drift`);
       expect(res.status).toBe(200);
-      const drift = (await res.json()) as { hosts: { name: string; snapshots: { collectedAt: string; added: string[]; removed: string[] }[] }[] };
+      const drift = (await res.json()) as {
+        hosts: { name: string; snapshots: { collectedAt: string; added: string[]; removed: string[] }[] }[];
+      };
       expect(drift.hosts).toHaveLength(1);
       const [first, second] = drift.hosts[0].snapshots;
       expect(drift.hosts[0].name).toBe('pve-amd1');
@@ -225,10 +255,20 @@ describe('dashboard in Chromium', () => {
   beforeAll(async () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     // The one expected failure: /api/drift says 404 without an inventory (and the panel hides)
-    page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/api/drift') && problems.push(`${m.text()} ${m.location().url}`));
+    page.on(
+      'console',
+      (m) =>
+        m.type() === 'error' &&
+        !m.location().url.endsWith('/api/drift') &&
+        problems.push(`${m.text()} ${m.location().url}`),
+    );
     page.on('pageerror', (e) => problems.push(e.message));
     // Offline: any request that is not to this server is a bug (CDN, fonts, telemetry)
-    await page.route('**/*', (route) => (route.request().url().startsWith(server.url) ? route.continue() : (problems.push(`external: ${route.request().url()}`), route.abort())));
+    await page.route('**/*', (route) =>
+      route.request().url().startsWith(server.url)
+        ? route.continue()
+        : (problems.push(`external: ${route.request().url()}`), route.abort()),
+    );
     await page.goto(server.url);
     await page.waitForSelector('body[data-ready]');
   }, 30_000);

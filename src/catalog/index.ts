@@ -134,4 +134,3 @@ export function featuresKnownIn(version: string): Feature[] {
 export function modelsKnownIn(version: string): Model[] {
   return models.filter((m) => knownIn(m.qemu, version));
 }
-

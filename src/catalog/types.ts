@@ -16,15 +16,7 @@ export interface MsrBit {
 }
 
 export type Category =
-  | 'simd'
-  | 'crypto'
-  | 'bit-manipulation'
-  | 'security'
-  | 'virtualization'
-  | 'paravirtual'
-  | 'timer'
-  | 'memory'
-  | 'other';
+  'simd' | 'crypto' | 'bit-manipulation' | 'security' | 'virtualization' | 'paravirtual' | 'timer' | 'memory' | 'other';
 
 /** Whose definition the bit is: `any` for architectural bits both vendors implement. */
 export type FeatureVendor = 'intel' | 'amd' | 'any' | 'kvm' | 'centaur';

@@ -18,6 +18,7 @@ export async function loadHosts(inputs: string[], opts: HostInputOptions): Promi
       inv.close();
     }
   }
-  if (!hosts.length) throw new InputError('arguments', 'no hosts given: pass host data files or directories (or --inventory DB)');
+  if (!hosts.length)
+    throw new InputError('arguments', 'no hosts given: pass host data files or directories (or --inventory DB)');
   return hosts;
 }

@@ -13,7 +13,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 const program = new Command();
 program
   .name('migratable')
-  .description('The richest virtual CPU your KVM/QEMU VMs can have and still live-migrate to every host, Intel and AMD mixed.')
+  .description(
+    'The richest virtual CPU your KVM/QEMU VMs can have and still live-migrate to every host, Intel and AMD mixed.',
+  )
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });

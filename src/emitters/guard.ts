@@ -46,20 +46,32 @@ export function checkResult(result: BaselineResult, format: string): Model {
   const minus = new Set(result.minus);
   const guest = new Set([...model!.kvmFeatures, ...result.plus].filter((f) => !minus.has(f)));
   const extra = [...guest].filter((f) => !features.has(f));
-  if (extra.length) fail(`${result.base} with these deltas also gives guests ${extra.join(', ')}, which features does not list`);
+  if (extra.length)
+    fail(`${result.base} with these deltas also gives guests ${extra.join(', ')}, which features does not list`);
   const missing = result.features.filter((f) => !guest.has(f));
-  if (missing.length) fail(`features lists ${missing.join(', ')}, which ${result.base} with these deltas does not give`);
+  if (missing.length)
+    fail(`features lists ${missing.join(', ')}, which ${result.base} with these deltas does not give`);
 
   const cpu = parseCpuString(result.cpu);
   if (cpu.unknown.length) fail(`cpu '${result.cpu}': ${cpu.unknown.join(', ')} is not a CPU feature QEMU knows`);
-  if (resolveModel(cpu.model)?.name !== model!.name) fail(`cpu '${result.cpu}' does not start with base ${result.base}`);
-  const on = [...cpu.features].filter(([, v]) => v).map(([k]) => k).sort();
-  const off = [...cpu.features].filter(([, v]) => !v).map(([k]) => k).sort();
+  if (resolveModel(cpu.model)?.name !== model!.name)
+    fail(`cpu '${result.cpu}' does not start with base ${result.base}`);
+  const on = [...cpu.features]
+    .filter(([, v]) => v)
+    .map(([k]) => k)
+    .sort();
+  const off = [...cpu.features]
+    .filter(([, v]) => !v)
+    .map(([k]) => k)
+    .sort();
   if (on.join() !== [...result.plus].sort().join() || off.join() !== [...result.minus].sort().join()) {
     fail(`cpu '${result.cpu}' does not match plus/minus`);
   }
 
-  if (result.physBits !== null && !(Number.isInteger(result.physBits) && result.physBits >= 32 && result.physBits <= 64)) {
+  if (
+    result.physBits !== null &&
+    !(Number.isInteger(result.physBits) && result.physBits >= 32 && result.physBits <= 64)
+  ) {
     fail(`physBits ${result.physBits} is not a plausible address width`);
   }
   return model!;

@@ -15,7 +15,8 @@ export interface IncusOptions {
 export function emitIncus(result: BaselineResult, opts: IncusOptions = {}): string {
   const model = checkResult(result, 'incus');
   const group = opts.incusGroup ?? 'default';
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(group)) throw new Error(`--format incus: bad cluster group name ${JSON.stringify(group)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(group))
+    throw new Error(`--format incus: bad cluster group name ${JSON.stringify(group)}`);
   // Incus sizes memory hotplug for the exact name kvm64, so the unversioned spelling is kept where QEMU has one.
   const baseline = libvirtModelName(model);
   const flags = [...[...result.plus].sort().map((f) => `+${f}`), ...[...result.minus].sort().map((f) => `-${f}`)];

@@ -9,7 +9,9 @@ import { libvirtModelName, libvirtSpelling } from './libvirt-names.js';
 
 /** KubeVirt's default obsoleteCPUModels: nodes are not labelled for them, so VMs using one do not schedule. */
 const OBSOLETE = new Set(
-  'pentium pentium2 pentium3 pentiumpro coreduo n270 core2duo Conroe athlon phenom kvm32 kvm64 qemu32 qemu64'.split(' '),
+  'pentium pentium2 pentium3 pentiumpro coreduo n270 core2duo Conroe athlon phenom kvm32 kvm64 qemu32 qemu64'.split(
+    ' ',
+  ),
 );
 
 const q = (s: string) => JSON.stringify(s); // a double-quoted YAML scalar
@@ -27,17 +29,23 @@ export function emitKubevirt(result: BaselineResult): string {
       return void domain.push([s.feature.kubevirt.path[0], s.feature.kubevirt.key, on]);
     }
     if (on) notes.push(`${feature}: KubeVirt cannot request it; guests will not get it`);
-    else if (isNoOpMinus(model, feature)) notes.push(`${feature}: KubeVirt cannot turn it off; QEMU leaves it off for ${model.name} anyway`);
-    else throw new EmitError('kubevirt', `KubeVirt cannot turn off ${feature}, and ${model.name} turns it on under KVM`);
+    else if (isNoOpMinus(model, feature))
+      notes.push(`${feature}: KubeVirt cannot turn it off; QEMU leaves it off for ${model.name} anyway`);
+    else
+      throw new EmitError('kubevirt', `KubeVirt cannot turn off ${feature}, and ${model.name} turns it on under KVM`);
   };
   for (const f of [...result.plus].sort()) add(f, true);
   for (const f of [...result.minus].sort()) add(f, false);
 
   if (OBSOLETE.has(name.name)) {
-    notes.push(`${name.name} is in KubeVirt's default obsoleteCPUModels: remove it there (KubeVirt CR spec.configuration) or no node matches`);
+    notes.push(
+      `${name.name} is in KubeVirt's default obsoleteCPUModels: remove it there (KubeVirt CR spec.configuration) or no node matches`,
+    );
   }
-  if (name.versioned) notes.push(`${name.name} needs a libvirt whose CPU map has versioned models (the virt-launcher image's)`);
-  if (result.physBits !== null) notes.push(`phys-bits ${result.physBits}: not set here, no KubeVirt field for it was confirmed`);
+  if (name.versioned)
+    notes.push(`${name.name} needs a libvirt whose CPU map has versioned models (the virt-launcher image's)`);
+  if (result.physBits !== null)
+    notes.push(`phys-bits ${result.physBits}: not set here, no KubeVirt field for it was confirmed`);
 
   const lines = [`# migratable model ${result.name}: ${result.base}`, ...notes.map((n) => `# ${n}`)];
   lines.push('spec:', '  template:', '    spec:', '      domain:', '        cpu:', `          model: ${q(name.name)}`);

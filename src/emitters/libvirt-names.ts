@@ -20,7 +20,9 @@ const VERSIONED = /-v\d+$/;
 export function libvirtModelName(model: Model): LibvirtModelName {
   const unversioned = model.aliases.filter((a) => !VERSIONED.test(a));
   const named = unversioned.find((a) => a !== model.name.replace(VERSIONED, ''));
-  const plain = model.name.endsWith('-v1') ? unversioned.find((a) => a === model.name.replace(VERSIONED, '')) : undefined;
+  const plain = model.name.endsWith('-v1')
+    ? unversioned.find((a) => a === model.name.replace(VERSIONED, ''))
+    : undefined;
   const pick = named ?? plain;
   if (pick) return { name: pick, versioned: false };
   return { name: model.name, versioned: VERSIONED.test(model.name) };
@@ -46,9 +48,7 @@ const DOMAIN_FEATURES: Record<string, DomainFeature> = {
 };
 
 export type LibvirtSpelling =
-  | { kind: 'cpu'; name: string }
-  | { kind: 'domain'; feature: DomainFeature }
-  | { kind: 'none' };
+  { kind: 'cpu'; name: string } | { kind: 'domain'; feature: DomainFeature } | { kind: 'none' };
 
 export function libvirtSpelling(feature: string): LibvirtSpelling {
   const f = resolveFeature(feature);

@@ -17,7 +17,12 @@ export interface LibvirtOptions {
 }
 
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** XML comments must not contain "--" or end in "-". */
@@ -36,17 +41,21 @@ export function libvirtCpu(result: BaselineResult, format = 'libvirt'): LibvirtC
   const model = checkResult(result, format);
   const name = libvirtModelName(model);
   const notes: string[] = [];
-  if (name.versioned) notes.push(`${name.name} needs a libvirt whose CPU map has versioned models (libvirt 9.0 has none)`);
+  if (name.versioned)
+    notes.push(`${name.name} needs a libvirt whose CPU map has versioned models (libvirt 9.0 has none)`);
 
   const cpuFeatures: string[] = [];
   const domain = new Map<DomainFeature, boolean>();
   const add = (feature: string, on: boolean) => {
     const s = libvirtSpelling(feature);
-    if (s.kind === 'cpu') cpuFeatures.push(`<feature policy='${on ? 'require' : 'disable'}' name='${escapeXml(s.name)}'/>`);
+    if (s.kind === 'cpu')
+      cpuFeatures.push(`<feature policy='${on ? 'require' : 'disable'}' name='${escapeXml(s.name)}'/>`);
     else if (s.kind === 'domain') domain.set(s.feature, on);
     else if (on) notes.push(`${feature} has no libvirt spelling: guests will not get it`);
-    else if (isNoOpMinus(model, feature)) notes.push(`${feature} has no libvirt spelling; QEMU leaves it off for ${model.name} anyway`);
-    else throw new EmitError(format, `cannot turn off ${feature} in libvirt XML, and ${model.name} turns it on under KVM`);
+    else if (isNoOpMinus(model, feature))
+      notes.push(`${feature} has no libvirt spelling; QEMU leaves it off for ${model.name} anyway`);
+    else
+      throw new EmitError(format, `cannot turn off ${feature} in libvirt XML, and ${model.name} turns it on under KVM`);
   };
   for (const f of [...result.plus].sort()) add(f, true);
   for (const f of [...result.minus].sort()) add(f, false);

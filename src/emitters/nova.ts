@@ -16,13 +16,15 @@ export function emitNova(result: BaselineResult): string {
     const s = libvirtSpelling(feature);
     if (s.kind === 'cpu') flags.push(`${on ? '+' : '-'}${s.name}`);
     else if (on) notes.push(`${feature}: nova.conf cannot request it; guests will not get it`);
-    else if (isNoOpMinus(model, feature)) notes.push(`${feature}: nova.conf cannot turn it off; QEMU leaves it off for ${model.name} anyway`);
+    else if (isNoOpMinus(model, feature))
+      notes.push(`${feature}: nova.conf cannot turn it off; QEMU leaves it off for ${model.name} anyway`);
     else throw new EmitError('nova', `nova.conf cannot turn off ${feature}, and ${model.name} turns it on under KVM`);
   };
   for (const f of [...result.plus].sort()) add(f, true);
   for (const f of [...result.minus].sort()) add(f, false);
 
-  if (flags.length) notes.push('+flag/-flag in cpu_model_extra_flags needs a Nova release whose help text documents them');
+  if (flags.length)
+    notes.push('+flag/-flag in cpu_model_extra_flags needs a Nova release whose help text documents them');
   if (name.versioned) notes.push(`${name.name} needs a libvirt whose CPU map has versioned models`);
   if (result.physBits !== null) {
     notes.push(

@@ -52,7 +52,7 @@ export function emitPve(result: BaselineResult, opts: PveOptions = {}): string {
   if (pveForcesVendor(model) && result.vendors.length > 1) {
     notes.push(`# PVE adds vendor=${model.vendor} for ${reported.name}: guests report it on every host.`);
   }
-  if (result.physBits === null) notes.push('# phys-bits unknown for some host: PVE leaves QEMU\'s default.');
+  if (result.physBits === null) notes.push("# phys-bits unknown for some host: PVE leaves QEMU's default.");
 
   const part = opts.pvePart ?? 'both';
   const vmLine = `cpu: custom-${result.name}\n`;

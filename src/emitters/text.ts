@@ -68,8 +68,14 @@ export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
   field('Model', r.name);
   out.push(...hanging('-cpu'.padEnd(11), r.cpu.split(/(?<=,)/), width, ''));
   field('Base', `${r.base}: ${r.baseReason}`);
-  field('phys-bits', r.physBits === null ? 'unknown (not every host reported it)' : `${r.physBits} (the smallest of all hosts)`);
-  field('Hosts', `${r.hosts.length}: ${someNames(r.hosts, 12)}${r.vendors.length ? ` (${r.vendors.join(' + ')})` : ''}`);
+  field(
+    'phys-bits',
+    r.physBits === null ? 'unknown (not every host reported it)' : `${r.physBits} (the smallest of all hosts)`,
+  );
+  field(
+    'Hosts',
+    `${r.hosts.length}: ${someNames(r.hosts, 12)}${r.vendors.length ? ` (${r.vendors.join(' + ')})` : ''}`,
+  );
   if (r.qemu) field('QEMU', `${r.qemu} or newer`);
 
   out.push('', `Gained over kvm64 (${plural(r.gainsOverKvm64.length, 'feature')})`);
@@ -88,7 +94,9 @@ export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
   if (r.blockers.length) {
     out.push('', 'Hosts holding the model back');
     for (const b of r.blockers) {
-      out.push(...hanging(`  leaving out ${b.host} would add ${plural(b.wouldAdd.length, 'feature')}: `, b.wouldAdd, width));
+      out.push(
+        ...hanging(`  leaving out ${b.host} would add ${plural(b.wouldAdd.length, 'feature')}: `, b.wouldAdd, width),
+      );
     }
   }
 

@@ -28,7 +28,9 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
   const qemu = compareVersions(wanted, DEFAULT_QEMU) < 0 ? DEFAULT_QEMU : wanted;
   const ctx: ExclusionContext = { crossVendor: set.crossVendor, allowTsx: !!options.allowTsx, qemu };
   const target = guestFeatures(set, ctx);
-  const choice: BaseChoice = set.crossVendor ? chooseGenericBase(target) : chooseNamedBase(target, set.vendors[0], qemu);
+  const choice: BaseChoice = set.crossVendor
+    ? chooseGenericBase(target)
+    : chooseNamedBase(target, set.vendors[0], qemu);
   const minus = [...choice.minus];
   // Proxmox adds +kvm_pv_unhalt to every VM: across vendors the hypercall PV features must be off explicitly
   if (set.crossVendor) for (const f of kvm.hypercall) if (!minus.includes(f)) minus.push(f);
@@ -45,7 +47,14 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     plus: choice.plus,
     minus,
     lost: options.skipExplain ? [] : lostFeatures(set, target, ctx),
-    warnings: hazards({ set, features: target, qemu, wantedQemu: wanted, qemuFromProfiles: !!set.oldestQemu || !!options.qemu, allowTsx: !!options.allowTsx }),
+    warnings: hazards({
+      set,
+      features: target,
+      qemu,
+      wantedQemu: wanted,
+      qemuFromProfiles: !!set.oldestQemu || !!options.qemu,
+      allowTsx: !!options.allowTsx,
+    }),
     hosts: set.names,
     vendors: set.vendors,
     physBits: set.physBits,
@@ -73,9 +82,13 @@ function assertSafe(set: HostSet, choice: BaseChoice, features: string[], minus:
   for (const f of minus) guest.delete(f);
   const want = new Set(features);
   const mismatch = [...guest].filter((f) => !want.has(f)).concat(features.filter((f) => !guest.has(f)));
-  if (mismatch.length) throw new UnsafeModelError(`internal error: model ${choice.model.name} + deltas differs from the target in ${mismatch.join(' ')}`);
+  if (mismatch.length)
+    throw new UnsafeModelError(
+      `internal error: model ${choice.model.name} + deltas differs from the target in ${mismatch.join(' ')}`,
+    );
   for (const f of guest)
-    if (set.counts.get(f) !== set.hosts.length) throw new UnsafeModelError(`internal error: ${f} is not offered by every host`);
+    if (set.counts.get(f) !== set.hosts.length)
+      throw new UnsafeModelError(`internal error: ${f} is not offered by every host`);
 }
 
 function lostFeatures(set: HostSet, target: Set<string>, ctx: ExclusionContext): LostFeature[] {
@@ -83,7 +96,8 @@ function lostFeatures(set: HostSet, target: Set<string>, ctx: ExclusionContext):
   const groupNames = set.groups.map((g) => g.hosts.map((h) => h.name));
   const lacking = new Map<string, string[][]>();
   set.groups.forEach((g, i) => {
-    for (const f of set.counts.keys()) if (!g.features.has(f)) (lacking.get(f) ?? lacking.set(f, []).get(f)!).push(groupNames[i]);
+    for (const f of set.counts.keys())
+      if (!g.features.has(f)) (lacking.get(f) ?? lacking.set(f, []).get(f)!).push(groupNames[i]);
   });
   const out: LostFeature[] = [];
   for (const f of [...set.counts.keys()].sort()) {
@@ -131,6 +145,12 @@ function vendorAlternatives(set: HostSet, mixed: Set<string>, options: BaselineO
 }
 
 function defaultName(set: HostSet): string {
-  const tag = set.crossVendor ? 'mixed' : set.vendors[0] === 'GenuineIntel' ? 'intel' : set.vendors[0] === 'AuthenticAMD' ? 'amd' : 'cluster';
+  const tag = set.crossVendor
+    ? 'mixed'
+    : set.vendors[0] === 'GenuineIntel'
+      ? 'intel'
+      : set.vendors[0] === 'AuthenticAMD'
+        ? 'amd'
+        : 'cluster';
   return `migratable-${tag}`;
 }

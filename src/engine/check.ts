@@ -48,7 +48,8 @@ function whyMissing(feature: string, host: HostProfile): string | undefined {
     return 'no TSX on this host: CPUs before Haswell lack it, and microcode or kernel TAA mitigations remove it from later ones';
   if (f.vendor === 'intel' && amdHost) return 'an Intel-only bit: AMD CPUs do not have it';
   if (f.vendor === 'amd' && host.vendor === 'GenuineIntel') return 'an AMD-only bit: Intel CPUs do not have it';
-  if (host.qemu && knownNewerThan(f.qemu, host.qemu)) return `QEMU ${host.qemu} on this host does not know the name (added in ${f.qemu})`;
+  if (host.qemu && knownNewerThan(f.qemu, host.qemu))
+    return `QEMU ${host.qemu} on this host does not know the name (added in ${f.qemu})`;
   if (f.kvm === 'never') return 'KVM never exposes it to guests';
   return undefined;
 }
@@ -57,20 +58,33 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
   const warnings: string[] = [];
   const missing: MissingFeature[] = [];
   if (vm.passthrough) {
-    warnings.push(`${vm.model}: the guest gets the boot host's CPU; it starts here but moves safely only between identical hosts`);
+    warnings.push(
+      `${vm.model}: the guest gets the boot host's CPU; it starts here but moves safely only between identical hosts`,
+    );
   } else {
     const model = resolveModel(vm.model);
     if (model && host.qemu && knownNewerThan(model.qemu, host.qemu))
-      missing.push({ feature: `model:${model.name}`, why: `QEMU ${host.qemu} on this host has no ${model.name} (added in QEMU ${model.qemu})` });
-    for (const f of unavailableOn(host, vm.features)) missing.push({ feature: f, ...(whyMissing(f, host) ? { why: whyMissing(f, host) } : {}) });
+      missing.push({
+        feature: `model:${model.name}`,
+        why: `QEMU ${host.qemu} on this host has no ${model.name} (added in QEMU ${model.qemu})`,
+      });
+    for (const f of unavailableOn(host, vm.features))
+      missing.push({ feature: f, ...(whyMissing(f, host) ? { why: whyMissing(f, host) } : {}) });
   }
   if (crossVendor && vm.features.some((f) => kvm.hypercall.includes(f)))
-    warnings.push(`${vm.features.filter((f) => kvm.hypercall.includes(f)).join(', ')} on: a move to a host of the other vendor can crash the guest (PV hypercalls patched for the boot vendor; kvm_kick_cpu)`);
-  if (vm.physBits === 'host') warnings.push('phys-bits host: the guest takes the boot host\'s address width and can panic after moving to a host with fewer bits');
+    warnings.push(
+      `${vm.features.filter((f) => kvm.hypercall.includes(f)).join(', ')} on: a move to a host of the other vendor can crash the guest (PV hypercalls patched for the boot vendor; kvm_kick_cpu)`,
+    );
+  if (vm.physBits === 'host')
+    warnings.push(
+      "phys-bits host: the guest takes the boot host's address width and can panic after moving to a host with fewer bits",
+    );
   else if (typeof vm.physBits === 'number' && host.physBits !== null && vm.physBits > host.physBits)
     missing.push({ feature: `phys-bits=${vm.physBits}`, why: `this host has ${host.physBits} physical address bits` });
-  if (vm.features.includes('invtsc')) warnings.push('invtsc: QEMU refuses to live-migrate this VM unless the TSC frequency is pinned');
-  if (vm.features.includes('vmx') || vm.features.includes('svm')) warnings.push('nested virtualization on: migration needs the same vmx/svm flag and nested support on every host');
+  if (vm.features.includes('invtsc'))
+    warnings.push('invtsc: QEMU refuses to live-migrate this VM unless the TSC frequency is pinned');
+  if (vm.features.includes('vmx') || vm.features.includes('svm'))
+    warnings.push('nested virtualization on: migration needs the same vmx/svm flag and nested support on every host');
   return { vm: vm.name, host: host.name, ok: missing.length === 0, missing, warnings };
 }
 
@@ -89,7 +103,9 @@ export function checkMatrix(vms: VmCpu[], hosts: HostProfile[]): CheckResult {
     if (baseline) s.useBaseline = { cpu: baseline.cpu, name: baseline.name };
     s.text = [
       s.dropFlags ? `drop ${s.dropFlags.map((f) => `+${f}`).join(', ')} from the VM's CPU flags` : null,
-      s.useBaseline ? `${s.dropFlags ? 'or ' : ''}switch to the cluster baseline (cpu: custom-${s.useBaseline.name})` : null,
+      s.useBaseline
+        ? `${s.dropFlags ? 'or ' : ''}switch to the cluster baseline (cpu: custom-${s.useBaseline.name})`
+        : null,
     ]
       .filter(Boolean)
       .join('; ');

@@ -16,7 +16,16 @@ export interface ParsedCpu {
   unknown: string[];
 }
 
-const NON_FEATURE_FLAGS = new Set(['enforce', 'check', 'migratable', 'host-phys-bits', 'l3-cache', 'kvm', 'hv-passthrough', 'pmu']);
+const NON_FEATURE_FLAGS = new Set([
+  'enforce',
+  'check',
+  'migratable',
+  'host-phys-bits',
+  'l3-cache',
+  'kvm',
+  'hv-passthrough',
+  'pmu',
+]);
 
 export function parseCpuString(s: string): ParsedCpu {
   const [model, ...parts] = s.trim().split(',');

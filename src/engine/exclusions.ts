@@ -4,7 +4,8 @@
  */
 import { knownIn, kvm, resolveFeature } from '../catalog/index.js';
 
-export type ExclusionReason = 'blocks-migration' | 'tsx' | 'host-specific' | 'qemu-version' | 'cross-vendor' | 'nested-virt';
+export type ExclusionReason =
+  'blocks-migration' | 'tsx' | 'host-specific' | 'qemu-version' | 'cross-vendor' | 'nested-virt';
 
 export interface ExclusionContext {
   crossVendor: boolean;

@@ -33,8 +33,10 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
     });
     w.push({
       code: 'kvm-pv-unhalt',
-      message: 'kvm-pv-unhalt is switched off: PV spinlock kicks are hypercalls (VMCALL on Intel, VMMCALL on AMD) patched once at boot, and guests crashed in kvm_kick_cpu after Intel->AMD migration',
-      advice: 'keep the explicit -kvm_pv_unhalt: Proxmox adds +kvm_pv_unhalt to every VM by default, so leaving the flag out is not enough',
+      message:
+        'kvm-pv-unhalt is switched off: PV spinlock kicks are hypercalls (VMCALL on Intel, VMMCALL on AMD) patched once at boot, and guests crashed in kvm_kick_cpu after Intel->AMD migration',
+      advice:
+        'keep the explicit -kvm_pv_unhalt: Proxmox adds +kvm_pv_unhalt to every VM by default, so leaving the flag out is not enough',
     });
     const hc = kvm.hypercall.filter((f) => f !== 'kvm-pv-unhalt');
     w.push({
@@ -50,18 +52,24 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
       advice: 'use --allow-tsx only if you control microcode updates on every host',
     });
   if (allowTsx && tsx.some((f) => features.has(f)))
-    w.push({ code: 'tsx', message: 'TSX is in the model (--allow-tsx): a microcode update that disables TSX on any host will stop these VMs from starting or migrating there' });
+    w.push({
+      code: 'tsx',
+      message:
+        'TSX is in the model (--allow-tsx): a microcode update that disables TSX on any host will stop these VMs from starting or migrating there',
+    });
   if (somewhere('invtsc'))
     w.push({
       code: 'invtsc',
-      message: 'invtsc (invariant TSC) is left out: QEMU refuses to live-migrate a guest that has it unless the TSC frequency is pinned and every host can scale to it',
+      message:
+        'invtsc (invariant TSC) is left out: QEMU refuses to live-migrate a guest that has it unless the TSC frequency is pinned and every host can scale to it',
       advice: 'add invtsc only together with tsc-frequency=<Hz> on hosts with TSC scaling',
     });
   if (!set.physBitsKnown)
     w.push({
       code: 'phys-bits-unknown',
       message: `physical address bits unknown for ${someNames(set.hosts.filter((h) => h.physBits === null).map((h) => h.name))}: a guest with more physical address bits than a host can panic after migrating there`,
-      advice: 'give profiles with address sizes (cpuinfo, probe, scan), or set phys-bits by hand to the smallest host value',
+      advice:
+        'give profiles with address sizes (cpuinfo, probe, scan), or set phys-bits by hand to the smallest host value',
     });
   else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
     w.push({
@@ -69,7 +77,9 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
       message: `hosts differ in physical address bits (${[...new Set(set.hosts.map((h) => h.physBits))].sort().join(', ')}): the model pins phys-bits=${set.physBits}, the smallest; never use "phys-bits host" on these VMs`,
     });
   // Every x86-64 CPU has the psABI v1 set: a profile without it is cut off or garbled, not a real CPU
-  const incomplete = set.groups.filter((g) => X86_64_BASELINE.some((f) => !g.features.has(f))).flatMap((g) => g.hosts.map((h) => h.name));
+  const incomplete = set.groups
+    .filter((g) => X86_64_BASELINE.some((f) => !g.features.has(f)))
+    .flatMap((g) => g.hosts.map((h) => h.name));
   if (incomplete.length)
     w.push({
       code: 'incomplete-profile',
@@ -81,7 +91,8 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
     w.push({
       code: 'approximate-profile',
       message: `${approximate.length} profile(s) derived from cpuinfo-like data (${someNames(approximate)}): KVM may offer slightly more or less than /proc/cpuinfo shows`,
-      advice: 'run `migratable probe` (or scan) on those hosts for QEMU\'s exact answer, and `migratable verify` the model',
+      advice:
+        "run `migratable probe` (or scan) on those hosts for QEMU's exact answer, and `migratable verify` the model",
     });
   if (somewhere('vmx') || somewhere('svm'))
     w.push({
@@ -100,12 +111,16 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
     w.push({
       code: 'qemu-version-unknown',
       message: `no profile says which QEMU its host runs: the model uses only names QEMU ${qemu} knows`,
-      advice: 'pass --qemu X.Y with the oldest QEMU in the cluster (Proxmox: `kvm --version`), or use probe/scan profiles',
+      advice:
+        'pass --qemu X.Y with the oldest QEMU in the cluster (Proxmox: `kvm --version`), or use probe/scan profiles',
     });
   else {
     const versions = new Set(set.hosts.map((h) => h.qemu).filter(Boolean));
     if (versions.size > 1 || set.hosts.some((h) => !h.qemu))
-      w.push({ code: 'qemu-version', message: `hosts run different or unknown QEMU versions; the model is limited to what QEMU ${qemu} knows` });
+      w.push({
+        code: 'qemu-version',
+        message: `hosts run different or unknown QEMU versions; the model is limited to what QEMU ${qemu} knows`,
+      });
   }
   const k515 = set.hosts.filter((h) => h.kernel?.startsWith('5.15')).map((h) => h.name);
   if (k515.length)
@@ -116,8 +131,15 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
     });
   const mitigationSets = new Set(set.hosts.filter((h) => h.mitigations).map((h) => JSON.stringify(h.mitigations)));
   if (mitigationSets.size > 1)
-    w.push({ code: 'mitigations', message: 'hosts report different CPU vulnerability mitigations: a guest keeps the mitigation choices of the host it booted on' });
+    w.push({
+      code: 'mitigations',
+      message:
+        'hosts report different CPU vulnerability mitigations: a guest keeps the mitigation choices of the host it booted on',
+    });
   if (set.hosts.length === 1)
-    w.push({ code: 'few-hosts', message: 'only one host given: the model is what this host can run, not yet a cluster baseline' });
+    w.push({
+      code: 'few-hosts',
+      message: 'only one host given: the model is what this host can run, not yet a cluster baseline',
+    });
   return w;
 }

@@ -35,12 +35,13 @@ function groupHosts(hosts: HostProfile[]): HostGroup[] {
     (byVendor.get(h.vendor) ?? byVendor.set(h.vendor, []).get(h.vendor)!).push(h);
   }
   const byKey = new Map<string, HostGroup>();
-  for (const [features, byVendor] of byArray) for (const [vendor, list] of byVendor) {
-    const key = `${vendor} ${(isSorted(features) ? features : [...features].sort()).join(' ')}`;
-    const g = byKey.get(key);
-    if (g) g.hosts.push(...list);
-    else byKey.set(key, { features: new Set(features), hosts: list });
-  }
+  for (const [features, byVendor] of byArray)
+    for (const [vendor, list] of byVendor) {
+      const key = `${vendor} ${(isSorted(features) ? features : [...features].sort()).join(' ')}`;
+      const g = byKey.get(key);
+      if (g) g.hosts.push(...list);
+      else byKey.set(key, { features: new Set(features), hosts: list });
+    }
   return [...byKey.values()];
 }
 
@@ -51,7 +52,10 @@ export function describeHosts(hosts: HostProfile[]): HostSet {
 /** The hosts of one vendor, reusing the groups already made (groups never mix vendors). */
 export function vendorSubset(set: HostSet, vendor: string): HostSet {
   const groups = set.groups.filter((g) => g.hosts[0].vendor === vendor);
-  return describeGroups(groups.flatMap((g) => g.hosts), groups);
+  return describeGroups(
+    groups.flatMap((g) => g.hosts),
+    groups,
+  );
 }
 
 function describeGroups(hosts: HostProfile[], groups: HostGroup[]): HostSet {
@@ -82,5 +86,8 @@ function describeGroups(hosts: HostProfile[], groups: HostGroup[]): HostSet {
 /** Features every host offers. */
 export function commonFeatures(set: HostSet): string[] {
   const n = set.hosts.length;
-  return [...set.counts].filter(([, c]) => c === n).map(([f]) => f).sort();
+  return [...set.counts]
+    .filter(([, c]) => c === n)
+    .map(([f]) => f)
+    .sort();
 }

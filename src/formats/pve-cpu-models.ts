@@ -55,15 +55,19 @@ export function cpuModelProblems(m: CpuModelSection): string[] {
     seen.set(mm[2], f);
   }
   if (m.reportedModel !== undefined) {
-    if (!REPORTED_MODEL_RE.test(m.reportedModel)) p.push(`reported-model ${JSON.stringify(m.reportedModel)} is not a model name`);
+    if (!REPORTED_MODEL_RE.test(m.reportedModel))
+      p.push(`reported-model ${JSON.stringify(m.reportedModel)} is not a model name`);
     else if (/^x86-64-v\d/.test(m.reportedModel) || m.reportedModel.startsWith('custom-')) {
-      p.push(`reported-model '${m.reportedModel}' is not allowed (abstract and custom models cannot be reported models)`);
+      p.push(
+        `reported-model '${m.reportedModel}' is not allowed (abstract and custom models cannot be reported models)`,
+      );
     }
   }
   if (m.physBits !== undefined && m.physBits !== 'host' && !intIn(m.physBits, 8, 64)) {
     p.push(`phys-bits must be 8-64 or 'host', got ${m.physBits}`);
   }
-  if (m.guestPhysBits !== undefined && !intIn(m.guestPhysBits, 32, 64)) p.push(`guest-phys-bits must be 32-64, got ${m.guestPhysBits}`);
+  if (m.guestPhysBits !== undefined && !intIn(m.guestPhysBits, 32, 64))
+    p.push(`guest-phys-bits must be 32-64, got ${m.guestPhysBits}`);
   if (m.level !== undefined && !intIn(m.level, 0, 4294967295)) p.push(`level must be 0-4294967295, got ${m.level}`);
   if (m.hvVendorId !== undefined && !HV_VENDOR_ID_RE.test(m.hvVendorId)) {
     p.push(`hv-vendor-id ${JSON.stringify(m.hvVendorId)} must be 1-12 letters/digits`);
@@ -125,7 +129,10 @@ export function parseCpuModels(text: string, where: string): ParsedCpuModels {
   for (const c of doc.chunks) {
     if (c.kind !== 'section') continue;
     if (c.type !== CPU_MODEL_SECTION_TYPE) {
-      throw new InputError(where, `line ${c.line}: unsupported section type '${c.type}' (expected '${CPU_MODEL_SECTION_TYPE}')`);
+      throw new InputError(
+        where,
+        `line ${c.line}: unsupported section type '${c.type}' (expected '${CPU_MODEL_SECTION_TYPE}')`,
+      );
     }
     const m: CpuModelSection = { name: c.id, flags: [] };
     for (const { key, value, line } of c.props) {
@@ -157,7 +164,8 @@ export function parseCpuModels(text: string, where: string): ParsedCpuModels {
           break;
         }
         case 'hv-vendor-id':
-          if (value === undefined || !HV_VENDOR_ID_RE.test(value)) bad(`expected 1-12 letters/digits, got ${JSON.stringify(value)}`);
+          if (value === undefined || !HV_VENDOR_ID_RE.test(value))
+            bad(`expected 1-12 letters/digits, got ${JSON.stringify(value)}`);
           m.hvVendorId = value;
           break;
         case 'guest-phys-bits': {
@@ -173,7 +181,9 @@ export function parseCpuModels(text: string, where: string): ParsedCpuModels {
           break;
         }
         default:
-          bad('unknown property (known: flags, reported-model, phys-bits, hidden, hv-vendor-id, guest-phys-bits, level)');
+          bad(
+            'unknown property (known: flags, reported-model, phys-bits, hidden, hv-vendor-id, guest-phys-bits, level)',
+          );
       }
     }
     models.push(m);

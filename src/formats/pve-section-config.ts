@@ -101,7 +101,8 @@ export function parseSectionConfig(text: string, where: string): SectionConfigDo
     }
     const header = HEADER_RE.exec(line);
     if (!header) {
-      if (PROPERTY_RE.test(line)) fail(lineNo, 'property line outside a section (is a header or an empty line misplaced?)');
+      if (PROPERTY_RE.test(line))
+        fail(lineNo, 'property line outside a section (is a header or an empty line misplaced?)');
       fail(lineNo, `expected a section header "type: id", got ${JSON.stringify(line)}`);
     }
     const [, type, id] = header!;
@@ -120,8 +121,10 @@ export function parseSectionConfig(text: string, where: string): SectionConfigDo
       if (!COMMENT_RE.test(l)) {
         const m = PROPERTY_RE.exec(l);
         if (!m) {
-          if (/^\s+$/.test(l)) fail(n, 'line contains only whitespace; PVE does not end a section there, use an empty line');
-          if (HEADER_RE.test(l)) fail(n, `section header without an empty line before it (section '${id}' is still open)`);
+          if (/^\s+$/.test(l))
+            fail(n, 'line contains only whitespace; PVE does not end a section there, use an empty line');
+          if (HEADER_RE.test(l))
+            fail(n, `section header without an empty line before it (section '${id}' is still open)`);
           fail(n, `section '${id}': cannot parse ${JSON.stringify(l)}; properties must be indented "key value"`);
         }
         const key = m![1];
@@ -152,7 +155,8 @@ export function sortedProps(props: Array<[string, string]>): Array<[string, stri
 }
 
 function checkToken(what: string, s: string): void {
-  if (s === '' || /\s/.test(s)) throw new Error(`SectionConfig ${what} must be non-empty without whitespace: ${JSON.stringify(s)}`);
+  if (s === '' || /\s/.test(s))
+    throw new Error(`SectionConfig ${what} must be non-empty without whitespace: ${JSON.stringify(s)}`);
 }
 
 /** Header plus `\tkey value\n` lines, without the blank line that ends a section. */

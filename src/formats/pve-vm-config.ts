@@ -40,7 +40,16 @@ export interface VmConfig {
   warnings: string[];
 }
 
-const CPU_KEYS = new Set(['cputype', 'flags', 'phys-bits', 'hidden', 'hv-vendor-id', 'reported-model', 'guest-phys-bits', 'level']);
+const CPU_KEYS = new Set([
+  'cputype',
+  'flags',
+  'phys-bits',
+  'hidden',
+  'hv-vendor-id',
+  'reported-model',
+  'guest-phys-bits',
+  'level',
+]);
 
 /**
  * Parse a `cpu:` property string like PVE::JSONSchema::parse_property_string with
@@ -66,7 +75,8 @@ export function parseCpuProperty(value: string): VmCpu {
   const flags = kv.get('flags');
   if (flags !== undefined) {
     cpu.flags = flags.split(';');
-    for (const f of cpu.flags) if (!CPU_FLAG_ELEMENT_RE.test(f)) throw new Error(`invalid flag ${JSON.stringify(f)} in flags`);
+    for (const f of cpu.flags)
+      if (!CPU_FLAG_ELEMENT_RE.test(f)) throw new Error(`invalid flag ${JSON.stringify(f)} in flags`);
   }
   const pb = kv.get('phys-bits');
   if (pb !== undefined) cpu.physBits = pb === 'host' ? 'host' : intIn('phys-bits', pb, 8, 64);

@@ -41,15 +41,27 @@ export const HostProfileSchema = z.strictObject({
   modelName: nullable(z.string()),
   microcode: nullable(z.string()),
   features: described(z.array(z.string()), 'Canonical QEMU feature names a guest can get on this host'),
-  exact: described(z.boolean(), 'True when the features came from KVM/QEMU/libvirt/PVE data, false when derived from cpuinfo-like data'),
+  exact: described(
+    z.boolean(),
+    'True when the features came from KVM/QEMU/libvirt/PVE data, false when derived from cpuinfo-like data',
+  ),
   source: z.enum(SOURCE_FORMATS),
   physBits: nullable(z.int().check(z.minimum(32), z.maximum(64))),
   kernel: nullable(z.string()),
   qemu: described(nullable(z.string()), 'QEMU version on the host, e.g. "7.2.22"'),
   runnableModels: z.optional(z.array(z.string())),
-  unavailable: described(z.optional(z.record(z.string(), z.array(z.string()))), 'Per model: features blocking it, as the source reported'),
-  mitigations: described(z.optional(z.record(z.string(), z.string())), '/sys/devices/system/cpu/vulnerabilities/* contents'),
-  notes: described(z.optional(z.array(z.string())), 'What the reader noticed: approximations, disagreeing processors, ...'),
+  unavailable: described(
+    z.optional(z.record(z.string(), z.array(z.string()))),
+    'Per model: features blocking it, as the source reported',
+  ),
+  mitigations: described(
+    z.optional(z.record(z.string(), z.string())),
+    '/sys/devices/system/cpu/vulnerabilities/* contents',
+  ),
+  notes: described(
+    z.optional(z.array(z.string())),
+    'What the reader noticed: approximations, disagreeing processors, ...',
+  ),
   collectedAt: nullable(z.string()),
 });
 

@@ -37,9 +37,19 @@ export class QmpSession {
 
   private constructor(options: QmpOptions) {
     const binary = options.binary ?? findQemu();
-    if (!binary) throw new QmpError('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
+    if (!binary)
+      throw new QmpError('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
     this.binary = binary;
-    const args = ['-machine', `none,accel=${options.accel}`, '-nodefaults', '-nographic', '-display', 'none', '-qmp', 'stdio'];
+    const args = [
+      '-machine',
+      `none,accel=${options.accel}`,
+      '-nodefaults',
+      '-nographic',
+      '-display',
+      'none',
+      '-qmp',
+      'stdio',
+    ];
     this.child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     let greeted: () => void;
@@ -67,7 +77,9 @@ export class QmpSession {
     });
     const onGone = (why: string) => {
       this.exited = true;
-      const err = new QmpError(`QEMU (${binary}) ${why}${this.stderr ? `: ${this.stderr.trim().split('\n').pop()}` : ''}`);
+      const err = new QmpError(
+        `QEMU (${binary}) ${why}${this.stderr ? `: ${this.stderr.trim().split('\n').pop()}` : ''}`,
+      );
       failed(err);
       for (const p of this.queue.splice(0)) p.reject(err);
     };

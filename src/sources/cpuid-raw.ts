@@ -11,7 +11,8 @@ import { applyKvmRules, linuxHintsFromBits } from './guest-view.js';
 import type { Reader } from './reader.js';
 
 const EXPECTED = '`cpuid -r` output (lines like "0x00000007 0x00: eax=0x... ebx=0x... ecx=0x... edx=0x...")';
-const LINE = /^\s*0x([0-9a-f]{8}) 0x([0-9a-f]{2,8}): eax=0x([0-9a-f]{8}) ebx=0x([0-9a-f]{8}) ecx=0x([0-9a-f]{8}) edx=0x([0-9a-f]{8})\s*$/i;
+const LINE =
+  /^\s*0x([0-9a-f]{8}) 0x([0-9a-f]{2,8}): eax=0x([0-9a-f]{8}) ebx=0x([0-9a-f]{8}) ecx=0x([0-9a-f]{8}) edx=0x([0-9a-f]{8})\s*$/i;
 
 export type Leaves = Map<string, Record<Register, number>>;
 const key = (leaf: number, sub: number) => `${leaf}.${sub}`;
@@ -30,7 +31,8 @@ export function parseCpuidRaw(text: string, where: string): Leaves {
     const [leaf, sub, eax, ebx, ecx, edx] = m.slice(1).map((h) => parseInt(h, 16));
     if (!leaves.has(key(leaf, sub))) leaves.set(key(leaf, sub), { eax, ebx, ecx, edx });
   }
-  if (!leaves.has(key(0, 0)) || !leaves.has(key(1, 0))) throw new InputError(where, `no leaf 0x0 and 0x1 lines; expected ${EXPECTED}`);
+  if (!leaves.has(key(0, 0)) || !leaves.has(key(1, 0)))
+    throw new InputError(where, `no leaf 0x0 and 0x1 lines; expected ${EXPECTED}`);
   return leaves;
 }
 
@@ -76,7 +78,12 @@ function readCpuidRaw(text: string, where: string, name: string): HostProfile {
   const l88 = inRange(leaves, 0x80000008) ? leaves.get(key(0x80000008, 0)) : undefined;
   const bits = l88 ? l88.eax & 0xff : 0;
   const brand = [2, 3, 4].map((i) => leaves.get(key(0x80000000 + i, 0)));
-  const modelName = inRange(leaves, 0x80000004) && brand.every(Boolean) ? ascii(...brand.flatMap((r) => [r!.eax, r!.ebx, r!.ecx, r!.edx])).replace(/\0+/g, '').trim() : '';
+  const modelName =
+    inRange(leaves, 0x80000004) && brand.every(Boolean)
+      ? ascii(...brand.flatMap((r) => [r!.eax, r!.ebx, r!.ecx, r!.edx]))
+          .replace(/\0+/g, '')
+          .trim()
+      : '';
   return newProfile({
     name,
     vendor,
@@ -86,7 +93,10 @@ function readCpuidRaw(text: string, where: string, name: string): HostProfile {
     exact: false,
     source: 'cpuid-raw',
     physBits: bits >= 32 && bits <= 64 ? bits : null,
-    notes: [...view.notes, 'derived from raw CPUID (the host CPU, not what KVM offers): approximate; MSR-based features are not visible'],
+    notes: [
+      ...view.notes,
+      'derived from raw CPUID (the host CPU, not what KVM offers): approximate; MSR-based features are not visible',
+    ],
   });
 }
 

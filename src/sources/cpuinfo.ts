@@ -8,10 +8,24 @@ type Stanza = Map<string, string>;
 
 /** The keys any reader uses, by first letter; other lines (power management, bogomips, ...) are skipped unread. */
 const KEYS_BY_FIRST = new Map<number, string[]>();
-for (const k of ['processor', 'vendor_id', 'cpu family', 'model name', 'model', 'microcode', 'stepping', 'flags', 'bugs', 'address sizes'])
+for (const k of [
+  'processor',
+  'vendor_id',
+  'cpu family',
+  'model name',
+  'model',
+  'microcode',
+  'stepping',
+  'flags',
+  'bugs',
+  'address sizes',
+])
   (KEYS_BY_FIRST.get(k.charCodeAt(0)) ?? KEYS_BY_FIRST.set(k.charCodeAt(0), []).get(k.charCodeAt(0))!).push(k);
 
-const SPACE = 32, TAB = 9, COLON = 58, CR = 13;
+const SPACE = 32,
+  TAB = 9,
+  COLON = 58,
+  CR = 13;
 
 /** The key at `pos` if it is one we read: whole word, then blanks and a colon on the same line. */
 function keyAt(text: string, pos: number, end: number): { key: string; colon: number } | null {
@@ -117,7 +131,12 @@ function cachedView(lines: string[], vendor: string, bugsLine: string | undefine
   return hit;
 }
 
-export function readCpuinfo(text: string, where: string, name: string, host: { kernel?: string | null } = {}): HostProfile {
+export function readCpuinfo(
+  text: string,
+  where: string,
+  name: string,
+  host: { kernel?: string | null } = {},
+): HostProfile {
   const cpus = stanzas(text);
   if (!cpus.length) throw new InputError(where, 'expected /proc/cpuinfo with "processor" and "flags" lines');
   const first = cpus[0];

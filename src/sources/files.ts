@@ -24,7 +24,8 @@ export function readInputText(path: string): string {
       }
       if (n === 0) break;
       total += n;
-      if (total > MAX_INPUT_BYTES) throw new InputError('-', `input larger than ${MAX_INPUT_BYTES >> 20} MiB; expected host CPU data`);
+      if (total > MAX_INPUT_BYTES)
+        throw new InputError('-', `input larger than ${MAX_INPUT_BYTES >> 20} MiB; expected host CPU data`);
       chunks.push(Buffer.from(buf.subarray(0, n)));
     }
     return Buffer.concat(chunks).toString('utf8');
@@ -35,7 +36,11 @@ export function readInputText(path: string): string {
   } catch {
     throw new InputError(path, 'no such file or directory');
   }
-  if (size > MAX_INPUT_BYTES) throw new InputError(path, `file is ${Math.round(size / 1048576)} MiB; expected host CPU data (at most ${MAX_INPUT_BYTES >> 20} MiB)`);
+  if (size > MAX_INPUT_BYTES)
+    throw new InputError(
+      path,
+      `file is ${Math.round(size / 1048576)} MiB; expected host CPU data (at most ${MAX_INPUT_BYTES >> 20} MiB)`,
+    );
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -43,20 +48,22 @@ export function readInputText(path: string): string {
   }
 }
 
-
 /** Files, directories (every regular file inside, sorted) and "-" for stdin. */
 export function readProfileInputs(paths: string[]): HostProfile[] {
   const out: HostProfile[] = [];
   for (const path of paths) {
     if (path !== '-' && isDirectory(path)) {
       // Hidden files and notes (README, *.md) sit beside host data in real directories
-      const files = readdirSync(path).filter((f) => !f.startsWith('.') && !/^readme|\.md$/i.test(f)).sort();
+      const files = readdirSync(path)
+        .filter((f) => !f.startsWith('.') && !/^readme|\.md$/i.test(f))
+        .sort();
       if (!files.length) throw new InputError(path, 'directory has no files; expected host CPU data files');
       for (const f of files) {
         const p = join(path, f);
         if (statSync(p).isFile()) out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(f)));
       }
-    } else out.push(...readProfilesFromText(readInputText(path), path, path === '-' ? 'stdin' : hostNameFromPath(path)));
+    } else
+      out.push(...readProfilesFromText(readInputText(path), path, path === '-' ? 'stdin' : hostNameFromPath(path)));
   }
   return uniqueNames(out);
 }

@@ -32,7 +32,11 @@ export interface GuestView {
 const has = (set: Set<string>, ...names: string[]) => names.every((n) => set.has(n));
 
 /** Canonical names some QEMU can give a guest (libvirt-only names like cmt are not) */
-const GUESTABLE = new Set(allFeatures().filter((f) => f.qemu !== null).map((f) => f.name));
+const GUESTABLE = new Set(
+  allFeatures()
+    .filter((f) => f.qemu !== null)
+    .map((f) => f.name),
+);
 
 /**
  * Host facts in Linux's terms, for sources that see raw CPUID bits instead of cpuinfo (cpuid -r,
@@ -48,7 +52,6 @@ export interface HostFacts {
   /** Host kernel release, when the source has it: some KVM-provided bits depend on it */
   kernel?: string | null;
 }
-
 
 export function guestViewFromLinux(view: LinuxView): GuestView {
   const flags = new Set(view.flags);
@@ -68,7 +71,13 @@ export function guestViewFromLinux(view: LinuxView): GuestView {
   // Linux splits the invariant TSC bit into two synthetic flags
   if (has(flags, 'constant_tsc', 'nonstop_tsc')) out.add('invtsc');
   for (const f of [...out]) if (f.startsWith('vmx-')) out.delete(f); // nested VMX controls are not in cpuinfo's flags
-  const view2 = applyKvmRules({ vendor: view.vendor, features: out, hints: flags, bugs: view.bugs, kernel: view.kernel });
+  const view2 = applyKvmRules({
+    vendor: view.vendor,
+    features: out,
+    hints: flags,
+    bugs: view.bugs,
+    kernel: view.kernel,
+  });
   return { ...view2, unknown: unknown.sort() };
 }
 
@@ -79,7 +88,8 @@ export function linuxHintsFromBits(vendor: string, features: Set<string>, family
   if (features.has('spec-ctrl') || features.has('ibpb')) hints.push('ibpb');
   if (features.has('stibp') || features.has('amd-stibp')) hints.push('stibp');
   // AMD families 15h-17h without AMD_SSBD get SSBD the LS_CFG way (Linux forces X86_FEATURE_SSBD)
-  const lsCfg = (vendor === 'AuthenticAMD' || vendor === 'HygonGenuine') && family !== null && family >= 0x15 && family <= 0x18;
+  const lsCfg =
+    (vendor === 'AuthenticAMD' || vendor === 'HygonGenuine') && family !== null && family >= 0x15 && family <= 0x18;
   if (features.has('ssbd') || features.has('amd-ssbd') || features.has('virt-ssbd') || lsCfg) hints.push('ssbd');
   return hints;
 }
@@ -93,7 +103,8 @@ export function applyKvmRules(host: HostFacts): { features: string[]; notes: str
   for (const f of kvm.emulated) out.add(f);
   for (const [f, since] of Object.entries(kvm.emulatedSince)) if (kernelAtLeast(host.kernel, since)) out.add(f);
   for (const [f, since] of Object.entries(kvm.passthroughSince)) if (!kernelAtLeast(host.kernel, since)) out.delete(f);
-  if (!host.kernel) notes.push('host kernel unknown: KVM bits newer kernels add (kvm-pv-ipi, arch-capabilities, ...) are not claimed');
+  if (!host.kernel)
+    notes.push('host kernel unknown: KVM bits newer kernels add (kvm-pv-ipi, arch-capabilities, ...) are not claimed');
 
   // Speculation controls: Linux shows vendor-neutral synthetic flags; KVM derives both vendors' bits from them
   const amd = host.vendor === 'AuthenticAMD' || host.vendor === 'HygonGenuine';
@@ -106,7 +117,9 @@ export function applyKvmRules(host: HostFacts): { features: string[]; notes: str
     if (flags.has('ssbd')) out.add('virt-ssbd');
     out.delete('spec-ctrl');
     if (has(flags, 'ibpb', 'ibrs'))
-      notes.push("KVM may also offer Intel spec-ctrl on this AMD host (newer kernels need IBPB_RET); not claimed without KVM's word");
+      notes.push(
+        "KVM may also offer Intel spec-ctrl on this AMD host (newer kernels need IBPB_RET); not claimed without KVM's word",
+      );
   } else {
     if (has(flags, 'ibpb', 'ibrs')) out.add('spec-ctrl');
     if (flags.has('ssbd')) out.add('ssbd').add('amd-ssbd');

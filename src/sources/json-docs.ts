@@ -9,7 +9,10 @@ export function parseJsonDocuments(text: string, where: string): unknown[] {
     // fall through: maybe several documents
   }
   const docs: unknown[] = [];
-  let depth = 0, start = -1, inString = false, escaped = false;
+  let depth = 0,
+    start = -1,
+    inString = false,
+    escaped = false;
   for (let i = 0; i < trimmed.length; i++) {
     const c = trimmed[i];
     if (inString) {
@@ -27,7 +30,10 @@ export function parseJsonDocuments(text: string, where: string): unknown[] {
           docs.push(JSON.parse(trimmed.slice(start, i + 1)));
         } catch (e) {
           // JSON.parse quotes the input in its message, newlines and all: keep the error one line
-          throw new InputError(where, `invalid JSON document at offset ${start}: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 200)}`);
+          throw new InputError(
+            where,
+            `invalid JSON document at offset ${start}: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 200)}`,
+          );
         }
       } else if (depth < 0) throw new InputError(where, `unbalanced "${c}" at offset ${i}`);
     } else if (depth === 0 && !/\s/.test(c)) throw new InputError(where, `expected JSON, found "${c}" at offset ${i}`);

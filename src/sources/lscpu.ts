@@ -44,16 +44,26 @@ function fieldsFromJson(text: string, where: string): Map<string, string> {
 }
 
 /** The kernel's bug names from lscpu's "Vulnerability X:" lines, when all the ones KVM's view uses are there. */
-function bugsFromVulnerabilities(fields: Map<string, string>): { bugs: string[] | null; mitigations: Record<string, string> } {
+function bugsFromVulnerabilities(fields: Map<string, string>): {
+  bugs: string[] | null;
+  mitigations: Record<string, string>;
+} {
   const mitigations: Record<string, string> = {};
   for (const [k, v] of fields) {
     const m = /^Vulnerability (.+)$/.exec(k);
     if (m) mitigations[m[1].toLowerCase().replace(/\s+/g, '_')] = v;
   }
   // sysfs file -> cpuinfo bug name, for the bugs guest-view.ts looks at
-  const needed: Record<string, string> = { meltdown: 'meltdown', mds: 'mds', spec_store_bypass: 'spec_store_bypass', tsx_async_abort: 'taa' };
+  const needed: Record<string, string> = {
+    meltdown: 'meltdown',
+    mds: 'mds',
+    spec_store_bypass: 'spec_store_bypass',
+    tsx_async_abort: 'taa',
+  };
   if (!Object.keys(needed).every((k) => k in mitigations)) return { bugs: null, mitigations };
-  const bugs = Object.entries(needed).filter(([k]) => !/^Not affected/i.test(mitigations[k])).map(([, b]) => b);
+  const bugs = Object.entries(needed)
+    .filter(([k]) => !/^Not affected/i.test(mitigations[k]))
+    .map(([, b]) => b);
   return { bugs, mitigations };
 }
 
@@ -69,7 +79,13 @@ function readLscpu(text: string, where: string, name: string): HostProfile {
   const flags = all.filter((f) => FLAG_RE.test(f));
   if (!flags.length) throw new InputError(where, `empty "Flags:" field; expected ${EXPECTED}`);
   const notes: string[] = [];
-  if (flags.length < all.length) notes.push(`ignored malformed flag(s) ${all.filter((f) => !FLAG_RE.test(f)).slice(0, 5).join(' ')}`);
+  if (flags.length < all.length)
+    notes.push(
+      `ignored malformed flag(s) ${all
+        .filter((f) => !FLAG_RE.test(f))
+        .slice(0, 5)
+        .join(' ')}`,
+    );
   const vendor = normalizeVendor(vendorText);
   const { bugs, mitigations } = bugsFromVulnerabilities(fields);
   const view = guestViewFromLinux({ vendor, flags, bugs });
@@ -89,7 +105,11 @@ function readLscpu(text: string, where: string, name: string): HostProfile {
     source: 'lscpu',
     physBits,
     ...(Object.keys(mitigations).length ? { mitigations } : {}),
-    notes: [...notes, ...view.notes, 'derived from lscpu (Linux flag names): approximate (KVM may offer a little more or less)'],
+    notes: [
+      ...notes,
+      ...view.notes,
+      'derived from lscpu (Linux flag names): approximate (KVM may offer a little more or less)',
+    ],
   });
 }
 
@@ -97,6 +117,8 @@ export const lscpuReader: Reader = {
   format: 'lscpu',
   describe: '`lscpu` output (plain, LC_ALL=C) or `lscpu -J`',
   detect: (text) =>
-    looksLikeJson(text) ? /^\s*\{\s*"lscpu"\s*:/.test(text) : /^Architecture:\s/m.test(text) && /^(Vendor ID|Flags):\s/m.test(text),
+    looksLikeJson(text)
+      ? /^\s*\{\s*"lscpu"\s*:/.test(text)
+      : /^Architecture:\s/m.test(text) && /^(Vendor ID|Flags):\s/m.test(text),
   read: (text, where, name) => [readLscpu(text, where, name)],
 };

@@ -33,17 +33,24 @@ export function isProbeBundle(text: string): boolean {
 /** Parses a bundle; throws InputError (one line) when it is not one, is newer, or is cut off. */
 export function parseProbeBundle(text: string, where: string): RawProbe {
   const header = HEADER.exec(text.slice(0, 8192));
-  if (!header) throw new InputError(where, 'not a migratable probe bundle: expected a first line "#migratable-probe N"');
+  if (!header)
+    throw new InputError(where, 'not a migratable probe bundle: expected a first line "#migratable-probe N"');
   const formatVersion = Number(header[1]);
   if (formatVersion > PROBE_FORMAT_VERSION) {
-    throw new InputError(where, `probe bundle format ${formatVersion} is newer than this migratable understands (${PROBE_FORMAT_VERSION}); upgrade migratable`);
+    throw new InputError(
+      where,
+      `probe bundle format ${formatVersion} is newer than this migratable understands (${PROBE_FORMAT_VERSION}); upgrade migratable`,
+    );
   }
   const sections = splitSections(text.slice(header.index + header[0].length), where);
 
   const cpuinfo = sections.get('cpuinfo');
   if (cpuinfo === undefined) throw new InputError(where, 'probe bundle has no "#section cpuinfo"');
   if (!/^processor\s*:/m.test(cpuinfo)) {
-    throw new InputError(where, 'probe bundle cpuinfo section holds no "processor" lines (was /proc/cpuinfo readable on the host?)');
+    throw new InputError(
+      where,
+      'probe bundle cpuinfo section holds no "processor" lines (was /proc/cpuinfo readable on the host?)',
+    );
   }
 
   const vulnerabilities: Record<string, string> = {};
@@ -98,7 +105,10 @@ function splitSections(body: string, where: string): Map<string, string> {
     if (name !== null) lines.push(line);
   }
   const last = name === null ? 'the header' : `section "${name}"`;
-  throw new InputError(where, `probe bundle is truncated after ${last}: expected a final "#end" line (connection dropped or probe killed?)`);
+  throw new InputError(
+    where,
+    `probe bundle is truncated after ${last}: expected a final "#end" line (connection dropped or probe killed?)`,
+  );
 }
 
 /** Matches QMP replies by the ids the probe script sent; skips events and the greeting. */
@@ -164,7 +174,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function firstLine(s: string | undefined): string | null {
-  const line = s?.split('\n').find((l) => l.trim())?.trim();
+  const line = s
+    ?.split('\n')
+    .find((l) => l.trim())
+    ?.trim();
   return line ? line : null;
 }
 

@@ -22,14 +22,23 @@ export function profileFromProbe(raw: RawProbe, where: string, fallbackName: str
     const docs: unknown[] = [{ return: { model: raw.qmp.hostExpansion } }];
     if (raw.qmp.definitions) docs.push({ return: raw.qmp.definitions });
     const exact = profileFromQmp(docs, where, name, 'probe');
-    return { ...exact, ...common, qemu: raw.qmp.version, modelName: fromCpuinfo.modelName ?? exact.modelName, notes: ["features are QEMU's own answer (query-cpu-model-expansion of model host under KVM)"] };
+    return {
+      ...exact,
+      ...common,
+      qemu: raw.qmp.version,
+      modelName: fromCpuinfo.modelName ?? exact.modelName,
+      notes: ["features are QEMU's own answer (query-cpu-model-expansion of model host under KVM)"],
+    };
   }
   return {
     ...fromCpuinfo,
     ...common,
     source: 'probe',
     qemu: raw.qmp?.version ?? null,
-    notes: [...(fromCpuinfo.notes ?? []), `QEMU could not be asked${raw.qmpError ? ` (${raw.qmpError})` : ''}: features derived from /proc/cpuinfo`],
+    notes: [
+      ...(fromCpuinfo.notes ?? []),
+      `QEMU could not be asked${raw.qmpError ? ` (${raw.qmpError})` : ''}: features derived from /proc/cpuinfo`,
+    ],
   };
 }
 

@@ -14,13 +14,27 @@ export const profileJsonReader: Reader = {
     return docs.map((d, i) => {
       const r = HostProfileSchema.safeParse(d);
       if (!r.success) {
-        const issue = r.error.issues[0] as { path: PropertyKey[]; code: string; expected?: string; message: string; keys?: string[] };
+        const issue = r.error.issues[0] as {
+          path: PropertyKey[];
+          code: string;
+          expected?: string;
+          message: string;
+          keys?: string[];
+        };
         const what =
-          issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys?.join(', ')}` : issue.message;
+          issue.code === 'invalid_type'
+            ? `expected ${issue.expected}`
+            : issue.code === 'unrecognized_keys'
+              ? `unknown field(s) ${issue.keys?.join(', ')}`
+              : issue.message;
         throw new InputError(where, `profile ${i + 1}: ${issue.path.join('.') || '(root)'}: ${what}`);
       }
       const unknown = r.data.features.filter((f) => canonicalFeature(f) !== f);
-      if (unknown.length) throw new InputError(where, `profile "${r.data.name}": unknown feature name(s) ${unknown.slice(0, 5).join(' ')}`);
+      if (unknown.length)
+        throw new InputError(
+          where,
+          `profile "${r.data.name}": unknown feature name(s) ${unknown.slice(0, 5).join(' ')}`,
+        );
       return r.data as HostProfile;
     });
   },

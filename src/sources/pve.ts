@@ -22,11 +22,13 @@ const unwrapData = (d: unknown): unknown => (isObj(d) && 'data' in d ? d.data : 
 
 // ---- /nodes/{node}/status ----
 
-const STATUS_EXPECTED = 'Proxmox /nodes/{node}/status JSON (its "data" object, optionally as {"node": NAME, "data": ...} or an array of those)';
+const STATUS_EXPECTED =
+  'Proxmox /nodes/{node}/status JSON (its "data" object, optionally as {"node": NAME, "data": ...} or an array of those)';
 
 function statusProfile(body: Obj, where: string, name: string): HostProfile {
   const ci = body.cpuinfo;
-  if (!isObj(ci) || typeof ci.flags !== 'string') throw new InputError(where, `node "${name}": no cpuinfo.flags; expected ${STATUS_EXPECTED}`);
+  if (!isObj(ci) || typeof ci.flags !== 'string')
+    throw new InputError(where, `node "${name}": no cpuinfo.flags; expected ${STATUS_EXPECTED}`);
   const flags = ci.flags.split(/\s+/).filter((f) => /^[a-z0-9_.]+$/.test(f));
   if (!flags.length) throw new InputError(where, `node "${name}": empty cpuinfo.flags; expected ${STATUS_EXPECTED}`);
   const notes: string[] = [];
@@ -36,7 +38,8 @@ function statusProfile(body: Obj, where: string, name: string): HostProfile {
   if (vendor === 'unknown') vendor = normalizeVendor(model ?? '');
   if (vendor === 'unknown' && flags.includes('vmx')) vendor = 'GenuineIntel';
   if (vendor === 'unknown' && flags.includes('svm')) vendor = 'AuthenticAMD';
-  if (!str(ci.vendor)) notes.push(`vendor ${vendor} inferred from the model name or vmx/svm (PVE before 9.1.15 does not report it)`);
+  if (!str(ci.vendor))
+    notes.push(`vendor ${vendor} inferred from the model name or vmx/svm (PVE before 9.1.15 does not report it)`);
   const ck = isObj(body['current-kernel']) ? str(body['current-kernel'].release) : null;
   const kernel = ck ?? /^Linux (\S+)/.exec(str(body.kversion) ?? '')?.[1] ?? null;
   const view = guestViewFromLinux({ vendor, flags, kernel });
@@ -62,10 +65,18 @@ function readNodeStatus(text: string, where: string, name: string): HostProfile[
   const items = docs.flatMap((d) => (Array.isArray(d) ? d : [d]));
   if (!items.length) throw new InputError(where, `no node status; expected ${STATUS_EXPECTED}`);
   return items.map((item, i) => {
-    const node = isObj(item) && typeof item.node === 'string' && item.node.trim() ? item.node.trim() : items.length > 1 ? `${name}-${i + 1}` : name;
+    const node =
+      isObj(item) && typeof item.node === 'string' && item.node.trim()
+        ? item.node.trim()
+        : items.length > 1
+          ? `${name}-${i + 1}`
+          : name;
     const body = unwrapData(item);
     if (body === null && isObj(item) && typeof item.message === 'string')
-      throw new InputError(where, `Proxmox answered with an error: ${item.message.trim().split('\n')[0].slice(0, 200)}`);
+      throw new InputError(
+        where,
+        `Proxmox answered with an error: ${item.message.trim().split('\n')[0].slice(0, 200)}`,
+      );
     if (!isObj(body)) throw new InputError(where, `item ${i + 1} is not an object; expected ${STATUS_EXPECTED}`);
     return statusProfile(body, where, node);
   });
@@ -80,7 +91,8 @@ export const pveNodeStatusReader: Reader = {
 
 // ---- /cluster/qemu/cpu-flags ----
 
-const FLAGS_EXPECTED = 'Proxmox /cluster/qemu/cpu-flags JSON ([{"name": ..., "supported-on": [nodes]}], raw or as {"data": [...]})';
+const FLAGS_EXPECTED =
+  'Proxmox /cluster/qemu/cpu-flags JSON ([{"name": ..., "supported-on": [nodes]}], raw or as {"data": [...]})';
 
 /** PVE's own pseudo-flag; it resolves to vmx or svm on each node, which are listed as well. */
 const PVE_PSEUDO = new Set(['nested-virt']);
@@ -106,14 +118,26 @@ function readClusterFlags(text: string, where: string): HostProfile[] {
   return [...perNode.keys()].sort().map((node) => {
     const features = perNode.get(node)!;
     // The list has no vendor; nested virtualization gives it away when enabled
-    const vendor = features.has('vmx') && !features.has('svm') ? 'GenuineIntel' : features.has('svm') && !features.has('vmx') ? 'AuthenticAMD' : 'unknown';
+    const vendor =
+      features.has('vmx') && !features.has('svm')
+        ? 'GenuineIntel'
+        : features.has('svm') && !features.has('vmx')
+          ? 'AuthenticAMD'
+          : 'unknown';
     const notes = [
       vendor === 'unknown'
         ? 'vendor unknown: the cluster cpu-flags list does not say it and neither vmx nor svm is offered'
         : `vendor ${vendor} inferred from ${vendor === 'GenuineIntel' ? 'vmx' : 'svm'} being offered`,
     ];
     if (unknown.size) notes.push(`flags the catalog does not know (ignored): ${[...unknown].sort().join(' ')}`);
-    return newProfile({ name: node, vendor, features: [...features], exact: true, source: 'pve-cluster-cpu-flags', notes });
+    return newProfile({
+      name: node,
+      vendor,
+      features: [...features],
+      exact: true,
+      source: 'pve-cluster-cpu-flags',
+      notes,
+    });
   });
 }
 

@@ -19,7 +19,8 @@ interface Definition {
   'alias-of'?: string;
 }
 
-const unwrap = (d: unknown): unknown => (d && typeof d === 'object' && 'return' in d ? (d as { return: unknown }).return : d);
+const unwrap = (d: unknown): unknown =>
+  d && typeof d === 'object' && 'return' in d ? (d as { return: unknown }).return : d;
 
 function isExpansion(d: unknown): d is Expansion {
   const r = unwrap(d) as Expansion | undefined;
@@ -28,14 +29,20 @@ function isExpansion(d: unknown): d is Expansion {
 
 function isDefinitions(d: unknown): d is Definition[] {
   const r = unwrap(d);
-  return Array.isArray(r) && r.length > 0 && r.every((x) => x && typeof x === 'object' && typeof x.name === 'string' && 'typename' in x);
+  return (
+    Array.isArray(r) &&
+    r.length > 0 &&
+    r.every((x) => x && typeof x === 'object' && typeof x.name === 'string' && 'typename' in x)
+  );
 }
 
 export function qmpVersion(docs: unknown[]): string | null {
   for (const d of docs) {
     const r = unwrap(d) as { qemu?: { major: number; minor: number; micro: number } } | undefined;
-    if (r && typeof r === 'object' && r.qemu && typeof r.qemu.major === 'number') return `${r.qemu.major}.${r.qemu.minor}.${r.qemu.micro}`;
-    const greeting = (d as { QMP?: { version?: { qemu?: { major: number; minor: number; micro: number } } } })?.QMP?.version?.qemu;
+    if (r && typeof r === 'object' && r.qemu && typeof r.qemu.major === 'number')
+      return `${r.qemu.major}.${r.qemu.minor}.${r.qemu.micro}`;
+    const greeting = (d as { QMP?: { version?: { qemu?: { major: number; minor: number; micro: number } } } })?.QMP
+      ?.version?.qemu;
     if (greeting) return `${greeting.major}.${greeting.minor}.${greeting.micro}`;
   }
   return null;
@@ -52,7 +59,12 @@ export function featuresFromProps(props: Record<string, unknown>): string[] {
   return [...out].sort();
 }
 
-export function profileFromQmp(docs: unknown[], where: string, name: string, source: HostProfile['source'] = 'qmp-expansion'): HostProfile {
+export function profileFromQmp(
+  docs: unknown[],
+  where: string,
+  name: string,
+  source: HostProfile['source'] = 'qmp-expansion',
+): HostProfile {
   const exp = docs.map(unwrap).find((d) => isExpansion(d)) as Expansion | undefined;
   if (!exp) throw new InputError(where, 'expected a QMP query-cpu-model-expansion reply (model "host")');
   if (!['host', 'max'].includes(exp.model.name))
@@ -79,8 +91,13 @@ export function profileFromQmp(docs: unknown[], where: string, name: string, sou
     qemu: qmpVersion(docs),
   });
   if (defs) {
-    profile.runnableModels = defs.filter((d) => !d['alias-of'] && (d['unavailable-features'] ?? []).length === 0).map((d) => d.name).sort();
-    profile.unavailable = Object.fromEntries(defs.filter((d) => !d['alias-of']).map((d) => [d.name, d['unavailable-features'] ?? []]));
+    profile.runnableModels = defs
+      .filter((d) => !d['alias-of'] && (d['unavailable-features'] ?? []).length === 0)
+      .map((d) => d.name)
+      .sort();
+    profile.unavailable = Object.fromEntries(
+      defs.filter((d) => !d['alias-of']).map((d) => [d.name, d['unavailable-features'] ?? []]),
+    );
   }
   return profile;
 }

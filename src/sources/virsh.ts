@@ -46,10 +46,15 @@ function readCapabilities(xml: string, where: string, name: string): HostProfile
   const cpu = child(child(doc, 'host'), 'cpu');
   if (!cpu) throw new InputError(where, `no <host><cpu> element; expected ${CAPS_EXPECTED}`);
   const arch = text(child(cpu, 'arch'));
-  if (arch !== 'x86_64') throw new InputError(where, `host CPU architecture is ${arch ?? 'missing'}; expected an x86_64 host's ${CAPS_EXPECTED}`);
+  if (arch !== 'x86_64')
+    throw new InputError(
+      where,
+      `host CPU architecture is ${arch ?? 'missing'}; expected an x86_64 host's ${CAPS_EXPECTED}`,
+    );
   const modelName = text(child(cpu, 'model'));
   const vendorText = text(child(cpu, 'vendor'));
-  if (!modelName || !vendorText) throw new InputError(where, `host CPU has no <model> or <vendor> (not a KVM host?); expected ${CAPS_EXPECTED}`);
+  if (!modelName || !vendorText)
+    throw new InputError(where, `host CPU has no <model> or <vendor> (not a KVM host?); expected ${CAPS_EXPECTED}`);
   const notes: string[] = [];
   const unknown: string[] = [];
   const model = resolveModel(modelName);
@@ -58,7 +63,10 @@ function readCapabilities(xml: string, where: string, name: string): HostProfile
   const gaps = new Set(libvirtModelGaps(modelName));
   const base = model ? model.features.filter((f) => !gaps.has(f)) : [];
   if (!model) notes.push(`libvirt model "${modelName}" is not in the catalog; only the listed features are used`);
-  const listed = translate(children(cpu, 'feature').map((f) => attr(f, 'name') ?? ''), unknown);
+  const listed = translate(
+    children(cpu, 'feature').map((f) => attr(f, 'name') ?? ''),
+    unknown,
+  );
   if (unknown.length) notes.push(`features the catalog does not know: ${unknown.join(' ')}`);
   const vendor = normalizeVendor(vendorText);
   const sig = child(cpu, 'signature');
@@ -77,7 +85,11 @@ function readCapabilities(xml: string, where: string, name: string): HostProfile
     exact: false,
     source: 'virsh-capabilities',
     physBits: intOrNull(attr(child(cpu, 'maxphysaddr'), 'bits')),
-    notes: [...notes, ...view.notes, 'derived from libvirt capabilities (the host CPU, not what KVM offers): approximate'],
+    notes: [
+      ...notes,
+      ...view.notes,
+      'derived from libvirt capabilities (the host CPU, not what KVM offers): approximate',
+    ],
   });
 }
 
@@ -96,24 +108,36 @@ function readDomcaps(xml: string, where: string, name: string): HostProfile {
   const doc = child(parseXmlSafely(xml, where, 'domainCapabilities', DOMCAPS_EXPECTED), 'domainCapabilities');
   if (!doc) throw new InputError(where, `no <domainCapabilities> element; expected ${DOMCAPS_EXPECTED}`);
   const domain = text(child(doc, 'domain'));
-  if (domain !== 'kvm') throw new InputError(where, `domain type is ${domain ?? 'missing'}; expected ${DOMCAPS_EXPECTED}`);
+  if (domain !== 'kvm')
+    throw new InputError(where, `domain type is ${domain ?? 'missing'}; expected ${DOMCAPS_EXPECTED}`);
   const modes = children(child(doc, 'cpu'), 'mode');
   const hostModel = modes.find((m) => attr(m, 'name') === 'host-model');
   if (!hostModel || attr(hostModel, 'supported') !== 'yes')
     throw new InputError(where, `no supported <mode name='host-model'> CPU; expected ${DOMCAPS_EXPECTED}`);
   const modelName = text(child(hostModel, 'model'));
   const model = modelName ? resolveModel(modelName) : undefined;
-  if (!model) throw new InputError(where, `host-model CPU model "${modelName ?? ''}" is not a known QEMU model; expected ${DOMCAPS_EXPECTED}`);
+  if (!model)
+    throw new InputError(
+      where,
+      `host-model CPU model "${modelName ?? ''}" is not a known QEMU model; expected ${DOMCAPS_EXPECTED}`,
+    );
   const notes: string[] = [];
   const unknown: string[] = [];
   const policy = (p: string) =>
-    translate(children(hostModel, 'feature').filter((f) => attr(f, 'policy') === p).map((f) => attr(f, 'name') ?? ''), unknown);
+    translate(
+      children(hostModel, 'feature')
+        .filter((f) => attr(f, 'policy') === p)
+        .map((f) => attr(f, 'name') ?? ''),
+      unknown,
+    );
   const gaps = new Set(libvirtModelGaps(modelName!));
   const features = new Set(model.kvmFeatures.filter((f) => !gaps.has(f)));
   for (const f of policy('require')) features.add(f);
   for (const f of policy('disable')) features.delete(f);
   if (unknown.length) notes.push(`features the catalog does not know: ${[...new Set(unknown)].join(' ')}`);
-  notes.push(`host-model is libvirt's ${modelName} plus/minus features; QEMU's ${model.name} stands in for libvirt's definition, less what libvirt's lacks`);
+  notes.push(
+    `host-model is libvirt's ${modelName} plus/minus features; QEMU's ${model.name} stands in for libvirt's definition, less what libvirt's lacks`,
+  );
 
   const profile = newProfile({
     name,
@@ -128,7 +152,12 @@ function readDomcaps(xml: string, where: string, name: string): HostProfile {
   const custom = modes.find((m) => attr(m, 'name') === 'custom');
   if (custom) {
     const canon = (n: string) => resolveModel(n)?.name ?? n;
-    const blockers = new Map(children(custom, 'blockers').map((b) => [attr(b, 'model') ?? '', children(b, 'feature').map((f) => attr(f, 'name') ?? '')]));
+    const blockers = new Map(
+      children(custom, 'blockers').map((b) => [
+        attr(b, 'model') ?? '',
+        children(b, 'feature').map((f) => attr(f, 'name') ?? ''),
+      ]),
+    );
     const unavailable: Record<string, string[]> = {};
     const runnable: string[] = [];
     let unexplained = 0;
@@ -144,7 +173,8 @@ function readDomcaps(xml: string, where: string, name: string): HostProfile {
     }
     profile.runnableModels = [...new Set(runnable)].sort();
     profile.unavailable = unavailable;
-    if (unexplained) notes.push(`${unexplained} model(s) unusable without blockers listed (older libvirt does not print <blockers>)`);
+    if (unexplained)
+      notes.push(`${unexplained} model(s) unusable without blockers listed (older libvirt does not print <blockers>)`);
   }
   return profile;
 }
@@ -155,4 +185,3 @@ export const virshDomcapsReader: Reader = {
   detect: (t) => looksLikeXmlWith(t, 'domainCapabilities'),
   read: (t, where, name) => [readDomcaps(t, where, name)],
 };
-

@@ -25,16 +25,24 @@ export type XmlNode = Record<string, unknown>;
 
 /** Parses `text` whose root element must be `root` (checked first: no parse of a document of another kind). */
 export function parseXmlSafely(text: string, where: string, root: string, expected: string): XmlNode {
-  if (/<!(DOCTYPE|ENTITY)/i.test(text)) throw new InputError(where, `XML with a DOCTYPE or ENTITY declaration is refused; expected ${expected}`);
-  const first = /<([A-Za-z_][\w.-]*)/.exec(text.replace(/^\s*(<\?[^>]{0,200}\?>\s*)?(<!--[\s\S]{0,2000}?-->\s*)*/, '').slice(0, 200));
-  if (first?.[1] !== root) throw new InputError(where, `root element is ${first ? `<${first[1]}>` : 'missing'}; expected ${expected}`);
+  if (/<!(DOCTYPE|ENTITY)/i.test(text))
+    throw new InputError(where, `XML with a DOCTYPE or ENTITY declaration is refused; expected ${expected}`);
+  const first = /<([A-Za-z_][\w.-]*)/.exec(
+    text.replace(/^\s*(<\?[^>]{0,200}\?>\s*)?(<!--[\s\S]{0,2000}?-->\s*)*/, '').slice(0, 200),
+  );
+  if (first?.[1] !== root)
+    throw new InputError(where, `root element is ${first ? `<${first[1]}>` : 'missing'}; expected ${expected}`);
   let valid: true | { err: { msg: string; line: number } };
   try {
     valid = XMLValidator.validate(text);
   } catch (e) {
     throw new InputError(where, `unreadable XML (${oneLine(e)}); expected ${expected}`);
   }
-  if (valid !== true) throw new InputError(where, `invalid XML at line ${valid.err.line}: ${oneLine(valid.err.msg)}; expected ${expected}`);
+  if (valid !== true)
+    throw new InputError(
+      where,
+      `invalid XML at line ${valid.err.line}: ${oneLine(valid.err.msg)}; expected ${expected}`,
+    );
   try {
     return parser.parse(text) as XmlNode;
   } catch (e) {

@@ -74,34 +74,59 @@ export function parseRefusal(stderr: string): Refusal | null {
 }
 
 /** The argv (without the binary) for a headless one-shot boot. */
-export function qemuArgs(o: { cpu: string; accel: Accel; kernel: string; initrd: string; console: string; report: string; memoryMb?: number }): string[] {
+export function qemuArgs(o: {
+  cpu: string;
+  accel: Accel;
+  kernel: string;
+  initrd: string;
+  console: string;
+  report: string;
+  memoryMb?: number;
+}): string[] {
   return [
-    '-machine', `q35,accel=${o.accel}`,
-    '-cpu', o.cpu,
-    '-smp', '1',
-    '-m', String(o.memoryMb ?? 256),
+    '-machine',
+    `q35,accel=${o.accel}`,
+    '-cpu',
+    o.cpu,
+    '-smp',
+    '1',
+    '-m',
+    String(o.memoryMb ?? 256),
     '-nodefaults',
-    '-display', 'none',
+    '-display',
+    'none',
     '-no-reboot',
     '-no-user-config',
-    '-kernel', o.kernel,
-    '-initrd', o.initrd,
+    '-kernel',
+    o.kernel,
+    '-initrd',
+    o.initrd,
     // panic=-1 turns a kernel panic into a reboot, which -no-reboot turns into QEMU exiting
-    '-append', 'console=ttyS0 quiet loglevel=3 panic=-1',
-    '-chardev', `file,id=console,path=${o.console}`,
-    '-serial', 'chardev:console',
-    '-chardev', `file,id=report,path=${o.report}`,
-    '-serial', 'chardev:report',
+    '-append',
+    'console=ttyS0 quiet loglevel=3 panic=-1',
+    '-chardev',
+    `file,id=console,path=${o.console}`,
+    '-serial',
+    'chardev:console',
+    '-chardev',
+    `file,id=report,path=${o.report}`,
+    '-serial',
+    'chardev:report',
   ];
 }
 
 /** Boots and waits for QEMU to exit or be killed; never throws for what the guest or QEMU did. */
 export async function boot(options: BootOptions): Promise<BootResult> {
   const binary = options.binary ?? findQemu();
-  if (!binary) throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
+  if (!binary)
+    throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
   const dir = mkdtempSync(join(tmpdir(), 'migratable-verify-'));
   try {
-    const paths = { initrd: join(dir, 'initrd.gz'), console: join(dir, 'console.log'), report: join(dir, 'report.log') };
+    const paths = {
+      initrd: join(dir, 'initrd.gz'),
+      console: join(dir, 'console.log'),
+      report: join(dir, 'report.log'),
+    };
     writeFileSync(paths.initrd, options.initrd);
     const args = qemuArgs({ ...options, ...paths });
     const started = Date.now();
@@ -202,13 +227,18 @@ export function findKernel(explicit?: string, bootDir = '/boot'): string {
   } catch {
     // no /boot at all: same advice as an empty one
   }
-  if (!names.length) throw new Error(`no ${bootDir}/vmlinuz-* kernel found: install one (Debian: linux-image-amd64) or pass --kernel PATH`);
+  if (!names.length)
+    throw new Error(
+      `no ${bootDir}/vmlinuz-* kernel found: install one (Debian: linux-image-amd64) or pass --kernel PATH`,
+    );
   names.sort((a, b) => compareKernelVersions(b.slice(8), a.slice(8)));
   const newest = join(bootDir, names[0]);
   try {
     accessSync(newest, constants.R_OK);
   } catch {
-    throw new Error(`${newest} is not readable by this user (some distributions make it root-only): run as root or pass --kernel PATH`);
+    throw new Error(
+      `${newest} is not readable by this user (some distributions make it root-only): run as root or pass --kernel PATH`,
+    );
   }
   return newest;
 }

@@ -21,12 +21,16 @@ const MAGIC = '070701';
 const TRAILER = 'TRAILER!!!';
 
 function hex8(n: number): string {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`cpio: field value ${n} does not fit in 32 bits`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new Error(`cpio: field value ${n} does not fit in 32 bits`);
   return n.toString(16).padStart(8, '0');
 }
 
 /** Header + NUL-terminated name, padded so the data starts on a 4-byte boundary. */
-function header(name: string, fields: { ino: number; mode: number; nlink: number; mtime: number; size: number }): Buffer {
+function header(
+  name: string,
+  fields: { ino: number; mode: number; nlink: number; mtime: number; size: number },
+): Buffer {
   const nameBytes = Buffer.from(name + '\0', 'utf8');
   const text =
     MAGIC +
@@ -52,7 +56,8 @@ function pad(length: number): Buffer {
 
 /** Archive paths are relative ("bin/sh"): the kernel unpacks them into the rootfs as given. */
 function checkPath(path: string): void {
-  if (!path || path.startsWith('/') || path.endsWith('/')) throw new Error(`cpio: bad path "${path}" (want relative, like "bin/sh")`);
+  if (!path || path.startsWith('/') || path.endsWith('/'))
+    throw new Error(`cpio: bad path "${path}" (want relative, like "bin/sh")`);
   if (path.split('/').some((p) => p === '' || p === '.' || p === '..')) throw new Error(`cpio: bad path "${path}"`);
 }
 
@@ -74,7 +79,8 @@ export function cpioNewc(entries: readonly CpioEntry[], options: CpioOptions = {
     checkPath(e.path);
     if (seen.has(e.path)) throw new Error(`cpio: duplicate path "${e.path}"`);
     const parent = parentOf(e.path);
-    if (parent !== null && seen.get(parent) !== 'dir') throw new Error(`cpio: "${e.path}" comes before its directory "${parent}"`);
+    if (parent !== null && seen.get(parent) !== 'dir')
+      throw new Error(`cpio: "${e.path}" comes before its directory "${parent}"`);
     seen.set(e.path, e.type);
 
     let mode: number;
@@ -84,13 +90,20 @@ export function cpioNewc(entries: readonly CpioEntry[], options: CpioOptions = {
       data = Buffer.alloc(0);
     } else if (e.type === 'file') {
       mode = S_IFREG | ((e.mode ?? 0o644) & 0o7777);
-      data = typeof e.data === 'string' ? Buffer.from(e.data, 'utf8') : Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+      data =
+        typeof e.data === 'string'
+          ? Buffer.from(e.data, 'utf8')
+          : Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
     } else {
       if (!e.target) throw new Error(`cpio: symlink "${e.path}" has an empty target`);
       mode = S_IFLNK | 0o777;
       data = Buffer.from(e.target, 'utf8');
     }
-    parts.push(header(e.path, { ino: ino++, mode, nlink: e.type === 'dir' ? 2 : 1, mtime, size: data.length }), data, pad(data.length));
+    parts.push(
+      header(e.path, { ino: ino++, mode, nlink: e.type === 'dir' ? 2 : 1, mtime, size: data.length }),
+      data,
+      pad(data.length),
+    );
   }
   parts.push(header(TRAILER, { ino: 0, mode: 0, nlink: 1, mtime: 0, size: 0 }));
   return Buffer.concat(parts);

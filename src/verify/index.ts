@@ -29,7 +29,8 @@ const CHECK_OPTIONS = new Set(['enforce', 'check']);
  */
 export function qmpModelOf(cpu: string): QmpModel {
   const [name, ...rest] = cpu.trim().split(',');
-  if (!name || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new InputError('MODEL', `"${cpu}" does not start with a CPU model name`);
+  if (!name || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+    throw new InputError('MODEL', `"${cpu}" does not start with a CPU model name`);
   const props: Record<string, PropValue> = {};
   for (const token of rest) {
     if (!token) throw new InputError('MODEL', `empty option in "${cpu}"`);
@@ -67,10 +68,17 @@ export function loadModelInput(pathOrString: string): { cpu: string; source: str
     try {
       data = JSON.parse(text);
     } catch (e) {
-      throw new InputError(pathOrString, `not JSON (${(e as Error).message}); expected the output of "migratable baseline --format json"`);
+      throw new InputError(
+        pathOrString,
+        `not JSON (${(e as Error).message}); expected the output of "migratable baseline --format json"`,
+      );
     }
     const cpu = (data as { cpu?: unknown } | null)?.cpu;
-    if (typeof cpu !== 'string' || !cpu.trim()) throw new InputError(pathOrString, 'has no "cpu" string; expected the output of "migratable baseline --format json"');
+    if (typeof cpu !== 'string' || !cpu.trim())
+      throw new InputError(
+        pathOrString,
+        'has no "cpu" string; expected the output of "migratable baseline --format json"',
+      );
     qmpModelOf(cpu);
     return { cpu: cpu.trim(), source: pathOrString };
   }
@@ -114,7 +122,7 @@ function versionAtLeast(version: string, min: string): boolean {
   const a = version.split(/[.-]/).map((x) => parseInt(x, 10));
   const b = min.split('.').map(Number);
   for (let i = 0; i < b.length; i++) {
-    const d = (Number.isNaN(a[i]) ? 0 : a[i] ?? 0) - b[i];
+    const d = (Number.isNaN(a[i]) ? 0 : (a[i] ?? 0)) - b[i];
     if (d) return d > 0;
   }
   return true;
@@ -168,7 +176,13 @@ export function compareWithGuest(promised: readonly string[], guest: GuestReport
     if (implied) kernelImplied[s] = implied.why;
     else extra.push(s);
   }
-  return { absent: absent.sort(), extra: extra.sort(), notVisible: notVisible.sort(), kernelImplied, unmapped: unmapped.sort() };
+  return {
+    absent: absent.sort(),
+    extra: extra.sort(),
+    notVisible: notVisible.sort(),
+    kernelImplied,
+    unmapped: unmapped.sort(),
+  };
 }
 
 export type Outcome = 'match' | 'mismatch' | 'refused' | 'failed' | 'timeout';
@@ -258,7 +272,8 @@ function tail(text: string, n: number): string[] {
 }
 
 function failureLine(status: BootStatus, stderr: string, timeoutMs: number): string | null {
-  if (status === 'timeout') return `the guest did not power off within ${+(timeoutMs / 1000).toFixed(1)} s; QEMU was killed`;
+  if (status === 'timeout')
+    return `the guest did not power off within ${+(timeoutMs / 1000).toFixed(1)} s; QEMU was killed`;
   if (status === 'failed') return tail(stderr, 1)[0] ?? 'QEMU exited with an error and no message';
   return null;
 }
@@ -268,13 +283,19 @@ export async function verifyModel(options: VerifyOptions): Promise<VerifyReport>
   const notes: string[] = [];
   const parsed = qmpModelOf(options.cpu);
   const binary = options.qemuBinary ?? findQemu();
-  if (!binary) throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
+  if (!binary)
+    throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
   let accel = options.accel;
   if (!accel) {
     accel = kvmUsable() ? 'kvm' : 'tcg';
-    if (accel === 'tcg') notes.push('/dev/kvm is not usable here: booted under TCG, which cannot provide some features real CPUs have (QEMU names them below if the model needs them)');
+    if (accel === 'tcg')
+      notes.push(
+        '/dev/kvm is not usable here: booted under TCG, which cannot provide some features real CPUs have (QEMU names them below if the model needs them)',
+      );
   } else if (accel === 'kvm' && !kvmUsable()) {
-    throw new Error('KVM was asked for but /dev/kvm is not usable by this user (use --accel tcg, or join the kvm group)');
+    throw new Error(
+      'KVM was asked for but /dev/kvm is not usable by this user (use --accel tcg, or join the kvm group)',
+    );
   }
   const kernelImage = findKernel(options.kernel);
   const busybox = findBusybox(options.busybox);
@@ -282,10 +303,20 @@ export async function verifyModel(options: VerifyOptions): Promise<VerifyReport>
 
   const promise = await promiseOf(parsed, accel, binary);
   const bootedCpu = enforcedCpu(options.cpu);
-  const result = await boot({ cpu: bootedCpu, accel, kernel: kernelImage, initrd: buildInitramfs(readFileSync(busybox)), timeoutMs, binary });
+  const result = await boot({
+    cpu: bootedCpu,
+    accel,
+    kernel: kernelImage,
+    initrd: buildInitramfs(readFileSync(busybox)),
+    timeoutMs,
+    binary,
+  });
 
   const refusal = result.status === 'refused' ? parseRefusal(result.stderr) : null;
-  if (refusal && accel === 'tcg') notes.push(`TCG cannot provide: ${refusal.features.join(', ')}; on KVM hosts whose CPUs have them the model may be fine`);
+  if (refusal && accel === 'tcg')
+    notes.push(
+      `TCG cannot provide: ${refusal.features.join(', ')}; on KVM hosts whose CPUs have them the model may be fine`,
+    );
   let outcome: Outcome = result.status === 'refused' ? 'refused' : result.status === 'timeout' ? 'timeout' : 'failed';
   let failure = failureLine(result.status, result.stderr, timeoutMs);
   let guestReport: GuestReport | null = null;
@@ -301,13 +332,17 @@ export async function verifyModel(options: VerifyOptions): Promise<VerifyReport>
   const identityMismatches: string[] = [];
   if (guestReport) {
     comparison = compareWithGuest(promise.promised, guestReport);
-    if (promise.vendor && guestReport.vendor !== promise.vendor) identityMismatches.push(`vendor: promised ${promise.vendor}, guest sees ${guestReport.vendor}`);
+    if (promise.vendor && guestReport.vendor !== promise.vendor)
+      identityMismatches.push(`vendor: promised ${promise.vendor}, guest sees ${guestReport.vendor}`);
     if (promise.modelId && guestReport.modelName !== promise.modelId.trim()) {
-      identityMismatches.push(`model name: promised "${promise.modelId.trim()}", guest sees "${guestReport.modelName}"`);
+      identityMismatches.push(
+        `model name: promised "${promise.modelId.trim()}", guest sees "${guestReport.modelName}"`,
+      );
     }
     const exact = !comparison.absent.length && !comparison.extra.length && !identityMismatches.length;
     outcome = exact ? 'match' : 'mismatch';
-    if (comparison.unmapped.length) notes.push(`guest flags the catalog cannot map to QEMU names (not compared): ${comparison.unmapped.join(' ')}`);
+    if (comparison.unmapped.length)
+      notes.push(`guest flags the catalog cannot map to QEMU names (not compared): ${comparison.unmapped.join(' ')}`);
   }
   const wentWrong = outcome === 'failed' || outcome === 'timeout';
   return {

@@ -69,7 +69,8 @@ export function staticElfProblem(path: string): string | null {
     const table = Buffer.alloc(phentsize * phnum);
     if (readSync(fd, table, 0, table.length, phoff) < table.length) return 'has a truncated program header table';
     for (let i = 0; i < phnum; i++) {
-      if (table.readUInt32LE(i * phentsize) === PT_INTERP) return 'is dynamically linked (it has a PT_INTERP program header)';
+      if (table.readUInt32LE(i * phentsize) === PT_INTERP)
+        return 'is dynamically linked (it has a PT_INTERP program header)';
     }
     return null;
   } finally {
@@ -85,7 +86,11 @@ export function findBusybox(explicit?: string): string {
   const given = explicit ?? process.env.MIGRATABLE_BUSYBOX;
   if (given) {
     const problem = fileProblem(given) ?? staticElfProblem(given);
-    if (problem) throw new InputError(given, `busybox ${problem}; a static one is needed (Debian: apt-get install busybox-static)`);
+    if (problem)
+      throw new InputError(
+        given,
+        `busybox ${problem}; a static one is needed (Debian: apt-get install busybox-static)`,
+      );
     return given;
   }
   const candidates = [...BUSYBOX_PLACES, which('busybox')].filter((p): p is string => !!p);

@@ -47,7 +47,10 @@ export function renderText(report: VerifyReport): string {
     add('missing', report.refusal.features.join(' '));
   }
   if (report.guest) {
-    add('vendor', `${report.guest.vendor ?? '?'}${report.promisedVendor ? ` (promised ${report.promisedVendor})` : ''}`);
+    add(
+      'vendor',
+      `${report.guest.vendor ?? '?'}${report.promisedVendor ? ` (promised ${report.promisedVendor})` : ''}`,
+    );
     add('model name', report.guest.modelName ?? '?');
   }
   for (const m of report.identityMismatches) add('identity', m);
@@ -57,7 +60,11 @@ export function renderText(report: VerifyReport): string {
   if (c) {
     add(`absent (${c.absent.length})`, wrap(c.absent, indent));
     add(`not promised (${c.extra.length})`, wrap(c.extra, indent));
-    add(`not visible (${c.notVisible.length})`, wrap(c.notVisible, indent) + (c.notVisible.length ? '\n' + ' '.repeat(indent) + '(never shown in /proc/cpuinfo: not checked)' : ''));
+    add(
+      `not visible (${c.notVisible.length})`,
+      wrap(c.notVisible, indent) +
+        (c.notVisible.length ? '\n' + ' '.repeat(indent) + '(never shown in /proc/cpuinfo: not checked)' : ''),
+    );
     for (const [f, why] of Object.entries(c.kernelImplied)) add('kernel-implied', `${f}: ${why}`);
   }
   if (report.guest) {
@@ -69,7 +76,10 @@ export function renderText(report: VerifyReport): string {
   }
   if (report.consoleTail.length) add('console (last lines)', report.consoleTail.join('\n'));
   for (const n of report.notes) add('note', n);
-  add('duration', `${(report.durationMs / 1000).toFixed(1)} s${report.bootMs !== null ? ` (boot ${(report.bootMs / 1000).toFixed(1)} s)` : ''}`);
+  add(
+    'duration',
+    `${(report.durationMs / 1000).toFixed(1)} s${report.bootMs !== null ? ` (boot ${(report.bootMs / 1000).toFixed(1)} s)` : ''}`,
+  );
 
   return (
     rows

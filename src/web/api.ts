@@ -21,7 +21,10 @@ const ModelRequestSchema = z
     hosts: z.array(z.string()).optional(),
     disabled: z.array(z.string()).optional(),
     allowTsx: z.boolean().optional(),
-    qemu: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'expected a QEMU version like 7.2 or 8.1.5').optional(),
+    qemu: z
+      .string()
+      .regex(/^\d+\.\d+(\.\d+)?$/, 'expected a QEMU version like 7.2 or 8.1.5')
+      .optional(),
     name: z.string().min(1).optional(),
   })
   .strict();
@@ -36,7 +39,8 @@ function oneLine(e: unknown): string {
 }
 
 async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) throw new BadRequest('expected Content-Type: application/json');
+  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
+    throw new BadRequest('expected Content-Type: application/json');
   let raw: unknown;
   try {
     raw = await c.req.json();
@@ -52,7 +56,12 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
 }
 
 function listParam(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 function queryModelRequest(c: Context): ModelRequest {
@@ -64,8 +73,11 @@ function queryModelRequest(c: Context): ModelRequest {
     qemu: q('qemu'),
     name: q('name'),
   };
-  const parsed = ModelRequestSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) throw new BadRequest(`${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  const parsed = ModelRequestSchema.safeParse(
+    Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+  );
+  if (!parsed.success)
+    throw new BadRequest(`${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
   return parsed.data;
 }
 
@@ -76,10 +88,21 @@ export interface ApiOptions {
 
 export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
   const api = new Hono();
-  api.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body larger than ${MAX_BODY_BYTES >> 20} MiB` }, 413) }));
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: `request body larger than ${MAX_BODY_BYTES >> 20} MiB` }, 413),
+    }),
+  );
 
   api.onError((err, c) => {
-    if (err instanceof BadRequest || err instanceof InputError || err instanceof ModelRequestError || err.name === 'EmitError') {
+    if (
+      err instanceof BadRequest ||
+      err instanceof InputError ||
+      err instanceof ModelRequestError ||
+      err.name === 'EmitError'
+    ) {
       return c.json({ error: oneLine(err) }, 400);
     }
     console.error(err);
@@ -88,7 +111,9 @@ export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
 
   // Hosts never change while serving: serialize once (1000 profiles are over a megabyte of JSON)
   let hostsJson: string | undefined;
-  api.get('/hosts', (c) => c.body((hostsJson ??= JSON.stringify({ hosts })), 200, { 'Content-Type': 'application/json; charset=utf-8' }));
+  api.get('/hosts', (c) =>
+    c.body((hostsJson ??= JSON.stringify({ hosts })), 200, { 'Content-Type': 'application/json; charset=utf-8' }),
+  );
   api.get('/catalog', (c) => c.json(catalogResponse()));
 
   api.post('/baseline', async (c) => c.json(buildModel(hosts, await jsonBody(c, ModelRequestSchema))));
@@ -108,12 +133,14 @@ export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
 
   api.get('/export/:format', (c) => {
     const format = c.req.param('format');
-    if (!isFormatName(format)) return c.json({ error: `unknown format ${JSON.stringify(format)}; one of ${FORMAT_NAMES.join(', ')}` }, 404);
+    if (!isFormatName(format))
+      return c.json({ error: `unknown format ${JSON.stringify(format)}; one of ${FORMAT_NAMES.join(', ')}` }, 404);
     return c.text(EMITTERS[format].emit(buildModel(hosts, queryModelRequest(c))));
   });
 
   api.get('/drift', async (c) => {
-    if (!drift) return c.json({ error: 'no inventory: start with `migratable serve --inventory DB` to see feature drift' }, 404);
+    if (!drift)
+      return c.json({ error: 'no inventory: start with `migratable serve --inventory DB` to see feature drift' }, 404);
     return c.json(await drift());
   });
 

@@ -25,7 +25,9 @@ export function requireToken(token: string): MiddlewareHandler {
   return async (c, next) => {
     const given = presentedToken(c.req.header('authorization'), c.req.query('token'));
     if (given === undefined || !tokenMatches(given, token)) {
-      return c.json({ error: 'missing or wrong token: send Authorization: Bearer <token> or ?token=<token>' }, 401, { 'WWW-Authenticate': 'Bearer' });
+      return c.json({ error: 'missing or wrong token: send Authorization: Bearer <token> or ?token=<token>' }, 401, {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
     await next();
   };
@@ -38,7 +40,11 @@ export function requireToken(token: string): MiddlewareHandler {
 export function requireLoopbackHost(): MiddlewareHandler {
   return async (c, next) => {
     const host = (c.req.header('host') ?? '').replace(/:\d+$/, '');
-    if (!isLoopback(host)) return c.json({ error: `Host ${JSON.stringify(host)} is not a loopback name; open the UI as http://127.0.0.1:<port>/` }, 403);
+    if (!isLoopback(host))
+      return c.json(
+        { error: `Host ${JSON.stringify(host)} is not a loopback name; open the UI as http://127.0.0.1:<port>/` },
+        403,
+      );
     await next();
   };
 }

@@ -17,6 +17,13 @@ export function catalogResponse(): CatalogResponse {
       blocksMigration: f.blocksMigration,
       description: f.description,
     })),
-    models: allModels().map((m) => ({ name: m.name, aliases: m.aliases, vendor: m.vendor, qemu: m.qemu, verified: m.verified, features: m.kvmFeatures })),
+    models: allModels().map((m) => ({
+      name: m.name,
+      aliases: m.aliases,
+      vendor: m.vendor,
+      qemu: m.qemu,
+      verified: m.verified,
+      features: m.kvmFeatures,
+    })),
   };
 }

@@ -17,7 +17,10 @@ export async function openInventoryDrift(path: string): Promise<InventoryView> {
   const inv = openInventory(path, { mustExist: true });
   return {
     hosts: inv.latestProfiles(),
-    drift: () => driftFromSnapshots(inv.history().map((s) => ({ host: s.host, collectedAt: s.collectedAt, features: s.features }))),
+    drift: () =>
+      driftFromSnapshots(
+        inv.history().map((s) => ({ host: s.host, collectedAt: s.collectedAt, features: s.features })),
+      ),
     close: () => inv.close(),
   };
 }

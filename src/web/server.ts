@@ -49,27 +49,35 @@ export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>): Hono {
 export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? DEFAULT_HOST;
   if (opts.token !== undefined && opts.token.length < 16) {
-    return Promise.reject(new InputError('--token', 'must be at least 16 characters (e.g. from: openssl rand -hex 16)'));
+    return Promise.reject(
+      new InputError('--token', 'must be at least 16 characters (e.g. from: openssl rand -hex 16)'),
+    );
   }
   if (!isLoopback(host) && !opts.token) {
     return Promise.reject(
-      new InputError('--host', `refusing to listen on ${host} without a token: anyone who can reach it would see your hosts; pass --token (e.g. --token "$(openssl rand -hex 16)") or bind 127.0.0.1`),
+      new InputError(
+        '--host',
+        `refusing to listen on ${host} without a token: anyone who can reach it would see your hosts; pass --token (e.g. --token "$(openssl rand -hex 16)") or bind 127.0.0.1`,
+      ),
     );
   }
   const app = createApp(opts);
   return new Promise((resolve, reject) => {
-    let server: ServerType;
-    const onError = (e: Error) => reject(new ServeError(`cannot listen on ${host}:${opts.port ?? DEFAULT_PORT}: ${e.message}`));
-    server = serve({ fetch: app.fetch, port: opts.port ?? DEFAULT_PORT, hostname: host }, (info: AddressInfo) => {
-      server.off('error', onError);
-      const shown = host.includes(':') ? `[${host}]` : host;
-      resolve({
-        url: `http://${shown}:${info.port}/`,
-        port: info.port,
-        address: info.address,
-        close: () => new Promise<void>((done, fail) => server.close((e) => (e ? fail(e) : done()))),
-      });
-    });
+    const onError = (e: Error) =>
+      reject(new ServeError(`cannot listen on ${host}:${opts.port ?? DEFAULT_PORT}: ${e.message}`));
+    const server: ServerType = serve(
+      { fetch: app.fetch, port: opts.port ?? DEFAULT_PORT, hostname: host },
+      (info: AddressInfo) => {
+        server.off('error', onError);
+        const shown = host.includes(':') ? `[${host}]` : host;
+        resolve({
+          url: `http://${shown}:${info.port}/`,
+          port: info.port,
+          address: info.address,
+          close: () => new Promise<void>((done, fail) => server.close((e) => (e ? fail(e) : done()))),
+        });
+      },
+    );
     server.once('error', onError);
   });
 }

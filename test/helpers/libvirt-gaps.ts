@@ -17,7 +17,9 @@ export function libvirtModelGaps(dir: string): Record<string, string[]> {
     for (const m of xml.matchAll(/<model name='([^']+)'>([\s\S]*?)<\/model>/g)) {
       const parent = /<model name='([^']+)'\/>/.exec(m[2])?.[1] ?? null;
       // removed='yes' features are left out of libvirt's model: claiming less is the safe side
-      const features = [...m[2].matchAll(/<feature name='([^']+)'(\s+removed='yes')?/g)].filter((x) => !x[2]).map((x) => x[1]);
+      const features = [...m[2].matchAll(/<feature name='([^']+)'(\s+removed='yes')?/g)]
+        .filter((x) => !x[2])
+        .map((x) => x[1]);
       defs.set(m[1], { parent, features });
     }
   }

@@ -61,9 +61,23 @@ export function selfSignedCert(): Promise<{ key: string; cert: string }> {
       const key = join(dir, 'key.pem');
       const cert = join(dir, 'cert.pem');
       await run('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-days', '2', '-keyout', key, '-out', cert,
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-days',
+        '2',
+        '-keyout',
+        key,
+        '-out',
+        cert,
       ]);
       return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
     } finally {
@@ -75,7 +89,10 @@ export function selfSignedCert(): Promise<{ key: string; cert: string }> {
 
 function send(res: import('node:http').ServerResponse, status: number, reason: string, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, reason, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, reason, {
+    'Content-Type': 'application/json;charset=UTF-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -14,7 +14,10 @@ export function available(what: string, present: boolean): boolean {
 export const qemuBinary = findQemu();
 export const haveQemu = available('qemu-system-x86_64 (qemu-system-x86)', qemuBinary !== null);
 export const haveKvm = haveQemu && available('a usable /dev/kvm', kvmUsable());
-export const haveVirtXmlValidate = available('virt-xml-validate (libvirt-clients)', existsSync('/usr/bin/virt-xml-validate'));
+export const haveVirtXmlValidate = available(
+  'virt-xml-validate (libvirt-clients)',
+  existsSync('/usr/bin/virt-xml-validate'),
+);
 export const haveCpio = available('cpio', which('cpio') !== null);
 export const haveGuestKernel = available(
   'a guest kernel in /boot (linux-image-amd64)',

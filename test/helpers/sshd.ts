@@ -39,7 +39,9 @@ export interface SshFixture {
 }
 
 function keygen(file: string): string {
-  execFileSync('ssh-keygen', ['-q', '-N', '', '-t', 'ed25519', '-C', 'migratable-test', '-f', file], { stdio: 'ignore' });
+  execFileSync('ssh-keygen', ['-q', '-N', '', '-t', 'ed25519', '-C', 'migratable-test', '-f', file], {
+    stdio: 'ignore',
+  });
   return readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
 }
 

@@ -9,7 +9,9 @@ import { collect, output } from '../output.js';
 export function registerApply(program: Command): void {
   program
     .command('apply')
-    .description("write a model into Proxmox's cpu-models.conf: only its own section changes, atomically, with a backup")
+    .description(
+      "write a model into Proxmox's cpu-models.conf: only its own section changes, atomically, with a backup",
+    )
     .argument('<model>', 'a cpu-models.conf section from `baseline --format pve` (file or - for stdin)')
     .option('--file <path>', 'cpu-models.conf to edit', '/etc/pve/virtual-guest/cpu-models.conf')
     .option('--dry-run', 'print a unified diff and write nothing')
@@ -18,13 +20,19 @@ export function registerApply(program: Command): void {
       // `baseline --format pve` ends with the VM's "cpu: custom-NAME" line: that one is for the VM config
       const text = readInputText(model).replace(/^cpu: custom-\S+[ \t]*$/gm, '');
       const sections = parseCpuModels(text, model).models;
-      if (sections.length !== 1) throw new InputError(model, `expected exactly one cpu-model section, found ${sections.length}`);
+      if (sections.length !== 1)
+        throw new InputError(model, `expected exactly one cpu-model section, found ${sections.length}`);
       const r = await applyCpuModel({ file: opts.file, section: sections[0], dryRun: !!opts.dryRun });
       if (opts.dryRun) output(r.diff || `${opts.file}: already up to date`);
-      else process.stderr.write(`${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}\n`);
+      else
+        process.stderr.write(
+          `${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}\n`,
+        );
       if (opts.vm?.length) {
         output(qmSetLines(opts.vm, sections[0].name).join('\n'));
-        process.stderr.write('note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had\n');
+        process.stderr.write(
+          'note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had\n',
+        );
       }
     });
 }

@@ -10,19 +10,35 @@ export function registerBaseline(program: Command): void {
   program
     .command('baseline')
     .description('the richest CPU model every given host can run, with what is lost and why')
-    .argument('[inputs...]', 'host data: cpuinfo, lscpu, QMP JSON, virsh XML, cpuid -r, Proxmox API JSON, probe bundles, profiles; files or directories, - for stdin')
+    .argument(
+      '[inputs...]',
+      'host data: cpuinfo, lscpu, QMP JSON, virsh XML, cpuid -r, Proxmox API JSON, probe bundles, profiles; files or directories, - for stdin',
+    )
     .option('-f, --format <format>', `output format: ${FORMAT_NAMES.join(', ')}`, 'text')
     .option('--name <name>', 'model name (cpu-models.conf section, libvirt/nova comments)')
     .option('--allow-tsx', 'keep hle/rtm when every host has them (microcode updates may remove TSX)')
     .option('--qemu <version>', 'oldest QEMU in the cluster (default: what the profiles say, else 7.2)')
     .option('--inventory <db>', 'also use the latest scan of every host in this inventory')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (inputs: string[], opts: { format: string; name?: string; allowTsx?: boolean; qemu?: string; inventory?: string; output?: string }) => {
-      if (!isFormatName(opts.format)) throw new InputError('--format', `unknown format "${opts.format}"; one of ${FORMAT_NAMES.join(', ')}`);
-      if (opts.name !== undefined && !/^[a-z][a-z0-9_-]{1,39}$/.test(opts.name))
-        throw new InputError('--name', `"${opts.name}" is not a valid model name (lowercase letter, then letters, digits, _ or -, at most 40)`);
-      const hosts = await loadHosts(inputs, opts);
-      const result = computeBaseline(hosts, { allowTsx: opts.allowTsx, qemu: parseQemuVersion(opts.qemu), name: opts.name });
-      output(EMITTERS[opts.format].emit(result), opts.output);
-    });
+    .action(
+      async (
+        inputs: string[],
+        opts: { format: string; name?: string; allowTsx?: boolean; qemu?: string; inventory?: string; output?: string },
+      ) => {
+        if (!isFormatName(opts.format))
+          throw new InputError('--format', `unknown format "${opts.format}"; one of ${FORMAT_NAMES.join(', ')}`);
+        if (opts.name !== undefined && !/^[a-z][a-z0-9_-]{1,39}$/.test(opts.name))
+          throw new InputError(
+            '--name',
+            `"${opts.name}" is not a valid model name (lowercase letter, then letters, digits, _ or -, at most 40)`,
+          );
+        const hosts = await loadHosts(inputs, opts);
+        const result = computeBaseline(hosts, {
+          allowTsx: opts.allowTsx,
+          qemu: parseQemuVersion(opts.qemu),
+          name: opts.name,
+        });
+        output(EMITTERS[opts.format].emit(result), opts.output);
+      },
+    );
 }

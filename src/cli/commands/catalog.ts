@@ -6,7 +6,8 @@ import { table } from '../table.js';
 
 export function parseQemuVersion(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+\.\d+(\.\d+)?$/.test(v)) throw new InputError('--qemu', `expected a QEMU version like 7.2 or 8.1.5, got "${v}"`);
+  if (!/^\d+\.\d+(\.\d+)?$/.test(v))
+    throw new InputError('--qemu', `expected a QEMU version like 7.2 or 8.1.5, got "${v}"`);
   return v;
 }
 
@@ -23,7 +24,16 @@ export function registerCatalogCommands(program: Command): void {
       console.log(
         table(
           ['feature', 'linux', 'cpuid/msr', 'category', 'vendor', 'kvm', 'qemu', 'aliases'],
-          list.map((f) => [f.name, f.linux ?? '-', formatBit(f), f.category, f.vendor, f.kvm, f.qemu ?? '?', f.aliases.join(',')]),
+          list.map((f) => [
+            f.name,
+            f.linux ?? '-',
+            formatBit(f),
+            f.category,
+            f.vendor,
+            f.kvm,
+            f.qemu ?? '?',
+            f.aliases.join(','),
+          ]),
         ),
       );
       console.log(`\n${list.length} features`);

@@ -27,7 +27,15 @@ export function registerInventory(program: Command): void {
             ? JSON.stringify(hosts, null, 2)
             : table(
                 ['host', 'vendor', 'cpu', 'features', 'exact', 'snapshots', 'latest'],
-                hosts.map((h) => [h.host, h.vendor, h.modelName ?? '-', String(h.features), h.exact ? 'yes' : 'no', String(h.snapshots), h.latest]),
+                hosts.map((h) => [
+                  h.host,
+                  h.vendor,
+                  h.modelName ?? '-',
+                  String(h.features),
+                  h.exact ? 'yes' : 'no',
+                  String(h.snapshots),
+                  h.latest,
+                ]),
               ),
         );
       } finally {
@@ -56,20 +64,28 @@ export function registerInventory(program: Command): void {
         inv.close();
       }
       const custom = new Map<string, CpuModelSection>();
-      if (opts.cpuModels) for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
+      if (opts.cpuModels)
+        for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
       const vms = opts.vm ? readVmInputs(opts.vm, custom) : [];
       const lostHosts = new Set(steps.filter((s) => s.removed.length).map((s) => s.host));
       const broken = vms.length
-        ? checkMatrix(vms, latest.filter((h) => lostHosts.has(h.name))).cells.filter((c) => !c.ok)
+        ? checkMatrix(
+            vms,
+            latest.filter((h) => lostHosts.has(h.name)),
+          ).cells.filter((c) => !c.ok)
         : [];
       if (opts.json) output(JSON.stringify({ steps, broken }, null, 2));
       else {
         const lines = steps.length
-          ? steps.map((s) => `${s.host}  ${s.from} -> ${s.to}${s.removed.length ? `  lost: ${s.removed.join(' ')}` : ''}${s.added.length ? `  gained: ${s.added.join(' ')}` : ''}`)
+          ? steps.map(
+              (s) =>
+                `${s.host}  ${s.from} -> ${s.to}${s.removed.length ? `  lost: ${s.removed.join(' ')}` : ''}${s.added.length ? `  gained: ${s.added.join(' ')}` : ''}`,
+            )
           : ['no host changed'];
         if (broken.length) {
           lines.push('', 'VMs that can no longer start there:');
-          for (const c of broken) lines.push(`  ${c.vm} on ${c.host}: needs ${c.missing.map((m) => m.feature).join(' ')}`);
+          for (const c of broken)
+            lines.push(`  ${c.vm} on ${c.host}: needs ${c.missing.map((m) => m.feature).join(' ')}`);
         } else if (vms.length) lines.push('', 'every given VM still starts on every changed host');
         output(lines.join('\n'));
       }

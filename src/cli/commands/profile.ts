@@ -16,7 +16,10 @@ export function summarizeProfiles(profiles: HostProfile[]): string {
     p.qemu ?? '-',
   ]);
   const notes = profiles.flatMap((p) => (p.notes ?? []).map((n) => `  ${p.name}: ${n}`));
-  return table(['host', 'vendor', 'cpu', 'exactness', 'source', 'features', 'phys-bits', 'qemu'], rows) + (notes.length ? `\n\nnotes:\n${notes.join('\n')}` : '');
+  return (
+    table(['host', 'vendor', 'cpu', 'exactness', 'source', 'features', 'phys-bits', 'qemu'], rows) +
+    (notes.length ? `\n\nnotes:\n${notes.join('\n')}` : '')
+  );
 }
 
 export function registerProfile(program: Command): void {

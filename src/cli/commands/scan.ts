@@ -35,7 +35,10 @@ interface ScanOpts {
   json?: boolean;
 }
 
-async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<{ profiles: HostProfile[]; failed: string[] }> {
+async function scanOverSsh(
+  targets: SshTarget[],
+  opts: ScanOpts,
+): Promise<{ profiles: HostProfile[]; failed: string[] }> {
   const progress = createScanProgress(targets.length);
   const result = await scanHosts(targets, {
     concurrency: Number(opts.concurrency),
@@ -64,7 +67,12 @@ async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; faile
   const url = new URL(opts.pve!.includes('://') ? opts.pve! : `https://${opts.pve}`);
   if (url.protocol !== 'https:') throw new InputError('--pve', 'the Proxmox API is only spoken over https');
   const token = await resolvePveToken({ token: opts.token, tokenFile: opts.tokenFile });
-  const client = new PveClient({ host: url.hostname, port: url.port ? Number(url.port) : 8006, token, fingerprint: opts.fingerprint });
+  const client = new PveClient({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 8006,
+    token,
+    fingerprint: opts.fingerprint,
+  });
   const data = await client.fetchCluster();
   const { profiles, problems } = profilesFromPveCluster(data, url.origin);
   return { profiles, failed: problems };
@@ -73,14 +81,22 @@ async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; faile
 export function registerScan(program: Command): void {
   program
     .command('scan')
-    .description('profile hosts over SSH (nothing to install on them) or through the Proxmox API, and store the snapshots')
+    .description(
+      'profile hosts over SSH (nothing to install on them) or through the Proxmox API, and store the snapshots',
+    )
     .argument('[targets...]', '[user@]host[:port] to reach with the system ssh client')
     .option('--targets-file <file>', 'one target per line (# comments)')
     .option('--cluster', 'on a Proxmox node: every cluster member (/etc/pve/.members or corosync.conf)')
     .option('--pve <url>', 'Proxmox API, e.g. https://pve1:8006 (needs --token/--token-file or $MIGRATABLE_PVE_TOKEN)')
-    .option('--token <token>', "API token 'USER@REALM!ID=SECRET' (prefer --token-file: arguments are visible to other users)")
+    .option(
+      '--token <token>',
+      "API token 'USER@REALM!ID=SECRET' (prefer --token-file: arguments are visible to other users)",
+    )
     .option('--token-file <file>', 'file holding the API token')
-    .option('--fingerprint <sha256>', "pin the API server's certificate (AA:BB:... as Proxmox shows it) instead of the system CAs")
+    .option(
+      '--fingerprint <sha256>',
+      "pin the API server's certificate (AA:BB:... as Proxmox shows it) instead of the system CAs",
+    )
     .option('--accept-new-host-keys', 'trust SSH host keys seen for the first time (default: strict checking)')
     .option('--concurrency <n>', 'hosts at once', '8')
     .option('--timeout <seconds>', 'per-host limit', '30')
@@ -96,7 +112,8 @@ export function registerScan(program: Command): void {
       const targets = args.map((a) => parseTarget(a, a));
       if (opts.targetsFile) targets.push(...parseTargetsFile(readInputText(opts.targetsFile), opts.targetsFile));
       if (opts.cluster) targets.push(...readClusterTargets());
-      if (!targets.length && !opts.pve) throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');
+      if (!targets.length && !opts.pve)
+        throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');
       const results = [];
       if (targets.length) results.push(await scanOverSsh(targets, opts));
       if (opts.pve) results.push(await scanPve(opts));

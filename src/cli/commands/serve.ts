@@ -13,7 +13,8 @@ interface ServeOptions {
 }
 
 function parsePort(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InputError('--port', `expected a port number 0-65535, got "${v}"`);
+  if (!/^\d+$/.test(v) || Number(v) > 65535)
+    throw new InputError('--port', `expected a port number 0-65535, got "${v}"`);
   return Number(v);
 }
 
@@ -21,11 +22,17 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('web dashboard: hosts x features matrix, live model builder, VM checks, exports (binds 127.0.0.1)')
-    .argument('[input...]', 'host data files or directories (cpuinfo, QMP JSON, HostProfile JSON, ...); none = add them in the browser')
+    .argument(
+      '[input...]',
+      'host data files or directories (cpuinfo, QMP JSON, HostProfile JSON, ...); none = add them in the browser',
+    )
     .option('--inventory <db>', 'serve hosts and feature drift from a migratable inventory database')
     .option('--port <n>', 'port to listen on (0 = any free port)', String(DEFAULT_PORT))
     .option('--host <addr>', 'address to bind; anything but loopback needs --token', DEFAULT_HOST)
-    .option('--token <t>', 'require this token on every API request (Authorization: Bearer or ?token=); env MIGRATABLE_TOKEN')
+    .option(
+      '--token <t>',
+      'require this token on every API request (Authorization: Bearer or ?token=); env MIGRATABLE_TOKEN',
+    )
     .action(async (inputs: string[], opts: ServeOptions) => {
       const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
       const hosts = readProfileInputs(inputs);
@@ -38,7 +45,9 @@ export function registerServeCommand(program: Command): void {
         drift: inventory?.drift,
       });
       const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
-      process.stderr.write(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)\n`);
+      process.stderr.write(
+        `migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)\n`,
+      );
       const stop = () =>
         void server.close().finally(() => {
           inventory?.close();

@@ -11,7 +11,10 @@ const VMID_RE = /^[1-9]\d{2,8}$/;
  */
 export function qmSetLines(vmids: Array<number | string>, modelName: string): string[] {
   if (!GENERATED_MODEL_NAME_RE.test(modelName) || modelName.startsWith('custom-')) {
-    throw new InputError('model name', `${JSON.stringify(modelName)} must match ${GENERATED_MODEL_NAME_RE.source} without a 'custom-' prefix`);
+    throw new InputError(
+      'model name',
+      `${JSON.stringify(modelName)} must match ${GENERATED_MODEL_NAME_RE.source} without a 'custom-' prefix`,
+    );
   }
   return vmids.map((v) => {
     const s = String(v);

@@ -19,7 +19,8 @@ export function driftSteps(snapshots: Snapshot[]): DriftStep[] {
       const after = new Set(list[i].features);
       const added = [...after].filter((f) => !before.has(f)).sort();
       const removed = [...before].filter((f) => !after.has(f)).sort();
-      if (added.length || removed.length) steps.push({ host, from: list[i - 1].collectedAt, to: list[i].collectedAt, added, removed });
+      if (added.length || removed.length)
+        steps.push({ host, from: list[i - 1].collectedAt, to: list[i].collectedAt, added, removed });
     }
   }
   return steps;

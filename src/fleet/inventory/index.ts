@@ -41,14 +41,19 @@ export interface Inventory {
 }
 
 export function openInventory(path: string, opts: { mustExist?: boolean } = {}): Inventory {
-  if (opts.mustExist && !existsSync(path)) throw new InputError(path, 'no inventory here; run `migratable scan` first (or give --inventory another path)');
+  if (opts.mustExist && !existsSync(path))
+    throw new InputError(path, 'no inventory here; run `migratable scan` first (or give --inventory another path)');
   mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
   try {
     db = new Database(path);
     db.pragma('journal_mode = WAL');
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) throw new InputError(path, `inventory format ${version} is newer than this migratable understands (${SCHEMA_VERSION})`);
+    if (version > SCHEMA_VERSION)
+      throw new InputError(
+        path,
+        `inventory format ${version} is newer than this migratable understands (${SCHEMA_VERSION})`,
+      );
     db.exec(`
       CREATE TABLE IF NOT EXISTS snapshots (
         id INTEGER PRIMARY KEY,
@@ -65,8 +70,17 @@ export function openInventory(path: string, opts: { mustExist?: boolean } = {}):
     if (e instanceof InputError) throw e;
     throw new InputError(path, `not a migratable inventory (SQLite): ${(e as Error).message}`);
   }
-  const insert = db.prepare('INSERT INTO snapshots (host, collected_at, source, features, profile) VALUES (?, ?, ?, ?, ?)');
-  const rowToSnapshot = (r: { id: number; host: string; collected_at: string; source: string; features: string; profile: string }): Snapshot => ({
+  const insert = db.prepare(
+    'INSERT INTO snapshots (host, collected_at, source, features, profile) VALUES (?, ?, ?, ?, ?)',
+  );
+  const rowToSnapshot = (r: {
+    id: number;
+    host: string;
+    collected_at: string;
+    source: string;
+    features: string;
+    profile: string;
+  }): Snapshot => ({
     id: r.id,
     host: r.host,
     collectedAt: r.collected_at,
@@ -96,21 +110,45 @@ export function openInventory(path: string, opts: { mustExist?: boolean } = {}):
     },
     hosts() {
       const latest = this.latestProfiles();
-      const stats = db.prepare('SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host').all() as Array<{
-        host: string; n: number; first: string; latest: string;
+      const stats = db
+        .prepare(
+          'SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host',
+        )
+        .all() as Array<{
+        host: string;
+        n: number;
+        first: string;
+        latest: string;
       }>;
       return stats.map((s) => {
         const p = latest.find((l) => l.name === s.host)!;
-        return { host: s.host, snapshots: s.n, first: s.first, latest: s.latest, vendor: p.vendor, modelName: p.modelName, features: p.features.length, exact: p.exact };
+        return {
+          host: s.host,
+          snapshots: s.n,
+          first: s.first,
+          latest: s.latest,
+          vendor: p.vendor,
+          modelName: p.modelName,
+          features: p.features.length,
+          exact: p.exact,
+        };
       });
     },
     history(opts = {}) {
       const where: string[] = [];
       const args: string[] = [];
-      if (opts.host) (where.push('host = ?'), args.push(opts.host));
-      if (opts.since) (where.push('collected_at >= ?'), args.push(opts.since));
+      if (opts.host) {
+        where.push('host = ?');
+        args.push(opts.host);
+      }
+      if (opts.since) {
+        where.push('collected_at >= ?');
+        args.push(opts.since);
+      }
       const rows = db
-        .prepare(`SELECT * FROM snapshots ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY host, collected_at, id`)
+        .prepare(
+          `SELECT * FROM snapshots ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY host, collected_at, id`,
+        )
         .all(...args) as Parameters<typeof rowToSnapshot>[0][];
       return rows.map(rowToSnapshot);
     },

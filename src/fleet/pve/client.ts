@@ -57,7 +57,8 @@ export class PveClient {
   readonly #target: HttpTarget;
 
   constructor(opts: PveClientOptions) {
-    if (!HOST_RE.test(opts.host)) throw new InputError('host', `${JSON.stringify(opts.host)} is not a host name or address`);
+    if (!HOST_RE.test(opts.host))
+      throw new InputError('host', `${JSON.stringify(opts.host)} is not a host name or address`);
     const port = opts.port ?? 8006;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InputError('port', `${port} is not a TCP port`);
     this.#target = {

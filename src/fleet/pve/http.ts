@@ -6,7 +6,8 @@ import { request } from 'node:https';
 import { connectTls, TlsPinError, type TlsTarget } from './tls.js';
 import type { PveToken } from './token.js';
 
-export type PveErrorKind = 'auth' | 'forbidden' | 'not-found' | 'not-implemented' | 'http' | 'tls' | 'network' | 'timeout' | 'bad-response';
+export type PveErrorKind =
+  'auth' | 'forbidden' | 'not-found' | 'not-implemented' | 'http' | 'tls' | 'network' | 'timeout' | 'bad-response';
 
 export class PveApiError extends Error {
   constructor(
@@ -52,13 +53,28 @@ function statusError(url: string, status: number, reason: string): PveApiError {
   const r = reason ? ` (${reason})` : '';
   switch (status) {
     case 401:
-      return new PveApiError('auth', url, `401 authentication failed${r}; check the API token (USER@REALM!TOKENID=SECRET)`, status);
+      return new PveApiError(
+        'auth',
+        url,
+        `401 authentication failed${r}; check the API token (USER@REALM!TOKENID=SECRET)`,
+        status,
+      );
     case 403:
-      return new PveApiError('forbidden', url, `403 permission denied${r}; the token needs Sys.Audit on /nodes (a privilege-separated token needs its own ACL entry)`, status);
+      return new PveApiError(
+        'forbidden',
+        url,
+        `403 permission denied${r}; the token needs Sys.Audit on /nodes (a privilege-separated token needs its own ACL entry)`,
+        status,
+      );
     case 404:
       return new PveApiError('not-found', url, `404 not found${r}`, status);
     case 501:
-      return new PveApiError('not-implemented', url, `501 not implemented${r}; this PVE version lacks the endpoint`, status);
+      return new PveApiError(
+        'not-implemented',
+        url,
+        `501 not implemented${r}; this PVE version lacks the endpoint`,
+        status,
+      );
     default:
       return new PveApiError('http', url, `HTTP ${status}${r}`, status);
   }
@@ -69,7 +85,9 @@ function networkError(url: string, e: NodeJS.ErrnoException, t: HttpTarget): Pve
   const code = e.code ?? '';
   if (code === 'ETIMEDOUT') return new PveApiError('timeout', url, `timed out (${e.message})`);
   if (TLS_TRUST_CODES.has(code)) {
-    const hint = t.fingerprint ? '' : "; pin the node's certificate with its SHA-256 fingerprint (pvenode cert info) or pass its CA";
+    const hint = t.fingerprint
+      ? ''
+      : "; pin the node's certificate with its SHA-256 fingerprint (pvenode cert info) or pass its CA";
     return new PveApiError('tls', url, `TLS certificate not accepted (${code}: ${e.message})${hint}`);
   }
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /SSL|TLS/.test(e.message)) {
@@ -140,12 +158,15 @@ export function pveGet(t: HttpTarget, path: string): Promise<PveResponse> {
         try {
           body = text === '' ? null : JSON.parse(text);
         } catch {
-          if (status < 300) return done(new PveApiError('bad-response', url, `HTTP ${status} with a body that is not JSON`));
+          if (status < 300)
+            return done(new PveApiError('bad-response', url, `HTTP ${status} with a body that is not JSON`));
         }
         if (status >= 200 && status < 300) return done(null, { status, body });
         // PVE puts the reason in the status line and, for JSON, also in body.message.
         const msg = (body as { message?: unknown } | null)?.message;
-        const reason = String(typeof msg === 'string' && msg.trim() ? msg : (res.statusMessage ?? '')).trim().replace(/\s+/g, ' ');
+        const reason = String(typeof msg === 'string' && msg.trim() ? msg : (res.statusMessage ?? ''))
+          .trim()
+          .replace(/\s+/g, ' ');
         done(statusError(url, status, reason.slice(0, 200)));
       });
     });

@@ -6,7 +6,10 @@ import type { HostProfile } from '../../profile/host-profile.js';
 import { readProfilesFromText } from '../../sources/index.js';
 import type { PveClusterData } from './client.js';
 
-export function profilesFromPveCluster(data: PveClusterData, where: string): { profiles: HostProfile[]; problems: string[] } {
+export function profilesFromPveCluster(
+  data: PveClusterData,
+  where: string,
+): { profiles: HostProfile[]; problems: string[] } {
   const problems: string[] = [];
   const fromStatus = new Map<string, HostProfile>();
   for (const n of data.nodes) {
@@ -14,15 +17,35 @@ export function profilesFromPveCluster(data: PveClusterData, where: string): { p
       problems.push(`${n.node}: ${n.error ?? 'no status'}`);
       continue;
     }
-    const [p] = readProfilesFromText(JSON.stringify({ node: n.node, data: n.status }), `${where}/nodes/${n.node}/status`, n.node);
+    const [p] = readProfilesFromText(
+      JSON.stringify({ node: n.node, data: n.status }),
+      `${where}/nodes/${n.node}/status`,
+      n.node,
+    );
     fromStatus.set(n.node, { ...p, name: n.node });
   }
   if (!data.clusterCpuFlags) return { profiles: [...fromStatus.values()], problems };
-  const exact = readProfilesFromText(JSON.stringify({ data: data.clusterCpuFlags }), `${where}/cluster/qemu/cpu-flags`, 'cluster');
+  const exact = readProfilesFromText(
+    JSON.stringify({ data: data.clusterCpuFlags }),
+    `${where}/cluster/qemu/cpu-flags`,
+    'cluster',
+  );
   const profiles = exact.map((e) => {
     const s = fromStatus.get(e.name);
     // cpu-flags has the features; node status has what the CPU is and which kernel runs
-    return s ? { ...e, vendor: e.vendor === 'unknown' ? s.vendor : e.vendor, family: s.family, model: s.model, stepping: s.stepping, modelName: s.modelName, kernel: s.kernel, physBits: s.physBits, microcode: s.microcode } : e;
+    return s
+      ? {
+          ...e,
+          vendor: e.vendor === 'unknown' ? s.vendor : e.vendor,
+          family: s.family,
+          model: s.model,
+          stepping: s.stepping,
+          modelName: s.modelName,
+          kernel: s.kernel,
+          physBits: s.physBits,
+          microcode: s.microcode,
+        }
+      : e;
   });
   for (const [node, s] of fromStatus) if (!profiles.some((p) => p.name === node)) profiles.push(s);
   return { profiles, problems };

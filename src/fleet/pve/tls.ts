@@ -10,7 +10,11 @@ import { InputError } from '../../errors.js';
 
 /** `AA:BB:...` upper-case, the form `pvenode cert info` and the GUI show. Accepts bare hex too. */
 export function normalizeFingerprint(fp: string): string {
-  const hex = fp.trim().replace(/^sha256[:=\s]*/i, '').replace(/:/g, '').toUpperCase();
+  const hex = fp
+    .trim()
+    .replace(/^sha256[:=\s]*/i, '')
+    .replace(/:/g, '')
+    .toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) {
     throw new InputError('fingerprint', 'expected a SHA-256 certificate fingerprint: 32 hex bytes like AB:CD:...');
   }
@@ -29,7 +33,10 @@ export interface TlsTarget {
 
 export class TlsPinError extends Error {
   readonly code = 'ERR_MIGRATABLE_FINGERPRINT_MISMATCH';
-  constructor(readonly got: string, readonly expected: string) {
+  constructor(
+    readonly got: string,
+    readonly expected: string,
+  ) {
     super(`TLS certificate fingerprint mismatch: server sent ${got}, expected ${expected}`);
   }
 }

@@ -79,5 +79,8 @@ export async function resolvePveToken(src: TokenSource): Promise<PveToken> {
   }
   const fromEnv = (src.env ?? process.env)[PVE_TOKEN_ENV];
   if (fromEnv) return PveToken.parse(fromEnv, `$${PVE_TOKEN_ENV}`);
-  throw new InputError('token', `no Proxmox API token: pass one, a token file, or set $${PVE_TOKEN_ENV} (${FORMAT_HINT})`);
+  throw new InputError(
+    'token',
+    `no Proxmox API token: pass one, a token file, or set $${PVE_TOKEN_ENV} (${FORMAT_HINT})`,
+  );
 }

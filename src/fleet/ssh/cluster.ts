@@ -26,10 +26,12 @@ export function parsePveMembers(text: string, where: string): ClusterNode[] {
   } catch (e) {
     throw new InputError(where, `not JSON as /etc/pve/.members should be (${(e as Error).message})`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError(where, 'expected a JSON object with "nodelist"');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new InputError(where, 'expected a JSON object with "nodelist"');
   const nodelist = (doc as Record<string, unknown>).nodelist;
   if (nodelist === undefined) return [];
-  if (typeof nodelist !== 'object' || nodelist === null || Array.isArray(nodelist)) throw new InputError(where, '"nodelist" must be an object of node name -> {id, online, ip}');
+  if (typeof nodelist !== 'object' || nodelist === null || Array.isArray(nodelist))
+    throw new InputError(where, '"nodelist" must be an object of node name -> {id, online, ip}');
   return Object.entries(nodelist as Record<string, unknown>).map(([name, raw]) => {
     const info = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const ip = typeof info.ip === 'string' && info.ip ? info.ip : null;
@@ -76,7 +78,10 @@ export function parseCorosyncConf(text: string, where: string): ClusterNode[] {
     } else if (line.includes(':')) {
       const colon = line.indexOf(':');
       const key = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim().replace(/^"(.*)"$/, '$1');
+      const value = line
+        .slice(colon + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
       if (current) current[key] = value;
     } else {
       pendingName = line;
@@ -126,7 +131,10 @@ export function readClusterTargets(options: ReadClusterOptions = {}): SshTarget[
     const nodes = parseCorosyncConf(corosync, corosyncPath);
     if (nodes.length) return clusterTargets(nodes, corosyncPath, options);
   }
-  throw new InputError('--cluster', `no cluster members found: neither ${membersPath} nor ${corosyncPath} lists any node (not a Proxmox cluster node?)`);
+  throw new InputError(
+    '--cluster',
+    `no cluster members found: neither ${membersPath} nor ${corosyncPath} lists any node (not a Proxmox cluster node?)`,
+  );
 }
 
 function readIfPresent(path: string): string | null {

@@ -23,7 +23,8 @@ export function createScanProgress(total: number, stream: NodeJS.WriteStream = p
   );
   bar.start(total, 0, { failed: 0, last: '' });
   return {
-    onProgress: (e) => bar.update(e.done, { failed: e.failedSoFar, last: `${e.target.label} ${e.ok ? 'ok' : 'FAILED'}` }),
+    onProgress: (e) =>
+      bar.update(e.done, { failed: e.failedSoFar, last: `${e.target.label} ${e.ok ? 'ok' : 'FAILED'}` }),
     stop: () => bar.stop(),
   };
 }

@@ -34,8 +34,10 @@ export interface ScanResult {
  */
 export async function scanHosts(targets: readonly SshTarget[], options: ScanOptions = {}): Promise<ScanResult> {
   const concurrency = options.concurrency ?? 8;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError('--concurrency', 'must be a whole number, at least 1');
-  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new InputError('--timeout', 'must be more than 0');
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InputError('--concurrency', 'must be a whole number, at least 1');
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
+    throw new InputError('--timeout', 'must be more than 0');
   // Bad ssh options are the user's mistake, not every host's: refuse them once, up front.
   if (targets.length) buildSshArgs(targets[0], options);
   let done = 0;

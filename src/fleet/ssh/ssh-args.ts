@@ -25,6 +25,7 @@ export interface SshOptions {
 export const REMOTE_COMMAND = 'sh -s';
 
 const USER_SHAPE = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+// eslint-disable-next-line no-control-regex -- the point is to refuse control characters
 const OPTION_SHAPE = /^[A-Za-z][A-Za-z0-9]*=[^\u0000-\u001f\u007f]+$/;
 
 /**
@@ -34,7 +35,6 @@ const OPTION_SHAPE = /^[A-Za-z][A-Za-z0-9]*=[^\u0000-\u001f\u007f]+$/;
 export function buildSshArgs(target: SshTarget, options: SshOptions = {}): string[] {
   const args: string[] = [];
   for (const o of options.extraOptions ?? []) {
-    // eslint-disable-next-line no-control-regex
     if (!OPTION_SHAPE.test(o)) throw new InputError('--ssh-option', `expected Key=Value, got ${JSON.stringify(o)}`);
     args.push('-o', o);
   }
@@ -43,13 +43,16 @@ export function buildSshArgs(target: SshTarget, options: SshOptions = {}): strin
   args.push('-o', 'BatchMode=yes');
   args.push('-o', `StrictHostKeyChecking=${options.acceptNewHostKeys ? 'accept-new' : 'yes'}`);
   const connectTimeout = options.connectTimeoutSec ?? 10;
-  if (!Number.isInteger(connectTimeout) || connectTimeout < 1) throw new InputError('--connect-timeout', 'must be a whole number of seconds, at least 1');
+  if (!Number.isInteger(connectTimeout) || connectTimeout < 1)
+    throw new InputError('--connect-timeout', 'must be a whole number of seconds, at least 1');
   args.push('-o', `ConnectTimeout=${connectTimeout}`);
   if (options.configFile) args.push('-F', options.configFile);
   if (options.identityFile) args.push('-i', sshPath(options.identityFile, '--identity'), '-o', 'IdentitiesOnly=yes');
-  if (options.knownHostsFile) args.push('-o', `UserKnownHostsFile=${quoteConfigValue(sshPath(options.knownHostsFile, '--known-hosts'))}`);
+  if (options.knownHostsFile)
+    args.push('-o', `UserKnownHostsFile=${quoteConfigValue(sshPath(options.knownHostsFile, '--known-hosts'))}`);
   const port = target.port ?? options.port ?? null;
-  if (port !== null && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new InputError('--port', 'must be a number from 1 to 65535');
+  if (port !== null && !(Number.isInteger(port) && port >= 1 && port <= 65535))
+    throw new InputError('--port', 'must be a number from 1 to 65535');
   if (port !== null) args.push('-p', String(port));
   const user = target.user ?? options.user ?? null;
   if (user !== null && !USER_SHAPE.test(user)) throw new InputError('--user', `bad user name ${JSON.stringify(user)}`);
@@ -61,7 +64,8 @@ export function buildSshArgs(target: SshTarget, options: SshOptions = {}): strin
 /** ssh expands `%` tokens in IdentityFile/UserKnownHostsFile; double them so a path means itself. */
 function sshPath(path: string, where: string): string {
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f"]/.test(path)) throw new InputError(where, 'path must not contain control characters or double quotes');
+  if (/[\u0000-\u001f\u007f"]/.test(path))
+    throw new InputError(where, 'path must not contain control characters or double quotes');
   return path.replace(/%/g, '%%');
 }
 

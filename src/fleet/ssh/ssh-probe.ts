@@ -67,7 +67,8 @@ function sshErrorReason(stderr: string): string {
       return 'host key verification failed: the host key CHANGED since it was recorded in known_hosts (reinstalled host, or someone in the middle)';
     }
     const unknown = lines.find((l) => /host key is known for/i.test(l));
-    if (unknown) return `host key verification failed: ${unknown.replace(/ and you have requested strict checking\.?$/, '')} (add it to known_hosts, or accept new host keys)`;
+    if (unknown)
+      return `host key verification failed: ${unknown.replace(/ and you have requested strict checking\.?$/, '')} (add it to known_hosts, or accept new host keys)`;
     return 'host key verification failed';
   }
   return oneLineReason(stderr) || 'ssh failed (exit status 255) without saying why';

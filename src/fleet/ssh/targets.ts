@@ -36,7 +36,8 @@ export function parseTarget(spec: string, where = 'target'): SshTarget {
   if (at >= 0) {
     user = rest.slice(0, at);
     rest = rest.slice(at + 1);
-    if (!USER_CHARS.test(user)) throw bad('user name may only hold letters, digits, ".", "_", "-" and not start with "-" or "."');
+    if (!USER_CHARS.test(user))
+      throw bad('user name may only hold letters, digits, ".", "_", "-" and not start with "-" or "."');
   }
 
   let host: string;
@@ -64,7 +65,8 @@ export function parseTarget(spec: string, where = 'target'): SshTarget {
 
   let port: number | null = null;
   if (portText !== null) {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) throw bad('port must be a number from 1 to 65535');
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)
+      throw bad('port must be a number from 1 to 65535');
     port = Number(portText);
   }
   return { host, port, user, label: targetLabel(host, port, user) };

@@ -15,11 +15,26 @@ export function readVmInputs(inputs: string[], customModels?: Map<string, CpuMod
       continue;
     }
     if (input !== '-' && statSync(input).isDirectory()) {
-      const files = readdirSync(input).filter((f) => /\.(conf|xml|json)$/.test(f)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-      for (const f of files) out.push(...readVmsFromText(readInputText(join(input, f)), join(input, f), f.replace(/\.\w+$/, ''), customModels));
+      const files = readdirSync(input)
+        .filter((f) => /\.(conf|xml|json)$/.test(f))
+        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      for (const f of files)
+        out.push(
+          ...readVmsFromText(readInputText(join(input, f)), join(input, f), f.replace(/\.\w+$/, ''), customModels),
+        );
       continue;
     }
-    out.push(...readVmsFromText(readInputText(input), input, input.split('/').pop()!.replace(/\.\w+$/, ''), customModels));
+    out.push(
+      ...readVmsFromText(
+        readInputText(input),
+        input,
+        input
+          .split('/')
+          .pop()!
+          .replace(/\.\w+$/, ''),
+        customModels,
+      ),
+    );
   }
   return out;
 }

@@ -8,9 +8,15 @@ import type { VmCpu } from './types.js';
 
 export type { VmCpu } from './types.js';
 
-export function readVmsFromText(text: string, where: string, name: string, customModels?: Map<string, CpuModelSection>): VmCpu[] {
+export function readVmsFromText(
+  text: string,
+  where: string,
+  name: string,
+  customModels?: Map<string, CpuModelSection>,
+): VmCpu[] {
   if (!text.trim()) throw new InputError(where, 'empty input; expected a VM config, domain XML or -cpu string');
-  if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected a VM config, domain XML or -cpu string');
+  if (text.includes('\u0000'))
+    throw new InputError(where, 'binary data; expected a VM config, domain XML or -cpu string');
   if (looksLikeDomainXml(text)) return [vmFromDomainXml(text, where, name)];
   if (/^\s*\{/.test(text)) {
     let doc: { cpu?: unknown; name?: unknown };
@@ -19,11 +25,15 @@ export function readVmsFromText(text: string, where: string, name: string, custo
     } catch (e) {
       throw new InputError(where, `invalid JSON: ${(e as Error).message}`);
     }
-    if (typeof doc.cpu !== 'string') throw new InputError(where, 'expected a `migratable baseline --format json` result with a "cpu" string');
+    if (typeof doc.cpu !== 'string')
+      throw new InputError(where, 'expected a `migratable baseline --format json` result with a "cpu" string');
     return [vmFromCpuString(doc.cpu, where, typeof doc.name === 'string' ? doc.name : name, 'baseline-json')];
   }
   if (looksLikePveVmConfig(text)) return [vmFromPveText(text, where, name, customModels)];
   const line = text.trim();
   if (!line.includes('\n')) return [vmFromCpuString(line, where, name)];
-  throw new InputError(where, 'unrecognized VM input; supported: Proxmox VM config (qemu-server/<vmid>.conf), libvirt domain XML, a QEMU -cpu string, migratable baseline JSON');
+  throw new InputError(
+    where,
+    'unrecognized VM input; supported: Proxmox VM config (qemu-server/<vmid>.conf), libvirt domain XML, a QEMU -cpu string, migratable baseline JSON',
+  );
 }

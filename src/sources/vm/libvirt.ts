@@ -5,7 +5,11 @@ import { InputError } from '../../errors.js';
 import { resolveCpuRequest } from './resolve.js';
 import type { VmCpu } from './types.js';
 
-const byLibvirtName = new Map(allFeatures().filter((f) => f.libvirt).map((f) => [f.libvirt!, f.name]));
+const byLibvirtName = new Map(
+  allFeatures()
+    .filter((f) => f.libvirt)
+    .map((f) => [f.libvirt!, f.name]),
+);
 
 export function looksLikeDomainXml(text: string): boolean {
   return /<domain[\s>]/.test(text);
@@ -14,9 +18,15 @@ export function looksLikeDomainXml(text: string): boolean {
 export function vmFromDomainXml(text: string, where: string, name: string): VmCpu {
   // Entities are never expanded: a DOCTYPE has no business in a domain definition
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new InputError(where, 'XML with a DOCTYPE/ENTITY declaration is refused');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fast-xml-parser output has no static shape
   let doc: any;
   try {
-    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: false, isArray: (n) => n === 'feature' }).parse(text);
+    doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@',
+      processEntities: false,
+      isArray: (n) => n === 'feature',
+    }).parse(text);
   } catch (e) {
     throw new InputError(where, `invalid XML: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -28,10 +38,30 @@ export function vmFromDomainXml(text: string, where: string, name: string): VmCp
   const maxphys = cpu.maxphysaddr;
   const physBits = maxphys?.['@mode'] === 'passthrough' ? 'host' : maxphys?.['@bits'] ? Number(maxphys['@bits']) : null;
   if (mode === 'host-passthrough' || mode === 'maximum')
-    return resolveCpuRequest({ name: vmName, source: 'libvirt-xml', cpu: 'host', model: mode === 'maximum' ? 'max' : 'host', changes: [], physBits }, where);
+    return resolveCpuRequest(
+      {
+        name: vmName,
+        source: 'libvirt-xml',
+        cpu: 'host',
+        model: mode === 'maximum' ? 'max' : 'host',
+        changes: [],
+        physBits,
+      },
+      where,
+    );
   if (mode === 'host-model')
     return resolveCpuRequest(
-      { name: vmName, source: 'libvirt-xml', cpu: 'host-model', model: 'host', changes: [], physBits, notes: ['host-model is expanded on the boot host: libvirt migrates the expanded CPU, which must exist on the target'] },
+      {
+        name: vmName,
+        source: 'libvirt-xml',
+        cpu: 'host-model',
+        model: 'host',
+        changes: [],
+        physBits,
+        notes: [
+          'host-model is expanded on the boot host: libvirt migrates the expanded CPU, which must exist on the target',
+        ],
+      },
       where,
     );
   const modelName = typeof cpu.model === 'string' ? cpu.model : cpu.model?.['#text'];
@@ -47,8 +77,15 @@ export function vmFromDomainXml(text: string, where: string, name: string): VmCp
   }
   return resolveCpuRequest(
     {
-      name: vmName, source: 'libvirt-xml', cpu: `${modelName}${changes.map(([f, on]) => `,${on ? '+' : '-'}${f}`).join('')}`, model: modelName, changes, physBits,
-      notes: ['libvirt expands its own definition of the model; the catalog uses QEMU\'s, which can differ slightly for unversioned names'],
+      name: vmName,
+      source: 'libvirt-xml',
+      cpu: `${modelName}${changes.map(([f, on]) => `,${on ? '+' : '-'}${f}`).join('')}`,
+      model: modelName,
+      changes,
+      physBits,
+      notes: [
+        "libvirt expands its own definition of the model; the catalog uses QEMU's, which can differ slightly for unversioned names",
+      ],
     },
     where,
   );

@@ -11,7 +11,11 @@ import { vmFromCpuString } from './qemu-cpu.js';
 import type { VmCpu } from './types.js';
 
 export function looksLikePveVmConfig(text: string): boolean {
-  return /^(cpu|args|cores|memory|scsihw|ostype|boot|sockets|net\d+|scsi\d+|virtio\d+|smbios1|vmgenid|name):\s/m.test(text) && !/^\s*</.test(text);
+  return (
+    /^(cpu|args|cores|memory|scsihw|ostype|boot|sockets|net\d+|scsi\d+|virtio\d+|smbios1|vmgenid|name):\s/m.test(
+      text,
+    ) && !/^\s*</.test(text)
+  );
 }
 
 function flagChanges(flags: string[], where: string): Array<[string, boolean]> {
@@ -24,7 +28,12 @@ function flagChanges(flags: string[], where: string): Array<[string, boolean]> {
 }
 
 /** Proxmox's abstract models are qemu64 plus flags; they are in the catalog as models. */
-export function vmFromPveConfig(cfg: VmConfig, where: string, name: string, customModels: Map<string, CpuModelSection> = new Map()): VmCpu {
+export function vmFromPveConfig(
+  cfg: VmConfig,
+  where: string,
+  name: string,
+  customModels: Map<string, CpuModelSection> = new Map(),
+): VmCpu {
   if (cfg.argsCpu) {
     const vm = vmFromCpuString(cfg.argsCpu, where, name, 'pve-config');
     vm.notes.push('args: -cpu overrides the cpu: line (Proxmox appends args after its own -cpu)');
@@ -38,7 +47,11 @@ export function vmFromPveConfig(cfg: VmConfig, where: string, name: string, cust
   if (!cfg.cpu) notes.push('no cpu: line: Proxmox uses kvm64');
   if (cpu.customModel) {
     const custom = customModels.get(cpu.customModel);
-    if (!custom) throw new InputError(where, `cpu: custom-${cpu.customModel} is not in the given cpu-models.conf (pass --cpu-models FILE)`);
+    if (!custom)
+      throw new InputError(
+        where,
+        `cpu: custom-${cpu.customModel} is not in the given cpu-models.conf (pass --cpu-models FILE)`,
+      );
     type = custom.reportedModel ?? 'kvm64';
     changes.push(...flagChanges(custom.flags, where));
     if (physBits === null && custom.physBits !== undefined) physBits = custom.physBits;
@@ -52,11 +65,23 @@ export function vmFromPveConfig(cfg: VmConfig, where: string, name: string, cust
   if (/^Opteron/.test(type)) pveOwn.push(['rdtscp', false]);
   pveOwn.push(['kvm-pv-unhalt', true], ['kvm-pv-eoi', true]);
   const all = [...pveOwn, ...changes, ...flagChanges(cpu.flags, where)];
-  const cpuString = [type, ...all.map(([f, on]) => `${on ? '+' : '-'}${f}`), ...(type !== 'host' ? ['enforce'] : [])].join(',');
-  return resolveCpuRequest({ name, source: 'pve-config', cpu: cpuString, model: model?.name ?? type, changes: all, physBits, notes }, where);
+  const cpuString = [
+    type,
+    ...all.map(([f, on]) => `${on ? '+' : '-'}${f}`),
+    ...(type !== 'host' ? ['enforce'] : []),
+  ].join(',');
+  return resolveCpuRequest(
+    { name, source: 'pve-config', cpu: cpuString, model: model?.name ?? type, changes: all, physBits, notes },
+    where,
+  );
 }
 
-export function vmFromPveText(text: string, where: string, name: string, customModels?: Map<string, CpuModelSection>): VmCpu {
+export function vmFromPveText(
+  text: string,
+  where: string,
+  name: string,
+  customModels?: Map<string, CpuModelSection>,
+): VmCpu {
   const vmid = /(\d+)\.conf$/.exec(where)?.[1];
   const cfg = parseVmConfig(text, where, vmid ? Number(vmid) : undefined);
   const label = cfg.name ? `${cfg.vmid ?? name} (${cfg.name})` : String(cfg.vmid ?? name);

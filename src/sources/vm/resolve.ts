@@ -17,8 +17,19 @@ export function resolveCpuRequest(req: CpuRequest, where: string): VmCpu {
   const notes = [...(req.notes ?? [])];
   if (req.model === 'host' || req.model === 'max') {
     return {
-      name: req.name, source: req.source, cpu: req.cpu, model: req.model, features: [], added: [], physBits: req.physBits ?? 'host',
-      passthrough: true, unverifiedModel: false, notes: [...notes, `cpu type ${req.model} copies the boot host's CPU: live migration is only safe between identical hosts`],
+      name: req.name,
+      source: req.source,
+      cpu: req.cpu,
+      model: req.model,
+      features: [],
+      added: [],
+      physBits: req.physBits ?? 'host',
+      passthrough: true,
+      unverifiedModel: false,
+      notes: [
+        ...notes,
+        `cpu type ${req.model} copies the boot host's CPU: live migration is only safe between identical hosts`,
+      ],
     };
   }
   const model = resolveModel(req.model);
@@ -35,9 +46,20 @@ export function resolveCpuRequest(req: CpuRequest, where: string): VmCpu {
       if (i >= 0) added.splice(i, 1);
     }
   }
-  if (!model.verified) notes.push(`model ${model.name} is newer than the QEMU this catalog was checked against; its feature list comes from libvirt's map and may miss bits`);
+  if (!model.verified)
+    notes.push(
+      `model ${model.name} is newer than the QEMU this catalog was checked against; its feature list comes from libvirt's map and may miss bits`,
+    );
   return {
-    name: req.name, source: req.source, cpu: req.cpu, model: model.name, features: [...set].sort(), added: added.sort(),
-    physBits: req.physBits, passthrough: false, unverifiedModel: !model.verified, notes,
+    name: req.name,
+    source: req.source,
+    cpu: req.cpu,
+    model: model.name,
+    features: [...set].sort(),
+    added: added.sort(),
+    physBits: req.physBits,
+    passthrough: false,
+    unverifiedModel: !model.verified,
+    notes,
   };
 }

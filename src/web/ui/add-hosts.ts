@@ -28,7 +28,9 @@ export function createAddHosts(store: Store): HTMLElement {
       if (added.length && !errors.length) zone.clear();
       fill(
         messages,
-        added.length ? h('li', { class: 'ok' }, `Added ${plural(added.length, 'host')}: ${added.map((x) => x.name).join(', ')}`) : null,
+        added.length
+          ? h('li', { class: 'ok' }, `Added ${plural(added.length, 'host')}: ${added.map((x) => x.name).join(', ')}`)
+          : null,
         errors.map((m) => h('li', { class: 'error', role: 'alert' }, m)),
       );
     },

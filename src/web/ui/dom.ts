@@ -4,12 +4,17 @@ type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
 /** `h('button', {class: 'x', onclick: fn, 'aria-label': 'y'}, 'text')`. Boolean true sets an empty attribute, false/null omits it. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
     if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
-    else if (k in el && typeof (el as unknown as Record<string, unknown>)[k] === 'boolean') (el as unknown as Record<string, unknown>)[k] = !!v;
+    else if (k in el && typeof (el as unknown as Record<string, unknown>)[k] === 'boolean')
+      (el as unknown as Record<string, unknown>)[k] = !!v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
@@ -47,5 +52,10 @@ export function plural(n: number, one: string, many = one + 's'): string {
 
 /** A titled panel section with a stable id for the nav and an aria label. */
 export function section(id: string, title: string, ...children: (Child | Child[])[]): HTMLElement {
-  return h('section', { id, class: 'panel', 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title), ...children);
+  return h(
+    'section',
+    { id, class: 'panel', 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title` }, title),
+    ...children,
+  );
 }

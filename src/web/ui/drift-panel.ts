@@ -17,12 +17,21 @@ function render(body: HTMLElement, drift: DriftResponse): void {
   const changing = drift.hosts.filter((x) => x.snapshots.slice(1).some((s) => s.added.length || s.removed.length));
   fill(
     body,
-    h('p', { class: 'muted' }, `${plural(drift.hosts.length, 'host')} in the inventory; ${changing.length} with feature changes between snapshots.`),
+    h(
+      'p',
+      { class: 'muted' },
+      `${plural(drift.hosts.length, 'host')} in the inventory; ${changing.length} with feature changes between snapshots.`,
+    ),
     drift.hosts.map((x) =>
       h(
         'details',
         { class: 'drift-host', open: x.snapshots.length > 1 && changing.length <= 10 },
-        h('summary', {}, h('strong', {}, x.name), ` — ${x.snapshots.length} snapshot${x.snapshots.length === 1 ? '' : 's'}`),
+        h(
+          'summary',
+          {},
+          h('strong', {}, x.name),
+          ` — ${x.snapshots.length} snapshot${x.snapshots.length === 1 ? '' : 's'}`,
+        ),
         h(
           'ol',
           { class: 'timeline' },
@@ -35,7 +44,12 @@ function render(body: HTMLElement, drift: DriftResponse): void {
                 ? h('span', { class: 'muted' }, ` first seen with ${s.added.length} features`)
                 : !s.added.length && !s.removed.length
                   ? h('span', { class: 'muted' }, ' no change')
-                  : h('span', { class: 'changes' }, s.added.map((f) => h('code', { class: 'added' }, `+${f}`)), s.removed.map((f) => h('code', { class: 'removed' }, `−${f}`))),
+                  : h(
+                      'span',
+                      { class: 'changes' },
+                      s.added.map((f) => h('code', { class: 'added' }, `+${f}`)),
+                      s.removed.map((f) => h('code', { class: 'removed' }, `−${f}`)),
+                    ),
             ),
           ),
         ),

@@ -12,7 +12,11 @@ export function createExportPanel(store: Store): HTMLElement {
   select.value = 'pve';
   const out = h('pre', { id: 'export-output', class: 'output', tabindex: 0, 'aria-label': 'Exported configuration' });
   const status = h('span', { class: 'muted small', role: 'status' });
-  const copy = h('button', { type: 'button', class: 'btn primary', onclick: () => void copyText(out.textContent ?? '', status) }, 'Copy');
+  const copy = h(
+    'button',
+    { type: 'button', class: 'btn primary', onclick: () => void copyText(out.textContent ?? '', status) },
+    'Copy',
+  );
 
   function render(): void {
     const model = store.derived.model;

@@ -5,7 +5,17 @@ import { shortList } from './dom.js';
 import type { Derived, State } from './store.js';
 import { DISABLED_REASON } from '../model.js';
 
-export const CATEGORY_ORDER: Category[] = ['simd', 'crypto', 'bit-manipulation', 'security', 'virtualization', 'paravirtual', 'timer', 'memory', 'other'];
+export const CATEGORY_ORDER: Category[] = [
+  'simd',
+  'crypto',
+  'bit-manipulation',
+  'security',
+  'virtualization',
+  'paravirtual',
+  'timer',
+  'memory',
+  'other',
+];
 
 /** The engine's exclusion codes in words. */
 export const REASON_TEXT: Record<string, string> = {
@@ -44,7 +54,8 @@ export function featureStatus(feature: string, s: State, d: Derived): FeatureSta
   const inModel = !!model?.features.includes(feature);
   const disabledByUser = s.disabled.has(feature);
   const lost = model?.lost.find((l) => l.feature === feature);
-  const missingOn = lost?.missingOn ?? (inModel ? [] : d.selectedHosts.filter((h) => !h.features.includes(feature)).map((h) => h.name));
+  const missingOn =
+    lost?.missingOn ?? (inModel ? [] : d.selectedHosts.filter((h) => !h.features.includes(feature)).map((h) => h.name));
   const reason = lost?.reason && lost.reason !== DISABLED_REASON ? lost.reason : null;
   // Off is always allowed; on only when every selected host has it and nothing but the user keeps it out
   const toggleable = inModel || (disabledByUser && missingOn.length === 0 && !reason && !!model);

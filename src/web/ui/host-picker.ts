@@ -10,21 +10,48 @@ const OPEN_GROUPS_UP_TO = 60;
 export function createHostPicker(store: Store): HTMLElement {
   const list = h('div', { class: 'host-list', role: 'group', 'aria-label': 'Hosts in the model' });
   const count = h('p', { class: 'muted small', 'aria-live': 'polite' });
-  const all = h('button', { type: 'button', class: 'btn small', onclick: () => store.update((s) => s.hosts.forEach((x) => s.selected.add(x.name))) }, 'All');
-  const none = h('button', { type: 'button', class: 'btn small', onclick: () => store.update((s) => s.selected.clear()) }, 'None');
+  const all = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn small',
+      onclick: () => store.update((s) => s.hosts.forEach((x) => s.selected.add(x.name))),
+    },
+    'All',
+  );
+  const none = h(
+    'button',
+    { type: 'button', class: 'btn small', onclick: () => store.update((s) => s.selected.clear()) },
+    'None',
+  );
 
   const tsx = h('input', { type: 'checkbox', id: 'opt-tsx' });
   tsx.addEventListener('change', () => store.update((s) => (s.allowTsx = tsx.checked)));
-  const qemu = h('input', { type: 'text', id: 'opt-qemu', class: 'input', placeholder: 'from hosts, else 7.2', inputmode: 'decimal', autocomplete: 'off' });
+  const qemu = h('input', {
+    type: 'text',
+    id: 'opt-qemu',
+    class: 'input',
+    placeholder: 'from hosts, else 7.2',
+    inputmode: 'decimal',
+    autocomplete: 'off',
+  });
   qemu.addEventListener('input', () => store.update((s) => (s.qemu = qemu.value.trim())));
-  const name = h('input', { type: 'text', id: 'opt-name', class: 'input', placeholder: 'migratable-mixed', autocomplete: 'off', spellcheck: 'false' });
+  const name = h('input', {
+    type: 'text',
+    id: 'opt-name',
+    class: 'input',
+    placeholder: 'migratable-mixed',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   name.addEventListener('input', () => store.update((s) => (s.name = name.value)));
 
   let groupMembers = new Map<string, HostProfile[]>();
   list.addEventListener('change', (e) => {
     const box = e.target as HTMLInputElement;
     if (box.type !== 'checkbox') return;
-    const names = box.dataset.group !== undefined ? (groupMembers.get(box.dataset.group) ?? []).map((x) => x.name) : [box.value];
+    const names =
+      box.dataset.group !== undefined ? (groupMembers.get(box.dataset.group) ?? []).map((x) => x.name) : [box.value];
     store.update((s) => names.forEach((n) => (box.checked ? s.selected.add(n) : s.selected.delete(n))));
   });
   // A click on the group's box ticks it; it must not also fold the <details>
@@ -72,7 +99,8 @@ export function createHostPicker(store: Store): HTMLElement {
       box.checked = n === members.length;
       box.indeterminate = n > 0 && n < members.length;
     }
-    for (const box of list.querySelectorAll<HTMLInputElement>('input[data-host]')) box.checked = selected.has(box.value);
+    for (const box of list.querySelectorAll<HTMLInputElement>('input[data-host]'))
+      box.checked = selected.has(box.value);
   }
   store.subscribe(render);
   render();

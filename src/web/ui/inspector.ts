@@ -17,7 +17,14 @@ export function createInspector(store: Store): Inspector {
 
   function render(): void {
     if (!current) {
-      fill(el, h('p', { class: 'muted' }, 'Hover or focus a feature column to see its CPUID bit, names and description. Arrow keys move between columns.'));
+      fill(
+        el,
+        h(
+          'p',
+          { class: 'muted' },
+          'Hover or focus a feature column to see its CPUID bit, names and description. Arrow keys move between columns.',
+        ),
+      );
       return;
     }
     const f = info(current);
@@ -38,8 +45,17 @@ export function createInspector(store: Store): Inspector {
     );
     fill(
       el,
-      h('h3', {}, h('code', {}, current), h('span', { class: `tag cat-${f?.category ?? 'other'}` }, f?.category ?? 'other')),
-      h('p', { class: `status ${st.inModel ? 'ok' : 'out'}` }, `${have} of ${plural(n, 'selected host')} · ${st.summary}`),
+      h(
+        'h3',
+        {},
+        h('code', {}, current),
+        h('span', { class: `tag cat-${f?.category ?? 'other'}` }, f?.category ?? 'other'),
+      ),
+      h(
+        'p',
+        { class: `status ${st.inModel ? 'ok' : 'out'}` },
+        `${have} of ${plural(n, 'selected host')} · ${st.summary}`,
+      ),
       f?.description ? h('p', { class: 'desc' }, f.description) : null,
       h(
         'dl',
@@ -49,7 +65,9 @@ export function createInspector(store: Store): Inspector {
         row('Linux', f ? linuxName(f.name, f.linux) : '-'),
         row('libvirt', f?.libvirt ?? '-'),
         row('KVM', f ? `${f.kvm}${f.blocksMigration ? ', blocks migration' : ''}` : '-'),
-        st.missingOn.length ? row('Missing on', h('span', { title: st.missingOn.join(', ') }, shortList(st.missingOn, 8))) : [],
+        st.missingOn.length
+          ? row('Missing on', h('span', { title: st.missingOn.join(', ') }, shortList(st.missingOn, 8)))
+          : [],
       ),
       toggle,
     );

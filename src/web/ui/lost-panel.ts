@@ -8,13 +8,28 @@ export function createLostPanel(store: Store): HTMLElement {
   function render(): void {
     const model = store.derived.model;
     if (!model) return fill(body, h('p', { class: 'muted' }, 'No model yet.'));
-    if (!model.lost.length) return fill(body, h('p', { class: 'muted' }, 'Nothing lost: every feature of every selected host is in the model.'));
+    if (!model.lost.length)
+      return fill(
+        body,
+        h('p', { class: 'muted' }, 'Nothing lost: every feature of every selected host is in the model.'),
+      );
     fill(
       body,
       h(
         'table',
         { class: 'table', id: 'lost-table' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Feature'), h('th', { scope: 'col' }, 'Category'), h('th', { scope: 'col' }, 'Missing on'), h('th', { scope: 'col' }, 'Why'))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, 'Feature'),
+            h('th', { scope: 'col' }, 'Category'),
+            h('th', { scope: 'col' }, 'Missing on'),
+            h('th', { scope: 'col' }, 'Why'),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -24,8 +39,16 @@ export function createLostPanel(store: Store): HTMLElement {
               { 'data-feature': l.feature },
               h('th', { scope: 'row' }, h('code', {}, l.feature)),
               h('td', {}, h('span', { class: `tag cat-${categoryOf(l.feature)}` }, categoryOf(l.feature))),
-              h('td', { title: l.missingOn.length > 6 ? shortList(l.missingOn, 40) : null }, l.missingOn.length ? shortList(l.missingOn) : '—'),
-              h('td', { class: 'why' }, l.reason ? REASON_TEXT[l.reason] ?? l.reason : l.missingOn.length ? 'not on every host' : ''),
+              h(
+                'td',
+                { title: l.missingOn.length > 6 ? shortList(l.missingOn, 40) : null },
+                l.missingOn.length ? shortList(l.missingOn) : '—',
+              ),
+              h(
+                'td',
+                { class: 'why' },
+                l.reason ? (REASON_TEXT[l.reason] ?? l.reason) : l.missingOn.length ? 'not on every host' : '',
+              ),
             ),
           ),
         ),

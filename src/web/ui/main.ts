@@ -53,7 +53,13 @@ async function main(): Promise<void> {
     { id: 'main', class: 'content' },
     section('model', 'Model', createModelPanel(store)),
     section('matrix', 'Hosts × features', createMatrix(store, createInspector(store))),
-    section('features', 'Features in the model', createFeaturesPanel(store), h('h3', {}, 'Lost'), createLostPanel(store)),
+    section(
+      'features',
+      'Features in the model',
+      createFeaturesPanel(store),
+      h('h3', {}, 'Lost'),
+      createLostPanel(store),
+    ),
     section('whatif', 'What if a host left?', createWhatIfPanel(store)),
     section('export', 'Export', createExportPanel(store)),
     section('vms', 'Check VMs before migrating', createVmsPanel(store)),
@@ -65,10 +71,25 @@ async function main(): Promise<void> {
     h(
       'header',
       { class: 'topbar' },
-      h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '⇄'), h('h1', {}, 'migratable'), headline),
-      h('nav', { 'aria-label': 'Sections' }, NAV.map(([id, label]) => h('a', { href: `#${id}`, 'data-nav': id }, label))),
+      h(
+        'div',
+        { class: 'brand' },
+        h('span', { class: 'logo', 'aria-hidden': 'true' }, '⇄'),
+        h('h1', {}, 'migratable'),
+        headline,
+      ),
+      h(
+        'nav',
+        { 'aria-label': 'Sections' },
+        NAV.map(([id, label]) => h('a', { href: `#${id}`, 'data-nav': id }, label)),
+      ),
     ),
-    h('div', { class: 'layout' }, h('aside', { class: 'sidebar', 'aria-labelledby': 'hosts-title' }, createHostPicker(store)), main),
+    h(
+      'div',
+      { class: 'layout' },
+      h('aside', { class: 'sidebar', 'aria-labelledby': 'hosts-title' }, createHostPicker(store)),
+      main,
+    ),
   );
 
   // Drift is independent of the first render: asked for in parallel, shown when it answers

@@ -87,7 +87,12 @@ function computeGroupLabel(h: HostProfile): string {
 /** "Intel(R) Xeon(R) CPU E5-2690 v4 @ 2.60GHz" -> "Xeon E5-2690 v4 @ 2.60GHz": the vendor is already said. */
 export function cleanModelName(name: string | null): string | null {
   if (!name) return null;
-  return name.replace(/\((R|TM|tm)\)/g, '').replace(/^(Intel|AMD)\s+/, '').replace(/\bCPU\s+/, '').replace(/\s+/g, ' ').trim();
+  return name
+    .replace(/\((R|TM|tm)\)/g, '')
+    .replace(/^(Intel|AMD)\s+/, '')
+    .replace(/\bCPU\s+/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function rows(hosts: HostProfile[], selected: Set<string>, cols: Column[], v: MatrixView): Row[] {

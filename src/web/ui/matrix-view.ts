@@ -5,7 +5,16 @@
 import { esc, fill, h, plural } from './dom.js';
 import { CATEGORY_ORDER } from './feature-status.js';
 import type { Inspector } from './inspector.js';
-import { columns, groupLabel, haveSet, rows, type Column, type HostRow, type MatrixView, type Row } from './matrix-data.js';
+import {
+  columns,
+  groupLabel,
+  haveSet,
+  rows,
+  type Column,
+  type HostRow,
+  type MatrixView,
+  type Row,
+} from './matrix-data.js';
 import type { Store } from './store.js';
 
 const CELL_W = 16;
@@ -21,7 +30,12 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
   let rowList: Row[] = [];
   let focusCol = 0;
 
-  const filter = h('input', { type: 'search', class: 'input', placeholder: 'Filter features (avx, aes, pcid…)', 'aria-label': 'Filter features by name' });
+  const filter = h('input', {
+    type: 'search',
+    class: 'input',
+    placeholder: 'Filter features (avx, aes, pcid…)',
+    'aria-label': 'Filter features by name',
+  });
   filter.addEventListener('input', () => {
     view.filter = filter.value;
     rebuild();
@@ -47,7 +61,12 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
     view.group = grouped.checked;
     rebuild();
   });
-  const sort = h('select', { class: 'input', id: 'mx-sort', 'aria-label': 'Sort hosts' }, h('option', { value: 'host' }, 'Sort by host name'), h('option', { value: 'missing' }, 'Sort by missing features'));
+  const sort = h(
+    'select',
+    { class: 'input', id: 'mx-sort', 'aria-label': 'Sort hosts' },
+    h('option', { value: 'host' }, 'Sort by host name'),
+    h('option', { value: 'missing' }, 'Sort by missing features'),
+  );
   sort.addEventListener('change', () => {
     view.sort = sort.value as MatrixView['sort'];
     rebuild();
@@ -57,7 +76,14 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
   const toolbar = h(
     'div',
     { class: 'mx-toolbar' },
-    h('div', { class: 'mx-toolrow' }, filter, sort, h('label', { class: 'check' }, differing, 'Only differing features'), h('label', { class: 'check' }, grouped, 'Group by CPU model')),
+    h(
+      'div',
+      { class: 'mx-toolrow' },
+      filter,
+      sort,
+      h('label', { class: 'check' }, differing, 'Only differing features'),
+      h('label', { class: 'check' }, grouped, 'Group by CPU model'),
+    ),
     chips,
   );
   const legend = h(
@@ -76,7 +102,12 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
   const canvas = h('canvas', { class: 'mx-canvas', 'aria-hidden': 'true' });
   const colHighlight = h('div', { class: 'mx-colhl', hidden: true });
   const body = h('div', { class: 'mx-body', role: 'rowgroup' }, canvas, layer, colHighlight);
-  const scroll = h('div', { class: 'mx-scroll', role: 'table', 'aria-label': 'Hosts by CPU features' }, h('div', { class: 'mx-head', role: 'rowgroup' }, cats, head), body);
+  const scroll = h(
+    'div',
+    { class: 'mx-scroll', role: 'table', 'aria-label': 'Hosts by CPU features' },
+    h('div', { class: 'mx-head', role: 'rowgroup' }, cats, head),
+    body,
+  );
   const empty = h('p', { class: 'muted mx-empty', hidden: true });
 
   function rebuild(): void {
@@ -95,7 +126,9 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
     const some = cols.filter((c) => c.state === 'some').length;
     summary.textContent = `${plural(nHosts, 'host')} × ${plural(cols.length, 'feature')} shown · ${some} differ among the selected hosts`;
     empty.hidden = !!(nHosts && cols.length);
-    empty.textContent = nHosts ? 'No feature matches the filter.' : 'No hosts yet: add host data in the "Add hosts" panel.';
+    empty.textContent = nHosts
+      ? 'No feature matches the filter.'
+      : 'No hosts yet: add host data in the "Add hosts" panel.';
   }
 
   function renderHead(): void {
@@ -103,10 +136,14 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
     const inModel = new Set(model?.features ?? []);
     // Category bands over runs of columns (columns come sorted by category)
     const bands: Node[] = [h('div', { class: 'mx-corner' })];
-    for (let i = 0; i < cols.length; ) {
+    for (let i = 0; i < cols.length;) {
       let j = i;
       while (j < cols.length && cols[j].category === cols[i].category) j++;
-      const band = h('div', { class: `mx-band cat-${cols[i].category}`, title: cols[i].category }, j - i >= 3 ? cols[i].category : '');
+      const band = h(
+        'div',
+        { class: `mx-band cat-${cols[i].category}`, title: cols[i].category },
+        j - i >= 3 ? cols[i].category : '',
+      );
       band.style.width = `${(j - i) * CELL_W}px`;
       bands.push(band);
       i = j;
@@ -141,7 +178,9 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
     for (let r = first; r < last; r++) {
       const row = rowList[r];
       if (row.kind === 'group') {
-        parts.push(`<div class="mx-row grp" role="row" aria-rowindex="${r + 2}"><span class="mx-label" role="rowheader">${esc(row.label)} <small>${plural(row.size, 'host')}</small></span></div>`);
+        parts.push(
+          `<div class="mx-row grp" role="row" aria-rowindex="${r + 2}"><span class="mx-label" role="rowheader">${esc(row.label)} <small>${plural(row.size, 'host')}</small></span></div>`,
+        );
         continue;
       }
       const name = esc(row.host.name);
@@ -167,7 +206,7 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
    * ~50 rows x ~60 columns per frame, cheap even with software rendering.
    */
   function paint(first: number, last: number): void {
-    const firstCol = Math.max(0, Math.floor((scroll.scrollLeft) / CELL_W) - 2);
+    const firstCol = Math.max(0, Math.floor(scroll.scrollLeft / CELL_W) - 2);
     const lastCol = Math.min(cols.length, Math.ceil((scroll.scrollLeft + scroll.clientWidth - LABEL_W) / CELL_W) + 2);
     const w = Math.max(0, lastCol - firstCol) * CELL_W;
     const hgt = Math.max(0, last - first) * ROW_H;
@@ -192,7 +231,13 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
       ctx.globalAlpha = row.selected ? 1 : 0.35;
       for (let i = firstCol; i < lastCol; i++) {
         const st = cols[i].state;
-        ctx.fillStyle = have.has(cols[i].feature) ? (st === 'all' ? COLORS.hasAll : COLORS.hasSome) : st === 'none' ? COLORS.none : COLORS.lacks;
+        ctx.fillStyle = have.has(cols[i].feature)
+          ? st === 'all'
+            ? COLORS.hasAll
+            : COLORS.hasSome
+          : st === 'none'
+            ? COLORS.none
+            : COLORS.lacks;
         ctx.fillRect((i - firstCol) * CELL_W, y, CELL_W - 1, ROW_H - 1);
       }
     }
@@ -200,17 +245,22 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
   }
 
   let frame = 0;
-  scroll.addEventListener('scroll', () => {
-    if (!frame) frame = requestAnimationFrame(() => {
-      frame = 0;
-      renderRows();
-    });
-  }, { passive: true });
+  scroll.addEventListener(
+    'scroll',
+    () => {
+      if (!frame)
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          renderRows();
+        });
+    },
+    { passive: true },
+  );
 
   function highlight(col: number | null): void {
     colHighlight.hidden = col === null;
     if (col !== null) colHighlight.style.left = `${LABEL_W + col * CELL_W}px`;
-    inspector.show(col === null ? null : cols[col]?.feature ?? null);
+    inspector.show(col === null ? null : (cols[col]?.feature ?? null));
   }
 
   // Hover: the column under the pointer, from its x position past the sticky labels
@@ -232,7 +282,14 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
     }
   });
   head.addEventListener('keydown', (e) => {
-    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity, PageUp: -10, PageDown: 10 };
+    const moves: Record<string, number> = {
+      ArrowLeft: -1,
+      ArrowRight: 1,
+      Home: -Infinity,
+      End: Infinity,
+      PageUp: -10,
+      PageDown: 10,
+    };
     if (!(e.key in moves) || !cols.length) return;
     e.preventDefault();
     const next = Math.max(0, Math.min(cols.length - 1, focusCol + moves[e.key]));
@@ -250,5 +307,12 @@ export function createMatrix(store: Store, inspector: Inspector): HTMLElement {
     },
     { defer: true },
   );
-  return h('div', { class: 'matrix' }, toolbar, h('div', { class: 'mx-meta' }, summary, legend), h('div', { class: 'mx-wrap' }, scroll, inspector.el), empty);
+  return h(
+    'div',
+    { class: 'matrix' },
+    toolbar,
+    h('div', { class: 'mx-meta' }, summary, legend),
+    h('div', { class: 'mx-wrap' }, scroll, inspector.el),
+    empty,
+  );
 }

@@ -11,11 +11,17 @@ export function createModelPanel(store: Store): HTMLElement {
       fill(body, h('p', { class: 'notice' }, error ?? 'No model.'));
       return;
     }
-    const stat = (n: number | string, label: string, cls = '') => h('div', { class: `stat ${cls}` }, h('b', {}, String(n)), h('span', {}, label));
+    const stat = (n: number | string, label: string, cls = '') =>
+      h('div', { class: `stat ${cls}` }, h('b', {}, String(n)), h('span', {}, label));
     const userOff = model.lost.filter((l) => l.reason === 'disabled').length;
     fill(
       body,
-      h('div', { class: 'cpu-line' }, h('span', { class: 'label' }, '-cpu'), h('code', { id: 'model-cpu', class: 'cpu' }, model.cpu)),
+      h(
+        'div',
+        { class: 'cpu-line' },
+        h('span', { class: 'label' }, '-cpu'),
+        h('code', { id: 'model-cpu', class: 'cpu' }, model.cpu),
+      ),
       h(
         'div',
         { class: 'stats' },
@@ -42,7 +48,13 @@ export function createModelPanel(store: Store): HTMLElement {
             'ul',
             { class: 'warnings', 'aria-label': 'Warnings' },
             model.warnings.map((w) =>
-              h('li', { 'data-code': w.code }, h('code', { class: 'code' }, w.code), h('span', {}, w.message), w.advice ? h('span', { class: 'advice' }, w.advice) : null),
+              h(
+                'li',
+                { 'data-code': w.code },
+                h('code', { class: 'code' }, w.code),
+                h('span', {}, w.message),
+                w.advice ? h('span', { class: 'advice' }, w.advice) : null,
+              ),
             ),
           )
         : h('p', { class: 'muted' }, 'No warnings.'),

@@ -59,16 +59,18 @@ export class Store {
     this.firstFrame ??= afterPaint();
     const frame = this.firstFrame;
     // one panel per task after the shared first frame, so input is never blocked for long
-    this.settled = this.settled.then(() => frame).then(
-      () =>
-        new Promise<void>((done) =>
-          setTimeout(() => {
-            // a newer change has its own round, which calls this panel too
-            if (gen === this.generation) fn(this.state, this.derived);
-            done();
-          }),
-        ),
-    );
+    this.settled = this.settled
+      .then(() => frame)
+      .then(
+        () =>
+          new Promise<void>((done) =>
+            setTimeout(() => {
+              // a newer change has its own round, which calls this panel too
+              if (gen === this.generation) fn(this.state, this.derived);
+              done();
+            }),
+          ),
+      );
   }
 
   private firstFrame: Promise<void> | null = null;
@@ -84,11 +86,17 @@ export class Store {
       for (const fn of this.listeners) fn(this.state, this.derived);
       const gen = ++this.generation;
       this.settled = this.deferred.reduce(
-        (prev, fn) => prev.then(() => new Promise<void>((done) => setTimeout(() => {
-          // A newer change supersedes this round; its own round renders the panel
-          if (gen === this.generation) fn(this.state, this.derived);
-          done();
-        }))),
+        (prev, fn) =>
+          prev.then(
+            () =>
+              new Promise<void>((done) =>
+                setTimeout(() => {
+                  // A newer change supersedes this round; its own round renders the panel
+                  if (gen === this.generation) fn(this.state, this.derived);
+                  done();
+                }),
+              ),
+          ),
         afterPaint(),
       );
     });

@@ -29,8 +29,21 @@ export interface TextDrop {
 }
 
 export function createTextDrop(o: TextDropOptions): TextDrop {
-  const area = h('textarea', { id: `${o.id}-text`, class: 'input mono', rows: 7, placeholder: o.placeholder, spellcheck: 'false' });
-  const name = h('input', { id: `${o.id}-name`, class: 'input', type: 'text', placeholder: o.defaultName(), autocomplete: 'off', spellcheck: 'false' });
+  const area = h('textarea', {
+    id: `${o.id}-text`,
+    class: 'input mono',
+    rows: 7,
+    placeholder: o.placeholder,
+    spellcheck: 'false',
+  });
+  const name = h('input', {
+    id: `${o.id}-name`,
+    class: 'input',
+    type: 'text',
+    placeholder: o.defaultName(),
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   const files = h('input', { id: `${o.id}-files`, type: 'file', multiple: true, class: 'visually-hidden' });
   const pick = h('label', { for: `${o.id}-files`, class: 'btn' }, 'Choose files…');
   const submit = h('button', { type: 'button', class: 'btn primary', id: `${o.id}-submit` }, o.submitLabel);
@@ -39,7 +52,17 @@ export function createTextDrop(o: TextDropOptions): TextDrop {
     { class: 'dropzone' },
     h('label', { for: area.id, class: 'field' }, o.label),
     area,
-    h('div', { class: 'row' }, h('label', { for: name.id, class: 'field inline' }, o.nameLabel), name, submit, h('span', { class: 'muted small' }, 'or'), files, pick, h('span', { class: 'muted small' }, 'or drop files here')),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: name.id, class: 'field inline' }, o.nameLabel),
+      name,
+      submit,
+      h('span', { class: 'muted small' }, 'or'),
+      files,
+      pick,
+      h('span', { class: 'muted small' }, 'or drop files here'),
+    ),
   );
 
   submit.addEventListener('click', () => {
@@ -51,7 +74,11 @@ export function createTextDrop(o: TextDropOptions): TextDrop {
     const items: TextItem[] = [];
     for (const f of Array.from(list ?? [])) {
       const base = f.name.replace(/\.[^.]+$/, '') || f.name;
-      items.push(f.size > MAX_FILE_BYTES ? { text: '\u0000', name: base, where: f.name } : { text: await f.text(), name: base, where: f.name });
+      items.push(
+        f.size > MAX_FILE_BYTES
+          ? { text: '\u0000', name: base, where: f.name }
+          : { text: await f.text(), name: base, where: f.name },
+      );
     }
     if (items.length) o.onSubmit(items);
   };

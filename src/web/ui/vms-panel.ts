@@ -28,7 +28,10 @@ export function createVmsPanel(store: Store): HTMLElement {
           errors.push((e as Error).message.split('\n')[0]);
         }
       }
-      fill(messages, errors.map((m) => h('li', { class: 'error', role: 'alert' }, m)));
+      fill(
+        messages,
+        errors.map((m) => h('li', { class: 'error', role: 'alert' }, m)),
+      );
       render();
     },
   });
@@ -37,7 +40,11 @@ export function createVmsPanel(store: Store): HTMLElement {
     const hosts = store.derived.selectedHosts;
     if (!vms.length) return fill(result, h('p', { class: 'muted' }, 'No VMs checked yet.'));
     if (!hosts.length) return fill(result, h('p', { class: 'muted' }, 'Select hosts to check against.'));
-    fill(result, table(checkMatrix(vms, hosts), vms), h('button', { type: 'button', class: 'btn small', onclick: () => ((vms = []), render()) }, 'Clear VMs'));
+    fill(
+      result,
+      table(checkMatrix(vms, hosts), vms),
+      h('button', { type: 'button', class: 'btn small', onclick: () => ((vms = []), render()) }, 'Clear VMs'),
+    );
   }
   store.subscribe(render, { defer: true });
   return h('div', {}, zone.el, messages, result);
@@ -52,7 +59,16 @@ function table(r: CheckResult, vms: VmCpu[]): HTMLElement {
     h(
       'table',
       { class: 'table vm-table' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'VM'), r.hosts.map((x) => h('th', { scope: 'col' }, x)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'VM'),
+          r.hosts.map((x) => h('th', { scope: 'col' }, x)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -60,7 +76,13 @@ function table(r: CheckResult, vms: VmCpu[]): HTMLElement {
           h(
             'tr',
             { 'data-vm': vm },
-            h('th', { scope: 'row' }, vm, h('code', { class: 'vm-cpu' }, `-cpu ${cpuOf.get(vm) ?? '?'}`), (r.vmWarnings[vm] ?? []).map((w) => h('small', { class: 'note' }, w))),
+            h(
+              'th',
+              { scope: 'row' },
+              vm,
+              h('code', { class: 'vm-cpu' }, `-cpu ${cpuOf.get(vm) ?? '?'}`),
+              (r.vmWarnings[vm] ?? []).map((w) => h('small', { class: 'note' }, w)),
+            ),
             r.hosts.map((host) => {
               const c = cell(vm, host);
               return h(
@@ -68,15 +90,39 @@ function table(r: CheckResult, vms: VmCpu[]): HTMLElement {
                 { class: c.ok ? (c.warnings.length ? 'vm-warn' : 'vm-ok') : 'vm-bad', 'data-host': host },
                 h('strong', {}, c.ok ? (c.warnings.length ? 'starts, with warnings' : 'OK') : 'will not start'),
                 // Plain "older CPU" misses as compact chips; the ones with a reason as lines
-                c.missing.some((m) => !m.why) ? h('p', { class: 'missing-words' }, c.missing.filter((m) => !m.why).map((m) => h('code', {}, m.feature))) : null,
-                c.missing.some((m) => m.why) ? h('ul', {}, c.missing.filter((m) => m.why).map((m) => h('li', {}, h('code', {}, m.feature), ` — ${m.why}`))) : null,
-                c.warnings.length ? h('ul', { class: 'warn-list' }, c.warnings.map((w) => h('li', {}, w))) : null,
+                c.missing.some((m) => !m.why)
+                  ? h(
+                      'p',
+                      { class: 'missing-words' },
+                      c.missing.filter((m) => !m.why).map((m) => h('code', {}, m.feature)),
+                    )
+                  : null,
+                c.missing.some((m) => m.why)
+                  ? h(
+                      'ul',
+                      {},
+                      c.missing.filter((m) => m.why).map((m) => h('li', {}, h('code', {}, m.feature), ` — ${m.why}`)),
+                    )
+                  : null,
+                c.warnings.length
+                  ? h(
+                      'ul',
+                      { class: 'warn-list' },
+                      c.warnings.map((w) => h('li', {}, w)),
+                    )
+                  : null,
               );
             }),
           ),
         ),
       ),
     ),
-    r.suggestions.length ? h('ul', { class: 'suggestions' }, r.suggestions.map((s) => h('li', {}, h('strong', {}, s.vm), ': ', s.text))) : null,
+    r.suggestions.length
+      ? h(
+          'ul',
+          { class: 'suggestions' },
+          r.suggestions.map((s) => h('li', {}, h('strong', {}, s.vm), ': ', s.text)),
+        )
+      : null,
   );
 }

@@ -22,9 +22,22 @@ export function createWhatIfPanel(store: Store): HTMLElement {
               'div',
               { class: 'row between' },
               h('span', {}, 'Without ', h('strong', {}, b.host), `: +${plural(b.wouldAdd.length, 'feature')}`),
-              h('button', { type: 'button', class: 'btn small', 'aria-label': `Leave ${b.host} out of the model`, onclick: () => store.update((s) => s.selected.delete(b.host)) }, 'Leave out'),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'btn small',
+                  'aria-label': `Leave ${b.host} out of the model`,
+                  onclick: () => store.update((s) => s.selected.delete(b.host)),
+                },
+                'Leave out',
+              ),
             ),
-            h('p', { class: 'feature-words' }, b.wouldAdd.map((f) => h('code', {}, f))),
+            h(
+              'p',
+              { class: 'feature-words' },
+              b.wouldAdd.map((f) => h('code', {}, f)),
+            ),
           ),
         ),
       ),
@@ -34,7 +47,17 @@ export function createWhatIfPanel(store: Store): HTMLElement {
             { class: 'alternatives' },
             h('h3', {}, 'Or one model per vendor (migrate only within the group)'),
             model.alternatives.map((a) =>
-              h('div', { class: 'alt' }, h('p', {}, h('strong', {}, a.vendor), ` (${a.hosts.join(', ')}): +${a.gains.length} features, base ${a.base}`), h('code', { class: 'cpu' }, a.cpu)),
+              h(
+                'div',
+                { class: 'alt' },
+                h(
+                  'p',
+                  {},
+                  h('strong', {}, a.vendor),
+                  ` (${a.hosts.join(', ')}): +${a.gains.length} features, base ${a.base}`,
+                ),
+                h('code', { class: 'cpu' }, a.cpu),
+              ),
             ),
           )
         : null,
