@@ -15,7 +15,7 @@ import { resolveFeature } from '../src/catalog/index.js';
 import { which } from '../src/qemu/binary.js';
 
 const here = fileURLToPath(import.meta.url);
-const fixtures = resolve(here, '../../../shared/fixtures/cpuinfo');
+const fixtures = resolve(here, '../../test/fixtures/cpuinfo');
 
 /** Deterministic pseudo-random numbers so every run measures the same hosts. */
 function rng(seed: number) {

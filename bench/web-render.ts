@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/web-render.ts [--hosts 1000] [--features 200] [--runs 5]
  *
- * Hosts are the cpuinfo fixtures (../shared/fixtures/cpuinfo) cycled and thinned at random with a
+ * Hosts are the cpuinfo fixtures (test/fixtures/cpuinfo) cycled and thinned at random with a
  * fixed seed, restricted to their 200 most common features: realistic vendors, models and gaps.
  */
 import { join, resolve } from 'node:path';
@@ -38,8 +38,7 @@ function rng(seed: number): () => number {
 }
 
 function fleet(): HostProfile[] {
-  const shared = process.env.MIGRATABLE_SHARED ?? resolve(root, '../shared');
-  const fixtures = readProfileInputs([join(shared, 'fixtures/cpuinfo')]);
+  const fixtures = readProfileInputs([join(root, 'test/fixtures/cpuinfo')]);
   const freq = new Map<string, number>();
   for (const p of fixtures) for (const f of p.features) freq.set(f, (freq.get(f) ?? 0) + 1);
   const keep = new Set(

@@ -1,8 +1,8 @@
 /**
  * Builds data/features.json, data/models.json, data/linux-flags.json and data/kvm.json from:
  * the QEMU snapshot (catalog-src/snapshots/qemu-7.2.json, made by qemu-snapshot.ts from the real binary),
- * libvirt's x86 CPU map and the Linux cpufeatures table in ../shared/reference, and the curated
- * fact files in catalog-src/*.json. Run: npm run gen:catalog [-- --refresh] (refresh re-asks QEMU).
+ * libvirt's x86 CPU map and the Linux cpufeatures table in the folder --reference DIR names, and the curated
+ * fact files in catalog-src/*.json. Run: npm run gen:catalog -- --reference DIR [--refresh] (refresh re-asks QEMU).
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,11 @@ import type {
 import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
+import { referenceDir } from './reference-dir.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
-const reference = process.env.MIGRATABLE_REFERENCE ?? resolve(root, '../shared/reference');
+const reference = referenceDir(process.argv);
 const json = (f: string) => JSON.parse(readFileSync(join(here, f), 'utf8'));
 
 const GENERIC_MODELS = new Set(['qemu32', 'qemu64', 'kvm32', 'kvm64']);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -14,7 +14,8 @@ import { parseSectionConfig, type SectionChunk } from '../src/formats/pve-sectio
 import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';
 
 type Session = QmpSession;
-import { haveKvm, haveQemu, haveVirtXmlValidate } from './helpers/qemu.js';
+import { haveKvm, haveLibvirtCpuMap, haveQemu, haveVirtXmlValidate } from './helpers/qemu.js';
+import { installedLibvirtCpuMap } from './helpers/paths.js';
 
 const words = (s: string) => s.trim().split(/\s+/);
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
@@ -299,10 +300,8 @@ describe('libvirt', () => {
     expect(parser.parse(out).domain.name).toBe(`a<b&'c"`);
   });
 
-  it('names only models and features the installed libvirt map (or the reference map) has', () => {
-    const installed = '/usr/share/libvirt/cpu_map';
-    const mapDir = existsSync(installed) ? installed : join(__dirname, '../../shared/reference/libvirt-cpu_map');
-    if (!existsSync(mapDir)) return;
+  it.skipIf(!haveLibvirtCpuMap)("names only models and features the installed libvirt's CPU map has", () => {
+    const mapDir = installedLibvirtCpuMap;
     const models = new Set(
       readdirSync(mapDir)
         .filter((f) => f.startsWith('x86_'))

@@ -3,8 +3,8 @@
  * (KVM-emulated and QEMU-provided ones left out: every KVM host has them). libvirt writes a host's
  * CPU as its own model plus/minus features; when QEMU's model stands in for libvirt's, these must
  * not be claimed unless libvirt lists them.
- * Computed from libvirt's cpu_map (../shared/reference/libvirt-cpu_map) by
- * test/helpers/libvirt-gaps.ts; test/readers.test.ts fails when this table goes stale.
+ * Computed from libvirt's cpu_map (the generator's reference copy, libvirt commit 5d5bb205) by
+ * test/helpers/libvirt-gaps.ts; test/readers.test.ts checks it against the installed libvirt's map.
  */
 export const LIBVIRT_MODEL_GAPS: Record<string, string> = {
   Broadwell: 'abm arat f16c rdrand vme xsaveopt',

@@ -4,7 +4,7 @@ import type { HostProfile } from '../../src/profile/host-profile.js';
 import { readCpuinfo } from '../../src/sources/cpuinfo.js';
 import { fixturesDir } from './paths.js';
 
-/** Every real /proc/cpuinfo dump in shared/fixtures, read into profiles named after the file. */
+/** Every real /proc/cpuinfo dump in test/fixtures/cpuinfo, read into profiles named after the file. */
 export function fixtureProfiles(): HostProfile[] {
   return readdirSync(fixturesDir)
     .filter((f) => f.endsWith('.cpuinfo'))

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { kvm, resolveModel } from '../../src/catalog/index.js';
 import { featureFromLibvirt } from '../../src/sources/virsh.js';
 
-export function libvirtModelGaps(dir: string): Record<string, string[]> {
+/** The gap per model (models without one left out) and every model name the map defines. */
+export function libvirtModelGaps(dir: string): { gaps: Record<string, string[]>; models: string[] } {
   const index = readFileSync(join(dir, 'index.xml'), 'utf8');
   const files = [...index.matchAll(/<include filename='(x86_[^']+)'/g)].map((m) => m[1]);
   const defs = new Map<string, { parent: string | null; features: string[] }>();
@@ -36,5 +37,5 @@ export function libvirtModelGaps(dir: string): Record<string, string[]> {
     const gap = q.kvmFeatures.filter((x) => !lv.has(x) && !everywhere.has(x)).sort();
     if (gap.length) out[name] = gap;
   }
-  return out;
+  return { gaps: out, models: [...defs.keys()].sort() };
 }

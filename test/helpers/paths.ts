@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-/** ../shared next to the checkout (CI lays a copy beside its clone); MIGRATABLE_SHARED overrides. */
-export const sharedDir = process.env.MIGRATABLE_SHARED ?? resolve(repoRoot, '../shared');
-export const referenceDir = resolve(sharedDir, 'reference');
-export const fixturesDir = resolve(sharedDir, 'fixtures/cpuinfo');
+/** The real /proc/cpuinfo dumps (test/fixtures/cpuinfo/README.md says where they come from). */
+export const fixturesDir = resolve(repoRoot, 'test/fixtures/cpuinfo');
+/** libvirt's CPU map as Debian installs it (package libvirt0, pulled in by libvirt-clients). */
+export const installedLibvirtCpuMap = '/usr/share/libvirt/cpu_map';

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { findQemu, kvmUsable, which } from '../../src/qemu/binary.js';
+import { installedLibvirtCpuMap } from './paths.js';
 
 /**
  * Tests that need a system part are skipped only on a developer machine without it. Under CI
@@ -14,9 +15,14 @@ export function available(what: string, present: boolean): boolean {
 export const qemuBinary = findQemu();
 export const haveQemu = available('qemu-system-x86_64 (qemu-system-x86)', qemuBinary !== null);
 export const haveKvm = haveQemu && available('a usable /dev/kvm', kvmUsable());
+// virt-xml-validate is a shell script around xmllint
 export const haveVirtXmlValidate = available(
-  'virt-xml-validate (libvirt-clients)',
-  existsSync('/usr/bin/virt-xml-validate'),
+  'virt-xml-validate (libvirt-clients) and xmllint (libxml2-utils)',
+  existsSync('/usr/bin/virt-xml-validate') && which('xmllint') !== null,
+);
+export const haveLibvirtCpuMap = available(
+  `libvirt's CPU map in ${installedLibvirtCpuMap} (libvirt0)`,
+  existsSync(installedLibvirtCpuMap),
 );
 export const haveCpio = available('cpio', which('cpio') !== null);
 export const haveGuestKernel = available(

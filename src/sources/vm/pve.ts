@@ -1,6 +1,7 @@
 /**
  * Proxmox VM configs: what qemu-server turns the cpu:/args: lines into (CPUConfig.pm get_cpu_options),
- * then what the guest requests. Facts: ../shared/reference/notes/proxmox.md sections 2 and 4.
+ * then what the guest requests. Facts: qemu-server's PVE/QemuServer/CPUConfig.pm (the project's Proxmox
+ * reference notes, sections 2 and 4).
  */
 import { canonicalFeature, resolveModel } from '../../catalog/index.js';
 import { InputError } from '../../errors.js';
