@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
+import { cliPath } from './helpers/cli.js';
 import { repoRoot } from './helpers/paths.js';
 
 const SECRET = '5e3c9d2a-7f41-4b7e-9a0c-1d2e3f4a5b6c';
@@ -16,7 +17,7 @@ writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
 /** The CLI, asynchronously: the replay server lives in this process and must keep answering. */
 function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), ...args], { cwd: repoRoot });
+    const p = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot });
     let stdout = '',
       stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { InputError, EXIT_BAD_INPUT } from '../errors.js';
-import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCommands } from './commands/index.js';
 
 // `migratable features | head` closes the pipe early: that is not an error
@@ -20,7 +19,6 @@ program
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-registerCatalogCommands(program);
 registerCommands(program);
 
 function fail(err: unknown): never {

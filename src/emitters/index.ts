@@ -9,10 +9,10 @@ import { emitPve, type PveOptions } from './pve.js';
 import { emitPveArgs } from './pve-args.js';
 import { emitQemu } from './qemu.js';
 import { emitText, type TextOptions } from './text.js';
+import type { FormatName } from './format-names.js';
 
 export { EmitError } from './guard.js';
-
-export type FormatName = 'text' | 'json' | 'pve' | 'pve-args' | 'qemu' | 'libvirt' | 'nova' | 'kubevirt' | 'incus';
+export { FORMAT_NAMES, isFormatName, type FormatName } from './format-names.js';
 
 /** Every emitter's options; each reads only its own. */
 export type EmitOptions = TextOptions & PveOptions & LibvirtOptions & IncusOptions;
@@ -34,9 +34,3 @@ export const EMITTERS: Record<FormatName, Emitter> = {
   kubevirt: { description: 'KubeVirt VirtualMachine spec.template.spec.domain.cpu YAML', emit: emitKubevirt },
   incus: { description: 'Incus cluster group instances.vm.cpu.x86_64.* commands', emit: emitIncus },
 };
-
-export const FORMAT_NAMES = Object.keys(EMITTERS) as FormatName[];
-
-export function isFormatName(s: string): s is FormatName {
-  return Object.hasOwn(EMITTERS, s);
-}

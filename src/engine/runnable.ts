@@ -1,4 +1,4 @@
-import { kvm } from '../catalog/index.js';
+import { allModels, canonicalFeature, knownNewerThan, kvm } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 
 const provided = new Set(kvm.qemuProvided);
@@ -7,4 +7,34 @@ const provided = new Set(kvm.qemuProvided);
 export function unavailableOn(host: HostProfile, wanted: Iterable<string>): string[] {
   const have = new Set(host.features);
   return [...wanted].filter((f) => !have.has(f) && !provided.has(f));
+}
+
+export interface ModelRunnability {
+  model: string;
+  runnable: boolean;
+  missing: string[];
+  /** QEMU's own answer when the profile carries it, and where we disagree */
+  qemuSays?: { runnable: boolean; missing: string[] };
+  disagreement?: { onlyOurs: string[]; onlyQemu: string[] };
+}
+
+/** The offline twin of query-cpu-definitions' unavailable-features for one host. */
+export function modelsForHost(host: HostProfile, qemu?: string): ModelRunnability[] {
+  const version = qemu ?? host.qemu ?? undefined;
+  return allModels()
+    .filter((m) => !m.abstract && (!version || !knownNewerThan(m.qemu, version)))
+    .map((m) => {
+      const missing = unavailableOn(host, m.kvmFeatures);
+      const row: ModelRunnability = { model: m.name, runnable: missing.length === 0, missing };
+      const theirs = host.unavailable?.[m.name];
+      if (theirs) {
+        row.qemuSays = { runnable: theirs.length === 0, missing: [...new Set(theirs)].sort() };
+        const ours = new Set(missing);
+        const q = new Set(theirs.map((f) => canonicalFeature(f) ?? f));
+        const onlyOurs = missing.filter((f) => !q.has(f));
+        const onlyQemu = [...q].filter((f) => !ours.has(f));
+        if (onlyOurs.length || onlyQemu.length) row.disagreement = { onlyOurs, onlyQemu };
+      }
+      return row;
+    });
 }

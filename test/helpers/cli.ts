@@ -2,9 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
 
-/** Runs the built CLI (npm test compiles first) as a user would. */
+/** The CLI as installed (package.json bin): the bundle scripts/build-cli.mjs makes. */
+export const cliPath = join(repoRoot, 'dist/cli/main.js');
+
+/** Runs the built CLI (npm test builds first) as a user would. */
 export function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), ...args], {
+  const r = spawnSync(process.execPath, [cliPath, ...args], {
     encoding: 'utf8',
     input,
     cwd: repoRoot,

@@ -1,10 +1,6 @@
-/** `migratable apply`: a generated model into Proxmox's cpu-models.conf, touching only its own section. */
 import type { Command } from 'commander';
-import { InputError } from '../../errors.js';
-import { applyCpuModel, qmSetLines } from '../../fleet/apply/index.js';
-import { parseCpuModels } from '../../formats/pve-cpu-models.js';
-import { readInputText } from '../../sources/files.js';
-import { collect, output } from '../output.js';
+import { collect } from '../output.js';
+import type { ApplyOptions } from '../run/apply.js';
 
 export function registerApply(program: Command): void {
   program
@@ -16,23 +12,5 @@ export function registerApply(program: Command): void {
     .option('--file <path>', 'cpu-models.conf to edit', '/etc/pve/virtual-guest/cpu-models.conf')
     .option('--dry-run', 'print a unified diff and write nothing')
     .option('--vm <vmid>', 'print the `qm set` line for this VM; repeatable', collect)
-    .action(async (model: string, opts: { file: string; dryRun?: boolean; vm?: string[] }) => {
-      // `baseline --format pve` ends with the VM's "cpu: custom-NAME" line: that one is for the VM config
-      const text = readInputText(model).replace(/^cpu: custom-\S+[ \t]*$/gm, '');
-      const sections = parseCpuModels(text, model).models;
-      if (sections.length !== 1)
-        throw new InputError(model, `expected exactly one cpu-model section, found ${sections.length}`);
-      const r = await applyCpuModel({ file: opts.file, section: sections[0], dryRun: !!opts.dryRun });
-      if (opts.dryRun) output(r.diff || `${opts.file}: already up to date`);
-      else
-        process.stderr.write(
-          `${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}\n`,
-        );
-      if (opts.vm?.length) {
-        output(qmSetLines(opts.vm, sections[0].name).join('\n'));
-        process.stderr.write(
-          'note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had\n',
-        );
-      }
-    });
+    .action(async (model: string, opts: ApplyOptions) => (await import('../run/apply.js')).runApply(model, opts));
 }

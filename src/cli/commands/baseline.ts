@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { computeBaseline } from '../../engine/baseline.js';
-import { EMITTERS, FORMAT_NAMES, isFormatName } from '../../emitters/index.js';
-import { InputError } from '../../errors.js';
-import { loadHosts } from '../inputs.js';
-import { output } from '../output.js';
-import { parseQemuVersion } from './catalog.js';
+import { FORMAT_NAMES } from '../../emitters/format-names.js';
+import type { BaselineOptions } from '../run/baseline.js';
 
 export function registerBaseline(program: Command): void {
   program
@@ -20,25 +16,7 @@ export function registerBaseline(program: Command): void {
     .option('--qemu <version>', 'oldest QEMU in the cluster (default: what the profiles say, else 7.2)')
     .option('--inventory <db>', 'also use the latest scan of every host in this inventory')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(
-      async (
-        inputs: string[],
-        opts: { format: string; name?: string; allowTsx?: boolean; qemu?: string; inventory?: string; output?: string },
-      ) => {
-        if (!isFormatName(opts.format))
-          throw new InputError('--format', `unknown format "${opts.format}"; one of ${FORMAT_NAMES.join(', ')}`);
-        if (opts.name !== undefined && !/^[a-z][a-z0-9_-]{1,39}$/.test(opts.name))
-          throw new InputError(
-            '--name',
-            `"${opts.name}" is not a valid model name (lowercase letter, then letters, digits, _ or -, at most 40)`,
-          );
-        const hosts = await loadHosts(inputs, opts);
-        const result = computeBaseline(hosts, {
-          allowTsx: opts.allowTsx,
-          qemu: parseQemuVersion(opts.qemu),
-          name: opts.name,
-        });
-        output(EMITTERS[opts.format].emit(result), opts.output);
-      },
+    .action(async (inputs: string[], opts: BaselineOptions) =>
+      (await import('../run/baseline.js')).runBaseline(inputs, opts),
     );
 }

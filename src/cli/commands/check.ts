@@ -1,49 +1,6 @@
 import type { Command } from 'commander';
-import { checkMatrix, type CheckResult } from '../../engine/check.js';
-import { EXIT_PROBLEM } from '../../errors.js';
-import { parseCpuModels, type CpuModelSection } from '../../formats/pve-cpu-models.js';
-import { readVmInputs } from '../../sources/vm/files.js';
-import { readInputText } from '../../sources/files.js';
-import { loadHosts } from '../inputs.js';
-import { collect, output } from '../output.js';
-import { table } from '../table.js';
-
-export function renderCheck(r: CheckResult): string {
-  const cell = (vm: string, host: string) => r.cells.find((c) => c.vm === vm && c.host === host)!;
-  const rows = r.vms.map((vm) => [
-    vm,
-    ...r.hosts.map((h) =>
-      cell(vm, h).ok ? (cell(vm, h).warnings.length ? 'ok*' : 'ok') : `NO (${cell(vm, h).missing.length})`,
-    ),
-  ]);
-  const lines = [table(['vm \\ host', ...r.hosts], rows), ''];
-  for (const c of r.cells.filter((c) => !c.ok)) {
-    lines.push(`${c.vm} on ${c.host}: missing ${c.missing.map((m) => m.feature).join(' ')}`);
-    for (const m of c.missing.filter((m) => m.why)) lines.push(`    ${m.feature}: ${m.why}`);
-  }
-  const warned = new Map<string, Set<string>>();
-  for (const c of r.cells)
-    for (const w of c.warnings) (warned.get(c.vm) ?? warned.set(c.vm, new Set()).get(c.vm)!).add(w);
-  for (const [vm, notes] of Object.entries(r.vmWarnings))
-    for (const n of notes) (warned.get(vm) ?? warned.set(vm, new Set()).get(vm)!).add(n);
-  if (warned.size) {
-    lines.push('', 'warnings (* = starts, but mind this):');
-    for (const [vm, ws] of warned) for (const w of ws) lines.push(`  ${vm}: ${w}`);
-  }
-  if (r.suggestions.length) {
-    lines.push('', 'suggestions:');
-    for (const s of r.suggestions) lines.push(`  ${s.vm}: ${s.text}`);
-    const base = r.suggestions.find((s) => s.useBaseline)?.useBaseline;
-    if (base)
-      lines.push(
-        `  cluster baseline ${base.name}: -cpu ${base.cpu}`,
-        '  (Proxmox: `migratable baseline HOSTS --format pve` gives the cpu-models.conf section)',
-      );
-  }
-  const bad = r.cells.filter((c) => !c.ok).length;
-  lines.push('', bad ? `${bad} VM/host pair(s) would not start` : `every VM can start on every host`);
-  return lines.join('\n');
-}
+import { collect } from '../output.js';
+import type { CheckOptions } from '../run/check.js';
 
 export function registerCheck(program: Command): void {
   program
@@ -58,24 +15,7 @@ export function registerCheck(program: Command): void {
     .option('--cpu-models <file>', 'Proxmox cpu-models.conf to resolve custom-NAME cpu types')
     .option('--inventory <db>', 'also check against the latest scan of every host in this inventory')
     .option('--json', 'per-cell JSON: {vm, host, ok, missing, warnings}')
-    .action(
-      async (hostInputs: string[], opts: { vm: string[]; cpuModels?: string; inventory?: string; json?: boolean }) => {
-        const custom = new Map<string, CpuModelSection>();
-        if (opts.cpuModels)
-          for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
-        const vms = readVmInputs(opts.vm, custom);
-        const hosts = await loadHosts(hostInputs, opts);
-        const result = checkMatrix(vms, hosts);
-        output(
-          opts.json
-            ? JSON.stringify(
-                result.cells.map((c) => ({ ...c, missing: c.missing.map((m) => m.feature), reasons: c.missing })),
-                null,
-                2,
-              )
-            : renderCheck(result),
-        );
-        if (result.cells.some((c) => !c.ok)) process.exitCode = EXIT_PROBLEM;
-      },
+    .action(async (hostInputs: string[], opts: CheckOptions) =>
+      (await import('../run/check.js')).runCheck(hostInputs, opts),
     );
 }

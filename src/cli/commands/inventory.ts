@@ -1,16 +1,10 @@
-/** `migratable hosts` and `migratable drift`: what the inventory knows and what changed. */
 import type { Command } from 'commander';
-import { checkMatrix } from '../../engine/check.js';
-import { InputError, EXIT_PROBLEM } from '../../errors.js';
-import { driftSteps, parseSince } from '../../fleet/inventory/drift.js';
-import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
-import { parseCpuModels, type CpuModelSection } from '../../formats/pve-cpu-models.js';
-import type { HostProfile } from '../../profile/host-profile.js';
-import { readInputText } from '../../sources/files.js';
-import { readVmInputs } from '../../sources/vm/files.js';
-import { collect, output } from '../output.js';
-import { table } from '../table.js';
-import { inventoryOption } from './inventory-option.js';
+import { defaultInventoryPath } from '../../fleet/inventory/path.js';
+import { collect } from '../output.js';
+import type { DriftOptions, HostsOptions } from '../run/inventory.js';
+
+/** The --inventory option as every fleet command spells it. */
+export const inventoryOption = ['--inventory <db>', `SQLite inventory (default ${defaultInventoryPath()})`] as const;
 
 export function registerInventory(program: Command): void {
   program
@@ -18,30 +12,7 @@ export function registerInventory(program: Command): void {
     .description('the latest snapshot of every host in the inventory')
     .option(...inventoryOption)
     .option('--json', 'print JSON')
-    .action((opts: { inventory?: string; json?: boolean }) => {
-      const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { mustExist: true });
-      try {
-        const hosts = inv.hosts();
-        output(
-          opts.json
-            ? JSON.stringify(hosts, null, 2)
-            : table(
-                ['host', 'vendor', 'cpu', 'features', 'exact', 'snapshots', 'latest'],
-                hosts.map((h) => [
-                  h.host,
-                  h.vendor,
-                  h.modelName ?? '-',
-                  String(h.features),
-                  h.exact ? 'yes' : 'no',
-                  String(h.snapshots),
-                  h.latest,
-                ]),
-              ),
-        );
-      } finally {
-        inv.close();
-      }
-    });
+    .action(async (opts: HostsOptions) => (await import('../run/inventory.js')).runHosts(opts));
 
   program
     .command('drift')
@@ -51,44 +22,5 @@ export function registerInventory(program: Command): void {
     .option('--vm <input>', 'VM configs to check against the latest snapshots; repeatable', collect)
     .option('--cpu-models <file>', 'Proxmox cpu-models.conf for custom-NAME cpu types')
     .option('--json', 'print JSON')
-    .action((opts: { inventory?: string; since?: string; vm?: string[]; cpuModels?: string; json?: boolean }) => {
-      const since = opts.since ? parseSince(opts.since) : undefined;
-      if (since === null) throw new InputError('--since', `expected an ISO date or 7d/12h/30m, got "${opts.since}"`);
-      const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { mustExist: true });
-      let steps, latest: HostProfile[];
-      try {
-        // the snapshot before --since is needed to see the first change after it
-        steps = driftSteps(inv.history()).filter((s) => !since || s.to >= since);
-        latest = inv.latestProfiles();
-      } finally {
-        inv.close();
-      }
-      const custom = new Map<string, CpuModelSection>();
-      if (opts.cpuModels)
-        for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
-      const vms = opts.vm ? readVmInputs(opts.vm, custom) : [];
-      const lostHosts = new Set(steps.filter((s) => s.removed.length).map((s) => s.host));
-      const broken = vms.length
-        ? checkMatrix(
-            vms,
-            latest.filter((h) => lostHosts.has(h.name)),
-          ).cells.filter((c) => !c.ok)
-        : [];
-      if (opts.json) output(JSON.stringify({ steps, broken }, null, 2));
-      else {
-        const lines = steps.length
-          ? steps.map(
-              (s) =>
-                `${s.host}  ${s.from} -> ${s.to}${s.removed.length ? `  lost: ${s.removed.join(' ')}` : ''}${s.added.length ? `  gained: ${s.added.join(' ')}` : ''}`,
-            )
-          : ['no host changed'];
-        if (broken.length) {
-          lines.push('', 'VMs that can no longer start there:');
-          for (const c of broken)
-            lines.push(`  ${c.vm} on ${c.host}: needs ${c.missing.map((m) => m.feature).join(' ')}`);
-        } else if (vms.length) lines.push('', 'every given VM still starts on every changed host');
-        output(lines.join('\n'));
-      }
-      if (broken.length || steps.some((s) => s.removed.length)) process.exitCode = EXIT_PROBLEM;
-    });
+    .action(async (opts: DriftOptions) => (await import('../run/inventory.js')).runDrift(opts));
 }

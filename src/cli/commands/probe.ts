@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { hostname } from 'node:os';
-import { runProbeLocally } from '../../fleet/ssh/local-probe.js';
-import { profileFromProbe } from '../../sources/probe-reader.js';
-import { parseProbeBundle } from '../../sources/probe-bundle.js';
-import { output } from '../output.js';
-import { summarizeProfiles } from './profile.js';
+import type { ProbeOptions } from '../run/probe.js';
 
 export function registerProbe(program: Command): void {
   program
@@ -15,13 +10,5 @@ export function registerProbe(program: Command): void {
     .option('-o, --output <file>', 'write the HostProfile JSON to a file')
     .option('--bundle', 'print the raw probe bundle instead of a profile')
     .option('--timeout <seconds>', 'give up after this long', '20')
-    .action(async (opts: { output?: string; bundle?: boolean; timeout: string }) => {
-      const bundle = await runProbeLocally({ timeoutMs: Number(opts.timeout) * 1000 });
-      if (opts.bundle) return output(bundle, opts.output);
-      const profile = profileFromProbe(parseProbeBundle(bundle, 'probe'), 'probe', hostname());
-      if (opts.output) {
-        output(JSON.stringify(profile, null, 2), opts.output);
-        process.stderr.write(summarizeProfiles([profile]) + '\n');
-      } else output(JSON.stringify(profile, null, 2));
-    });
+    .action(async (opts: ProbeOptions) => (await import('../run/probe.js')).runProbe(opts));
 }

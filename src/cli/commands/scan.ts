@@ -1,82 +1,7 @@
-/** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
 import type { Command } from 'commander';
-import { InputError, EXIT_PROBLEM } from '../../errors.js';
-import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
-import { PveClient, resolvePveToken } from '../../fleet/pve/index.js';
-import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
-import { readClusterTargets } from '../../fleet/ssh/cluster.js';
-import { createScanProgress } from '../../fleet/ssh/progress.js';
-import { scanHosts } from '../../fleet/ssh/scan.js';
-import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/targets.js';
-import type { HostProfile } from '../../profile/host-profile.js';
-import { readInputText } from '../../sources/files.js';
-import { profileFromProbe } from '../../sources/probe-reader.js';
-import { collect, output } from '../output.js';
-import { inventoryOption } from './inventory-option.js';
-import { summarizeProfiles } from './profile.js';
-
-interface ScanOpts {
-  targetsFile?: string;
-  cluster?: boolean;
-  pve?: string;
-  token?: string;
-  tokenFile?: string;
-  fingerprint?: string;
-  acceptNewHostKeys?: boolean;
-  concurrency: string;
-  timeout: string;
-  identity?: string;
-  knownHosts?: string;
-  sshConfig?: string;
-  sshOption?: string[];
-  user?: string;
-  inventory?: string;
-  store: boolean;
-  json?: boolean;
-}
-
-async function scanOverSsh(
-  targets: SshTarget[],
-  opts: ScanOpts,
-): Promise<{ profiles: HostProfile[]; failed: string[] }> {
-  const progress = createScanProgress(targets.length);
-  const result = await scanHosts(targets, {
-    concurrency: Number(opts.concurrency),
-    timeoutMs: Number(opts.timeout) * 1000,
-    acceptNewHostKeys: !!opts.acceptNewHostKeys,
-    identityFile: opts.identity,
-    knownHostsFile: opts.knownHosts,
-    configFile: opts.sshConfig,
-    extraOptions: opts.sshOption,
-    user: opts.user,
-    onProgress: progress.onProgress,
-  });
-  progress.stop();
-  // Hosts are named by their own hostname; where several targets answer with the same one (clones,
-  // one machine on several ports) the target as given tells them apart
-  const seen = new Map<string, number>();
-  for (const r of result.ok) if (r.probe.hostname) seen.set(r.probe.hostname, (seen.get(r.probe.hostname) ?? 0) + 1);
-  const profiles = result.ok.map((r) => {
-    const own = r.probe.hostname && seen.get(r.probe.hostname) === 1 ? r.probe.hostname : r.target.label;
-    return { ...profileFromProbe(r.probe, r.target.label, own), name: own };
-  });
-  return { profiles, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`) };
-}
-
-async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; failed: string[] }> {
-  const url = new URL(opts.pve!.includes('://') ? opts.pve! : `https://${opts.pve}`);
-  if (url.protocol !== 'https:') throw new InputError('--pve', 'the Proxmox API is only spoken over https');
-  const token = await resolvePveToken({ token: opts.token, tokenFile: opts.tokenFile });
-  const client = new PveClient({
-    host: url.hostname,
-    port: url.port ? Number(url.port) : 8006,
-    token,
-    fingerprint: opts.fingerprint,
-  });
-  const data = await client.fetchCluster();
-  const { profiles, problems } = profilesFromPveCluster(data, url.origin);
-  return { profiles, failed: problems };
-}
+import { collect } from '../output.js';
+import type { ScanOpts } from '../run/scan.js';
+import { inventoryOption } from './inventory.js';
 
 export function registerScan(program: Command): void {
   program
@@ -108,28 +33,5 @@ export function registerScan(program: Command): void {
     .option(...inventoryOption)
     .option('--no-store', 'do not write the inventory')
     .option('--json', 'print the profiles as JSON')
-    .action(async (args: string[], opts: ScanOpts) => {
-      const targets = args.map((a) => parseTarget(a, a));
-      if (opts.targetsFile) targets.push(...parseTargetsFile(readInputText(opts.targetsFile), opts.targetsFile));
-      if (opts.cluster) targets.push(...readClusterTargets());
-      if (!targets.length && !opts.pve)
-        throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');
-      const results = [];
-      if (targets.length) results.push(await scanOverSsh(targets, opts));
-      if (opts.pve) results.push(await scanPve(opts));
-      const profiles = results.flatMap((r) => r.profiles);
-      const failed = results.flatMap((r) => r.failed);
-      for (const f of failed) process.stderr.write(`migratable: scan failed: ${f}\n`);
-      if (opts.store && profiles.length) {
-        const inv = openInventory(opts.inventory ?? defaultInventoryPath());
-        try {
-          inv.add(profiles);
-          process.stderr.write(`stored ${profiles.length} snapshot(s) in ${inv.path}\n`);
-        } finally {
-          inv.close();
-        }
-      }
-      output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles));
-      if (failed.length) process.exitCode = EXIT_PROBLEM;
-    });
+    .action(async (args: string[], opts: ScanOpts) => (await import('../run/scan.js')).runScan(args, opts));
 }

@@ -1,22 +1,5 @@
-/** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import type { Command } from 'commander';
-import { InputError } from '../../errors.js';
-import { readProfileInputs } from '../../sources/files.js';
-import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../web/server.js';
-import { openInventoryDrift } from '../../web/inventory-drift.js';
-
-interface ServeOptions {
-  inventory?: string;
-  port: string;
-  host: string;
-  token?: string;
-}
-
-function parsePort(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 65535)
-    throw new InputError('--port', `expected a port number 0-65535, got "${v}"`);
-  return Number(v);
-}
+import type { ServeOptions } from '../run/serve.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -27,33 +10,12 @@ export function registerServeCommand(program: Command): void {
       'host data files or directories (cpuinfo, QMP JSON, HostProfile JSON, ...); none = add them in the browser',
     )
     .option('--inventory <db>', 'serve hosts and feature drift from a migratable inventory database')
-    .option('--port <n>', 'port to listen on (0 = any free port)', String(DEFAULT_PORT))
-    .option('--host <addr>', 'address to bind; anything but loopback needs --token', DEFAULT_HOST)
+    // the defaults live with the server (web/server.ts) and are printed at start
+    .option('--port <n>', "port to listen on (default: the dashboard's own; 0 = any free port)")
+    .option('--host <addr>', 'address to bind (default: loopback); anything but loopback needs --token')
     .option(
       '--token <t>',
       'require this token on every API request (Authorization: Bearer or ?token=); env MIGRATABLE_TOKEN',
     )
-    .action(async (inputs: string[], opts: ServeOptions) => {
-      const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
-      const hosts = readProfileInputs(inputs);
-      const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
-      const server = await startServer({
-        inputs: [...hosts, ...(inventory?.hosts ?? [])],
-        port: parsePort(opts.port),
-        host: opts.host,
-        token,
-        drift: inventory?.drift,
-      });
-      const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
-      process.stderr.write(
-        `migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)\n`,
-      );
-      const stop = () =>
-        void server.close().finally(() => {
-          inventory?.close();
-          process.exit(0);
-        });
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    .action(async (inputs: string[], opts: ServeOptions) => (await import('../run/serve.js')).runServe(inputs, opts));
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/**
+ * Bundles the CLI (src/cli/main.ts) into dist/cli/: one file for the command definitions, one chunk per
+ * command implementation (the `await import(...)`s), shared code in chunks. Node then reads a handful of
+ * files instead of some 400 modules (zod and fast-xml-parser alone are ~130): start-up is bench/startup.ts.
+ * Packages a command loads only now and then stay outside (native better-sqlite3, the web server, ...).
+ */
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist/cli');
+
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [join(root, 'src/cli/main.ts')],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['better-sqlite3', 'cli-progress', 'diff', 'hono', '@hono/node-server'],
+  // commander is CommonJS and requires node: built-ins; an ESM bundle needs a real require for them
+  banner: {
+    js: "import { createRequire as __migratableRequire } from 'node:module';\nconst require = __migratableRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

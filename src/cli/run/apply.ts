@@ -1,0 +1,32 @@
+/** `migratable apply`: a generated model into Proxmox's cpu-models.conf, touching only its own section. */
+import { InputError } from '../../errors.js';
+import { applyCpuModel, qmSetLines } from '../../fleet/apply/index.js';
+import { parseCpuModels } from '../../formats/pve-cpu-models.js';
+import { readInputText } from '../../sources/files.js';
+import { output } from '../output.js';
+
+export interface ApplyOptions {
+  file: string;
+  dryRun?: boolean;
+  vm?: string[];
+}
+
+export async function runApply(model: string, opts: ApplyOptions): Promise<void> {
+  // `baseline --format pve` ends with the VM's "cpu: custom-NAME" line: that one is for the VM config
+  const text = readInputText(model).replace(/^cpu: custom-\S+[ \t]*$/gm, '');
+  const sections = parseCpuModels(text, model).models;
+  if (sections.length !== 1)
+    throw new InputError(model, `expected exactly one cpu-model section, found ${sections.length}`);
+  const r = await applyCpuModel({ file: opts.file, section: sections[0], dryRun: !!opts.dryRun });
+  if (opts.dryRun) output(r.diff || `${opts.file}: already up to date`);
+  else
+    process.stderr.write(
+      `${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}\n`,
+    );
+  if (opts.vm?.length) {
+    output(qmSetLines(opts.vm, sections[0].name).join('\n'));
+    process.stderr.write(
+      'note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had\n',
+    );
+  }
+}

@@ -1,0 +1,23 @@
+/** `migratable probe`: this host, exactly, through the same probe script a scan runs over SSH. */
+import { hostname } from 'node:os';
+import { runProbeLocally } from '../../fleet/ssh/local-probe.js';
+import { profileFromProbe } from '../../sources/probe-reader.js';
+import { parseProbeBundle } from '../../sources/probe-bundle.js';
+import { output } from '../output.js';
+import { summarizeProfiles } from './profile.js';
+
+export interface ProbeOptions {
+  output?: string;
+  bundle?: boolean;
+  timeout: string;
+}
+
+export async function runProbe(opts: ProbeOptions): Promise<void> {
+  const bundle = await runProbeLocally({ timeoutMs: Number(opts.timeout) * 1000 });
+  if (opts.bundle) return output(bundle, opts.output);
+  const profile = profileFromProbe(parseProbeBundle(bundle, 'probe'), 'probe', hostname());
+  if (opts.output) {
+    output(JSON.stringify(profile, null, 2), opts.output);
+    process.stderr.write(summarizeProfiles([profile]) + '\n');
+  } else output(JSON.stringify(profile, null, 2));
+}

@@ -1,0 +1,33 @@
+/** `migratable profile`: host data of any format, normalized. */
+import type { HostProfile } from '../../profile/host-profile.js';
+import { readProfileInputs } from '../../sources/files.js';
+import { output } from '../output.js';
+import { table } from '../table.js';
+
+export function summarizeProfiles(profiles: HostProfile[]): string {
+  const rows = profiles.map((p) => [
+    p.name,
+    p.vendor,
+    p.modelName ?? (p.family !== null ? `family ${p.family} model ${p.model}` : '-'),
+    p.exact ? 'exact' : 'approximate',
+    p.source,
+    String(p.features.length),
+    p.physBits !== null ? String(p.physBits) : '?',
+    p.qemu ?? '-',
+  ]);
+  const notes = profiles.flatMap((p) => (p.notes ?? []).map((n) => `  ${p.name}: ${n}`));
+  return (
+    table(['host', 'vendor', 'cpu', 'exactness', 'source', 'features', 'phys-bits', 'qemu'], rows) +
+    (notes.length ? `\n\nnotes:\n${notes.join('\n')}` : '')
+  );
+}
+
+export interface ProfileOptions {
+  json?: boolean;
+  output?: string;
+}
+
+export function runProfile(inputs: string[], opts: ProfileOptions): void {
+  const profiles = readProfileInputs(inputs);
+  output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles), opts.output);
+}

@@ -1,0 +1,95 @@
+/** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
+import { InputError, EXIT_PROBLEM } from '../../errors.js';
+import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
+import { PveClient, resolvePveToken } from '../../fleet/pve/index.js';
+import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
+import { readClusterTargets } from '../../fleet/ssh/cluster.js';
+import { createScanProgress } from '../../fleet/ssh/progress.js';
+import { scanHosts } from '../../fleet/ssh/scan.js';
+import { profilesFromScan } from '../../fleet/ssh/scan-profiles.js';
+import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/targets.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import { readInputText } from '../../sources/files.js';
+import { output } from '../output.js';
+import { summarizeProfiles } from './profile.js';
+
+export interface ScanOpts {
+  targetsFile?: string;
+  cluster?: boolean;
+  pve?: string;
+  token?: string;
+  tokenFile?: string;
+  fingerprint?: string;
+  acceptNewHostKeys?: boolean;
+  concurrency: string;
+  timeout: string;
+  identity?: string;
+  knownHosts?: string;
+  sshConfig?: string;
+  sshOption?: string[];
+  user?: string;
+  inventory?: string;
+  store: boolean;
+  json?: boolean;
+}
+
+async function scanOverSsh(
+  targets: SshTarget[],
+  opts: ScanOpts,
+): Promise<{ profiles: HostProfile[]; failed: string[] }> {
+  const progress = createScanProgress(targets.length);
+  const result = await scanHosts(targets, {
+    concurrency: Number(opts.concurrency),
+    timeoutMs: Number(opts.timeout) * 1000,
+    acceptNewHostKeys: !!opts.acceptNewHostKeys,
+    identityFile: opts.identity,
+    knownHostsFile: opts.knownHosts,
+    configFile: opts.sshConfig,
+    extraOptions: opts.sshOption,
+    user: opts.user,
+    onProgress: progress.onProgress,
+  });
+  progress.stop();
+  const profiles = profilesFromScan(result.ok);
+  return { profiles, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`) };
+}
+
+async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; failed: string[] }> {
+  const url = new URL(opts.pve!.includes('://') ? opts.pve! : `https://${opts.pve}`);
+  if (url.protocol !== 'https:') throw new InputError('--pve', 'the Proxmox API is only spoken over https');
+  const token = await resolvePveToken({ token: opts.token, tokenFile: opts.tokenFile });
+  const client = new PveClient({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 8006,
+    token,
+    fingerprint: opts.fingerprint,
+  });
+  const data = await client.fetchCluster();
+  const { profiles, problems } = profilesFromPveCluster(data, url.origin);
+  return { profiles, failed: problems };
+}
+
+export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
+  const targets = args.map((a) => parseTarget(a, a));
+  if (opts.targetsFile) targets.push(...parseTargetsFile(readInputText(opts.targetsFile), opts.targetsFile));
+  if (opts.cluster) targets.push(...readClusterTargets());
+  if (!targets.length && !opts.pve)
+    throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');
+  const results = [];
+  if (targets.length) results.push(await scanOverSsh(targets, opts));
+  if (opts.pve) results.push(await scanPve(opts));
+  const profiles = results.flatMap((r) => r.profiles);
+  const failed = results.flatMap((r) => r.failed);
+  for (const f of failed) process.stderr.write(`migratable: scan failed: ${f}\n`);
+  if (opts.store && profiles.length) {
+    const inv = openInventory(opts.inventory ?? defaultInventoryPath());
+    try {
+      inv.add(profiles);
+      process.stderr.write(`stored ${profiles.length} snapshot(s) in ${inv.path}\n`);
+    } finally {
+      inv.close();
+    }
+  }
+  output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles));
+  if (failed.length) process.exitCode = EXIT_PROBLEM;
+}

@@ -1,0 +1,42 @@
+/** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
+import { InputError } from '../../errors.js';
+import { readProfileInputs } from '../../sources/files.js';
+import { startServer } from '../../web/server.js';
+import { openInventoryDrift } from '../../web/inventory-drift.js';
+
+export interface ServeOptions {
+  inventory?: string;
+  port?: string;
+  host?: string;
+  token?: string;
+}
+
+function parsePort(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 65535)
+    throw new InputError('--port', `expected a port number 0-65535, got "${v}"`);
+  return Number(v);
+}
+
+export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
+  const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
+  const hosts = readProfileInputs(inputs);
+  const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
+  const server = await startServer({
+    inputs: [...hosts, ...(inventory?.hosts ?? [])],
+    port: opts.port === undefined ? undefined : parsePort(opts.port),
+    host: opts.host,
+    token,
+    drift: inventory?.drift,
+  });
+  const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
+  process.stderr.write(
+    `migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)\n`,
+  );
+  const stop = () =>
+    void server.close().finally(() => {
+      inventory?.close();
+      process.exit(0);
+    });
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,64 @@
+/** `migratable verify`: boots a guest with the model and compares what it sees with the promise. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { InputError } from '../../errors.js';
+import { parseCpuModels } from '../../formats/pve-cpu-models.js';
+import { vmFromPveConfig } from '../../sources/vm/pve.js';
+import { loadModelInput, verifyModel } from '../../verify/index.js';
+import { renderJson, renderText, verifyExitCode } from '../../verify/report.js';
+import { output } from '../output.js';
+
+/** A cpu-models.conf file: the -cpu string Proxmox would start a VM of that custom model with. */
+function cpuFromCpuModelsConf(file: string, name?: string): string | null {
+  if (!existsSync(file) || !statSync(file).isFile()) return null;
+  const text = readFileSync(file, 'utf8');
+  if (!/^cpu-model:\s*\S+/m.test(text)) return null;
+  const { models } = parseCpuModels(text, file);
+  const pick = name ? models.find((m) => m.name === name) : models.length === 1 ? models[0] : undefined;
+  if (!pick)
+    throw new InputError(
+      file,
+      name
+        ? `no cpu-model "${name}" (has: ${models.map((m) => m.name).join(', ')})`
+        : `several cpu-model sections (${models.map((m) => m.name).join(', ')}): choose one with --section NAME`,
+    );
+  const vm = vmFromPveConfig(
+    { cpu: { type: `custom-${pick.name}`, customModel: pick.name, flags: [] }, raw: {}, warnings: [] },
+    file,
+    pick.name,
+    new Map([[pick.name, pick]]),
+  );
+  return vm.cpu + (typeof vm.physBits === 'number' ? `,phys-bits=${vm.physBits}` : '');
+}
+
+export interface VerifyOptions {
+  accel?: string;
+  kernel?: string;
+  section?: string;
+  timeout: string;
+  json?: boolean;
+  withoutUnavailable?: boolean;
+}
+
+export async function runVerify(model: string, opts: VerifyOptions): Promise<void> {
+  if (opts.accel && opts.accel !== 'kvm' && opts.accel !== 'tcg')
+    throw new InputError('--accel', `expected kvm or tcg, got "${opts.accel}"`);
+  const fromConf = cpuFromCpuModelsConf(model, opts.section);
+  const input = fromConf ? { cpu: fromConf, source: model } : loadModelInput(model);
+  const run = (cpu: string) =>
+    verifyModel({
+      cpu,
+      accel: opts.accel as 'kvm' | 'tcg' | undefined,
+      kernel: opts.kernel,
+      timeoutMs: Number(opts.timeout) * 1000,
+    });
+  const report = await run(input.cpu);
+  output(opts.json ? renderJson(report) : renderText(report));
+  process.exitCode = verifyExitCode(report);
+  if (opts.withoutUnavailable && report.outcome === 'refused' && report.refusal?.features.length) {
+    // The refusal stands (exit 1); the second boot shows whether everything else is as promised
+    const rest = await run(`${input.cpu},${report.refusal.features.map((f) => `-${f}`).join(',')}`);
+    output(
+      `\nagain without ${report.refusal.features.join(' ')}:\n` + (opts.json ? renderJson(rest) : renderText(rest)),
+    );
+  }
+}
