@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { computeBaseline } from '../src/engine/baseline.js';
-import { parseCpuString } from '../src/engine/cpu-string.js';
+import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import { canonicalFeature, knownIn, resolveFeature, resolveModel } from '../src/catalog/index.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import type { HostProfile } from '../src/profile/host-profile.js';

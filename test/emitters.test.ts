@@ -8,7 +8,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { allFeatures, resolveFeature, resolveModel } from '../src/catalog/index.js';
 import type { BaselineResult } from '../src/engine/types.js';
 import { EMITTERS, EmitError, FORMAT_NAMES, type FormatName } from '../src/emitters/index.js';
-import { parseCpuString } from '../src/engine/cpu-string.js';
+import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import { pveForcedFlags } from '../src/emitters/pve-names.js';
 import { parseSectionConfig, type SectionChunk } from '../src/formats/pve-section-config.js';
 import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';

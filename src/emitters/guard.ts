@@ -4,7 +4,7 @@
  */
 import { resolveFeature, resolveModel, type Model } from '../catalog/index.js';
 import type { BaselineResult } from '../engine/types.js';
-import { parseCpuString } from '../engine/cpu-string.js';
+import { parseCpuString } from '../formats/qemu-cpu.js';
 
 export class EmitError extends Error {
   constructor(

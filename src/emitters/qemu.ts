@@ -1,6 +1,6 @@
 /** Plain QEMU: the -cpu argument with enforce, so a host missing a feature refuses to start the guest. */
 import type { BaselineResult } from '../engine/types.js';
-import { cpuString } from '../engine/cpu-string.js';
+import { cpuString } from '../formats/qemu-cpu.js';
 import { checkResult } from './guard.js';
 
 /** `base,+a,-b[,phys-bits=N],enforce`: one boolean style only, as QEMU applies them in order. */

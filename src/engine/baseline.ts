@@ -5,7 +5,7 @@
 import { OLDEST_KNOWN_QEMU, compareVersions, kvm, resolveModel } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
-import { cpuString } from './cpu-string.js';
+import { cpuString } from '../formats/qemu-cpu.js';
 import { exclusionReason, type ExclusionContext } from './exclusions.js';
 import { hazards } from './hazards.js';
 import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hosts.js';

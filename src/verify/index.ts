@@ -7,6 +7,7 @@ import { findQemu, kvmUsable } from '../qemu/binary.js';
 import { QmpSession, enabledProps, expandCpuModel, qemuVersion, type Accel } from '../qemu/qmp.js';
 import { linuxFlag, resolveFeature } from '../catalog/index.js';
 import { InputError } from '../errors.js';
+import { onOff, splitCpuArg } from '../formats/qemu-cpu.js';
 import { boot, findKernel, parseRefusal, type BootStatus } from './boot.js';
 import { buildInitramfs, findBusybox, parseGuestReport, type GuestReport } from './initramfs.js';
 
@@ -17,41 +18,27 @@ export interface QmpModel {
   props: Record<string, PropValue>;
 }
 
-const BOOL_WORDS: Record<string, boolean> = { on: true, yes: true, true: true, off: false, no: false, false: false };
 /** Options of the -cpu string that steer QEMU's checking and are not part of the model. */
 const CHECK_OPTIONS = new Set(['enforce', 'check']);
 
 /**
- * The QMP CpuModelInfo for a -cpu string, split the way QEMU's x86 parser does:
- * `Model,+a,-b,c=on,d=off,key=value,e` (a bare name means on; `_` in names means `-`), with values
- * typed for QMP (numbers stay numbers). enforce/check are dropped. (src/engine/cpu-string.ts reads
- * -cpu strings into canonical features; this one keeps every prop as QEMU itself will see it.)
+ * The QMP CpuModelInfo for a -cpu string (formats/qemu-cpu.ts splits it the way QEMU's x86 parser
+ * does; `_` in names means `-`), with values typed for QMP (numbers stay numbers). enforce/check are
+ * dropped. Every prop stays as QEMU itself will see it, feature or not.
  */
 export function qmpModelOf(cpu: string): QmpModel {
-  const [name, ...rest] = cpu.trim().split(',');
+  const { model: name, options } = splitCpuArg(cpu);
   if (!name || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
     throw new InputError('MODEL', `"${cpu}" does not start with a CPU model name`);
   const props: Record<string, PropValue> = {};
-  for (const token of rest) {
+  for (const { token, key: written, value: raw } of options) {
     if (!token) throw new InputError('MODEL', `empty option in "${cpu}"`);
-    let key: string;
-    let value: PropValue;
-    if (token.startsWith('+') || token.startsWith('-')) {
-      key = token.slice(1);
-      value = token[0] === '+';
-    } else if (token.includes('=')) {
-      key = token.slice(0, token.indexOf('='));
-      const raw = token.slice(token.indexOf('=') + 1);
-      // QMP wants typed values: integer props (level, family) reject strings
-      value = raw in BOOL_WORDS ? BOOL_WORDS[raw] : /^(0x[0-9a-f]+|\d+)$/i.test(raw) ? Number(raw) : raw;
-    } else {
-      key = token;
-      value = true;
-    }
-    key = key.replace(/_/g, '-');
+    const key = written.replace(/_/g, '-');
     if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(key)) throw new InputError('MODEL', `bad option "${token}" in "${cpu}"`);
     if (CHECK_OPTIONS.has(key)) continue;
-    props[key] = value;
+    // QMP wants typed values: integer props (level, family) reject strings
+    props[key] =
+      typeof raw === 'boolean' ? raw : (onOff(raw) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(raw) ? Number(raw) : raw));
   }
   return { name, props };
 }
@@ -89,9 +76,9 @@ export function loadModelInput(pathOrString: string): { cpu: string; source: str
 
 /** The -cpu string the guest boots with: the model and its props, checking replaced by enforce. */
 export function enforcedCpu(cpu: string): string {
-  const [name, ...rest] = cpu.trim().split(',');
-  const kept = rest.filter((t) => !CHECK_OPTIONS.has(t.split('=')[0].replace(/^[+-]/, '')));
-  return [name, ...kept, 'enforce'].join(',');
+  const { model, options } = splitCpuArg(cpu);
+  const kept = options.filter((o) => !CHECK_OPTIONS.has(o.key)).map((o) => o.token);
+  return [model, ...kept, 'enforce'].join(',');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { parseCpuString } from '../../engine/cpu-string.js';
+import { parseCpuString } from '../../formats/qemu-cpu.js';
 import { InputError } from '../../errors.js';
 import { resolveCpuRequest } from './resolve.js';
 import type { VmCpu } from './types.js';
