@@ -4,7 +4,7 @@
  */
 import { knownNewerThan, kvm, resolveFeature, resolveModel } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
-import type { VmCpu } from '../sources/vm/types.js';
+import type { VmCpu } from '../profile/vm-cpu.js';
 import { computeBaseline } from './baseline.js';
 import { unavailableOn } from './runnable.js';
 

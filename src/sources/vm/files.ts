@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { readInputText } from '../files.js';
 import { readVmsFromText } from './index.js';
-import type { VmCpu } from './types.js';
+import type { VmCpu } from '../../profile/vm-cpu.js';
 
 export function readVmInputs(inputs: string[], customModels?: Map<string, CpuModelSection>): VmCpu[] {
   const out: VmCpu[] = [];

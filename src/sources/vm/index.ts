@@ -4,9 +4,9 @@ import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { looksLikeDomainXml, vmFromDomainXml } from './libvirt.js';
 import { looksLikePveVmConfig, vmFromPveText } from './pve.js';
 import { vmFromCpuString } from './qemu-cpu.js';
-import type { VmCpu } from './types.js';
+import type { VmCpu } from '../../profile/vm-cpu.js';
 
-export type { VmCpu } from './types.js';
+export type { VmCpu } from '../../profile/vm-cpu.js';
 
 export function readVmsFromText(
   text: string,

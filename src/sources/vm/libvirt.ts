@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { allFeatures, canonicalFeature } from '../../catalog/index.js';
 import { InputError } from '../../errors.js';
 import { resolveCpuRequest } from './resolve.js';
-import type { VmCpu } from './types.js';
+import type { VmCpu } from '../../profile/vm-cpu.js';
 
 const byLibvirtName = new Map(
   allFeatures()

@@ -9,7 +9,7 @@ import { parseCpuProperty, parseVmConfig, PVE_DEFAULT_CPUTYPE, type VmConfig } f
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { resolveCpuRequest } from './resolve.js';
 import { vmFromCpuString } from './qemu-cpu.js';
-import type { VmCpu } from './types.js';
+import type { VmCpu } from '../../profile/vm-cpu.js';
 
 export function looksLikePveVmConfig(text: string): boolean {
   return (

@@ -1,7 +1,7 @@
 import { parseCpuString } from '../../formats/qemu-cpu.js';
 import { InputError } from '../../errors.js';
 import { resolveCpuRequest } from './resolve.js';
-import type { VmCpu } from './types.js';
+import type { VmCpu } from '../../profile/vm-cpu.js';
 
 /** A raw QEMU -cpu argument, e.g. "Westmere,+tsc-deadline,-x2apic" (with or without "-cpu "). */
 export function vmFromCpuString(

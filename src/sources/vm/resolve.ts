@@ -1,7 +1,7 @@
 /** Turns "model + on/off features" into what the guest requests under KVM. */
 import { resolveModel } from '../../catalog/index.js';
 import { InputError } from '../../errors.js';
-import type { VmCpu } from './types.js';
+import type { VmCpu } from '../../profile/vm-cpu.js';
 
 export interface CpuRequest {
   name: string;
