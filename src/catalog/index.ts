@@ -2,6 +2,7 @@ import featuresData from '../../data/features.json' with { type: 'json' };
 import modelsData from '../../data/models.json' with { type: 'json' };
 import linuxData from '../../data/linux-flags.json' with { type: 'json' };
 import kvmData from '../../data/kvm.json' with { type: 'json' };
+import { compareVersions } from '../version.js';
 import type { Feature, LinuxFlag, Model } from './types.js';
 
 export type * from './types.js';
@@ -96,17 +97,6 @@ export function linuxFlag(name: string): LinuxFlag | undefined {
 /** A model by versioned name or alias (case-insensitive as a fallback, like libvirt). */
 export function resolveModel(name: string): Model | undefined {
   return modelByName.get(name) ?? modelByLowerName.get(name.toLowerCase());
-}
-
-/** Compares dotted versions numerically: -1, 0, 1. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return Math.sign(d);
-  }
-  return 0;
 }
 
 /** True when QEMU `version` (e.g. "7.2" or "7.2.22") knows something first released in `since` (null = unknown: treated as not known). */

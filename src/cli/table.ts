@@ -8,17 +8,3 @@ export function table(header: string[], rows: string[][]): string {
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
-
-/** Wraps a word list to a width, indenting continuation lines. */
-export function wrapWords(words: string[], width = 100, indent = '  '): string {
-  const lines: string[] = [];
-  let cur = '';
-  for (const w of words) {
-    if (cur && (cur + ' ' + w).length > width - indent.length) {
-      lines.push(indent + cur);
-      cur = w;
-    } else cur = cur ? `${cur} ${w}` : w;
-  }
-  if (cur) lines.push(indent + cur);
-  return lines.join('\n');
-}

@@ -2,6 +2,7 @@
 import { someNames } from '../engine/some-names.js';
 import { resolveFeature, type Category } from '../catalog/index.js';
 import type { BaselineResult } from '../engine/types.js';
+import { hanging } from '../wrap.js';
 
 export interface TextOptions {
   /** Line width to wrap at (default 100) */
@@ -28,22 +29,6 @@ function whoLacks(missingOn: string[], hosts: string[]): string {
   const having = hosts.filter((h) => !lacking.has(h));
   if (having.length <= 3) return `only on ${having.join(', ') || 'no host'} (missing on the other ${missingOn.length})`;
   return `missing on ${missingOn.length} of ${hosts.length} hosts: ${someNames(missingOn, 4)}`;
-}
-
-export function hanging(label: string, words: string[], width: number, sep = ' '): string[] {
-  const indent = ' '.repeat(label.length);
-  const lines: string[] = [];
-  let cur = label;
-  let empty = true;
-  for (const w of words) {
-    if (!empty && cur.length + sep.length + w.length > width) {
-      lines.push(cur.trimEnd());
-      cur = indent + w;
-    } else cur = empty ? cur + w : cur + sep + w;
-    empty = false;
-  }
-  lines.push(cur.trimEnd());
-  return lines;
 }
 
 /** Wraps prose (splits on blanks). */

@@ -2,7 +2,8 @@
  * The product: the richest CPU model every host can run, what it costs, and why.
  * Pure: HostProfiles + catalog in, BaselineResult out. Runs in Node and the browser.
  */
-import { OLDEST_KNOWN_QEMU, compareVersions, kvm, resolveModel } from '../catalog/index.js';
+import { OLDEST_KNOWN_QEMU, kvm, resolveModel } from '../catalog/index.js';
+import { compareVersions } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from '../formats/qemu-cpu.js';

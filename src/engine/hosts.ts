@@ -1,4 +1,4 @@
-import { compareVersions } from '../catalog/index.js';
+import { compareVersions } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
 
 /** Hosts with exactly the same features: fleets have thousands of hosts but a handful of CPU variants. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { findQemu } from '../qemu/binary.js';
 import type { Accel } from '../qemu/qmp.js';
 import { InputError } from '../errors.js';
+import { compareVersions } from '../version.js';
 
 export interface BootOptions {
   /** The full -cpu argument, e.g. "Westmere,-aes,enforce" */
@@ -192,22 +193,6 @@ function runQemu(binary: string, args: string[], timeoutMs: number): Promise<Run
   });
 }
 
-/** Orders "6.1.0-56-amd64" after "6.1.0-9-amd64": numeric runs compare as numbers. */
-function compareKernelVersions(a: string, b: string): number {
-  const pa = a.split(/(\d+)/);
-  const pb = b.split(/(\d+)/);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '';
-    const y = pb[i] ?? '';
-    if (x === y) continue;
-    const nx = Number(x);
-    const ny = Number(y);
-    if (i % 2 === 1 && !Number.isNaN(nx) && !Number.isNaN(ny)) return nx - ny;
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
 /**
  * The guest kernel: `explicit` when given (must be readable), else the newest /boot/vmlinuz-*.
  * Ubuntu keeps /boot/vmlinuz-* readable by root only, hence the hint.
@@ -231,7 +216,7 @@ export function findKernel(explicit?: string, bootDir = '/boot'): string {
     throw new Error(
       `no ${bootDir}/vmlinuz-* kernel found: install one (Debian: linux-image-amd64) or pass --kernel PATH`,
     );
-  names.sort((a, b) => compareKernelVersions(b.slice(8), a.slice(8)));
+  names.sort((a, b) => compareVersions(b.slice(8), a.slice(8)) || b.localeCompare(a));
   const newest = join(bootDir, names[0]);
   try {
     accessSync(newest, constants.R_OK);

@@ -8,6 +8,7 @@ import { QmpSession, enabledProps, expandCpuModel, qemuVersion, type Accel } fro
 import { linuxFlag, resolveFeature } from '../catalog/index.js';
 import { InputError } from '../errors.js';
 import { onOff, splitCpuArg } from '../formats/qemu-cpu.js';
+import { versionAtLeast } from '../version.js';
 import { boot, findKernel, parseRefusal, type BootStatus } from './boot.js';
 import { buildInitramfs, findBusybox, parseGuestReport, type GuestReport } from './initramfs.js';
 
@@ -104,16 +105,6 @@ const KERNEL_IMPLIED: { feature: string; when: (g: GuestReport) => boolean; why:
     why: 'mirrors CR4.PKE, set by the guest kernel when it enables pku',
   },
 ];
-
-function versionAtLeast(version: string, min: string): boolean {
-  const a = version.split(/[.-]/).map((x) => parseInt(x, 10));
-  const b = min.split('.').map(Number);
-  for (let i = 0; i < b.length; i++) {
-    const d = (Number.isNaN(a[i]) ? 0 : (a[i] ?? 0)) - b[i];
-    if (d) return d > 0;
-  }
-  return true;
-}
 
 /** Whether a guest running `kernel` can show QEMU feature `name` in /proc/cpuinfo at all. */
 export function visibleInCpuinfo(name: string, kernel: string): boolean {

@@ -1,5 +1,6 @@
 /** Rendering of a verify report (text for people, JSON for tools) and the CLI exit code it means. */
 import { EXIT_OK, EXIT_PROBLEM } from '../errors.js';
+import { hanging } from '../wrap.js';
 import type { VerifyReport } from './index.js';
 
 /** 0 when the guest sees exactly the promise (not-visible features aside), 1 otherwise. Bad input (2) is thrown earlier. */
@@ -19,19 +20,9 @@ const VERDICT: Record<VerifyReport['outcome'], string> = {
   timeout: 'TIMEOUT: the guest did not finish',
 };
 
-/** Wraps a word list to `width` columns, continuation lines indented by `indent`. */
-function wrap(words: readonly string[], indent: number, width = 100): string {
-  if (!words.length) return '-';
-  const lines: string[] = [];
-  let line = '';
-  for (const w of words) {
-    if (line && indent + line.length + 1 + w.length > width) {
-      lines.push(line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  lines.push(line);
-  return lines.join('\n' + ' '.repeat(indent));
+/** A word list for a value column starting at `indent`: wrapped at 100, '-' when empty. */
+function wrap(words: readonly string[], indent: number): string {
+  return words.length ? hanging(' '.repeat(indent), words, 100).join('\n').slice(indent) : '-';
 }
 
 export function renderText(report: VerifyReport): string {

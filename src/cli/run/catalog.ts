@@ -1,5 +1,6 @@
 /** `migratable features` and `migratable models`: the catalog as tables or JSON. */
-import { allFeatures, allModels, compareVersions, featuresKnownIn, modelsKnownIn } from '../../catalog/index.js';
+import { allFeatures, allModels, featuresKnownIn, modelsKnownIn } from '../../catalog/index.js';
+import { compareVersions } from '../../version.js';
 import { formatBit } from '../../catalog/format.js';
 import { parseQemuVersion } from '../options.js';
 import { table } from '../table.js';
