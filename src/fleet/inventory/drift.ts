@@ -1,4 +1,5 @@
-/** What changed on each host between consecutive snapshots. Pure over snapshot lists. */
+/** What changed on each host between consecutive snapshots (engine/drift.ts), as steps for `migratable drift`. */
+import { featureDrift } from '../../engine/drift.js';
 import type { Snapshot } from './index.js';
 
 export interface DriftStep {
@@ -9,21 +10,17 @@ export interface DriftStep {
   removed: string[];
 }
 
+/** The changes after each host's first snapshot, skipping snapshots that changed nothing. */
 export function driftSteps(snapshots: Snapshot[]): DriftStep[] {
-  const byHost = new Map<string, Snapshot[]>();
-  for (const s of snapshots) (byHost.get(s.host) ?? byHost.set(s.host, []).get(s.host)!).push(s);
-  const steps: DriftStep[] = [];
-  for (const [host, list] of byHost) {
-    for (let i = 1; i < list.length; i++) {
-      const before = new Set(list[i - 1].features);
-      const after = new Set(list[i].features);
-      const added = [...after].filter((f) => !before.has(f)).sort();
-      const removed = [...before].filter((f) => !after.has(f)).sort();
-      if (added.length || removed.length)
-        steps.push({ host, from: list[i - 1].collectedAt, to: list[i].collectedAt, added, removed });
-    }
-  }
-  return steps;
+  return featureDrift(snapshots).flatMap(({ name, snapshots: list }) =>
+    list
+      .slice(1)
+      .flatMap(({ collectedAt, added, removed }, i) =>
+        added.length || removed.length
+          ? [{ host: name, from: list[i].collectedAt, to: collectedAt, added, removed }]
+          : [],
+      ),
+  );
 }
 
 /** "7d", "12h", "30m" or an ISO date -> ISO timestamp. */
