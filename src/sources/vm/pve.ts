@@ -7,6 +7,7 @@ import { canonicalFeature, resolveModel } from '../../catalog/index.js';
 import { InputError } from '../../errors.js';
 import { parseCpuProperty, parseVmConfig, PVE_DEFAULT_CPUTYPE, type VmConfig } from '../../formats/pve-vm-config.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
+import { pveForcedFlags } from '../../formats/pve-forced-flags.js';
 import { resolveCpuRequest } from './resolve.js';
 import { vmFromCpuString } from './qemu-cpu.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
@@ -60,11 +61,7 @@ export function vmFromPveConfig(
   const model = resolveModel(type);
   if (!model && type !== 'host' && type !== 'max') throw new InputError(where, `unknown cpu type "${type}"`);
   // What qemu-server adds (in this order; later wins): its own flags, the model's, the VM's
-  const pveOwn: Array<[string, boolean]> = [];
-  if (type === 'kvm64') pveOwn.push(['lahf-lm', true], ['sep', true]);
-  if (type === 'kvm32') pveOwn.push(['sep', true]);
-  if (/^Opteron/.test(type)) pveOwn.push(['rdtscp', false]);
-  pveOwn.push(['kvm-pv-unhalt', true], ['kvm-pv-eoi', true]);
+  const pveOwn = pveForcedFlags(type).map(({ feature, on }): [string, boolean] => [feature, on]);
   const all = [...pveOwn, ...changes, ...flagChanges(cpu.flags, where)];
   const cpuString = [
     type,
