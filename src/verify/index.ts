@@ -256,6 +256,34 @@ function failureLine(status: BootStatus, stderr: string, timeoutMs: number): str
   return null;
 }
 
+/** The accelerator asked for, else KVM when /dev/kvm works, else TCG (with a note saying so). */
+function chooseAccel(asked: Accel | undefined, notes: string[]): Accel {
+  if (asked === 'kvm' && !kvmUsable())
+    throw new Error(
+      'KVM was asked for but /dev/kvm is not usable by this user (use --accel tcg, or join the kvm group)',
+    );
+  if (asked) return asked;
+  if (kvmUsable()) return 'kvm';
+  notes.push(
+    '/dev/kvm is not usable here: booted under TCG, which cannot provide some features real CPUs have (QEMU names them below if the model needs them)',
+  );
+  return 'tcg';
+}
+
+/** What the guest saw against the promise: features, then vendor and model name. */
+function judgeGuest(promise: Awaited<ReturnType<typeof promiseOf>>, guest: GuestReport, notes: string[]) {
+  const comparison = compareWithGuest(promise.promised, guest);
+  const identityMismatches: string[] = [];
+  if (promise.vendor && guest.vendor !== promise.vendor)
+    identityMismatches.push(`vendor: promised ${promise.vendor}, guest sees ${guest.vendor}`);
+  if (promise.modelId && guest.modelName !== promise.modelId.trim())
+    identityMismatches.push(`model name: promised "${promise.modelId.trim()}", guest sees "${guest.modelName}"`);
+  const exact = !comparison.absent.length && !comparison.extra.length && !identityMismatches.length;
+  if (comparison.unmapped.length)
+    notes.push(`guest flags the catalog cannot map to QEMU names (not compared): ${comparison.unmapped.join(' ')}`);
+  return { comparison, identityMismatches, outcome: (exact ? 'match' : 'mismatch') as Outcome };
+}
+
 export async function verifyModel(options: VerifyOptions): Promise<VerifyReport> {
   const t0 = Date.now();
   const notes: string[] = [];
@@ -263,18 +291,7 @@ export async function verifyModel(options: VerifyOptions): Promise<VerifyReport>
   const binary = options.qemuBinary ?? findQemu();
   if (!binary)
     throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
-  let accel = options.accel;
-  if (!accel) {
-    accel = kvmUsable() ? 'kvm' : 'tcg';
-    if (accel === 'tcg')
-      notes.push(
-        '/dev/kvm is not usable here: booted under TCG, which cannot provide some features real CPUs have (QEMU names them below if the model needs them)',
-      );
-  } else if (accel === 'kvm' && !kvmUsable()) {
-    throw new Error(
-      'KVM was asked for but /dev/kvm is not usable by this user (use --accel tcg, or join the kvm group)',
-    );
-  }
+  const accel = chooseAccel(options.accel, notes);
   const kernelImage = findKernel(options.kernel);
   const busybox = findBusybox(options.busybox);
   const timeoutMs = options.timeoutMs ?? (accel === 'tcg' ? 90_000 : 60_000);
@@ -307,21 +324,8 @@ export async function verifyModel(options: VerifyOptions): Promise<VerifyReport>
     }
   }
   let comparison: Comparison | null = null;
-  const identityMismatches: string[] = [];
-  if (guestReport) {
-    comparison = compareWithGuest(promise.promised, guestReport);
-    if (promise.vendor && guestReport.vendor !== promise.vendor)
-      identityMismatches.push(`vendor: promised ${promise.vendor}, guest sees ${guestReport.vendor}`);
-    if (promise.modelId && guestReport.modelName !== promise.modelId.trim()) {
-      identityMismatches.push(
-        `model name: promised "${promise.modelId.trim()}", guest sees "${guestReport.modelName}"`,
-      );
-    }
-    const exact = !comparison.absent.length && !comparison.extra.length && !identityMismatches.length;
-    outcome = exact ? 'match' : 'mismatch';
-    if (comparison.unmapped.length)
-      notes.push(`guest flags the catalog cannot map to QEMU names (not compared): ${comparison.unmapped.join(' ')}`);
-  }
+  let identityMismatches: string[] = [];
+  if (guestReport) ({ comparison, identityMismatches, outcome } = judgeGuest(promise, guestReport, notes));
   const wentWrong = outcome === 'failed' || outcome === 'timeout';
   return {
     cpu: options.cpu,

@@ -40,10 +40,28 @@ export interface Inventory {
   close(): void;
 }
 
-export function openInventory(path: string, opts: { mustExist?: boolean } = {}): Inventory {
-  if (opts.mustExist && !existsSync(path))
-    throw new InputError(path, 'no inventory here; run `migratable scan` first (or give --inventory another path)');
-  mkdirSync(dirname(path), { recursive: true });
+interface SnapshotRow {
+  id: number;
+  host: string;
+  collected_at: string;
+  source: string;
+  features: string;
+  profile: string;
+}
+
+function rowToSnapshot(r: SnapshotRow): Snapshot {
+  return {
+    id: r.id,
+    host: r.host,
+    collectedAt: r.collected_at,
+    source: r.source,
+    features: r.features ? r.features.split(' ') : [],
+    profile: HostProfileSchema.parse(JSON.parse(r.profile)) as HostProfile,
+  };
+}
+
+/** Opens (or creates) the SQLite file with the snapshots table; refuses newer formats and non-inventories. */
+function openDatabase(path: string): Database.Database {
   let db: Database.Database;
   try {
     db = new Database(path);
@@ -70,24 +88,39 @@ export function openInventory(path: string, opts: { mustExist?: boolean } = {}):
     if (e instanceof InputError) throw e;
     throw new InputError(path, `not a migratable inventory (SQLite): ${(e as Error).message}`);
   }
+  return db;
+}
+
+/** Per host: snapshot count and time range from SQL, the rest from its latest profile. */
+function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSummary[] {
+  const stats = db
+    .prepare(
+      'SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host',
+    )
+    .all() as Array<{ host: string; n: number; first: string; latest: string }>;
+  return stats.map((s) => {
+    const p = latest.find((l) => l.name === s.host)!;
+    return {
+      host: s.host,
+      snapshots: s.n,
+      first: s.first,
+      latest: s.latest,
+      vendor: p.vendor,
+      modelName: p.modelName,
+      features: p.features.length,
+      exact: p.exact,
+    };
+  });
+}
+
+export function openInventory(path: string, opts: { mustExist?: boolean } = {}): Inventory {
+  if (opts.mustExist && !existsSync(path))
+    throw new InputError(path, 'no inventory here; run `migratable scan` first (or give --inventory another path)');
+  mkdirSync(dirname(path), { recursive: true });
+  const db = openDatabase(path);
   const insert = db.prepare(
     'INSERT INTO snapshots (host, collected_at, source, features, profile) VALUES (?, ?, ?, ?, ?)',
   );
-  const rowToSnapshot = (r: {
-    id: number;
-    host: string;
-    collected_at: string;
-    source: string;
-    features: string;
-    profile: string;
-  }): Snapshot => ({
-    id: r.id,
-    host: r.host,
-    collectedAt: r.collected_at,
-    source: r.source,
-    features: r.features ? r.features.split(' ') : [],
-    profile: HostProfileSchema.parse(JSON.parse(r.profile)) as HostProfile,
-  });
   return {
     path,
     add(profiles, now = new Date()) {
@@ -105,34 +138,11 @@ export function openInventory(path: string, opts: { mustExist?: boolean } = {}):
         .prepare(
           `SELECT s.* FROM snapshots s WHERE s.id = (SELECT id FROM snapshots t WHERE t.host = s.host ORDER BY collected_at DESC, id DESC LIMIT 1) ORDER BY s.host`,
         )
-        .all() as Parameters<typeof rowToSnapshot>[0][];
+        .all() as SnapshotRow[];
       return rows.map((r) => rowToSnapshot(r).profile);
     },
     hosts() {
-      const latest = this.latestProfiles();
-      const stats = db
-        .prepare(
-          'SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host',
-        )
-        .all() as Array<{
-        host: string;
-        n: number;
-        first: string;
-        latest: string;
-      }>;
-      return stats.map((s) => {
-        const p = latest.find((l) => l.name === s.host)!;
-        return {
-          host: s.host,
-          snapshots: s.n,
-          first: s.first,
-          latest: s.latest,
-          vendor: p.vendor,
-          modelName: p.modelName,
-          features: p.features.length,
-          exact: p.exact,
-        };
-      });
+      return summarizeHosts(db, this.latestProfiles());
     },
     history(opts = {}) {
       const where: string[] = [];
@@ -149,7 +159,7 @@ export function openInventory(path: string, opts: { mustExist?: boolean } = {}):
         .prepare(
           `SELECT * FROM snapshots ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY host, collected_at, id`,
         )
-        .all(...args) as Parameters<typeof rowToSnapshot>[0][];
+        .all(...args) as SnapshotRow[];
       return rows.map(rowToSnapshot);
     },
     close() {
