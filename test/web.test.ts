@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readProfileInputs } from '../src/sources/files.js';
-import { startServer, type RunningServer } from '../src/web/server.js';
+import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 // @ts-expect-error plain ESM build script without types
 import { buildWeb } from '../scripts/build-web.mjs';
@@ -204,7 +204,7 @@ describe('API', () => {
 describe('drift from an inventory', () => {
   it('serves per-host snapshots with added/removed features, and the panel shows them', async () => {
     const { openInventory } = await import('../src/fleet/inventory/index.js');
-    const { openInventoryDrift } = await import('../src/web/inventory-drift.js');
+    const { openInventoryDrift } = await import('../src/web/server/inventory-drift.js');
     const dir = mkdtempSync(join(tmpdir(), 'migratable-web-'));
     const db = join(dir, 'inventory.db');
     const [amd] = example();

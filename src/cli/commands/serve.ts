@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { readProfileInputs } from '../../sources/files.js';
-import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../web/server.js';
-import { openInventoryDrift } from '../../web/inventory-drift.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../web/server/server.js';
+import { openInventoryDrift } from '../../web/server/inventory-drift.js';
 
 interface ServeOptions {
   inventory?: string;

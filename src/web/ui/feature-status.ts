@@ -3,7 +3,7 @@ import type { Category, Feature } from '../../catalog/types.js';
 import { resolveFeature } from '../../catalog/index.js';
 import { shortList } from './dom.js';
 import type { Derived, State } from './store.js';
-import { DISABLED_REASON } from '../model.js';
+import { DISABLED_REASON } from '../shared/model.js';
 
 export const CATEGORY_ORDER: Category[] = [
   'simd',

@@ -2,16 +2,16 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { checkMatrix } from '../engine/check.js';
-import { EMITTERS, isFormatName, FORMAT_NAMES } from '../emitters/index.js';
-import { InputError } from '../errors.js';
-import type { HostProfile } from '../profile/host-profile.js';
-import { readProfilesFromText } from '../sources/index.js';
-import { readVmsFromText } from '../sources/vm/index.js';
-import type { CheckRequest, ModelRequest, ProfilesRequest } from './api-types.js';
-import { catalogResponse } from './catalog-view.js';
-import type { DriftSource } from './drift.js';
-import { buildModel, ModelRequestError, selectHosts } from './model.js';
+import { checkMatrix } from '../../engine/check.js';
+import { EMITTERS, isFormatName, FORMAT_NAMES } from '../../emitters/index.js';
+import { InputError } from '../../errors.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import { readProfilesFromText } from '../../sources/index.js';
+import { readVmsFromText } from '../../sources/vm/index.js';
+import type { CheckRequest, ModelRequest, ProfilesRequest } from '../shared/api-types.js';
+import { catalogResponse } from '../shared/catalog-view.js';
+import type { DriftSource } from '../shared/drift.js';
+import { buildModel, ModelRequestError, selectHosts } from '../shared/model.js';
 
 /** Pasted host data and VM configs are small; this bounds what one request can make the server parse. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;

@@ -2,9 +2,9 @@
  * The JSON API of `migratable serve`, shared by the server and the browser UI.
  * Every error is `ApiError` with the HTTP status saying which kind (400 bad input, 401 token, 404 unknown).
  */
-import type { Feature, Model } from '../catalog/types.js';
-import type { BaselineResult } from '../engine/types.js';
-import type { HostProfile } from '../profile/host-profile.js';
+import type { Feature, Model } from '../../catalog/types.js';
+import type { BaselineResult } from '../../engine/types.js';
+import type { HostProfile } from '../../profile/host-profile.js';
 
 export interface ApiError {
   error: string;

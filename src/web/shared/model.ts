@@ -3,10 +3,10 @@
  * off is removed from every host before the engine runs, so the engine's own safety checks still decide
  * the model (never an edit of an emitted string). Browser-safe.
  */
-import { canonicalFeature } from '../catalog/index.js';
-import { computeBaseline } from '../engine/baseline.js';
-import type { BaselineResult } from '../engine/types.js';
-import type { HostProfile } from '../profile/host-profile.js';
+import { canonicalFeature } from '../../catalog/index.js';
+import { computeBaseline } from '../../engine/baseline.js';
+import type { BaselineResult } from '../../engine/types.js';
+import type { HostProfile } from '../../profile/host-profile.js';
 import type { ModelRequest } from './api-types.js';
 
 /** Why a feature is out when the user turned it off (LostFeature.reason). */
