@@ -6,7 +6,7 @@
 import { allModels, kvm, knownNewerThan, resolveModel, type Model } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { describeHosts, type HostGroup, type HostSet } from './hosts.js';
-import { unavailableOn } from './runnable.js';
+import { unavailableIn } from './runnable.js';
 
 /** The generic rungs, poorest first: what Proxmox offers in its processor dialog before the named models. */
 export const GENERIC_LADDER = ['kvm64-v1', 'x86-64-v2', 'x86-64-v2-AES', 'x86-64-v3', 'x86-64-v4'];
@@ -67,9 +67,7 @@ function rung(m: Model, groups: HostGroup[], qemu: string | null, total: number)
   let runsOn = 0;
   for (const g of groups) {
     const missing =
-      qemu && knownNewerThan(m.qemu, qemu)
-        ? [`QEMU ${m.qemu}`]
-        : unavailableOn({ ...g.hosts[0], features: [...g.features] }, m.kvmFeatures).sort();
+      qemu && knownNewerThan(m.qemu, qemu) ? [`QEMU ${m.qemu}`] : unavailableIn(g.features, m.kvmFeatures).sort();
     if (!missing.length) {
       runsOn += g.hosts.length;
       continue;

@@ -85,6 +85,7 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
       code: 'incomplete-profile',
       message: `the data for ${someNames(incomplete)} lacks features every x86-64 CPU has (${X86_64_BASELINE.join(' ')}): it looks truncated, and the model is cut down to it`,
       advice: 'collect that host again (migratable probe or scan) before using this model',
+      hosts: incomplete,
     });
   const approximate = set.hosts.filter((h) => !h.exact).map((h) => h.name);
   if (approximate.length)

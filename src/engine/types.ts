@@ -6,6 +6,8 @@ export interface Warning {
   message: string;
   /** What to do about it */
   advice?: string;
+  /** The hosts it is about, when leaving them out is the fix (incomplete-profile) */
+  hosts?: string[];
 }
 
 export type WarningCode =

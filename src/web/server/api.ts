@@ -8,7 +8,7 @@ import { InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readProfilesFromText } from '../../sources/index.js';
 import { readVmsFromText } from '../../sources/vm/index.js';
-import type { CheckRequest, ModelRequest, ProfilesRequest } from '../shared/api-types.js';
+import type { CheckRequest, DriftResponse, ModelRequest, ProfilesRequest } from '../shared/api-types.js';
 import { catalogResponse } from '../shared/catalog-view.js';
 import type { DriftSource } from '../shared/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../shared/model.js';
@@ -32,6 +32,8 @@ const ProfilesRequestSchema = z.object({ text: z.string(), name: z.string().min(
 const CheckRequestSchema = z.object({ text: z.string(), hosts: z.array(z.string()).optional() }).strict();
 
 class BadRequest extends Error {}
+
+const NO_INVENTORY = 'no inventory: start with `migratable serve --inventory DB` to see feature drift';
 
 /** The first line only: the readers' messages are one-liners with the input named first. */
 function oneLine(e: unknown): string {
@@ -139,8 +141,8 @@ export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
   });
 
   api.get('/drift', async (c) => {
-    if (!drift)
-      return c.json({ error: 'no inventory: start with `migratable serve --inventory DB` to see feature drift' }, 404);
+    // Not an error: this server simply has no history to show (the UI hides the panel)
+    if (!drift) return c.json({ hosts: [], inventory: false, note: NO_INVENTORY } satisfies DriftResponse);
     return c.json(await drift());
   });
 

@@ -62,11 +62,14 @@ export interface CheckRequest {
 export type ExportQuery = ModelRequest;
 
 /**
- * GET /api/drift (only with --inventory): per host, its snapshots oldest first; each says which
+ * GET /api/drift (empty, with a note, without --inventory): per host, its snapshots oldest first; each says which
  * features appeared and disappeared against the snapshot before it (the first lists everything as added).
  */
 export interface DriftResponse {
   hosts: DriftHost[];
+  /** false when the server runs without --inventory (then hosts is empty and note says how to get drift) */
+  inventory?: boolean;
+  note?: string;
 }
 
 export interface DriftHost {

@@ -5,7 +5,7 @@ import { fill, h, plural } from './dom.js';
 
 export async function loadDriftPanel(section: HTMLElement, body: HTMLElement): Promise<void> {
   const res = await fetchDrift().catch(() => null);
-  if (!res?.ok) {
+  if (!res?.ok || res.value.inventory === false) {
     section.hidden = true;
     return;
   }
