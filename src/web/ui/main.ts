@@ -36,6 +36,7 @@ function layout(store: Store, drift: HTMLElement): HTMLElement {
       'section',
       { id: 'model', class: 'panel answer-panel', 'aria-labelledby': 'model-title' },
       h('h2', { id: 'model-title' }, 'Your CPU model'),
+      createWarningsPanel(store, 'breaks'),
       h(
         'div',
         { class: 'answer-grid' },
@@ -47,7 +48,7 @@ function layout(store: Store, drift: HTMLElement): HTMLElement {
           createLadderPanel(store),
         ),
       ),
-      createWarningsPanel(store),
+      createWarningsPanel(store, 'rest'),
     ),
     section('matrix', 'Hosts × features', createMatrix(store, createInspector(store))),
     section(

@@ -38,8 +38,9 @@ function item(store: Store, w: Warning & { severity: WarningSeverity }): HTMLEle
   );
 }
 
-export function createWarningsPanel(store: Store): HTMLElement {
-  const body = h('div', { class: 'warnings-panel' });
+/** `breaks`: only what breaks the answer (shown above it); `rest`: everything else (below it). */
+export function createWarningsPanel(store: Store, part: 'breaks' | 'rest'): HTMLElement {
+  const body = h('div', { class: `warnings-panel ${part}` });
   function render(): void {
     const model = store.derived.model;
     if (!model) return fill(body);
@@ -51,10 +52,13 @@ export function createWarningsPanel(store: Store): HTMLElement {
         { class: `warnings ${s}`, 'aria-label': TITLE[s] },
         of(s).map((w) => item(store, w)),
       );
+    if (part === 'breaks')
+      return keepFocus(body, () =>
+        fill(body, of('breaks').length ? [h('h3', { class: 'sev-title breaks' }, TITLE.breaks), list('breaks')] : null),
+      );
     keepFocus(body, () =>
       fill(
         body,
-        of('breaks').length ? [h('h3', { class: 'sev-title breaks' }, TITLE.breaks), list('breaks')] : null,
         of('caution').length ? [h('h3', { class: 'sev-title' }, TITLE.caution), list('caution')] : null,
         of('policy').length
           ? h(
