@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 import { allFeatures } from '../src/catalog/index.js';
 import type { HostProfile } from '../src/profile/host-profile.js';
 import { readProfileInputs } from '../src/sources/files.js';
-import { startServer } from '../src/web/server.js';
+import { startServer } from '../src/web/server/server.js';
 // @ts-expect-error plain ESM build script without types
 import { buildWeb } from '../scripts/build-web.mjs';
 

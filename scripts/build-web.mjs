@@ -16,7 +16,7 @@ const NODE_ONLY = [
   /^src\/sources\/files\.ts$/,
   /^src\/fleet\//,
   /^src\/cli\/(main|inputs)\.ts$/,
-  /^src\/web\/(server|api|auth|static|headers|inventory-drift)\.ts$/,
+  /^src\/web\/server\//,
 ];
 
 export async function buildWeb({ outdir = join(root, 'dist/web'), minify = true } = {}) {

@@ -3,7 +3,7 @@
  * would add on its own (kvm_pv_unhalt & co.) when the model leaves it out.
  */
 import type { BaselineResult } from '../engine/types.js';
-import { GENERATED_MODEL_NAME_RE, renderCpuModelSection } from '../formats/pve-cpu-models.js';
+import { GENERATED_MODEL_NAME_RE, renderCpuModelSection, type CpuModelSection } from '../formats/pve-cpu-models.js';
 import { EmitError, checkResult } from './guard.js';
 import { pveForcedFlags, pveForcesVendor, pveReportedModel } from './pve-names.js';
 
@@ -28,6 +28,17 @@ export function pveFlags(result: BaselineResult, reportedModel: string): string[
   return [...[...plus].sort().map((f) => `+${f}`), ...[...minus].sort().map((f) => `-${f}`)];
 }
 
+/** The cpu-models.conf section for a result, as a typed section (the dashboard checks VMs against it). */
+export function pveModelSection(result: BaselineResult, model = checkResult(result, 'pve')): CpuModelSection {
+  const reported = pveReportedModel(model);
+  return {
+    name: result.name,
+    flags: pveFlags(result, reported.name),
+    reportedModel: reported.name,
+    physBits: result.physBits ?? undefined,
+  };
+}
+
 export function emitPve(result: BaselineResult, opts: PveOptions = {}): string {
   const model = checkResult(result, 'pve');
   if (!GENERATED_MODEL_NAME_RE.test(result.name) || result.name.startsWith('custom-')) {
@@ -38,12 +49,7 @@ export function emitPve(result: BaselineResult, opts: PveOptions = {}): string {
     );
   }
   const reported = pveReportedModel(model);
-  const section = renderCpuModelSection({
-    name: result.name,
-    flags: pveFlags(result, reported.name),
-    reportedModel: reported.name,
-    physBits: result.physBits ?? undefined,
-  });
+  const section = renderCpuModelSection(pveModelSection(result, model));
 
   const notes: string[] = [];
   if (!reported.pve8) {

@@ -62,6 +62,13 @@ export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
     `${r.hosts.length}: ${someNames(r.hosts, 12)}${r.vendors.length ? ` (${r.vendors.join(' + ')})` : ''}`,
   );
   if (r.qemu) field('QEMU', `${r.qemu} or newer`);
+  if (r.richestBuiltin !== undefined)
+    field(
+      'Built-in',
+      r.richestBuiltin
+        ? `${r.richestBuiltin} is the richest built-in type that runs on every host; this model gives ${r.features.length} features`
+        : 'no built-in type runs on every host',
+    );
 
   out.push('', `Gained over kvm64 (${plural(r.gainsOverKvm64.length, 'feature')})`);
   if (!r.gainsOverKvm64.length) out.push('  none');

@@ -5,12 +5,14 @@
 import { OLDEST_KNOWN_QEMU, kvm, resolveModel } from '../catalog/index.js';
 import { compareVersions } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
+import { ladderOf } from './builtin-ladder.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from '../formats/qemu-cpu.js';
 import { exclusionReason, type ExclusionContext } from './exclusions.js';
 import { hazards } from './hazards.js';
 import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hosts.js';
 import type { BaselineOptions, BaselineResult, BlockerRank, LostFeature, VendorGroupAlternative } from './types.js';
+import { canonicalDisabled, DISABLED_REASON } from './user-choices.js';
 
 /** The oldest QEMU this tool knows models for; the default when no profile says more. */
 export const DEFAULT_QEMU = OLDEST_KNOWN_QEMU;
@@ -27,7 +29,12 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
   // The catalog records which names QEMU 7.2 has, not when older releases got them: below 7.2 the
   // filter stays at 7.2 and a warning says so (an unknown name stops the VM at start, never later)
   const qemu = compareVersions(wanted, DEFAULT_QEMU) < 0 ? DEFAULT_QEMU : wanted;
-  const ctx: ExclusionContext = { crossVendor: set.crossVendor, allowTsx: !!options.allowTsx, qemu };
+  const ctx: Context = {
+    crossVendor: set.crossVendor,
+    allowTsx: !!options.allowTsx,
+    qemu,
+    disabled: new Set(canonicalDisabled(options.disabled)),
+  };
   const target = guestFeatures(set, ctx);
   const choice: BaseChoice = set.crossVendor
     ? chooseGenericBase(target)
@@ -64,13 +71,23 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     gainsOverKvm64: features.filter((f) => !kvm64.has(f)),
     blockers: options.skipExplain ? [] : blockerRanking(set, target, ctx),
     alternatives: options.skipExplain || !set.crossVendor ? [] : vendorAlternatives(set, target, options),
+    ...(options.skipExplain ? {} : { richestBuiltin: ladderOf(set, options.qemu ?? null).richest }),
     name,
   };
 }
 
-/** Every feature all hosts offer, less what must stay out of a migratable model. */
-function guestFeatures(set: HostSet, ctx: ExclusionContext): Set<string> {
-  return new Set(commonFeatures(set).filter((f) => exclusionReason(f, ctx) === null));
+/** Every feature all hosts offer, less what must stay out of a migratable model and what the user left out. */
+function guestFeatures(set: HostSet, ctx: Context): Set<string> {
+  return new Set(commonFeatures(set).filter((f) => outReason(f, ctx) === null));
+}
+
+/** The exclusions plus the user's choices: a policy reason wins, since the feature would be out anyway. */
+interface Context extends ExclusionContext {
+  disabled: ReadonlySet<string>;
+}
+
+function outReason(f: string, ctx: Context): string | null {
+  return exclusionReason(f, ctx) ?? (ctx.disabled.has(f) ? DISABLED_REASON : null);
 }
 
 /**
@@ -92,7 +109,7 @@ function assertSafe(set: HostSet, choice: BaseChoice, features: string[], minus:
       throw new UnsafeModelError(`internal error: ${f} is not offered by every host`);
 }
 
-function lostFeatures(set: HostSet, target: Set<string>, ctx: ExclusionContext): LostFeature[] {
+function lostFeatures(set: HostSet, target: Set<string>, ctx: Context): LostFeature[] {
   // Per feature, the name lists of the groups lacking it, joined once at the end (fleets of 100k hosts)
   const groupNames = set.groups.map((g) => g.hosts.map((h) => h.name));
   const lacking = new Map<string, string[][]>();
@@ -103,8 +120,9 @@ function lostFeatures(set: HostSet, target: Set<string>, ctx: ExclusionContext):
   const out: LostFeature[] = [];
   for (const f of [...set.counts.keys()].sort()) {
     if (target.has(f)) continue;
-    const reason = exclusionReason(f, ctx);
     const lists = lacking.get(f) ?? [];
+    // Missing somewhere means out anyway: "disabled" only for what every host has
+    const reason = exclusionReason(f, ctx) ?? (!lists.length && ctx.disabled.has(f) ? DISABLED_REASON : null);
     out.push({ feature: f, missingOn: ([] as string[]).concat(...lists), ...(reason ? { reason } : {}) });
   }
   return out;
@@ -114,7 +132,7 @@ function lostFeatures(set: HostSet, target: Set<string>, ctx: ExclusionContext):
  * Which host holds the cluster back most: features missing on exactly that host come back without it,
  * and leaving out the only host of a vendor makes the cluster single-vendor again.
  */
-function blockerRanking(set: HostSet, target: Set<string>, ctx: ExclusionContext): BlockerRank[] {
+function blockerRanking(set: HostSet, target: Set<string>, ctx: Context): BlockerRank[] {
   if (set.hosts.length < 2) return [];
   const n = set.hosts.length;
   const byVendor = new Map<string, number>();
@@ -125,12 +143,12 @@ function blockerRanking(set: HostSet, target: Set<string>, ctx: ExclusionContext
     if (g.hosts.length !== 1) continue;
     const h = g.hosts[0];
     const soleVendor = set.crossVendor && set.vendors.length === 2 && byVendor.get(h.vendor) === 1;
-    const rest: ExclusionContext = soleVendor ? { ...ctx, crossVendor: false } : ctx;
+    const rest: Context = soleVendor ? { ...ctx, crossVendor: false } : ctx;
     const wouldAdd: string[] = [];
     for (const [f, c] of set.counts) {
       if (target.has(f)) continue;
       const everyOther = g.features.has(f) ? c === n : c === n - 1;
-      if (everyOther && exclusionReason(f, rest) === null) wouldAdd.push(f);
+      if (everyOther && outReason(f, rest) === null) wouldAdd.push(f);
     }
     if (wouldAdd.length) ranks.push({ host: h.name, wouldAdd: wouldAdd.sort() });
   }

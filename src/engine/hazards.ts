@@ -64,13 +64,16 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
         'invtsc (invariant TSC) is left out: QEMU refuses to live-migrate a guest that has it unless the TSC frequency is pinned and every host can scale to it',
       advice: 'add invtsc only together with tsc-frequency=<Hz> on hosts with TSC scaling',
     });
-  if (!set.physBitsKnown)
+  if (!set.physBitsKnown) {
+    const unknown = set.hosts.filter((h) => h.physBits === null).map((h) => h.name);
     w.push({
       code: 'phys-bits-unknown',
-      message: `physical address bits unknown for ${someNames(set.hosts.filter((h) => h.physBits === null).map((h) => h.name))}: a guest with more physical address bits than a host can panic after migrating there`,
+      message: `physical address bits unknown for ${someNames(unknown)}: a guest with more physical address bits than a host can panic after migrating there`,
       advice:
         'give profiles with address sizes (cpuinfo, probe, scan), or set phys-bits by hand to the smallest host value',
+      hosts: unknown,
     });
+  }
   else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
     w.push({
       code: 'phys-bits',
@@ -85,6 +88,7 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
       code: 'incomplete-profile',
       message: `the data for ${someNames(incomplete)} lacks features every x86-64 CPU has (${X86_64_BASELINE.join(' ')}): it looks truncated, and the model is cut down to it`,
       advice: 'collect that host again (migratable probe or scan) before using this model',
+      hosts: incomplete,
     });
   const approximate = set.hosts.filter((h) => !h.exact).map((h) => h.name);
   if (approximate.length)

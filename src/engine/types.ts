@@ -6,6 +6,8 @@ export interface Warning {
   message: string;
   /** What to do about it */
   advice?: string;
+  /** The hosts it is about, when leaving them out is the fix (incomplete-profile) */
+  hosts?: string[];
 }
 
 export type WarningCode =
@@ -30,7 +32,7 @@ export interface LostFeature {
   feature: string;
   /** Hosts that lack it */
   missingOn: string[];
-  /** Why it is out when not simply missing somewhere: tsx, blocks-migration, qemu-version, cross-vendor, host-specific */
+  /** Why it is out when not simply missing somewhere: tsx, blocks-migration, qemu-version, cross-vendor, host-specific, disabled */
   reason?: string;
 }
 
@@ -74,6 +76,8 @@ export interface BaselineResult {
   gainsOverKvm64: string[];
   blockers: BlockerRank[];
   alternatives: VendorGroupAlternative[];
+  /** The richest built-in type (x86-64-v3, Haswell-noTSX...) that runs on every host, when explained; see builtin-ladder */
+  richestBuiltin?: string | null;
   /** Model name for emitters that need one (cpu-models.conf section, libvirt) */
   name: string;
 }
@@ -83,6 +87,8 @@ export interface BaselineOptions {
   /** Oldest QEMU to target; overrides what profiles say */
   qemu?: string;
   name?: string;
+  /** Features to leave out although every host has them (the user's choice); the x86-64 baseline cannot be */
+  disabled?: string[];
   /** Skip the explanations (lost features, blockers, vendor alternatives): the model alone is wanted */
   skipExplain?: boolean;
 }

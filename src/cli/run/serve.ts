@@ -1,8 +1,8 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import { InputError } from '../../errors.js';
 import { readProfileInputs } from '../../sources/files.js';
-import { startServer } from '../../web/server.js';
-import { openInventoryDrift } from '../../web/inventory-drift.js';
+import { startServer } from '../../web/server/server.js';
+import { openInventoryDrift } from '../../web/server/inventory-drift.js';
 
 export interface ServeOptions {
   inventory?: string;

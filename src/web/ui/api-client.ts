@@ -1,5 +1,5 @@
 /** The few server calls the UI makes; with a token (page opened as ?token=...) each one carries it. */
-import type { ApiError, DriftResponse, HostsResponse } from '../api-types.js';
+import type { ApiError, DriftResponse, HostsResponse } from '../shared/api-types.js';
 
 const token = new URLSearchParams(location.search).get('token');
 

@@ -59,3 +59,22 @@ export function section(id: string, title: string, ...children: (Child | Child[]
     ...children,
   );
 }
+
+/**
+ * Re-renders `el` and gives the focus back to the same control when it was inside: by id, else by
+ * its data-focus key. Without this a rebuilt panel drops the focus to the page (Space on a checkbox).
+ */
+export function keepFocus(el: Element, render: () => void): void {
+  const active = document.activeElement;
+  const inside = active instanceof HTMLElement && el.contains(active) ? active : null;
+  const id = inside?.id;
+  const key = inside?.dataset.focus;
+  render();
+  if (!inside || inside.isConnected) return;
+  const again = id
+    ? document.getElementById(id)
+    : key
+      ? el.querySelector<HTMLElement>(`[data-focus="${CSS.escape(key)}"]`)
+      : null;
+  again?.focus({ preventScroll: true });
+}

@@ -1,11 +1,11 @@
 /** Feature drift per host from the inventory (GET /api/drift); hidden when the server has no inventory. */
-import type { DriftResponse } from '../api-types.js';
+import type { DriftResponse } from '../shared/api-types.js';
 import { fetchDrift } from './api-client.js';
 import { fill, h, plural } from './dom.js';
 
 export async function loadDriftPanel(section: HTMLElement, body: HTMLElement): Promise<void> {
   const res = await fetchDrift().catch(() => null);
-  if (!res?.ok) {
+  if (!res?.ok || res.value.inventory === false) {
     section.hidden = true;
     return;
   }

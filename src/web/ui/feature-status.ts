@@ -3,7 +3,7 @@ import type { Category, Feature } from '../../catalog/types.js';
 import { resolveFeature } from '../../catalog/index.js';
 import { shortList } from './dom.js';
 import type { Derived, State } from './store.js';
-import { DISABLED_REASON } from '../model.js';
+import { DISABLED_REASON, guardedFeatures } from '../../engine/user-choices.js';
 
 export const CATEGORY_ORDER: Category[] = [
   'simd',
@@ -28,6 +28,9 @@ export const REASON_TEXT: Record<string, string> = {
   [DISABLED_REASON]: 'left out by you',
 };
 
+/** Why a baseline feature has no switch. */
+export const GUARDED_TEXT = 'every x86-64 guest needs it';
+
 export interface FeatureStatus {
   inModel: boolean;
   disabledByUser: boolean;
@@ -37,6 +40,8 @@ export interface FeatureStatus {
   reason: string | null;
   /** The toggle can be flipped */
   toggleable: boolean;
+  /** Part of the x86-64 baseline: no switch */
+  guarded: boolean;
   /** One line for a label or tooltip */
   summary: string;
 }
@@ -58,14 +63,15 @@ export function featureStatus(feature: string, s: State, d: Derived): FeatureSta
     lost?.missingOn ?? (inModel ? [] : d.selectedHosts.filter((h) => !h.features.includes(feature)).map((h) => h.name));
   const reason = lost?.reason && lost.reason !== DISABLED_REASON ? lost.reason : null;
   // Off is always allowed; on only when every selected host has it and nothing but the user keeps it out
-  const toggleable = inModel || (disabledByUser && missingOn.length === 0 && !reason && !!model);
+  const guarded = guardedFeatures().has(feature);
+  const toggleable = !guarded && (inModel || (disabledByUser && missingOn.length === 0 && !reason && !!model));
   let summary: string;
-  if (inModel) summary = 'in the model';
+  if (inModel) summary = guarded ? `in the model; ${GUARDED_TEXT}` : 'in the model';
   else if (missingOn.length) summary = `missing on: ${shortList(missingOn)}`;
   else if (disabledByUser) summary = 'left out by you';
   else if (reason) summary = `left out: ${REASON_TEXT[reason] ?? reason}`;
   else summary = 'not offered by the selected hosts';
-  return { inModel, disabledByUser, missingOn, reason, toggleable, summary };
+  return { inModel, disabledByUser, missingOn, reason, toggleable, guarded, summary };
 }
 
 /** Turns a feature on or off in the model (only ever through the disabled list the engine sees). */

@@ -2,8 +2,8 @@
  * Every feature the selected hosts offer, as on/off switches grouped by category. Off is always
  * allowed; on only when every selected host has it (else disabled, saying where it is missing).
  */
-import { fill, h, shortList } from './dom.js';
-import { CATEGORY_ORDER, REASON_TEXT, categoryOf, featureStatus, setFeature } from './feature-status.js';
+import { fill, h, keepFocus, shortList } from './dom.js';
+import { CATEGORY_ORDER, GUARDED_TEXT, REASON_TEXT, categoryOf, featureStatus, setFeature } from './feature-status.js';
 import type { Store } from './store.js';
 
 export function createFeaturesPanel(store: Store): HTMLElement {
@@ -26,50 +26,54 @@ export function createFeaturesPanel(store: Store): HTMLElement {
     const groups = CATEGORY_ORDER.map((c) => [c, shown.filter((f) => categoryOf(f) === c).sort()] as const).filter(
       ([, fs]) => fs.length,
     );
-    fill(
-      body,
-      groups.map(([cat, fs]) =>
-        h(
-          'fieldset',
-          { class: 'feature-group' },
+    keepFocus(body, () =>
+      fill(
+        body,
+        groups.map(([cat, fs]) =>
           h(
-            'legend',
-            {},
-            h('span', { class: `tag cat-${cat}` }, cat),
-            ` ${fs.filter((f) => derived.model!.features.includes(f)).length}/${fs.length}`,
+            'fieldset',
+            { class: 'feature-group' },
+            h(
+              'legend',
+              {},
+              h('span', { class: `tag cat-${cat}` }, cat),
+              ` ${fs.filter((f) => derived.model!.features.includes(f)).length}/${fs.length}`,
+            ),
+            fs.map((f) => {
+              const st = featureStatus(f, state, derived);
+              const id = `ft-${f}`;
+              const box = h('input', {
+                type: 'checkbox',
+                id,
+                'data-feature': f,
+                checked: st.inModel,
+                disabled: !st.toggleable,
+                'aria-describedby': `${id}-why`,
+              });
+              box.addEventListener('change', () => store.update((s) => setFeature(s, f, box.checked)));
+              const why = st.guarded
+                ? GUARDED_TEXT
+                : st.inModel
+                  ? ''
+                  : st.missingOn.length
+                    ? `missing on: ${shortList(st.missingOn, 3)}`
+                    : st.reason
+                      ? (REASON_TEXT[st.reason] ?? st.reason)
+                      : st.disabledByUser
+                        ? 'left out by you'
+                        : '';
+              return h(
+                'div',
+                {
+                  class: `feature ${st.inModel ? 'on' : 'off'}${st.toggleable ? '' : ' locked'}`,
+                  title: st.missingOn.length > 3 ? `missing on: ${shortList(st.missingOn, 40)}` : null,
+                },
+                box,
+                h('label', { for: id }, f),
+                h('span', { id: `${id}-why`, class: 'why' }, why),
+              );
+            }),
           ),
-          fs.map((f) => {
-            const st = featureStatus(f, state, derived);
-            const id = `ft-${f}`;
-            const box = h('input', {
-              type: 'checkbox',
-              id,
-              'data-feature': f,
-              checked: st.inModel,
-              disabled: !st.toggleable,
-              'aria-describedby': `${id}-why`,
-            });
-            box.addEventListener('change', () => store.update((s) => setFeature(s, f, box.checked)));
-            const why = st.inModel
-              ? ''
-              : st.missingOn.length
-                ? `missing on: ${shortList(st.missingOn, 3)}`
-                : st.reason
-                  ? (REASON_TEXT[st.reason] ?? st.reason)
-                  : st.disabledByUser
-                    ? 'left out by you'
-                    : '';
-            return h(
-              'div',
-              {
-                class: `feature ${st.inModel ? 'on' : 'off'}${st.toggleable ? '' : ' locked'}`,
-                title: st.missingOn.length > 3 ? `missing on: ${shortList(st.missingOn, 40)}` : null,
-              },
-              box,
-              h('label', { for: id }, f),
-              h('span', { id: `${id}-why`, class: 'why' }, why),
-            );
-          }),
         ),
       ),
     );

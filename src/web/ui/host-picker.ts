@@ -9,7 +9,7 @@ const OPEN_GROUPS_UP_TO = 60;
 
 export function createHostPicker(store: Store): HTMLElement {
   const list = h('div', { class: 'host-list', role: 'group', 'aria-label': 'Hosts in the model' });
-  const count = h('p', { class: 'muted small', 'aria-live': 'polite' });
+  const count = h('p', { class: 'muted small' });
   const all = h(
     'button',
     {
@@ -35,6 +35,8 @@ export function createHostPicker(store: Store): HTMLElement {
     inputmode: 'decimal',
     autocomplete: 'off',
   });
+  const qemuHint = h('p', { id: 'opt-qemu-hint', class: 'field-error small' });
+  qemu.setAttribute('aria-describedby', qemuHint.id);
   qemu.addEventListener('input', () => store.update((s) => (s.qemu = qemu.value.trim())));
   const name = h('input', {
     type: 'text',
@@ -54,43 +56,67 @@ export function createHostPicker(store: Store): HTMLElement {
       box.dataset.group !== undefined ? (groupMembers.get(box.dataset.group) ?? []).map((x) => x.name) : [box.value];
     store.update((s) => names.forEach((n) => (box.checked ? s.selected.add(n) : s.selected.delete(n))));
   });
-  // A click on the group's box ticks it; it must not also fold the <details>
+  // The fold button opens a group's host list; the remove button takes a host added here away again
   list.addEventListener('click', (e) => {
-    if ((e.target as HTMLElement).closest('summary label')) e.stopPropagation();
+    const btn = (e.target as HTMLElement).closest<HTMLButtonElement>('button');
+    if (!btn) return;
+    if (btn.dataset.remove !== undefined) {
+      const next = btn.closest('.host-group')?.querySelector<HTMLElement>('.fold');
+      store.removeHost(btn.dataset.remove);
+      next?.focus();
+      return;
+    }
+    const members = btn.closest('.host-group')?.querySelector<HTMLElement>('.members');
+    if (!members) return;
+    members.hidden = !members.hidden;
+    btn.setAttribute('aria-expanded', String(!members.hidden));
   });
 
   let shown = '';
   function render(): void {
-    const { hosts, selected } = store.state;
+    const { hosts, selected, added } = store.state;
     // The placeholder shows the name the model gets when the field is left empty
     if (!name.value) name.placeholder = store.derived.model?.name ?? 'migratable-mixed';
     count.textContent = `${selected.size} of ${plural(hosts.length, 'host')} in the model`;
+    qemu.setAttribute('aria-invalid', String(!!store.derived.qemuError));
+    qemuHint.textContent = store.derived.qemuError
+      ? `${store.derived.qemuError}; the model ignores it until fixed`
+      : '';
     // Rebuild the list only when the hosts change; ticks are kept in sync below
     const key = hosts.map((x) => x.name).join('\n');
     if (key !== shown) {
+      const hadFocus = list.contains(document.activeElement);
       shown = key;
       const groups = new Map<string, typeof hosts>();
       for (const x of hosts) (groups.get(groupLabel(x)) ?? groups.set(groupLabel(x), []).get(groupLabel(x))!).push(x);
       // One HTML string for up to thousands of hosts; delegated listeners handle every box. Big fleets
       // start with the groups folded (a whole model ticks at once), which also keeps the layout cheap.
-      const open = hosts.length <= OPEN_GROUPS_UP_TO ? ' open' : '';
+      const open = hosts.length <= OPEN_GROUPS_UP_TO;
+      let i = 0;
       list.innerHTML = [...groups]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(
-          ([label, members]) =>
-            `<details class="host-group"${open}><summary><label class="check group" title="every host of this model">` +
-            `<input type="checkbox" data-group="${esc(label)}" aria-label="${esc(`${label}: all ${members.length} hosts`)}">${esc(label)}</label>` +
-            `<span class="count">${members.length}</span></summary>` +
+        .map(([label, members]) => {
+          const id = `hg-${i++}`;
+          return (
+            `<div class="host-group"><div class="group-head">` +
+            `<input type="checkbox" id="${id}" data-group="${esc(label)}"><label for="${id}" class="group-name" title="every host of this model">${esc(label)}</label>` +
+            `<button type="button" class="fold" aria-expanded="${open}" aria-controls="${id}-m" aria-label="${members.length} hosts of ${esc(label)}">${members.length}</button></div>` +
+            `<div class="members" id="${id}-m"${open ? '' : ' hidden'}>` +
             members
               .map((x) => {
                 const title = `${x.modelName ?? ''} · ${x.source}${x.exact ? '' : ' (approximate)'}`;
-                return `<label class="check host" title="${esc(title)}"><input type="checkbox" value="${esc(x.name)}" data-host="${esc(x.name)}">${esc(x.name)}</label>`;
+                const remove = added.has(x.name)
+                  ? `<button type="button" class="remove" data-remove="${esc(x.name)}" aria-label="Remove ${esc(x.name)}" title="Remove ${esc(x.name)}">×</button>`
+                  : '';
+                return `<div class="host-line"><label class="check host" title="${esc(title)}"><input type="checkbox" value="${esc(x.name)}" data-host="${esc(x.name)}">${esc(x.name)}</label>${remove}</div>`;
               })
               .join('') +
-            '</details>',
-        )
+            '</div></div>'
+          );
+        })
         .join('');
       groupMembers = groups;
+      if (hadFocus && !list.contains(document.activeElement)) list.querySelector<HTMLElement>('input')?.focus();
     }
     for (const [label, members] of groupMembers) {
       const box = list.querySelector<HTMLInputElement>(`input[data-group="${CSS.escape(label)}"]`);
@@ -118,6 +144,7 @@ export function createHostPicker(store: Store): HTMLElement {
       h('label', { class: 'check' }, tsx, 'Allow TSX (hle, rtm)'),
       h('label', { class: 'field', for: 'opt-qemu' }, 'Oldest QEMU'),
       qemu,
+      qemuHint,
       h('label', { class: 'field', for: 'opt-name' }, 'Model name'),
       name,
     ),

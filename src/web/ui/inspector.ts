@@ -1,7 +1,7 @@
 /** The feature detail card next to the matrix: CPUID bit, names, category, description, and its place in the model. */
 import { linuxFlag } from '../../catalog/index.js';
 import { formatBit } from '../../catalog/format.js';
-import { fill, h, plural, shortList } from './dom.js';
+import { fill, h, keepFocus, plural, shortList } from './dom.js';
 import { featureStatus, info, setFeature } from './feature-status.js';
 import type { Store } from './store.js';
 
@@ -12,7 +12,7 @@ export interface Inspector {
 }
 
 export function createInspector(store: Store): Inspector {
-  const el = h('aside', { class: 'inspector', 'aria-live': 'polite', 'aria-label': 'Feature details' });
+  const el = h('aside', { class: 'inspector', 'aria-label': 'Feature details' });
   let current: string | null = null;
 
   function render(): void {
@@ -37,39 +37,42 @@ export function createInspector(store: Store): Inspector {
       {
         type: 'button',
         class: 'btn small',
+        id: 'inspector-toggle',
         disabled: !st.toggleable,
         title: st.toggleable ? null : st.summary,
         onclick: () => store.update((s) => setFeature(s, current!, !st.inModel)),
       },
       st.inModel ? 'Leave out of the model' : 'Put back into the model',
     );
-    fill(
-      el,
-      h(
-        'h3',
-        {},
-        h('code', {}, current),
-        h('span', { class: `tag cat-${f?.category ?? 'other'}` }, f?.category ?? 'other'),
+    keepFocus(el, () =>
+      fill(
+        el,
+        h(
+          'h3',
+          {},
+          h('code', {}, current),
+          h('span', { class: `tag cat-${f?.category ?? 'other'}` }, f?.category ?? 'other'),
+        ),
+        h(
+          'p',
+          { class: `status ${st.inModel ? 'ok' : 'out'}` },
+          `${have} of ${plural(n, 'selected host')} · ${st.summary}`,
+        ),
+        f?.description ? h('p', { class: 'desc' }, f.description) : null,
+        h(
+          'dl',
+          {},
+          row('CPUID', f ? formatBit(f) : '-'),
+          row('QEMU', f ? [f.name, ...f.aliases].join(', ') : current!),
+          row('Linux', f ? linuxName(f.name, f.linux) : '-'),
+          row('libvirt', f?.libvirt ?? '-'),
+          row('KVM', f ? `${f.kvm}${f.blocksMigration ? ', blocks migration' : ''}` : '-'),
+          st.missingOn.length
+            ? row('Missing on', h('span', { title: st.missingOn.join(', ') }, shortList(st.missingOn, 8)))
+            : [],
+        ),
+        toggle,
       ),
-      h(
-        'p',
-        { class: `status ${st.inModel ? 'ok' : 'out'}` },
-        `${have} of ${plural(n, 'selected host')} · ${st.summary}`,
-      ),
-      f?.description ? h('p', { class: 'desc' }, f.description) : null,
-      h(
-        'dl',
-        {},
-        row('CPUID', f ? formatBit(f) : '-'),
-        row('QEMU', f ? [f.name, ...f.aliases].join(', ') : current),
-        row('Linux', f ? linuxName(f.name, f.linux) : '-'),
-        row('libvirt', f?.libvirt ?? '-'),
-        row('KVM', f ? `${f.kvm}${f.blocksMigration ? ', blocks migration' : ''}` : '-'),
-        st.missingOn.length
-          ? row('Missing on', h('span', { title: st.missingOn.join(', ') }, shortList(st.missingOn, 8)))
-          : [],
-      ),
-      toggle,
     );
   }
 

@@ -1,10 +1,19 @@
-/** What the model gives up: each lost feature, the hosts lacking it, and the reason when it is not just missing. */
-import { fill, h, shortList } from './dom.js';
+/** What the model gives up, grouped by cause (the hosts lacking it, or the policy) and ranked by what guests lose. */
+import { groupLost, type LostGroup } from '../../engine/lost-groups.js';
+import { fill, h, plural, shortList } from './dom.js';
 import { REASON_TEXT, categoryOf } from './feature-status.js';
 import type { Store } from './store.js';
 
+function cause(g: LostGroup, total: number): string {
+  if (g.reason) return REASON_TEXT[g.reason] ?? g.reason;
+  const n = g.missingOn.length;
+  return n === total
+    ? 'no host of the model offers all of these'
+    : `missing on ${shortList(g.missingOn, 4)}${n > 4 ? ` (${n} hosts)` : ''}`;
+}
+
 export function createLostPanel(store: Store): HTMLElement {
-  const body = h('div', { class: 'lost' });
+  const body = h('div', { class: 'lost', id: 'lost' });
   function render(): void {
     const model = store.derived.model;
     if (!model) return fill(body, h('p', { class: 'muted' }, 'No model yet.'));
@@ -13,41 +22,28 @@ export function createLostPanel(store: Store): HTMLElement {
         body,
         h('p', { class: 'muted' }, 'Nothing lost: every feature of every selected host is in the model.'),
       );
+    const groups = groupLost(model.lost);
     fill(
       body,
       h(
-        'table',
-        { class: 'table', id: 'lost-table' },
-        h(
-          'thead',
-          {},
+        'ol',
+        { class: 'lost-groups' },
+        groups.map((g) =>
           h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, 'Feature'),
-            h('th', { scope: 'col' }, 'Category'),
-            h('th', { scope: 'col' }, 'Missing on'),
-            h('th', { scope: 'col' }, 'Why'),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          model.lost.map((l) =>
+            'li',
+            { class: `lost-group${g.reason ? ' policy' : ''}` },
             h(
-              'tr',
-              { 'data-feature': l.feature },
-              h('th', { scope: 'row' }, h('code', {}, l.feature)),
-              h('td', {}, h('span', { class: `tag cat-${categoryOf(l.feature)}` }, categoryOf(l.feature))),
-              h(
-                'td',
-                { title: l.missingOn.length > 6 ? shortList(l.missingOn, 40) : null },
-                l.missingOn.length ? shortList(l.missingOn) : '—',
-              ),
-              h(
-                'td',
-                { class: 'why' },
-                l.reason ? (REASON_TEXT[l.reason] ?? l.reason) : l.missingOn.length ? 'not on every host' : '',
+              'p',
+              { class: 'lost-cause' },
+              h('strong', {}, plural(g.features.length, 'feature')),
+              ' — ',
+              cause(g, model.hosts.length),
+            ),
+            h(
+              'ul',
+              { class: 'feature-words' },
+              g.features.map((f) =>
+                h('li', { 'data-feature': f, class: `cat-${categoryOf(f)}`, title: categoryOf(f) }, h('code', {}, f)),
               ),
             ),
           ),

@@ -1,29 +1,69 @@
 /** The dashboard: loads the server's hosts, then everything else runs here on the same engine as the CLI. */
 import { createAddHosts } from './add-hosts.js';
+import { createAnswerPanel } from './answer-panel.js';
 import { fetchHosts } from './api-client.js';
-import { h, plural, section } from './dom.js';
+import { h, section } from './dom.js';
 import { loadDriftPanel } from './drift-panel.js';
-import { createExportPanel } from './export-panel.js';
 import { createFeaturesPanel } from './features-panel.js';
 import { createHostPicker } from './host-picker.js';
 import { createInspector } from './inspector.js';
+import { createLadderPanel } from './ladder-panel.js';
 import { createLostPanel } from './lost-panel.js';
 import { createMatrix } from './matrix-view.js';
-import { createModelPanel } from './model-panel.js';
+import { keepSession, sessionKey } from './session.js';
+import { modelSentence, statusLine, announce } from './status-line.js';
 import { Store } from './store.js';
 import { createVmsPanel } from './vms-panel.js';
+import { createWarningsPanel } from './warnings-panel.js';
 import { createWhatIfPanel } from './whatif-panel.js';
 
 const NAV: Array<[string, string]> = [
-  ['model', 'Model'],
+  ['model', 'Answer'],
   ['matrix', 'Hosts × features'],
   ['features', 'Features'],
   ['whatif', 'What if'],
-  ['export', 'Export'],
   ['vms', 'Check VMs'],
   ['add', 'Add hosts'],
   ['drift', 'Drift'],
 ];
+
+function layout(store: Store, drift: HTMLElement): HTMLElement {
+  const answer = createAnswerPanel(store);
+  return h(
+    'main',
+    { id: 'main', class: 'content' },
+    h(
+      'section',
+      { id: 'model', class: 'panel answer-panel', 'aria-labelledby': 'model-title' },
+      h('h2', { id: 'model-title' }, 'Your CPU model'),
+      createWarningsPanel(store, 'breaks'),
+      h(
+        'div',
+        { class: 'answer-grid' },
+        answer.el,
+        h(
+          'div',
+          { class: 'ladder-col' },
+          h('h3', { class: 'ladder-title' }, 'Built-in types on these hosts'),
+          createLadderPanel(store),
+        ),
+      ),
+      createWarningsPanel(store, 'rest'),
+    ),
+    section('matrix', 'Hosts × features', createMatrix(store, createInspector(store))),
+    section(
+      'features',
+      'Features in the model',
+      createFeaturesPanel(store),
+      h('h3', {}, 'Left out, by cause'),
+      createLostPanel(store),
+    ),
+    section('whatif', 'What if a CPU model left?', createWhatIfPanel(store)),
+    section('vms', 'Check VMs before migrating', createVmsPanel(store)),
+    section('add', 'Add hosts', createAddHosts(store)),
+    drift,
+  );
+}
 
 async function main(): Promise<void> {
   // Asked for first: the hosts travel while the panels are built
@@ -33,39 +73,17 @@ async function main(): Promise<void> {
   const res = await hostsReply;
   if (res.ok) {
     store.addHosts(res.value.hosts);
+    keepSession(store, sessionKey(res.value.hosts));
     await null; // the model is derived in the microtask addHosts queued
   }
   const root = document.getElementById('app')!;
-  const headline = h('p', { class: 'headline', 'aria-live': 'polite' });
-  const showHeadline = (s: typeof store.state, d: typeof store.derived) => {
-    headline.textContent = s.hosts.length
-      ? `${d.selectedHosts.length}/${plural(s.hosts.length, 'host')} · ${[...new Set(d.selectedHosts.map((x) => x.vendor))].join(' + ') || 'none selected'}`
-      : 'no hosts loaded';
-  };
-  store.subscribe(showHeadline);
-  showHeadline(store.state, store.derived);
+  store.subscribe((s, d) => announce(modelSentence(s, d)));
+  announce(modelSentence(store.state, store.derived));
 
   const driftBody = h('div');
   const drift = section('drift', 'Feature drift', driftBody);
   drift.hidden = true;
-  const main = h(
-    'main',
-    { id: 'main', class: 'content' },
-    section('model', 'Model', createModelPanel(store)),
-    section('matrix', 'Hosts × features', createMatrix(store, createInspector(store))),
-    section(
-      'features',
-      'Features in the model',
-      createFeaturesPanel(store),
-      h('h3', {}, 'Lost'),
-      createLostPanel(store),
-    ),
-    section('whatif', 'What if a host left?', createWhatIfPanel(store)),
-    section('export', 'Export', createExportPanel(store)),
-    section('vms', 'Check VMs before migrating', createVmsPanel(store)),
-    section('add', 'Add hosts', createAddHosts(store)),
-    drift,
-  );
+  const main = layout(store, drift);
   root.replaceChildren(
     h('a', { href: '#main', class: 'skip' }, 'Skip to content'),
     h(
@@ -76,7 +94,7 @@ async function main(): Promise<void> {
         { class: 'brand' },
         h('span', { class: 'logo', 'aria-hidden': 'true' }, '⇄'),
         h('h1', {}, 'migratable'),
-        headline,
+        statusLine(),
       ),
       h(
         'nav',

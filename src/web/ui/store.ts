@@ -1,11 +1,12 @@
 /**
  * The dashboard's state and the model derived from it. The engine runs here, in the browser: every
- * change recomputes the model with the same code the CLI and the API use (../model.ts).
+ * change recomputes the model with the same code the CLI and the API use (../shared/model.ts).
  */
+import { builtinLadder, type BuiltinLadder } from '../../engine/builtin-ladder.js';
 import type { BaselineResult } from '../../engine/types.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { uniqueNames } from '../../sources/index.js';
-import { buildModel } from '../model.js';
+import { buildModel } from '../shared/model.js';
 
 export interface State {
   hosts: HostProfile[];
@@ -16,12 +17,18 @@ export interface State {
   allowTsx: boolean;
   qemu: string;
   name: string;
+  /** Hosts added in the browser (removable; the server's own are not) */
+  added: Set<string>;
 }
 
 export interface Derived {
   model: BaselineResult | null;
-  /** Why there is no model (no hosts, bad QEMU version, ...) */
+  /** Why there is no model (no hosts, an unknown feature, ...) */
   error: string | null;
+  /** A QEMU version that is not one: said at the field, the model is built without it */
+  qemuError: string | null;
+  /** Built-in types ticked or crossed against the selected hosts */
+  ladder: BuiltinLadder;
   selectedHosts: HostProfile[];
   /** Feature -> how many selected hosts offer it */
   counts: Map<string, number>;
@@ -42,7 +49,15 @@ function afterPaint(): Promise<void> {
 }
 
 export class Store {
-  state: State = { hosts: [], selected: new Set(), disabled: new Set(), allowTsx: false, qemu: '', name: '' };
+  state: State = {
+    hosts: [],
+    selected: new Set(),
+    disabled: new Set(),
+    allowTsx: false,
+    qemu: '',
+    name: '',
+    added: new Set(),
+  };
   derived: Derived = derive(this.state);
   private listeners: Listener[] = [];
   private deferred: Listener[] = [];
@@ -102,15 +117,26 @@ export class Store {
     });
   }
 
-  /** New hosts join the model (names kept unique across everything loaded). */
-  addHosts(hosts: HostProfile[]): HostProfile[] {
+  /** New hosts join the model (names kept unique across everything loaded); `fromUser` ones can be removed. */
+  addHosts(hosts: HostProfile[], fromUser = false): HostProfile[] {
     const all = uniqueNames([...this.state.hosts, ...hosts]);
     const added = all.slice(this.state.hosts.length);
     this.update((s) => {
       s.hosts = all;
       for (const h of added) s.selected.add(h.name);
+      if (fromUser) for (const h of added) s.added.add(h.name);
     });
     return added;
+  }
+
+  /** Only hosts added in the browser can go; the server's inputs stay. */
+  removeHost(name: string): void {
+    if (!this.state.added.has(name)) return;
+    this.update((s) => {
+      s.hosts = s.hosts.filter((h) => h.name !== name);
+      s.selected.delete(name);
+      s.added.delete(name);
+    });
   }
 }
 
@@ -122,20 +148,24 @@ function derive(s: State): Derived {
   for (const h of selectedHosts) for (const f of h.features) counts.set(f, (counts.get(f) ?? 0) + 1);
   let model: BaselineResult | null = null;
   let error: string | null = null;
+  // A half-typed version must not blank the model: it is built without it and the field says why
+  const qemuError =
+    s.qemu && !/^\d+\.\d+(\.\d+)?$/.test(s.qemu) ? `"${s.qemu}" is not a QEMU version like 7.2 or 8.1.5` : null;
+  const qemu = s.qemu && !qemuError ? s.qemu : null;
   if (!s.hosts.length) error = 'No hosts loaded yet: add host data below.';
   else if (!selectedHosts.length) error = 'No hosts selected: tick at least one host.';
-  else if (s.qemu && !/^\d+\.\d+(\.\d+)?$/.test(s.qemu)) error = `QEMU version "${s.qemu}" is not like 7.2 or 8.1.5.`;
   else {
     try {
       model = buildModel(selectedHosts, {
         disabled: [...s.disabled],
         allowTsx: s.allowTsx,
-        ...(s.qemu ? { qemu: s.qemu } : {}),
+        ...(qemu ? { qemu } : {}),
         ...(s.name.trim() ? { name: s.name.trim() } : {}),
       });
     } catch (e) {
       error = (e as Error).message.split('\n')[0];
     }
   }
-  return { model, error, selectedHosts, counts, union: [...union].sort() };
+  const ladder = builtinLadder(selectedHosts, { qemu });
+  return { model, error, qemuError, ladder, selectedHosts, counts, union: [...union].sort() };
 }

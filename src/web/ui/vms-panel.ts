@@ -1,128 +1,170 @@
-/** Check VMs before migrating: paste or drop Proxmox configs, libvirt XML or -cpu strings -> VM x host matrix with reasons. */
-import { checkMatrix, type CheckResult } from '../../engine/check.js';
+/**
+ * Check VMs before migrating: paste or drop Proxmox configs (cpu: custom-<this model> included), libvirt
+ * XML or -cpu strings -> one verdict per VM, the hosts folded into their CPU-model groups.
+ */
+import { checkMatrix } from '../../engine/check.js';
+import { pveModelSection } from '../../emitters/pve.js';
+import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { readVmsFromText, type VmCpu } from '../../sources/vm/index.js';
-import { fill, h } from './dom.js';
+import { vmVerdicts, type VmVerdict } from '../shared/vm-verdict.js';
+import { fill, h, keepFocus, plural } from './dom.js';
+import { groupLabel } from './matrix-data.js';
 import type { Store } from './store.js';
 import { createTextDrop } from './text-drop.js';
 
+/** The page's own model as cpu-models.conf holds it, so `cpu: custom-<name>` checks against it. */
+function ownModels(store: Store): Map<string, CpuModelSection> {
+  const model = store.derived.model;
+  if (!model) return new Map();
+  try {
+    return new Map([[model.name, pveModelSection(model)]]);
+  } catch {
+    return new Map(); // a name PVE refuses: the VM check then says the model is unknown
+  }
+}
+
 export function createVmsPanel(store: Store): HTMLElement {
-  const messages = h('ul', { class: 'messages', 'aria-live': 'polite' });
+  const messages = h('ul', { class: 'messages', id: 'vms-messages' });
   const result = h('div', { class: 'vm-result', id: 'vm-result' });
   let vms: VmCpu[] = [];
+  // Kept as pasted: a changed model re-reads them, so custom-<name> follows the model being built
+  let inputs: Array<{ text: string; where: string; name: string }> = [];
+
+  function read(): string[] {
+    const errors: string[] = [];
+    const custom = ownModels(store);
+    vms = [];
+    for (const it of inputs) {
+      try {
+        const got = readVmsFromText(it.text, it.where, it.name, custom);
+        vms = [...vms.filter((v) => !got.some((r) => r.name === v.name)), ...got];
+      } catch (e) {
+        errors.push((e as Error).message.split('\n')[0]);
+      }
+    }
+    return errors;
+  }
 
   const zone = createTextDrop({
     id: 'vms',
-    label: 'VM definitions: Proxmox qemu-server/<vmid>.conf, libvirt domain XML, or a QEMU -cpu string',
-    placeholder: 'cpu: x86-64-v3\ncores: 4\nmemory: 8192',
+    label: 'VM definitions to check: Proxmox VM config, libvirt domain XML, or a QEMU -cpu string',
+    placeholder: 'cpu: custom-migratable-mixed\ncores: 4\nmemory: 8192',
     nameLabel: 'VM name',
-    defaultName: () => `vm-${vms.length + 1}`,
-    submitLabel: 'Check VM',
+    defaultName: () => `vm-${inputs.length + 1}`,
+    submitLabel: 'Check',
     onSubmit(items) {
+      const custom = ownModels(store);
       const errors: string[] = [];
       for (const it of items) {
         try {
-          const read = readVmsFromText(it.text, it.where, it.name);
-          // Checking the same VM again replaces it
-          vms = [...vms.filter((v) => !read.some((r) => r.name === v.name)), ...read];
+          readVmsFromText(it.text, it.where, it.name, custom);
+          // Checking the same VM name again replaces it
+          inputs = [...inputs.filter((x) => x.name !== it.name), it];
         } catch (e) {
           errors.push((e as Error).message.split('\n')[0]);
         }
       }
-      fill(
-        messages,
-        errors.map((m) => h('li', { class: 'error', role: 'alert' }, m)),
-      );
+      showErrors(errors);
       render();
     },
   });
 
+  function showErrors(errors: string[]): void {
+    fill(
+      messages,
+      errors.map((m) => h('li', { class: 'error', role: 'alert' }, m)),
+    );
+  }
+
   function render(): void {
     const hosts = store.derived.selectedHosts;
-    if (!vms.length) return fill(result, h('p', { class: 'muted' }, 'No VMs checked yet.'));
+    if (!inputs.length) return fill(result, h('p', { class: 'muted' }, 'No VMs checked yet.'));
     if (!hosts.length) return fill(result, h('p', { class: 'muted' }, 'Select hosts to check against.'));
-    fill(
-      result,
-      table(checkMatrix(vms, hosts), vms),
-      h('button', { type: 'button', class: 'btn small', onclick: () => ((vms = []), render()) }, 'Clear VMs'),
+    const errors = read();
+    if (errors.length) showErrors(errors);
+    const groupOf = new Map(hosts.map((x) => [x.name, groupLabel(x)]));
+    const verdicts = vmVerdicts(checkMatrix(vms, hosts), vms, (n) => groupOf.get(n) ?? n);
+    keepFocus(result, () =>
+      fill(
+        result,
+        table(verdicts),
+        h(
+          'button',
+          { type: 'button', class: 'btn small', onclick: () => ((inputs = []), (vms = []), render()) },
+          'Clear VMs',
+        ),
+      ),
     );
   }
   store.subscribe(render, { defer: true });
   return h('div', {}, zone.el, messages, result);
 }
 
-function table(r: CheckResult, vms: VmCpu[]): HTMLElement {
-  const cpuOf = new Map(vms.map((v) => [v.name, v.cpu]));
-  const cell = (vm: string, host: string) => r.cells.find((c) => c.vm === vm && c.host === host)!;
+const MARK: Record<VmVerdict['kind'], string> = { all: '✓', group: '◐', some: '◐', none: '✗' };
+
+function groupCell(v: VmVerdict): HTMLElement {
   return h(
-    'div',
-    { class: 'table-scroll' },
-    h(
-      'table',
-      { class: 'table vm-table' },
+    'ul',
+    { class: 'vm-groups' },
+    v.groups.map((g) =>
       h(
-        'thead',
+        'li',
+        { class: g.ok === g.hosts ? 'ok' : g.ok ? 'part' : 'bad', 'data-group': g.group },
+        h('span', { class: 'glyph', 'aria-hidden': 'true' }, g.ok === g.hosts ? '✓' : g.ok ? '◐' : '✗'),
+        h('span', {}, `${g.group}: `, g.ok === g.hosts ? `all ${g.hosts}` : `${g.ok} of ${plural(g.hosts, 'host')}`),
+        g.missing.length
+          ? h(
+              'span',
+              { class: 'missing-words' },
+              ' lacks ',
+              g.missing.slice(0, 8).map((m) => h('code', { title: m.why ?? null }, m.feature)),
+              g.missing.length > 8 ? ` and ${g.missing.length - 8} more` : '',
+            )
+          : null,
+      ),
+    ),
+  );
+}
+
+function table(verdicts: VmVerdict[]): HTMLElement {
+  return h(
+    'table',
+    { class: 'table vm-table' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
         {},
+        h('th', { scope: 'col' }, 'VM'),
+        h('th', { scope: 'col' }, 'Verdict'),
+        h('th', { scope: 'col' }, 'By CPU model'),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      verdicts.map((v) =>
         h(
           'tr',
-          {},
-          h('th', { scope: 'col' }, 'VM'),
-          r.hosts.map((x) => h('th', { scope: 'col' }, x)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        r.vms.map((vm) =>
+          { 'data-vm': v.vm, class: `verdict-${v.kind}` },
+          h('th', { scope: 'row' }, v.vm, h('code', { class: 'vm-cpu' }, `-cpu ${v.cpu}`)),
           h(
-            'tr',
-            { 'data-vm': vm },
-            h(
-              'th',
-              { scope: 'row' },
-              vm,
-              h('code', { class: 'vm-cpu' }, `-cpu ${cpuOf.get(vm) ?? '?'}`),
-              (r.vmWarnings[vm] ?? []).map((w) => h('small', { class: 'note' }, w)),
-            ),
-            r.hosts.map((host) => {
-              const c = cell(vm, host);
-              return h(
-                'td',
-                { class: c.ok ? (c.warnings.length ? 'vm-warn' : 'vm-ok') : 'vm-bad', 'data-host': host },
-                h('strong', {}, c.ok ? (c.warnings.length ? 'starts, with warnings' : 'OK') : 'will not start'),
-                // Plain "older CPU" misses as compact chips; the ones with a reason as lines
-                c.missing.some((m) => !m.why)
-                  ? h(
-                      'p',
-                      { class: 'missing-words' },
-                      c.missing.filter((m) => !m.why).map((m) => h('code', {}, m.feature)),
-                    )
-                  : null,
-                c.missing.some((m) => m.why)
-                  ? h(
-                      'ul',
-                      {},
-                      c.missing.filter((m) => m.why).map((m) => h('li', {}, h('code', {}, m.feature), ` — ${m.why}`)),
-                    )
-                  : null,
-                c.warnings.length
-                  ? h(
-                      'ul',
-                      { class: 'warn-list' },
-                      c.warnings.map((w) => h('li', {}, w)),
-                    )
-                  : null,
-              );
-            }),
+            'td',
+            { class: 'verdict' },
+            h('span', { class: 'glyph', 'aria-hidden': 'true' }, MARK[v.kind]),
+            h('strong', {}, v.text),
+            v.warnings.length
+              ? h(
+                  'ul',
+                  { class: 'warn-list' },
+                  v.warnings.slice(0, 4).map((w) => h('li', {}, w)),
+                )
+              : null,
           ),
+          h('td', {}, groupCell(v)),
         ),
       ),
     ),
-    r.suggestions.length
-      ? h(
-          'ul',
-          { class: 'suggestions' },
-          r.suggestions.map((s) => h('li', {}, h('strong', {}, s.vm), ': ', s.text)),
-        )
-      : null,
   );
 }

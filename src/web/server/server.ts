@@ -1,12 +1,12 @@
 /** `migratable serve`: the dashboard and its JSON API on one port. Node-only. */
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
-import type { HostProfile } from '../profile/host-profile.js';
+import type { HostProfile } from '../../profile/host-profile.js';
 import { apiRoutes } from './api.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
-import type { DriftSource } from './drift.js';
+import type { DriftSource } from '../shared/drift.js';
 import { securityHeaders } from './headers.js';
 import { defaultWebRoot, serveUi } from './static.js';
 

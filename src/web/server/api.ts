@@ -2,16 +2,16 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { checkMatrix } from '../engine/check.js';
-import { EMITTERS, isFormatName, FORMAT_NAMES } from '../emitters/index.js';
-import { InputError } from '../errors.js';
-import type { HostProfile } from '../profile/host-profile.js';
-import { readProfilesFromText } from '../sources/index.js';
-import { readVmsFromText } from '../sources/vm/index.js';
-import type { CheckRequest, ModelRequest, ProfilesRequest } from './api-types.js';
-import { catalogResponse } from './catalog-view.js';
-import type { DriftSource } from './drift.js';
-import { buildModel, ModelRequestError, selectHosts } from './model.js';
+import { checkMatrix } from '../../engine/check.js';
+import { EMITTERS, isFormatName, FORMAT_NAMES } from '../../emitters/index.js';
+import { InputError } from '../../errors.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import { readProfilesFromText } from '../../sources/index.js';
+import { readVmsFromText } from '../../sources/vm/index.js';
+import type { CheckRequest, DriftResponse, ModelRequest, ProfilesRequest } from '../shared/api-types.js';
+import { catalogResponse } from '../shared/catalog-view.js';
+import type { DriftSource } from '../shared/drift.js';
+import { buildModel, ModelRequestError, selectHosts } from '../shared/model.js';
 
 /** Pasted host data and VM configs are small; this bounds what one request can make the server parse. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -32,6 +32,8 @@ const ProfilesRequestSchema = z.object({ text: z.string(), name: z.string().min(
 const CheckRequestSchema = z.object({ text: z.string(), hosts: z.array(z.string()).optional() }).strict();
 
 class BadRequest extends Error {}
+
+const NO_INVENTORY = 'no inventory: start with `migratable serve --inventory DB` to see feature drift';
 
 /** The first line only: the readers' messages are one-liners with the input named first. */
 function oneLine(e: unknown): string {
@@ -139,8 +141,8 @@ export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
   });
 
   api.get('/drift', async (c) => {
-    if (!drift)
-      return c.json({ error: 'no inventory: start with `migratable serve --inventory DB` to see feature drift' }, 404);
+    // Not an error: this server simply has no history to show (the UI hides the panel)
+    if (!drift) return c.json({ hosts: [], inventory: false, note: NO_INVENTORY } satisfies DriftResponse);
     return c.json(await drift());
   });
 

@@ -1,5 +1,5 @@
 /** The catalog as GET /api/catalog serves it: what a UI shows about each feature and model. Browser-safe. */
-import { allFeatures, allModels } from '../catalog/index.js';
+import { allFeatures, allModels } from '../../catalog/index.js';
 import type { CatalogResponse } from './api-types.js';
 
 export function catalogResponse(): CatalogResponse {

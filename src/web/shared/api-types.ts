@@ -2,9 +2,9 @@
  * The JSON API of `migratable serve`, shared by the server and the browser UI.
  * Every error is `ApiError` with the HTTP status saying which kind (400 bad input, 401 token, 404 unknown).
  */
-import type { Feature, Model } from '../catalog/types.js';
-import type { BaselineResult } from '../engine/types.js';
-import type { HostProfile } from '../profile/host-profile.js';
+import type { Feature, Model } from '../../catalog/types.js';
+import type { BaselineResult } from '../../engine/types.js';
+import type { HostProfile } from '../../profile/host-profile.js';
 
 export interface ApiError {
   error: string;
@@ -62,11 +62,14 @@ export interface CheckRequest {
 export type ExportQuery = ModelRequest;
 
 /**
- * GET /api/drift (only with --inventory): per host, its snapshots oldest first; each says which
+ * GET /api/drift (empty, with a note, without --inventory): per host, its snapshots oldest first; each says which
  * features appeared and disappeared against the snapshot before it (the first lists everything as added).
  */
 export interface DriftResponse {
   hosts: DriftHost[];
+  /** false when the server runs without --inventory (then hosts is empty and note says how to get drift) */
+  inventory?: boolean;
+  note?: string;
 }
 
 export interface DriftHost {

@@ -2,8 +2,8 @@
  * `serve --inventory DB`: the newest profile of every host, and /api/drift from the snapshot history
  * (read per request, so a scan running beside the server shows up on reload). Node-only.
  */
-import type { HostProfile } from '../profile/host-profile.js';
-import { driftFromSnapshots, type DriftSource } from './drift.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import { driftFromSnapshots, type DriftSource } from '../shared/drift.js';
 
 export interface InventoryView {
   hosts: HostProfile[];
@@ -13,7 +13,7 @@ export interface InventoryView {
 
 export async function openInventoryDrift(path: string): Promise<InventoryView> {
   // Loaded only when asked for: better-sqlite3 is a native module the plain dashboard never needs
-  const { openInventory } = await import('../fleet/inventory/index.js');
+  const { openInventory } = await import('../../fleet/inventory/index.js');
   const inv = openInventory(path, { mustExist: true });
   return {
     hosts: inv.latestProfiles(),
