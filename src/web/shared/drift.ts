@@ -1,5 +1,5 @@
 /** Feature drift per host over time, computed from dated profiles (whatever inventory supplies them). Browser-safe. */
-import { featureDrift, type DatedFeatures } from '../engine/drift.js';
+import { featureDrift, type DatedFeatures } from '../../engine/drift.js';
 import type { DriftResponse } from './api-types.js';
 
 /** Supplies /api/drift; absent when serve runs without an inventory. */

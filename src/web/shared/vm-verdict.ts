@@ -3,7 +3,7 @@
  * group X", with the hosts folded into their CPU-model groups so a 300-host fleet fits a table. Pure.
  */
 import type { CheckResult } from '../../engine/check.js';
-import type { VmCpu } from '../../sources/vm/types.js';
+import type { VmCpu } from '../../profile/vm-cpu.js';
 
 export type VerdictKind = 'all' | 'group' | 'some' | 'none';
 
