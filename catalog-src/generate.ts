@@ -20,10 +20,15 @@ import type {
 import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
+import { buildKvmOffer, summarize } from './kvm-offer/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
-const reference = process.env.MIGRATABLE_REFERENCE ?? resolve(root, '../shared/reference');
+const refArg = process.argv.indexOf('--reference');
+const reference =
+  refArg > 0
+    ? resolve(process.argv[refArg + 1])
+    : (process.env.MIGRATABLE_REFERENCE ?? resolve(root, '../shared/reference'));
 const json = (f: string) => JSON.parse(readFileSync(join(here, f), 'utf8'));
 
 const GENERIC_MODELS = new Set(['qemu32', 'qemu64', 'kvm32', 'kvm64']);
@@ -328,6 +333,9 @@ async function main() {
   out('models.json', models);
   out('linux-flags.json', linuxFlags);
   out('kvm.json', kvmData);
+  const kvmOffer = buildKvmOffer(join(reference, 'linux-kvm'), features, join(here, 'kvm-offer/curated.json'));
+  out('kvm-offer.json', kvmOffer.data);
+  console.log(summarize(kvmOffer));
   console.log(
     `features ${features.length} (${features.filter((f) => f.qemu === qemuShort).length} in QEMU ${qemuShort}), models ${models.length}, linux flags ${linuxFlags.length}`,
   );
