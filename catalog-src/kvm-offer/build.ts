@@ -6,7 +6,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Feature } from '../../src/catalog/types.js';
-import { TRUE, type Dnf } from './dnf.js';
+import { or, TRUE, type Dnf } from './dnf.js';
+
+const HOST: Dnf = [['host']];
 import { locKey, readLinuxRelease, type Curated, type ReleaseOffer, type Vendor } from './linux-release.js';
 import { readFeatureDependencies, readQemuAdjustments, type FeatureDependency } from './qemu-offer.js';
 
@@ -79,7 +81,8 @@ export function buildKvmOffer(
     for (const r of releases) {
       const [intel, amd] = (['intel', 'amd'] as Vendor[]).map((v) => {
         const base = r.vendors[v].get(key)?.offer;
-        if (qemuAdds.includes(f.name)) return TRUE;
+        // QEMU's additions: on every host, except vendor bits (topoext) that stay the host's own
+        if (qemuAdds.includes(f.name)) return f.vendor === 'amd' || f.vendor === 'intel' ? or(base ?? [], HOST) : TRUE;
         return base;
       });
       if (!intel && !amd) continue;
