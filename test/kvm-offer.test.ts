@@ -47,9 +47,10 @@ describe('generated KVM offer, per release', () => {
   });
 
   it('CET: shstk/ibt listed from 6.18 but cleared on AMD (svm.c kvm_cpu_cap_clear(IBT)) and gated on VMX controls cpuinfo cannot show', () => {
-    expect(offer('cet-ibt', '6.8', 'intel')).toEqual([]); // 6.8: not yet in the 7.0.EDX list
-    expect(offer('cet-ibt', '6.19', 'amd')).toEqual([]);
-    expect(offer('cet-ss', '6.19', 'intel')).toEqual([]);
+    expect(offer('cet-ibt', '6.16', 'intel')).toBeUndefined(); // 6.16: not yet in the CPUID_7_EDX list
+    expect(offer('cet-ibt', '6.19', 'amd')).toEqual([]); // svm_set_cpu_caps: kvm_cpu_cap_clear(X86_FEATURE_IBT)
+    expect(offer('cet-ss', '6.19', 'intel')).toEqual([]); // vmx: cleared unless VMX CET controls (unknown from cpuinfo)
+    expect(offer('cet-ss', '6.19', 'amd')).toEqual([['host']]); // X86_64_F(SHSTK), kept by kvm_amd
   });
 
   it('spec-ctrl on AMD from ibpb+ibrs in 5.4-6.12 (5.4 cpuid.c:401), only with IBPB_RET from 6.14', () => {
