@@ -86,12 +86,25 @@ export function walkStatements(src: string, start: number, end: number, lineOf: 
   const out: Statement[] = [];
   const walk = (from: number, to: number, conds: string[]): void => {
     let i = from;
+    let inner = conds;
     for (;;) {
       i = skipSpaceAndComments(src, i, to);
       if (i >= to) return;
-      i = walkOne(i, to, conds);
+      // `case X:` guards what follows it in the switch block (as a `case X` condition)
+      const label = /^(case\b[^:]*|default\s*):/.exec(src.slice(i, i + 80));
+      if (label) {
+        const prev = inner.length > conds.length ? inner[inner.length - 1] : null;
+        const fallsThrough = prev !== null && !lastWasBreak;
+        inner = [...conds, fallsThrough ? `${prev} || ${label[1].trim()}` : label[1].trim()];
+        i += label[0].length;
+        continue;
+      }
+      const before = out.length;
+      i = walkOne(i, to, inner);
+      lastWasBreak = out.length > before && /^(break|return)\b/.test(out[out.length - 1].text);
     }
   };
+  let lastWasBreak = false;
   /** One statement (or block / if / loop) at i; returns the offset after it. */
   const walkOne = (i: number, to: number, conds: string[]): number => {
     const head = /^(if|switch|for|while)\s*\(/.exec(src.slice(i, i + 12));
@@ -121,8 +134,6 @@ export function walkStatements(src: string, start: number, end: number, lineOf: 
       const j = walkOne(body, to, conds);
       return statementEnd(src, j, to); // the `while (...);`
     }
-    const label = /^(case\b[^:]*|default\s*):/.exec(src.slice(i, i + 80));
-    if (label) return i + label[0].length;
     const j = statementEnd(src, i, to);
     out.push({ text: src.slice(i, j), conds, line: lineOf(i) });
     return j;

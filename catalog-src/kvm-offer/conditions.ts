@@ -102,7 +102,7 @@ function atom(text: string, ctx: ConditionContext, pessimistic: boolean): Dnf {
     const body = ctx.vendorReturns.get(`${ctx.vendorPrefix}_${m[1] ?? m[2]}`);
     if (body !== undefined) return resolve(`${body}${m[3]}`, ctx, pessimistic);
   }
-  if (/^(?:func|index) == /.test(text)) return TRUE; // the leaf / sub-leaf being built
+  if (/^(?:func|index) == |^case |^default$/.test(text)) return TRUE; // the leaf / sub-leaf being built
   if (text === 'true' || text === 'false') return text === 'true' ? TRUE : FALSE;
   ctx.unknown.add(text);
   return pessimistic ? FALSE : TRUE;

@@ -165,6 +165,23 @@ class OfferBuilder {
     e.src.push(where);
   }
 
+  /**
+   * Bits written as numbers inside a `case LEAF:` (4.15-5.4): `entry->ecx |= (1 << 2); /* Set SVM bit *\/`
+   * sets a bit, `entry->edx &= (1 << 8);` keeps only the host's bit (invariant TSC).
+   */
+  private rawBit(s: Statement, where: string): boolean {
+    const m = /^entry->(e[a-d]x)\s*(\|=|&=)\s*\(1 << (\d+)\)\s*;/.exec(s.text);
+    const leafCase = [...s.conds].reverse().find((c) => /^case 0x[0-9a-fA-F]+$/.test(c));
+    if (!m || !leafCase) return false;
+    const loc = { leaf: parseInt(leafCase.slice(5), 16), subleaf: 0, register: m[1] as 'eax', bit: Number(m[3]) };
+    const known = [...this.headers.bits.values()].find((b) => b.location && locKey(b.location) === locKey(loc));
+    const e = this.entry(known?.name ?? `CPUID_${loc.leaf.toString(16)}_${m[1]}_${m[3]}`, loc)!;
+    const guard = this.guard(s.conds, true);
+    e.offer = m[2] === '|=' ? or(e.offer, guard) : and(lit('host'), guard);
+    e.src.push(where);
+    return true;
+  }
+
   statement(s: Statement, file: string): void {
     const where = `${file}:${s.line}`;
     const t = s.text;
@@ -181,6 +198,7 @@ class OfferBuilder {
     if (m) return this.edit(m[1] as 'set', m[2], s.conds, where);
     for (const k of t.matchAll(/1 << KVM_FEATURE_(\w+)/g))
       if (/^entry->eax\s*\|?=/.test(t)) this.kvmLeaf(k[1], s.conds, where);
+    if (this.rawBit(s, where)) return;
     m = /^entry->e[a-d]x\s*(\|=|&=)\s*(~?)([^;]*);/.exec(t);
     if (!m || /KVM_FEATURE_/.test(t)) return;
     for (const f of m[3].matchAll(/\b(?:F|bit)\(X86_FEATURE_(\w+)\)|\bF\((\w+)\)|\b(f_\w+)\b/g)) {

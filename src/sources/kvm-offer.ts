@@ -57,7 +57,9 @@ function holds(lit: string, feature: string, host: OfferHost, v: 'intel' | 'amd'
   }
   if (l.startsWith('flag:')) return host.flags.has(l.slice(5)) !== neg;
   if (l.startsWith('bug:')) {
-    if (!host.bugs) return false; // bugs line unknown: neither literal can be proven
+    // Without the bugs line nothing is proven; without the kernel, a bug missing from the line may
+    // only be one that kernel never heard of
+    if (!host.bugs || (neg && !releaseFor(host.kernel))) return false;
     return host.bugs.includes(l.slice(4)) !== neg;
   }
   return false;
