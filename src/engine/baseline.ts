@@ -6,7 +6,8 @@ import { OLDEST_KNOWN_QEMU, compareVersions, kvm, resolveModel } from '../catalo
 import type { HostProfile } from '../profile/host-profile.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from './cpu-string.js';
-import { exclusionReason, type ExclusionContext } from './exclusions.js';
+import { applyDependencies } from './dependencies.js';
+import { exclusionReason, type ExclusionContext, type ExclusionReason } from './exclusions.js';
 import { hazards } from './hazards.js';
 import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hosts.js';
 import type { BaselineOptions, BaselineResult, BlockerRank, LostFeature, VendorGroupAlternative } from './types.js';
@@ -67,9 +68,21 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
   };
 }
 
-/** Every feature all hosts offer, less what must stay out of a migratable model. */
+/**
+ * Every feature all hosts offer, less what must stay out of a migratable model, less what QEMU itself
+ * clears because a feature it depends on is out (so the promise is QEMU's own expansion).
+ */
 function guestFeatures(set: HostSet, ctx: ExclusionContext): Set<string> {
-  return new Set(commonFeatures(set).filter((f) => exclusionReason(f, ctx) === null));
+  const target = new Set(commonFeatures(set).filter((f) => exclusionReason(f, ctx) === null));
+  applyDependencies(target);
+  return target;
+}
+
+function lostReason(f: string, target: Set<string>, ctx: ExclusionContext): ExclusionReason | null {
+  const reason = exclusionReason(f, ctx);
+  if (reason) return reason;
+  // Offered everywhere and not excluded, yet not in the target: QEMU's dependency table cleared it
+  return !target.has(f) ? 'qemu-dependency' : null;
 }
 
 /**
@@ -102,8 +115,8 @@ function lostFeatures(set: HostSet, target: Set<string>, ctx: ExclusionContext):
   const out: LostFeature[] = [];
   for (const f of [...set.counts.keys()].sort()) {
     if (target.has(f)) continue;
-    const reason = exclusionReason(f, ctx);
     const lists = lacking.get(f) ?? [];
+    const reason = lists.length ? exclusionReason(f, ctx) : lostReason(f, target, ctx);
     out.push({ feature: f, missingOn: ([] as string[]).concat(...lists), ...(reason ? { reason } : {}) });
   }
   return out;

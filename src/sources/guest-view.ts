@@ -4,7 +4,8 @@
  * exact:false and errs on the side of claiming less, never more.
  */
 import { allFeatures, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
-import { applyDependencies, kvmOfferFor } from './kvm-offer.js';
+import { applyDependencies } from '../engine/dependencies.js';
+import { kvmOfferFor } from './kvm-offer.js';
 
 export interface LinuxView {
   vendor: string;

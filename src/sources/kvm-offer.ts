@@ -109,17 +109,3 @@ function evaluateOffer(host: OfferHost): Offer {
   }
   return { features, releases, heldBack };
 }
-
-/**
- * QEMU's feature_dependencies[] (target/i386/cpu.c), applied once in table order the way
- * x86_cpu_expand_features does: a feature whose prerequisites are all off is cleared.
- * Returns what was cleared, with the prerequisite that cleared it.
- */
-export function applyDependencies(set: Set<string>): Map<string, string> {
-  const cleared = new Map<string, string>();
-  for (const d of kvmOffer.dependencies) {
-    if (d.from.some((f) => set.has(f))) continue;
-    for (const t of d.to) if (set.delete(t)) cleared.set(t, d.from.join('/'));
-  }
-  return cleared;
-}
