@@ -67,7 +67,11 @@ async function expansion(s: QmpSession, cpu: string, underKvm: boolean): Promise
   );
   const isAccel = (f: string) => accel.has(f) || resolveFeature(f)?.vendor === 'kvm';
   const kvmSide = new Set(m.kvmFeatures.filter(isAccel));
-  for (const [f, on] of p.features) if (isAccel(f)) on ? kvmSide.add(f) : kvmSide.delete(f);
+  for (const [f, on] of p.features) {
+    if (!isAccel(f)) continue;
+    if (on) kvmSide.add(f);
+    else kvmSide.delete(f);
+  }
   return [...got.filter((f) => !isAccel(f)), ...kvmSide].sort();
 }
 
