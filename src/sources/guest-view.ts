@@ -55,6 +55,22 @@ export interface HostFacts {
   kernel?: string | null;
 }
 
+let readKernel: string | null = null;
+
+/**
+ * Runs `read` with a host kernel release for sources that do not carry one (`--kernel`, or the running
+ * kernel for this machine's own /proc/cpuinfo). Reads are synchronous, so the scope is exactly `read`.
+ */
+export function withKernel<T>(kernel: string | null | undefined, read: () => T): T {
+  const before = readKernel;
+  readKernel = kernel ?? null;
+  try {
+    return read();
+  } finally {
+    readKernel = before;
+  }
+}
+
 export function guestViewFromLinux(view: LinuxView): GuestView {
   const flags = new Set(view.flags);
   const out = new Set<string>();
@@ -97,7 +113,8 @@ export function linuxHintsFromBits(vendor: string, features: Set<string>, family
 }
 
 /** What KVM offers on this host per its kernel release (data/kvm-offer.json), plus the MSR facts of kvm.json. */
-export function applyKvmRules(host: HostFacts): { features: string[]; notes: string[] } {
+export function applyKvmRules(facts: HostFacts): { features: string[]; notes: string[] } {
+  const host = { ...facts, kernel: facts.kernel ?? readKernel };
   const flags = new Set(host.hints);
   // Raw sources (cpuid -r, libvirt) have bits, not flags: the Linux name of each bit stands for its flag
   for (const f of host.features) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { KERNEL_OPTION } from '../inputs.js';
 import { allFeatures, allModels, compareVersions, featuresKnownIn, modelsKnownIn } from '../../catalog/index.js';
 import { formatBit } from '../../catalog/format.js';
 import { InputError } from '../../errors.js';
@@ -45,10 +46,15 @@ export function registerCatalogCommands(program: Command): void {
     .option('--json', 'print a JSON array')
     .option('--qemu <version>', 'only models this QEMU version has')
     .option('--host <profile>', 'for one host profile: every model with runnable and missing features')
-    .action(async (opts: { json?: boolean; qemu?: string; host?: string }) => {
+    .option(...KERNEL_OPTION)
+    .action(async (opts: { json?: boolean; qemu?: string; host?: string; kernel?: string }) => {
       if (opts.host) {
         const { runModelsForHost } = await import('./models-host.js');
-        return runModelsForHost(opts.host, { json: !!opts.json, qemu: parseQemuVersion(opts.qemu) });
+        return runModelsForHost(opts.host, {
+          json: !!opts.json,
+          qemu: parseQemuVersion(opts.qemu),
+          kernel: opts.kernel,
+        });
       }
       const qemu = parseQemuVersion(opts.qemu);
       const list = (qemu ? modelsKnownIn(qemu) : [...allModels()]).sort(

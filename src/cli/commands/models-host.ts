@@ -3,6 +3,7 @@ import { InputError } from '../../errors.js';
 import { unavailableOn } from '../../engine/runnable.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readProfileInputs } from '../../sources/files.js';
+import { parseKernelOption } from '../../sources/index.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
 
@@ -36,8 +37,8 @@ export function modelsForHost(host: HostProfile, qemu?: string): ModelRunnabilit
     });
 }
 
-export function runModelsForHost(input: string, opts: { json: boolean; qemu?: string }): void {
-  const profiles = readProfileInputs([input]);
+export function runModelsForHost(input: string, opts: { json: boolean; qemu?: string; kernel?: string }): void {
+  const profiles = readProfileInputs([input], { kernel: parseKernelOption(opts.kernel) });
   if (profiles.length !== 1) throw new InputError(input, `expected one host profile, found ${profiles.length}`);
   const rows = modelsForHost(profiles[0], opts.qemu);
   if (opts.json) return output(JSON.stringify(rows, null, 2));

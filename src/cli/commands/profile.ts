@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readProfileInputs } from '../../sources/files.js';
+import { parseKernelOption } from '../../sources/index.js';
+import { KERNEL_OPTION } from '../inputs.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
 
@@ -28,9 +30,10 @@ export function registerProfile(program: Command): void {
     .description('read host CPU data of any supported format and print the normalized host profiles')
     .argument('<inputs...>', 'files, directories, or - for stdin')
     .option('--json', 'print the HostProfile objects as a JSON array')
+    .option(...KERNEL_OPTION)
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action((inputs: string[], opts: { json?: boolean; output?: string }) => {
-      const profiles = readProfileInputs(inputs);
+    .action((inputs: string[], opts: { json?: boolean; output?: string; kernel?: string }) => {
+      const profiles = readProfileInputs(inputs, { kernel: parseKernelOption(opts.kernel) });
       output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles), opts.output);
     });
 }
