@@ -20,7 +20,7 @@ import type {
 import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
-import { buildKvmOffer, summarize } from './kvm-offer/build.js';
+import { buildKvmOffer, kvmTreatment, summarize } from './kvm-offer/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -208,18 +208,9 @@ async function main() {
     if (f.msr || f.name.startsWith('vmx-')) return 'intel';
     return 'any';
   };
-  const kvmOf = (name: string): KvmTreatment =>
-    kvmFacts.never.includes(name)
-      ? 'never'
-      : kvmFacts.emulated.includes(name)
-        ? 'emulated'
-        : name in kvmFacts.synthesized
-          ? 'synthesized'
-          : 'passthrough';
   for (const f of features) {
     f.category = rules.find(([, re]) => re.test(f.name))?.[0] ?? categories.default;
     f.vendor = vendorOf(f);
-    f.kvm = kvmOf(f.name);
     f.blocksMigration = f.name === 'invtsc';
     if (!f.description) {
       f.description = f.cpuid
@@ -229,6 +220,10 @@ async function main() {
           : '';
     }
   }
+
+  // --- what KVM offers, per Linux release, from the kernel sources (needs each feature's CPUID bit and vendor)
+  const kvmOffer = buildKvmOffer(join(reference, 'linux-kvm'), features, join(here, 'kvm-offer/curated.json'));
+  for (const f of features) f.kvm = kvmTreatment(f, kvmOffer.data);
 
   // --- models: QEMU 7.2's own expansions, then libvirt's definitions of newer ones
   const models: Model[] = [];
@@ -333,7 +328,6 @@ async function main() {
   out('models.json', models);
   out('linux-flags.json', linuxFlags);
   out('kvm.json', kvmData);
-  const kvmOffer = buildKvmOffer(join(reference, 'linux-kvm'), features, join(here, 'kvm-offer/curated.json'));
   out('kvm-offer.json', kvmOffer.data);
   console.log(summarize(kvmOffer));
   console.log(

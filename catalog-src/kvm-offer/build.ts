@@ -135,3 +135,19 @@ export function summarize({ data, releases }: { data: KvmOfferData; releases: Re
   });
   return lines.join('\n');
 }
+
+/**
+ * features.json's one-word summary, from the newest release (either vendor): emulated when some host
+ * gets it whatever its CPU, synthesized when derived from other flags, never when no host gets it.
+ * Bits outside KVM's CPUID words: MSR bits pass through KVM's feature MSRs; CPUID bits KVM never lists
+ * are never offered.
+ */
+export function kvmTreatment(f: Feature, data: KvmOfferData): Feature['kvm'] {
+  const o = data.features[f.name]?.[data.releases.at(-1)!];
+  if (!o) return f.cpuid && f.vendor !== 'kvm' ? 'never' : f.msr ? 'passthrough' : 'never';
+  const kinds = ('any' in o ? [o.any] : [o.intel, o.amd]).map(classify);
+  if (kinds.includes('emulated')) return 'emulated';
+  if (kinds.includes('synthesized')) return 'synthesized';
+  if (kinds.every((k) => k === 'never')) return 'never';
+  return 'passthrough';
+}
