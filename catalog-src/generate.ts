@@ -12,7 +12,6 @@ import type {
   CpuidBit,
   Feature,
   FeatureVendor,
-  KvmTreatment,
   LinuxFlag,
   Model,
   ModelVendor,
