@@ -17,7 +17,8 @@ import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { kvmOffer, kvmOfferFor } from '../src/sources/kvm-offer.js';
 import { vmFromCpuString } from '../src/sources/vm/qemu-cpu.js';
-import { fixturesDir } from './helpers/paths.js';
+import { fixturesDir, repoRoot } from './helpers/paths.js';
+import { readProfileInputs } from '../src/sources/files.js';
 import { haveKvm, haveQemu } from './helpers/qemu.js';
 
 const NEVER = ['dca', 'extapic', 'ibs', 'perfctr-nb', 'tce', 'wdt', 'skinit', 'lwp'];
@@ -133,6 +134,21 @@ describe.skipIf(!haveQemu)('every emitted model is one KVM offers on each host (
   it('all 23 together', async () => {
     expect(await verify(hosts, 'all 23')).toBe(3);
   });
+
+  it("promise = QEMU's expansion for every dump alone under every known kernel release, and the example cluster", async () => {
+    let n = 0;
+    for (const f of readdirSync(fixturesDir).filter((x) => x.endsWith('.cpuinfo'))) {
+      const text = readFileSync(join(fixturesDir, f), 'utf8');
+      for (const kernel of kvmOffer.releases) {
+        const r = computeBaseline([readCpuinfo(text, f, f, { kernel })]);
+        expect(r.features, `${f} @${kernel}: ${r.cpu}`).toEqual(await expansion(tcg, r.cpu, haveKvm));
+        n++;
+      }
+    }
+    const example = computeBaseline(readProfileInputs([join(repoRoot, 'examples/field-report-cluster')]));
+    expect(example.features).toEqual(await expansion(tcg, example.cpu, haveKvm));
+    expect(n).toBe(23 * kvmOffer.releases.length);
+  }, 300_000);
 
   it('-arch-capabilities takes every ARCH_CAPABILITIES bit out of the promise, as QEMU does', async () => {
     const vm = vmFromCpuString('Cascadelake-Server-v3,-arch-capabilities', 'x', 'x');
