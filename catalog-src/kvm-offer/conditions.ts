@@ -32,22 +32,17 @@ function parse(expr: string): Node {
   const ws = () => {
     while (/\s/.test(s[i] ?? '')) i++;
   };
-  const parseOr = (): Node => {
-    const args = [parseAnd()];
-    for (ws(); s.startsWith('||', i); ws()) {
+  /** `next (token next)*` as one n-ary node */
+  const chain = (op: 'and' | 'or', token: string, next: () => Node): Node => {
+    const args = [next()];
+    for (ws(); s.startsWith(token, i); ws()) {
       i += 2;
-      args.push(parseAnd());
+      args.push(next());
     }
-    return args.length === 1 ? args[0] : { op: 'or', args };
+    return args.length === 1 ? args[0] : { op, args };
   };
-  const parseAnd = (): Node => {
-    const args = [parseUnary()];
-    for (ws(); s.startsWith('&&', i); ws()) {
-      i += 2;
-      args.push(parseUnary());
-    }
-    return args.length === 1 ? args[0] : { op: 'and', args };
-  };
+  const parseOr = (): Node => chain('or', '||', parseAnd);
+  const parseAnd = (): Node => chain('and', '&&', parseUnary);
   const parseUnary = (): Node => {
     ws();
     if (s[i] === '!' && s[i + 1] !== '=') {
