@@ -12,7 +12,6 @@ import type {
   CpuidBit,
   Feature,
   FeatureVendor,
-  KvmTreatment,
   LinuxFlag,
   Model,
   ModelVendor,
@@ -21,6 +20,7 @@ import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './lib
 import { readLinuxTable } from './linux-table.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
 import { referenceDir } from './reference-dir.js';
+import { buildKvmOffer, kvmTreatment, summarize } from './kvm-offer/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -204,18 +204,9 @@ async function main() {
     if (f.msr || f.name.startsWith('vmx-')) return 'intel';
     return 'any';
   };
-  const kvmOf = (name: string): KvmTreatment =>
-    kvmFacts.never.includes(name)
-      ? 'never'
-      : kvmFacts.emulated.includes(name)
-        ? 'emulated'
-        : name in kvmFacts.synthesized
-          ? 'synthesized'
-          : 'passthrough';
   for (const f of features) {
     f.category = rules.find(([, re]) => re.test(f.name))?.[0] ?? categories.default;
     f.vendor = vendorOf(f);
-    f.kvm = kvmOf(f.name);
     f.blocksMigration = f.name === 'invtsc';
     if (!f.description) {
       f.description = f.cpuid
@@ -225,6 +216,10 @@ async function main() {
           : '';
     }
   }
+
+  // --- what KVM offers, per Linux release, from the kernel sources (needs each feature's CPUID bit and vendor)
+  const kvmOffer = buildKvmOffer(join(reference, 'linux-kvm'), features, join(here, 'kvm-offer/curated.json'));
+  for (const f of features) f.kvm = kvmTreatment(f, kvmOffer.data);
 
   // --- models: QEMU 7.2's own expansions, then libvirt's definitions of newer ones
   const models: Model[] = [];
@@ -329,6 +324,8 @@ async function main() {
   out('models.json', models);
   out('linux-flags.json', linuxFlags);
   out('kvm.json', kvmData);
+  out('kvm-offer.json', kvmOffer.data);
+  console.log(summarize(kvmOffer));
   console.log(
     `features ${features.length} (${features.filter((f) => f.qemu === qemuShort).length} in QEMU ${qemuShort}), models ${models.length}, linux flags ${linuxFlags.length}`,
   );

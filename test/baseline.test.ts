@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { computeBaseline } from '../src/engine/baseline.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import { canonicalFeature, knownIn, resolveFeature, resolveModel } from '../src/catalog/index.js';
@@ -10,6 +10,8 @@ import type { HostProfile } from '../src/profile/host-profile.js';
 import { fixtureProfiles } from './helpers/fixtures.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 import { reportArgsCpu } from './fixtures/field-report.js';
+import { readCpuinfo } from '../src/sources/cpuinfo.js';
+import { kvmOffer } from '../src/sources/kvm-offer.js';
 
 const example = () => readProfileInputs([join(repoRoot, 'examples/field-report-cluster')]);
 const profiles = fixtureProfiles();
@@ -129,9 +131,33 @@ describe('baseline: one vendor', () => {
 });
 
 describe('baseline safety (property): no emitted model contains a feature some host lacks', () => {
-  it('holds for random subsets of the real fixtures, with and without TSX', () => {
+  // Each dump read as if from a random known kernel release (or an unknown one, or one between releases)
+  const texts = readdirSync(fixturesDir)
+    .filter((f) => f.endsWith('.cpuinfo'))
+    .sort()
+    .map((f) => [f, readFileSync(join(fixturesDir, f), 'utf8')] as const);
+  const kernels = [null, ...kvmOffer.releases, '6.6.30-pve', '5.19.0-1'];
+  const read = new Map<string, HostProfile>();
+  const hostFor = (i: number, kernel: string | null) => {
+    const key = `${i}|${kernel}`;
+    if (!read.has(key))
+      read.set(key, readCpuinfo(texts[i][1], texts[i][0], `${texts[i][0]}@${kernel ?? '?'}`, { kernel }));
+    return read.get(key)!;
+  };
+  const hostSets = fc
+    .subarray(
+      texts.map((_, i) => i),
+      { minLength: 1 },
+    )
+    .chain((idx) =>
+      fc
+        .array(fc.constantFrom(...kernels), { minLength: idx.length, maxLength: idx.length })
+        .map((ks) => idx.map((i, n) => hostFor(i, ks[n]))),
+    );
+
+  it('holds for random subsets of the real fixtures with random kernel releases, with and without TSX', () => {
     fc.assert(
-      fc.property(fc.subarray(profiles, { minLength: 1 }), fc.boolean(), (hosts: HostProfile[], allowTsx) => {
+      fc.property(hostSets, fc.boolean(), (hosts: HostProfile[], allowTsx) => {
         const r = computeBaseline(hosts, { allowTsx });
         const guest = guestOf(r.cpu);
         expect([...guest].sort()).toEqual(r.features);
@@ -139,6 +165,8 @@ describe('baseline safety (property): no emitted model contains a feature some h
           const have = new Set(h.features);
           for (const f of guest) expect(have.has(f), `${f} on ${h.name}`).toBe(true);
         }
+        for (const f of ['dca', 'extapic', 'ibs', 'perfctr-nb', 'tce', 'wdt', 'skinit', 'lwp'])
+          expect(r.features).not.toContain(f);
         if (r.vendors.length > 1) expect(r.features).not.toContain('kvm-pv-unhalt');
         for (const l of r.lost) expect(r.features).not.toContain(l.feature);
       }),

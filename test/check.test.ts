@@ -104,7 +104,9 @@ describe('check: the VM x host matrix for each Proxmox case', () => {
     expect(vms[8].model).toBe('EPYC-Rome-v1');
     expect(vms[8].features).toContain('ibpb');
     expect(vms[8].features).not.toContain('svm');
-    expect(okRow('libvirt-rome')['pve-amd1']).toBe(true);
+    // The example hosts' kernel is unknown: Linux 5.4's kvm_amd never offered XSAVES (svm_xsaves_supported
+    // returns false), and EPYC-Rome-v1 has it, so only that bit is missing there
+    expect(cell('libvirt-rome', 'pve-amd1').missing.map((m) => m.feature)).toEqual(['xsaves']);
     expect(okRow('libvirt-rome')['pve-intel1']).toBe(false);
     expect(vms[9].passthrough).toBe(true);
   });

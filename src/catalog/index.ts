@@ -15,14 +15,6 @@ export interface KvmKnowledge {
   accelDefaultsOff: string[];
   /** Features KVM provides on every host, whatever the CPU */
   emulated: string[];
-  /** Features KVM provides on every host from a Linux release on (feature -> "major.minor") */
-  emulatedSince: Record<string, string>;
-  /** Features KVM passes through only from a Linux release on (feature -> "major.minor") */
-  passthroughSince: Record<string, string>;
-  /** Features KVM never gives a guest */
-  never: string[];
-  /** Synthesized bits: feature -> Linux host flags that must all be present (any vendor) */
-  synthesized: Record<string, string[]>;
   /** Paravirtual features that work by hypercall (VMCALL on Intel / VMMCALL on AMD) */
   hypercall: string[];
   /** Features that vanish with microcode updates (TSX) */
@@ -36,13 +28,10 @@ export interface KvmKnowledge {
 }
 
 export const kvm: KvmKnowledge = (() => {
-  const strip = ({ $comment: _c, ...rest }: Record<string, string>) => rest;
   const data = kvmData as unknown as KvmKnowledge;
   const { $comment: _n, ...notAffected } = data.notAffected as Record<string, unknown>;
   return {
     ...data,
-    emulatedSince: strip(data.emulatedSince),
-    passthroughSince: strip(data.passthroughSince),
     notAffected: notAffected as KvmKnowledge['notAffected'],
   };
 })();

@@ -8,6 +8,7 @@ import type { HostProfile } from '../profile/host-profile.js';
 import { ladderOf } from './builtin-ladder.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from '../formats/qemu-cpu.js';
+import { applyDependencies } from './dependencies.js';
 import { exclusionReason, type ExclusionContext } from './exclusions.js';
 import { hazards } from './hazards.js';
 import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hosts.js';
@@ -76,9 +77,14 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
   };
 }
 
-/** Every feature all hosts offer, less what must stay out of a migratable model and what the user left out. */
+/**
+ * Every feature all hosts offer, less what must stay out of a migratable model and what the user left out,
+ * less what QEMU itself clears because a feature it depends on is out (so the promise is QEMU's own expansion).
+ */
 function guestFeatures(set: HostSet, ctx: Context): Set<string> {
-  return new Set(commonFeatures(set).filter((f) => outReason(f, ctx) === null));
+  const target = new Set(commonFeatures(set).filter((f) => outReason(f, ctx) === null));
+  applyDependencies(target);
+  return target;
 }
 
 /** The exclusions plus the user's choices: a policy reason wins, since the feature would be out anyway. */
@@ -88,6 +94,11 @@ interface Context extends ExclusionContext {
 
 function outReason(f: string, ctx: Context): string | null {
   return exclusionReason(f, ctx) ?? (ctx.disabled.has(f) ? DISABLED_REASON : null);
+}
+
+/** Why a feature every host offers is not in the target: policy, the user, or QEMU's dependency table. */
+function lostReason(f: string, target: Set<string>, ctx: Context): string | null {
+  return outReason(f, ctx) ?? (!target.has(f) ? 'qemu-dependency' : null);
 }
 
 /**
@@ -121,8 +132,8 @@ function lostFeatures(set: HostSet, target: Set<string>, ctx: Context): LostFeat
   for (const f of [...set.counts.keys()].sort()) {
     if (target.has(f)) continue;
     const lists = lacking.get(f) ?? [];
-    // Missing somewhere means out anyway: "disabled" only for what every host has
-    const reason = exclusionReason(f, ctx) ?? (!lists.length && ctx.disabled.has(f) ? DISABLED_REASON : null);
+    // Missing somewhere means out anyway: "disabled" or a dependency only for what every host has
+    const reason = lists.length ? exclusionReason(f, ctx) : lostReason(f, target, ctx);
     out.push({ feature: f, missingOn: ([] as string[]).concat(...lists), ...(reason ? { reason } : {}) });
   }
   return out;

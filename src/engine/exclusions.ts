@@ -5,7 +5,7 @@
 import { knownIn, kvm, resolveFeature } from '../catalog/index.js';
 
 export type ExclusionReason =
-  'blocks-migration' | 'tsx' | 'host-specific' | 'qemu-version' | 'cross-vendor' | 'nested-virt';
+  'blocks-migration' | 'tsx' | 'host-specific' | 'qemu-version' | 'cross-vendor' | 'nested-virt' | 'qemu-dependency';
 
 export interface ExclusionContext {
   crossVendor: boolean;

@@ -1,9 +1,10 @@
 /** Node-only: reads profile inputs from files, directories and stdin. */
-import { readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
-import { hostNameFromPath, readProfilesFromText, uniqueNames } from './index.js';
+import { hostNameFromPath, readProfilesFromText, uniqueNames, type ReadContext } from './index.js';
 
 /** Larger inputs are refused before reading: no host description comes near this. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -48,8 +49,18 @@ export function readInputText(path: string): string {
   }
 }
 
+/** This machine's own /proc/cpuinfo is judged for the running kernel. */
+function contextFor(path: string, ctx: ReadContext): ReadContext {
+  if (ctx.kernel || path === '-') return ctx;
+  try {
+    return realpathSync(path) === '/proc/cpuinfo' ? { kernel: release() } : ctx;
+  } catch {
+    return ctx;
+  }
+}
+
 /** Files, directories (every regular file inside, sorted) and "-" for stdin. */
-export function readProfileInputs(paths: string[]): HostProfile[] {
+export function readProfileInputs(paths: string[], ctx: ReadContext = {}): HostProfile[] {
   const out: HostProfile[] = [];
   for (const path of paths) {
     if (path !== '-' && isDirectory(path)) {
@@ -60,10 +71,18 @@ export function readProfileInputs(paths: string[]): HostProfile[] {
       if (!files.length) throw new InputError(path, 'directory has no files; expected host CPU data files');
       for (const f of files) {
         const p = join(path, f);
-        if (statSync(p).isFile()) out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(f)));
+        if (statSync(p).isFile())
+          out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(f), contextFor(p, ctx)));
       }
     } else
-      out.push(...readProfilesFromText(readInputText(path), path, path === '-' ? 'stdin' : hostNameFromPath(path)));
+      out.push(
+        ...readProfilesFromText(
+          readInputText(path),
+          path,
+          path === '-' ? 'stdin' : hostNameFromPath(path),
+          contextFor(path, ctx),
+        ),
+      );
   }
   return uniqueNames(out);
 }

@@ -4,6 +4,8 @@
  * exact:false and errs on the side of claiming less, never more.
  */
 import { allFeatures, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
+import { applyDependencies } from '../engine/dependencies.js';
+import { kvmOfferFor } from './kvm-offer.js';
 
 export interface LinuxView {
   vendor: string;
@@ -53,6 +55,22 @@ export interface HostFacts {
   kernel?: string | null;
 }
 
+let readKernel: string | null = null;
+
+/**
+ * Runs `read` with a host kernel release for sources that do not carry one (`--kernel`, or the running
+ * kernel for this machine's own /proc/cpuinfo). Reads are synchronous, so the scope is exactly `read`.
+ */
+export function withKernel<T>(kernel: string | null | undefined, read: () => T): T {
+  const before = readKernel;
+  readKernel = kernel ?? null;
+  try {
+    return read();
+  } finally {
+    readKernel = before;
+  }
+}
+
 export function guestViewFromLinux(view: LinuxView): GuestView {
   const flags = new Set(view.flags);
   const out = new Set<string>();
@@ -94,36 +112,30 @@ export function linuxHintsFromBits(vendor: string, features: Set<string>, family
   return hints;
 }
 
-/** KVM's additions and removals (catalog-src/kvm.json) applied to a host's features. */
-export function applyKvmRules(host: HostFacts): { features: string[]; notes: string[] } {
+/** What KVM offers on this host per its kernel release (data/kvm-offer.json), plus the MSR facts of kvm.json. */
+export function applyKvmRules(facts: HostFacts): { features: string[]; notes: string[] } {
+  const host = { ...facts, kernel: facts.kernel ?? readKernel };
   const flags = new Set(host.hints);
-  const out = new Set(host.features);
-  const notes: string[] = [];
-  for (const f of kvm.never) out.delete(f);
-  for (const f of kvm.emulated) out.add(f);
-  for (const [f, since] of Object.entries(kvm.emulatedSince)) if (kernelAtLeast(host.kernel, since)) out.add(f);
-  for (const [f, since] of Object.entries(kvm.passthroughSince)) if (!kernelAtLeast(host.kernel, since)) out.delete(f);
-  if (!host.kernel)
-    notes.push('host kernel unknown: KVM bits newer kernels add (kvm-pv-ipi, arch-capabilities, ...) are not claimed');
-
-  // Speculation controls: Linux shows vendor-neutral synthetic flags; KVM derives both vendors' bits from them
-  const amd = host.vendor === 'AuthenticAMD' || host.vendor === 'HygonGenuine';
-  if (flags.has('ibpb')) out.add('ibpb');
-  if (flags.has('ibrs')) out.add('ibrs');
-  if (flags.has('stibp')) out.add('stibp').add('amd-stibp');
-  if (amd) {
-    // Zen 2 and later have AMD_SSBD and AMD_IBRS together; Zen 1 only the LS_CFG way (virt-ssbd)
-    if (has(flags, 'ssbd', 'ibrs')) out.add('amd-ssbd').add('ssbd');
-    if (flags.has('ssbd')) out.add('virt-ssbd');
-    out.delete('spec-ctrl');
-    if (has(flags, 'ibpb', 'ibrs'))
-      notes.push(
-        "KVM may also offer Intel spec-ctrl on this AMD host (newer kernels need IBPB_RET); not claimed without KVM's word",
-      );
-  } else {
-    if (has(flags, 'ibpb', 'ibrs')) out.add('spec-ctrl');
-    if (flags.has('ssbd')) out.add('ssbd').add('amd-ssbd');
+  // Raw sources (cpuid -r, libvirt) have bits, not flags: the Linux name of each bit stands for its flag
+  for (const f of host.features) {
+    const l = resolveFeature(f)?.linux;
+    if (l) flags.add(l);
   }
+  const offer = kvmOfferFor({
+    vendor: host.vendor,
+    features: new Set(host.features),
+    flags,
+    bugs: host.bugs,
+    kernel: host.kernel,
+  });
+  const out = offer.features;
+  const notes: string[] = [];
+  if (offer.releases.length > 1)
+    notes.push(
+      `host kernel unknown: only what KVM offers in every Linux release from ${offer.releases[0]} on is claimed` +
+        (offer.heldBack.length ? ` (held back: ${offer.heldBack.sort().join(' ')})` : ''),
+    );
+  const amd = host.vendor === 'AuthenticAMD' || host.vendor === 'HygonGenuine';
   if (host.bugs) {
     // A bug absent from the line means "not affected" only if the kernel already knew that bug
     const bugs = new Set(host.bugs);
@@ -133,8 +145,8 @@ export function applyKvmRules(host: HostFacts): { features: string[]; notes: str
   // On Intel, Linux's ibrs_enhanced is IA32_ARCH_CAPABILITIES.IBRS_ALL, which KVM passes through in
   // that MSR; on AMD the same flag stands for AutoIBRS, a different bit
   if (flags.has('ibrs_enhanced') && !amd) out.add('ibrs-all');
-  // Bits of MSR words QEMU only offers when their gate bit is there
-  if (!out.has('arch-capabilities')) for (const f of ['rdctl-no', 'mds-no', 'taa-no', 'ibrs-all']) out.delete(f);
+  // QEMU clears what depends on a bit that is off (feature_dependencies[]: arch-capabilities and its MSR bits)
+  applyDependencies(out);
   // Names only libvirt knows (cmt, mbm-*) are bits no QEMU can give a guest
   return { features: [...out].filter((f) => GUESTABLE.has(f)).sort(), notes };
 }

@@ -7,6 +7,7 @@ import { qmpReader } from './qmp-reply.js';
 import type { Reader } from './reader.js';
 import { EXTRA_READERS } from './more-readers.js';
 import { probeReader } from './probe-reader.js';
+import { withKernel } from './guest-view.js';
 
 /** Order matters only where formats overlap: the most specific first. */
 export const READERS: Reader[] = [probeReader, profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader];
@@ -15,13 +16,33 @@ export function supportedFormats(): string {
   return READERS.map((r) => r.describe).join('; ');
 }
 
+export interface ReadContext {
+  /** Host kernel release for sources that do not carry one (what KVM offers depends on it) */
+  kernel?: string | null;
+}
+
 /** Reads one input's text. `name` is the host name to use when the content has none. */
-export function readProfilesFromText(text: string, where: string, name: string): HostProfile[] {
+export function readProfilesFromText(text: string, where: string, name: string, ctx: ReadContext = {}): HostProfile[] {
   if (!text.trim()) throw new InputError(where, 'empty input; expected host CPU data');
   if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
   const reader = READERS.find((r) => r.detect(text));
   if (!reader) throw new InputError(where, `unrecognized format; supported: ${supportedFormats()}`);
-  return reader.read(text, where, name);
+  if (!ctx.kernel) return reader.read(text, where, name);
+  // Profiles read from Linux flags record the kernel they were judged for
+  return withKernel(ctx.kernel, () => reader.read(text, where, name)).map((p) =>
+    p.exact || p.kernel ? p : { ...p, kernel: ctx.kernel! },
+  );
+}
+
+/** A `--kernel` value: a Linux release like 6.8 or 6.8.12-4-pve. */
+export function parseKernelOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+\.\d+(?:[.\-+~][\w.+~-]*)?$/.test(value) || value.length > 64)
+    throw new InputError(
+      '--kernel',
+      `"${value.slice(0, 64)}" is not a Linux release; expected e.g. 6.8 or 6.8.12-4-pve`,
+    );
+  return value;
 }
 
 /** Host name from a path: the file name without directory and extension. */

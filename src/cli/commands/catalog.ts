@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { KERNEL_OPTION } from '../options.js';
 import type { CatalogListOptions } from '../run/catalog.js';
 
 export function registerCatalogCommands(program: Command): void {
@@ -15,7 +16,8 @@ export function registerCatalogCommands(program: Command): void {
     .option('--json', 'print a JSON array')
     .option('--qemu <version>', 'only models this QEMU version has')
     .option('--host <profile>', 'for one host profile: every model with runnable and missing features')
-    .action(async (opts: CatalogListOptions & { host?: string }) => {
+    .option(...KERNEL_OPTION)
+    .action(async (opts: CatalogListOptions & { host?: string; kernel?: string }) => {
       if (opts.host) return (await import('../run/models-host.js')).runModelsForHost(opts.host, opts);
       (await import('../run/catalog.js')).listModels(opts);
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { KERNEL_OPTION } from '../options.js';
 import { collect } from '../output.js';
 import type { CheckOptions } from '../run/check.js';
 
@@ -14,6 +15,7 @@ export function registerCheck(program: Command): void {
     )
     .option('--cpu-models <file>', 'Proxmox cpu-models.conf to resolve custom-NAME cpu types')
     .option('--inventory <db>', 'also check against the latest scan of every host in this inventory')
+    .option(...KERNEL_OPTION)
     .option('--json', 'per-cell JSON: {vm, host, ok, missing, warnings}')
     .action(async (hostInputs: string[], opts: CheckOptions) =>
       (await import('../run/check.js')).runCheck(hostInputs, opts),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { KERNEL_OPTION } from '../options.js';
 import type { ProfileOptions } from '../run/profile.js';
 
 export function registerProfile(program: Command): void {
@@ -7,6 +8,7 @@ export function registerProfile(program: Command): void {
     .description('read host CPU data of any supported format and print the normalized host profiles')
     .argument('<inputs...>', 'files, directories, or - for stdin')
     .option('--json', 'print the HostProfile objects as a JSON array')
+    .option(...KERNEL_OPTION)
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (inputs: string[], opts: ProfileOptions) =>
       (await import('../run/profile.js')).runProfile(inputs, opts),

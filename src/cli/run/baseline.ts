@@ -13,6 +13,7 @@ export interface BaselineOptions {
   qemu?: string;
   inventory?: string;
   output?: string;
+  kernel?: string;
 }
 
 export async function runBaseline(inputs: string[], opts: BaselineOptions): Promise<void> {

@@ -50,6 +50,7 @@ export interface CheckOptions {
   cpuModels?: string;
   inventory?: string;
   json?: boolean;
+  kernel?: string;
 }
 
 export async function runCheck(hostInputs: string[], opts: CheckOptions): Promise<void> {

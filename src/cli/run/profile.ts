@@ -1,5 +1,6 @@
 /** `migratable profile`: host data of any format, normalized. */
 import type { HostProfile } from '../../profile/host-profile.js';
+import { parseKernelOption } from '../../sources/index.js';
 import { readProfileInputs } from '../../sources/files.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
@@ -25,9 +26,10 @@ export function summarizeProfiles(profiles: HostProfile[]): string {
 export interface ProfileOptions {
   json?: boolean;
   output?: string;
+  kernel?: string;
 }
 
 export function runProfile(inputs: string[], opts: ProfileOptions): void {
-  const profiles = readProfileInputs(inputs);
+  const profiles = readProfileInputs(inputs, { kernel: parseKernelOption(opts.kernel) });
   output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles), opts.output);
 }

@@ -1,5 +1,6 @@
 /** Turns "model + on/off features" into what the guest requests under KVM. */
 import { resolveModel } from '../../catalog/index.js';
+import { applyDependencies } from '../../engine/dependencies.js';
 import { InputError } from '../../errors.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
 
@@ -45,6 +46,11 @@ export function resolveCpuRequest(req: CpuRequest, where: string): VmCpu {
       const i = added.indexOf(f);
       if (i >= 0) added.splice(i, 1);
     }
+  }
+  // What QEMU clears itself (feature_dependencies[]): -arch-capabilities takes rdctl-no & co. with it
+  for (const f of applyDependencies(set).keys()) {
+    const i = added.indexOf(f);
+    if (i >= 0) added.splice(i, 1);
   }
   if (!model.verified)
     notes.push(

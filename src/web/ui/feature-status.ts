@@ -25,6 +25,7 @@ export const REASON_TEXT: Record<string, string> = {
   'nested-virt': 'nested virtualization controls mirror the host exactly and do not migrate',
   'cross-vendor': 'paravirtual hypercall feature: unsafe when guests move between Intel and AMD',
   'qemu-version': 'the oldest target QEMU does not know it',
+  'qemu-dependency': 'QEMU clears it when the feature it depends on is off',
   [DISABLED_REASON]: 'left out by you',
 };
 

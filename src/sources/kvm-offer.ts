@@ -1,0 +1,111 @@
+/**
+ * What KVM (and QEMU on top of it) offers a guest on a host known only by its Linux flags, per kernel
+ * release, from the generated data/kvm-offer.json. A kernel between two known releases behaves like
+ * the older one; an unknown kernel gets only what every release from 5.4 on offers.
+ */
+import offerData from '../../data/kvm-offer.json' with { type: 'json' };
+
+type Dnf = string[][];
+type VendorOffer = { any: Dnf } | { intel: Dnf; amd: Dnf };
+
+interface OfferData {
+  releases: string[];
+  unknownKernel: string[];
+  features: Record<string, Record<string, VendorOffer>>;
+  qemuAdds: string[];
+  dependencies: Array<{ from: string[]; to: string[] }>;
+  hostBits: Record<'intel' | 'amd', Record<string, string[]>>;
+}
+
+export const kvmOffer = offerData as unknown as OfferData;
+
+export interface OfferHost {
+  vendor: string;
+  /** Catalog features the host CPU has (from its flags) */
+  features: Set<string>;
+  /** /proc/cpuinfo flags (or the Linux names a raw source stands for) */
+  flags: Set<string>;
+  bugs?: string[] | null;
+  kernel?: string | null;
+}
+
+const num = (r: string) => r.split('.').map(Number);
+const older = (a: string, b: string) => {
+  const [x, y] = [num(a), num(b)];
+  return x[0] < y[0] || (x[0] === y[0] && x[1] <= y[1]);
+};
+
+/** The known release a running kernel behaves like, or null when unknown or older than every known one. */
+export function releaseFor(kernel: string | null | undefined): string | null {
+  const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
+  if (!m) return null;
+  const k = `${m[1]}.${m[2]}`;
+  const fit = kvmOffer.releases.filter((r) => older(r, k));
+  return fit.at(-1) ?? null;
+}
+
+function vendorKey(vendor: string): 'intel' | 'amd' {
+  return vendor === 'AuthenticAMD' || vendor === 'HygonGenuine' ? 'amd' : 'intel';
+}
+
+function holds(lit: string, feature: string, host: OfferHost, v: 'intel' | 'amd'): boolean {
+  const neg = lit.startsWith('!');
+  const l = neg ? lit.slice(1) : lit;
+  if (l === 'host') {
+    const proof = kvmOffer.hostBits[v][feature];
+    return host.features.has(feature) || (!!proof && proof.every((f) => host.flags.has(f)));
+  }
+  if (l.startsWith('flag:')) return host.flags.has(l.slice(5)) !== neg;
+  if (l.startsWith('bug:')) {
+    // Without the bugs line nothing is proven; without the kernel, a bug missing from the line may
+    // only be one that kernel never heard of
+    if (!host.bugs || (neg && !releaseFor(host.kernel))) return false;
+    return host.bugs.includes(l.slice(4)) !== neg;
+  }
+  return false;
+}
+
+function offeredIn(feature: string, release: string, host: OfferHost): boolean {
+  const o = kvmOffer.features[feature]?.[release];
+  if (!o) return false;
+  const v = vendorKey(host.vendor);
+  const dnf = 'any' in o ? o.any : o[v];
+  return dnf.some((term) => term.every((lit) => holds(lit, feature, host, v)));
+}
+
+export interface Offer {
+  features: Set<string>;
+  /** The releases whose offer was intersected */
+  releases: string[];
+  /** With an unknown kernel: what the newest release would add */
+  heldBack: string[];
+}
+
+const cache = new Map<string, Offer>();
+
+/** Every catalog feature KVM offers on this host (features the table does not know are not offered). */
+export function kvmOfferFor(host: OfferHost): Offer {
+  // Fleets repeat a handful of CPU variants: one evaluation per distinct host description
+  const key = [host.vendor, releaseFor(host.kernel), [...host.features].sort(), [...host.flags].sort(), host.bugs]
+    .map(String)
+    .join('|');
+  const hit = cache.get(key);
+  if (hit) return { features: new Set(hit.features), releases: hit.releases, heldBack: [...hit.heldBack] };
+  const offer = evaluateOffer(host);
+  if (cache.size > 10000) cache.clear();
+  cache.set(key, offer);
+  return { features: new Set(offer.features), releases: offer.releases, heldBack: [...offer.heldBack] };
+}
+
+function evaluateOffer(host: OfferHost): Offer {
+  const release = releaseFor(host.kernel);
+  const releases = release ? [release] : kvmOffer.unknownKernel;
+  const features = new Set<string>();
+  const heldBack: string[] = [];
+  const newest = kvmOffer.releases.at(-1)!;
+  for (const f of Object.keys(kvmOffer.features)) {
+    if (releases.every((r) => offeredIn(f, r, host))) features.add(f);
+    else if (!release && offeredIn(f, newest, host)) heldBack.push(f);
+  }
+  return { features, releases, heldBack };
+}
