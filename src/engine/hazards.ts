@@ -73,8 +73,7 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
         'give profiles with address sizes (cpuinfo, probe, scan), or set phys-bits by hand to the smallest host value',
       hosts: unknown,
     });
-  }
-  else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
+  } else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
     w.push({
       code: 'phys-bits',
       message: `hosts differ in physical address bits (${[...new Set(set.hosts.map((h) => h.physBits))].sort().join(', ')}): the model pins phys-bits=${set.physBits}, the smallest; never use "phys-bits host" on these VMs`,
