@@ -30,7 +30,7 @@ function blockedText(r: LadderRung, total: number): string {
   const lacking = total - r.runsOn;
   const who =
     r.blocked.length === 1 && r.blocked[0].hosts.length <= 2 ? shortList(r.blocked[0].hosts, 2) : `${lacking}`;
-  return `runs on ${r.runsOn} of ${total}; ${who} lack${who === '1' || r.blocked[0]?.hosts.length === 1 ? 's' : ''} ${shortList(top, 3)}`;
+  return `runs on ${r.runsOn} of ${total}; ${who} ${lacking === 1 ? 'lacks' : 'lack'} ${shortList(top, 3)}`;
 }
 
 function blockedTitle(r: LadderRung): string | null {

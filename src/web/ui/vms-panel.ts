@@ -6,7 +6,7 @@ import { checkMatrix } from '../../engine/check.js';
 import { pveModelSection } from '../../emitters/pve.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { readVmsFromText, type VmCpu } from '../../sources/vm/index.js';
-import { vmVerdicts, type VmVerdict } from '../shared/vm-verdict.js';
+import { vmVerdicts, type GroupVerdict, type VmVerdict } from '../shared/vm-verdict.js';
 import { fill, h, keepFocus, plural } from './dom.js';
 import { groupLabel } from './matrix-data.js';
 import type { Store } from './store.js';
@@ -102,27 +102,46 @@ export function createVmsPanel(store: Store): HTMLElement {
 
 const MARK: Record<VmVerdict['kind'], string> = { all: '✓', group: '◐', some: '◐', none: '✗' };
 
+/** Above this many, the CPU models a VM runs on fully are one line (named in its tooltip): the exceptions stand out. */
+const FOLD_OK_GROUPS = 4;
+
+function groupLine(g: GroupVerdict): HTMLElement {
+  return h(
+    'li',
+    { class: g.ok === g.hosts ? 'ok' : g.ok ? 'part' : 'bad', 'data-group': g.group },
+    h('span', { class: 'glyph', 'aria-hidden': 'true' }, g.ok === g.hosts ? '✓' : g.ok ? '◐' : '✗'),
+    h('span', {}, `${g.group}: `, g.ok === g.hosts ? `all ${g.hosts}` : `${g.ok} of ${plural(g.hosts, 'host')}`),
+    g.missing.length
+      ? h(
+          'span',
+          { class: 'missing-words' },
+          ' lacks ',
+          g.missing.slice(0, 8).map((m) => h('code', { title: m.why ?? null }, m.feature)),
+          g.missing.length > 8 ? ` and ${g.missing.length - 8} more` : '',
+        )
+      : null,
+  );
+}
+
 function groupCell(v: VmVerdict): HTMLElement {
+  const full = v.groups.filter((g) => g.ok === g.hosts);
+  const rest = v.groups.filter((g) => g.ok !== g.hosts);
+  const fold = full.length > FOLD_OK_GROUPS;
   return h(
     'ul',
     { class: 'vm-groups' },
-    v.groups.map((g) =>
-      h(
-        'li',
-        { class: g.ok === g.hosts ? 'ok' : g.ok ? 'part' : 'bad', 'data-group': g.group },
-        h('span', { class: 'glyph', 'aria-hidden': 'true' }, g.ok === g.hosts ? '✓' : g.ok ? '◐' : '✗'),
-        h('span', {}, `${g.group}: `, g.ok === g.hosts ? `all ${g.hosts}` : `${g.ok} of ${plural(g.hosts, 'host')}`),
-        g.missing.length
-          ? h(
-              'span',
-              { class: 'missing-words' },
-              ' lacks ',
-              g.missing.slice(0, 8).map((m) => h('code', { title: m.why ?? null }, m.feature)),
-              g.missing.length > 8 ? ` and ${g.missing.length - 8} more` : '',
-            )
-          : null,
-      ),
-    ),
+    fold
+      ? h(
+          'li',
+          { class: 'ok', title: full.map((g) => g.group).join('\n') },
+          h('span', { class: 'glyph', 'aria-hidden': 'true' }, '✓'),
+          `${full.length} CPU models: all ${plural(
+            full.reduce((n, g) => n + g.hosts, 0),
+            'host',
+          )}`,
+        )
+      : full.map(groupLine),
+    rest.map(groupLine),
   );
 }
 
