@@ -1,10 +1,11 @@
 /**
  * Builds data/features.json, data/models.json, data/linux-flags.json and data/kvm.json from:
- * the QEMU snapshot (catalog-src/snapshots/qemu-7.2.json, made by qemu-snapshot.ts from the real binary),
+ * the QEMU snapshots (catalog-src/snapshots/qemu-7.2.json and qemu-10.0.json, made by qemu-snapshot.ts from
+ * the real binaries, merged by qemu-releases.ts),
  * libvirt's x86 CPU map and the Linux cpufeatures table in ../shared/reference, and the curated
  * fact files in catalog-src/*.json. Run: npm run gen:catalog [-- --refresh] (refresh re-asks QEMU).
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type {
@@ -17,9 +18,9 @@ import type {
   Model,
   ModelVendor,
 } from '../src/catalog/types.js';
-import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
+import { libvirtDefines, readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
-import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
+import { firstRelease, loadSnapshots, mergeSnapshots } from './qemu-releases.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -33,16 +34,6 @@ function cmpVersion(a: string, b: string): number {
     pb = b.split('.').map(Number);
   for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
-}
-
-async function loadSnapshot(refresh: boolean): Promise<QemuSnapshot> {
-  const file = join(here, 'snapshots/qemu-7.2.json');
-  if (refresh || !existsSync(file)) {
-    const snap = await takeSnapshot();
-    writeFileSync(file, JSON.stringify(snap, null, 1) + '\n');
-    return snap;
-  }
-  return JSON.parse(readFileSync(file, 'utf8'));
 }
 
 /** "CPUID.07H:EBX bit 16" / "MSR(10AH) bit 5" as QEMU prints them for features the accelerator lacks. */
@@ -73,8 +64,8 @@ function hex(n: number): string {
 }
 
 async function main() {
-  const snap = await loadSnapshot(process.argv.includes('--refresh'));
-  const qemuShort = snap.version.split('.').slice(0, 2).join('.');
+  const snap = mergeSnapshots(await loadSnapshots(join(here, 'snapshots'), process.argv.includes('--refresh')));
+  const qemuShort = snap.releases[0];
   const flags = new Set(snap.flags);
   const lvDir = join(reference, 'libvirt-cpu_map');
   const lvFeatures = readLibvirtFeatures(lvDir);
@@ -85,7 +76,6 @@ async function main() {
   const vendors = json('vendors.json');
   const kvmLeaf = json('kvm-leaf.json');
   const modelReleases: Record<string, string> = json('model-releases.json');
-  const featureReleases: Record<string, string> = json('feature-releases.json');
   const proxmoxModels: Record<string, string[]> = json('proxmox-models.json');
 
   // --- feature names: QEMU's own vocabulary, then libvirt's newer names mapped to QEMU spelling
@@ -113,7 +103,11 @@ async function main() {
     blocksMigration: false,
     description: '',
   });
-  for (const f of snap.flags) byName.set(f, blank(f, qemuShort));
+  const featureReleases: Record<string, string> = json('feature-releases.json');
+  const releaseOf = (name: string, seenIn: string, curated: Record<string, string>, file: string) =>
+    firstRelease(name, seenIn, curated[name], snap.releases, file);
+  for (const f of snap.flags)
+    byName.set(f, blank(f, releaseOf(f, snap.flagRelease[f], featureReleases, 'feature-releases.json')));
   for (const lf of lvFeatures) {
     const canon = canonFromLibvirt(lf.name, lf.qemuAliases);
     lvToCanon.set(lf.name, canon);
@@ -225,8 +219,9 @@ async function main() {
     }
   }
 
-  // --- models: QEMU 7.2's own expansions, then libvirt's definitions of newer ones
+  // --- models: QEMU's own expansions (every snapshot), then libvirt's definitions of newer ones
   const models: Model[] = [];
+  const lvByName = new Map(lvModels.map((m) => [m.name, m]));
   const aliasesOf = (versioned: string) =>
     snap.definitions
       .filter((d) => d['alias-of'] === versioned)
@@ -243,13 +238,12 @@ async function main() {
       stepping: m.stepping,
       modelId: m.modelId,
       features: m.tcg,
-      kvmFeatures: m.kvm ?? deriveKvm(m.tcg, kvmFacts),
-      qemu: qemuShort,
-      source: `qemu-${qemuShort}` as Model['source'],
+      kvmFeatures: m.kvm ?? kvmFromTcg(m.tcg, libvirtDefines(lvByName, name, 'vme'), kvmFacts),
+      qemu: releaseOf(name, snap.modelRelease[name], modelReleases, 'model-releases.json'),
+      source: `qemu-${snap.modelRelease[name]}` as Model['source'],
       verified: true,
     } as Model);
   }
-  const lvByName = new Map(lvModels.map((m) => [m.name, m]));
   const definitionOf = (m: LibvirtModel): { features: string[]; base: LibvirtModel } => {
     let cur = m;
     while (cur.features.length === 0 && cur.parent) cur = lvByName.get(cur.parent)!;
@@ -307,14 +301,16 @@ async function main() {
   }
   models.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 
-  // first QEMU release of names 7.2 lacks: curated, else the first model that needs them
+  // first QEMU release of names newer than the oldest snapshot: curated, else the first model that needs
+  // them (a model's definition names them, so they exist in its release), else the first snapshot with them
   for (const f of features) {
-    if (f.qemu) continue;
+    if (f.qemu === qemuShort) continue;
     if (featureReleases[f.name]) f.qemu = featureReleases[f.name];
     else {
       const users = models
         .filter((m) => m.features.includes(f.name))
         .map((m) => m.qemu)
+        .concat(f.qemu ?? [])
         .sort(cmpVersion);
       f.qemu = users[0] ?? null;
     }
@@ -329,7 +325,7 @@ async function main() {
   out('linux-flags.json', linuxFlags);
   out('kvm.json', kvmData);
   console.log(
-    `features ${features.length} (${features.filter((f) => f.qemu === qemuShort).length} in QEMU ${qemuShort}), models ${models.length}, linux flags ${linuxFlags.length}`,
+    `features ${features.length} (${snap.flags.length} in QEMU ${snap.releases.join(' / ')}), models ${models.length} (${Object.keys(snap.models).length} from QEMU), linux flags ${linuxFlags.length}`,
   );
   console.log(
     `no CPUID/MSR bit: ${features
@@ -363,6 +359,19 @@ function qemuDefinition(def: string[]): Set<string> {
 /** QEMU's TCG defaults switch vme off for every model (tcg_default_props). */
 function deriveTcg(def: string[], _kvm: unknown): string[] {
   return [...qemuDefinition(def)].filter((f) => f !== 'vme').sort();
+}
+
+/**
+ * Under KVM a model keeps its own vme, which TCG switches off (tcg_default_props), then gets KVM's
+ * defaults: for a snapshot taken without /dev/kvm, the static KVM expansion from the TCG one. Whether the
+ * definition has vme is read from libvirt's copy of it (every QEMU model but qemu32/qemu64 has it).
+ */
+function kvmFromTcg(
+  tcg: string[],
+  definesVme: boolean,
+  kvm: { accelDefaultsOn: string[]; accelDefaultsOff: string[] },
+): string[] {
+  return deriveKvm(definesVme ? [...tcg, 'vme'] : tcg, kvm);
 }
 
 function deriveKvm(def: string[], kvm: { accelDefaultsOn: string[]; accelDefaultsOff: string[] }): string[] {

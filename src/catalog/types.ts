@@ -75,7 +75,7 @@ export interface Model {
   /** First QEMU release with this model */
   qemu: string;
   /** Where the definition came from */
-  source: 'qemu-7.2' | 'libvirt-cpu-map' | 'proxmox';
+  source: 'qemu-7.2' | 'qemu-10.0' | 'libvirt-cpu-map' | 'proxmox';
   /** Proxmox abstract models (x86-64-v3, ...) are not QEMU models: a base plus flags */
   abstract?: { base: string; flags: string[] };
   deprecated?: boolean;
