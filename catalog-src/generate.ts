@@ -20,7 +20,7 @@ import type {
 } from '../src/catalog/types.js';
 import { libvirtDefines, readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
-import { firstRelease, loadSnapshots, mergeSnapshots } from './qemu-releases.js';
+import { firstRelease, loadSnapshots, mergeSnapshots, type MergedSnapshots } from './qemu-releases.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -222,6 +222,14 @@ async function main() {
   // --- models: QEMU's own expansions (every snapshot), then libvirt's definitions of newer ones
   const models: Model[] = [];
   const lvByName = new Map(lvModels.map((m) => [m.name, m]));
+  const kvmRules = { ...kvmFacts, svmDependents: svmDependents(features) };
+  const kvmOfTcg = (name: string, tcg: string[]) => kvmFromTcg(tcg, definesVme(snap, lvByName, name), kvmRules);
+  // the derivation must give every KVM answer a snapshot has, before it stands in for missing ones
+  const underived = Object.entries(snap.models).filter(
+    ([name, m]) => m.kvm && kvmOfTcg(name, m.tcg).join() !== m.kvm.join(),
+  );
+  if (underived.length)
+    throw new Error(`KVM expansion not derivable from TCG for ${underived.map(([n]) => n).join(' ')}`);
   const aliasesOf = (versioned: string) =>
     snap.definitions
       .filter((d) => d['alias-of'] === versioned)
@@ -238,7 +246,7 @@ async function main() {
       stepping: m.stepping,
       modelId: m.modelId,
       features: m.tcg,
-      kvmFeatures: m.kvm ?? kvmFromTcg(m.tcg, libvirtDefines(lvByName, name, 'vme'), kvmFacts),
+      kvmFeatures: m.kvm ?? kvmOfTcg(name, m.tcg),
       qemu: releaseOf(name, snap.modelRelease[name], modelReleases, 'model-releases.json'),
       source: `qemu-${snap.modelRelease[name]}` as Model['source'],
       verified: true,
@@ -274,7 +282,7 @@ async function main() {
       stepping: null,
       modelId: null,
       features: deriveTcg(def, kvmFacts),
-      kvmFeatures: deriveKvm(def, kvmFacts),
+      kvmFeatures: deriveKvm(def, kvmRules),
       qemu: since,
       source: 'libvirt-cpu-map',
       verified: false,
@@ -335,7 +343,7 @@ async function main() {
   );
   if (derivation.length)
     console.log(
-      `libvirt definitions that differ from QEMU ${qemuShort}'s expansion after applying accelerator defaults:\n  ${derivation.join('\n  ')}`,
+      `libvirt definitions that differ from QEMU's own expansion after applying accelerator defaults:\n  ${derivation.join('\n  ')}`,
     );
 }
 
@@ -363,21 +371,42 @@ function deriveTcg(def: string[], _kvm: unknown): string[] {
 
 /**
  * Under KVM a model keeps its own vme, which TCG switches off (tcg_default_props), then gets KVM's
- * defaults: for a snapshot taken without /dev/kvm, the static KVM expansion from the TCG one. Whether the
- * definition has vme is read from libvirt's copy of it (every QEMU model but qemu32/qemu64 has it).
+ * defaults: for a snapshot taken without /dev/kvm, the static KVM expansion from the TCG one.
  */
-function kvmFromTcg(
-  tcg: string[],
-  definesVme: boolean,
-  kvm: { accelDefaultsOn: string[]; accelDefaultsOff: string[] },
-): string[] {
+function kvmFromTcg(tcg: string[], definesVme: boolean, kvm: KvmRules): string[] {
   return deriveKvm(definesVme ? [...tcg, 'vme'] : tcg, kvm);
 }
 
-function deriveKvm(def: string[], kvm: { accelDefaultsOn: string[]; accelDefaultsOff: string[] }): string[] {
+/**
+ * Whether QEMU's definition of a model has vme (TCG hides it): as a KVM answer for a version of the same
+ * model shows it (versions never change vme), else as libvirt's copy of the definition says (libvirt's
+ * older definitions omit vme, its newer ones list it like QEMU).
+ */
+function definesVme(snap: MergedSnapshots, libvirt: Map<string, LibvirtModel>, name: string): boolean {
+  const family = name.replace(/-v\d+$/, '');
+  const answered = Object.entries(snap.models).find(([n, m]) => m.kvm && n.replace(/-v\d+$/, '') === family);
+  return answered ? answered[1].kvm!.includes('vme') : libvirtDefines(libvirt, name, 'vme');
+}
+
+interface KvmRules {
+  accelDefaultsOn: string[];
+  accelDefaultsOff: string[];
+  svmDependents: Set<string>;
+}
+
+/**
+ * The SVM sub-features (CPUID 0x8000000A EDX): QEMU clears them when svm is off, which KVM's defaults do
+ * (target/i386/cpu.c feature_dependencies[]: FEAT_8000_0001_ECX SVM -> FEAT_SVM, in 7.2 and 10.0 alike).
+ */
+function svmDependents(features: Feature[]): Set<string> {
+  return new Set(features.filter((f) => f.cpuid?.leaf === 0x8000000a && f.cpuid.register === 'edx').map((f) => f.name));
+}
+
+function deriveKvm(def: string[], kvm: KvmRules): string[] {
   const s = qemuDefinition(def);
   for (const f of kvm.accelDefaultsOff) s.delete(f);
   for (const f of kvm.accelDefaultsOn) s.add(f);
+  if (!s.has('svm')) for (const f of kvm.svmDependents) s.delete(f);
   return [...s].sort();
 }
 
