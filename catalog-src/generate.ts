@@ -20,6 +20,7 @@ import type {
 } from '../src/catalog/types.js';
 import { libvirtDefines, readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
+import { checkQemuChanges } from './qemu-changes.js';
 import { firstRelease, loadSnapshots, mergeSnapshots, type MergedSnapshots } from './qemu-releases.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -332,6 +333,10 @@ async function main() {
   out('models.json', models);
   out('linux-flags.json', linuxFlags);
   out('kvm.json', kvmData);
+  out(
+    'qemu-changes.json',
+    checkQemuChanges(json('qemu-changes.json'), (f) => byName.has(f)),
+  );
   console.log(
     `features ${features.length} (${snap.flags.length} in QEMU ${snap.releases.join(' / ')}), models ${models.length} (${Object.keys(snap.models).length} from QEMU), linux flags ${linuxFlags.length}`,
   );

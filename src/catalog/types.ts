@@ -92,3 +92,17 @@ export interface LinuxFlag {
   falseFriend: string | null;
   description: string;
 }
+
+/** A change between QEMU releases that matters when a VM live-migrates across them (data/qemu-changes.json). */
+export interface QemuChange {
+  id: string;
+  /** First release with the change, "major.minor" */
+  release: string;
+  /** The guest CPU vendor it concerns; null for any */
+  vendor: ModelVendor;
+  /** QEMU feature names involved */
+  features: string[];
+  summary: string;
+  /** Where it was checked: QEMU commits, files, mailing-list threads */
+  source: string;
+}
