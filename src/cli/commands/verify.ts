@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { vmFromPveConfig } from '../../sources/vm/pve.js';
@@ -30,6 +30,17 @@ function cpuFromCpuModelsConf(file: string, name?: string): string | null {
   return vm.cpu + (typeof vm.physBits === 'number' ? `,phys-bits=${vm.physBits}` : '');
 }
 
+/** --qemu-binary must name an executable file: said in one line before anything boots. */
+function checkQemuBinary(path: string): void {
+  try {
+    accessSync(path, constants.X_OK);
+    if (statSync(path).isFile()) return;
+  } catch {
+    // reported below
+  }
+  throw new InputError('--qemu-binary', `${path} is not an executable file (expected a qemu-system-x86_64)`);
+}
+
 export function registerVerify(program: Command): void {
   program
     .command('verify')
@@ -39,6 +50,10 @@ export function registerVerify(program: Command): void {
     .option('--kernel <path>', 'guest kernel (default: the newest /boot/vmlinuz-*)')
     .option('--section <name>', 'which cpu-model of a cpu-models.conf file')
     .option('--timeout <seconds>', 'hard limit for the boot', '90')
+    .option(
+      '--qemu-binary <path>',
+      'the QEMU to boot with (default: $MIGRATABLE_QEMU, else qemu-system-x86_64 or kvm on PATH), e.g. /opt/migratable/qemu-10.0/usr/bin/qemu-system-x86_64',
+    )
     .option(
       '--without-unavailable',
       'when the accelerator refuses some features (TCG lacks many), boot again without them to check the rest',
@@ -54,10 +69,12 @@ export function registerVerify(program: Command): void {
           timeout: string;
           json?: boolean;
           withoutUnavailable?: boolean;
+          qemuBinary?: string;
         },
       ) => {
         if (opts.accel && opts.accel !== 'kvm' && opts.accel !== 'tcg')
           throw new InputError('--accel', `expected kvm or tcg, got "${opts.accel}"`);
+        if (opts.qemuBinary) checkQemuBinary(opts.qemuBinary);
         const fromConf = cpuFromCpuModelsConf(model, opts.section);
         const input = fromConf ? { cpu: fromConf, source: model } : loadModelInput(model);
         const run = (cpu: string) =>
@@ -66,6 +83,7 @@ export function registerVerify(program: Command): void {
             accel: opts.accel as 'kvm' | 'tcg' | undefined,
             kernel: opts.kernel,
             timeoutMs: Number(opts.timeout) * 1000,
+            qemuBinary: opts.qemuBinary,
           });
         const report = await run(input.cpu);
         output(opts.json ? renderJson(report) : renderText(report));
