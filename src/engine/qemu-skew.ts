@@ -17,9 +17,10 @@ export function qemuSkew(set: HostSet): Warning[] {
   const newest = releases[releases.length - 1];
   const vendors = new Set(set.vendors);
   const changes = qemuChangesBetween(oldest, newest).filter((c) => c.vendor === null || vendors.has(c.vendor));
-  const newerNames = [...set.counts.keys()].filter((f) => {
+  // what every host offers and the model cannot have only because the oldest QEMU lacks the name
+  const newerNames = [...set.counts].flatMap(([f, n]) => {
     const since = resolveFeature(f)?.qemu ?? null;
-    return knownIn(since, newest) && !knownIn(since, oldest);
+    return n === set.hosts.length && knownIn(since, newest) && !knownIn(since, oldest) ? [f] : [];
   });
   const listed = changes.map((c, i) => `(${i + 1}) ${c.release}: ${c.summary} [${c.source}]`);
   if (newerNames.length)
