@@ -5,12 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knownIn, resolveFeature, resolveModel } from '../src/catalog/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { computeBaseline } from '../src/engine/baseline.js';
+import { readProfilesFromText } from '../src/sources/index.js';
 import { parseCpuString } from '../src/engine/cpu-string.js';
 import { EMITTERS } from '../src/emitters/index.js';
 import type { HostProfile } from '../src/profile/host-profile.js';
 import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';
 import { fixtureProfiles } from './helpers/fixtures.js';
+import { repoRoot } from './helpers/paths.js';
 import { haveKvm, haveQemu10, qemu10Binary } from './helpers/qemu.js';
 
 const profiles = fixtureProfiles();
@@ -99,5 +103,28 @@ describe('hosts on different QEMU releases', () => {
     expect(intel.message).toMatch(/ht /);
     expect(intel.message).not.toMatch(/ARCH_CAPABILITIES|pdcm/);
     expect(skew([on(host('EPYC-9654'), '10.0.2'), on(host('Ryzen-9-9950X'), '10.0.0')])).toBeUndefined();
+  });
+});
+
+describe('names QEMU added after 7.2 in exact profiles', () => {
+  // A real QEMU 7.2 QMP session (host expansion), replayed as QEMU 10.0 with a 10.0-only prop switched on
+  const qmp = readFileSync(join(repoRoot, 'test/fixtures/virsh/epyc-nested.qmp-host-full.jsonl'), 'utf8');
+  const as10 = (name: string) =>
+    readProfilesFromText(
+      qmp
+        .replace(/"micro": 22, "minor": 2, "major": 7/g, '"micro": 2, "minor": 0, "major": 10')
+        .replace('"cmov": true', '"cmov": true, "kvm-asyncpf-vmexit": true'),
+      name,
+      name,
+    )[0];
+
+  it('keeps kvm-asyncpf-vmexit for QEMU 10.0 hosts and leaves it out when a host runs 7.2', () => {
+    const a = as10('pve1');
+    expect(a.qemu).toBe('10.0.2');
+    expect(a.features).toContain('kvm-asyncpf-vmexit');
+    expect(computeBaseline([a, as10('pve2')]).features).toContain('kvm-asyncpf-vmexit');
+    const mixed = computeBaseline([a, { ...as10('pve2'), qemu: '7.2.22' }]);
+    expect(mixed.features).not.toContain('kvm-asyncpf-vmexit');
+    expect(mixed.lost.find((l) => l.feature === 'kvm-asyncpf-vmexit')?.reason).toBe('qemu-version');
   });
 });
