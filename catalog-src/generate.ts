@@ -18,10 +18,11 @@ import type {
   Model,
   ModelVendor,
 } from '../src/catalog/types.js';
-import { libvirtDefines, readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
+import { kvmExpansions, svmDependents, type KvmRules } from './kvm-expansion.js';
+import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
 import { checkQemuChanges } from './qemu-changes.js';
-import { firstRelease, loadSnapshots, mergeSnapshots, type MergedSnapshots } from './qemu-releases.js';
+import { firstRelease, loadSnapshots, mergeSnapshots } from './qemu-releases.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -223,14 +224,8 @@ async function main() {
   // --- models: QEMU's own expansions (every snapshot), then libvirt's definitions of newer ones
   const models: Model[] = [];
   const lvByName = new Map(lvModels.map((m) => [m.name, m]));
-  const kvmRules = { ...kvmFacts, svmDependents: svmDependents(features) };
-  const kvmOfTcg = (name: string, tcg: string[]) => kvmFromTcg(tcg, definesVme(snap, lvByName, name), kvmRules);
-  // the derivation must give every KVM answer a snapshot has, before it stands in for missing ones
-  const underived = Object.entries(snap.models).filter(
-    ([name, m]) => m.kvm && kvmOfTcg(name, m.tcg).join() !== m.kvm.join(),
-  );
-  if (underived.length)
-    throw new Error(`KVM expansion not derivable from TCG for ${underived.map(([n]) => n).join(' ')}`);
+  const kvmRules: KvmRules = { ...kvmFacts, svmDependents: svmDependents(features) };
+  const kvmExpansionOf = kvmExpansions(snap, lvByName, kvmRules);
   const aliasesOf = (versioned: string) =>
     snap.definitions
       .filter((d) => d['alias-of'] === versioned)
@@ -247,7 +242,7 @@ async function main() {
       stepping: m.stepping,
       modelId: m.modelId,
       features: m.tcg,
-      kvmFeatures: m.kvm ?? kvmOfTcg(name, m.tcg),
+      kvmFeatures: kvmExpansionOf.get(name)!,
       qemu: releaseOf(name, snap.modelRelease[name], modelReleases, 'model-releases.json'),
       source: `qemu-${snap.modelRelease[name]}` as Model['source'],
       verified: true,
@@ -374,39 +369,7 @@ function deriveTcg(def: string[], _kvm: unknown): string[] {
   return [...qemuDefinition(def)].filter((f) => f !== 'vme').sort();
 }
 
-/**
- * Under KVM a model keeps its own vme, which TCG switches off (tcg_default_props), then gets KVM's
- * defaults: for a snapshot taken without /dev/kvm, the static KVM expansion from the TCG one.
- */
-function kvmFromTcg(tcg: string[], definesVme: boolean, kvm: KvmRules): string[] {
-  return deriveKvm(definesVme ? [...tcg, 'vme'] : tcg, kvm);
-}
-
-/**
- * Whether QEMU's definition of a model has vme (TCG hides it): as a KVM answer for a version of the same
- * model shows it (versions never change vme), else as libvirt's copy of the definition says (libvirt's
- * older definitions omit vme, its newer ones list it like QEMU).
- */
-function definesVme(snap: MergedSnapshots, libvirt: Map<string, LibvirtModel>, name: string): boolean {
-  const family = name.replace(/-v\d+$/, '');
-  const answered = Object.entries(snap.models).find(([n, m]) => m.kvm && n.replace(/-v\d+$/, '') === family);
-  return answered ? answered[1].kvm!.includes('vme') : libvirtDefines(libvirt, name, 'vme');
-}
-
-interface KvmRules {
-  accelDefaultsOn: string[];
-  accelDefaultsOff: string[];
-  svmDependents: Set<string>;
-}
-
-/**
- * The SVM sub-features (CPUID 0x8000000A EDX): QEMU clears them when svm is off, which KVM's defaults do
- * (target/i386/cpu.c feature_dependencies[]: FEAT_8000_0001_ECX SVM -> FEAT_SVM, in 7.2 and 10.0 alike).
- */
-function svmDependents(features: Feature[]): Set<string> {
-  return new Set(features.filter((f) => f.cpuid?.leaf === 0x8000000a && f.cpuid.register === 'edx').map((f) => f.name));
-}
-
+/** QEMU's KVM defaults and the SVM dependency (kvm-expansion.ts) applied to a libvirt definition. */
 function deriveKvm(def: string[], kvm: KvmRules): string[] {
   const s = qemuDefinition(def);
   for (const f of kvm.accelDefaultsOff) s.delete(f);
