@@ -4,7 +4,14 @@
  * different QEMU releases are told what changed between them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knownIn, resolveFeature, resolveModel } from '../src/catalog/index.js';
+import {
+  allModels,
+  knownIn,
+  modelsKnownIn,
+  qemuChangesBetween,
+  resolveFeature,
+  resolveModel,
+} from '../src/catalog/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeBaseline } from '../src/engine/baseline.js';
@@ -24,6 +31,28 @@ const PAIRS = [
   { hosts: ['Xeon-Platinum-8480', 'Xeon-6972P'], base: /^(SapphireRapids|GraniteRapids)-v\d+$/ },
   { hosts: ['EPYC-9654', 'Ryzen-9-9950X'], base: /^EPYC-Genoa-v\d+$/ },
 ];
+
+describe('catalog from two QEMU releases', () => {
+  it('marks models newer than QEMU 10.0 unverified, never a base; 10.0 models verified with their first release', () => {
+    for (const m of allModels().filter((x) => x.source === 'libvirt-cpu-map')) {
+      expect(m.verified, m.name).toBe(false);
+      expect(knownIn(m.qemu, '10.0'), m.name).toBe(false);
+    }
+    expect(resolveModel('EPYC-Turin-v1')).toMatchObject({ verified: false, qemu: '10.1' });
+    expect(resolveModel('SapphireRapids-v1')).toMatchObject({ verified: true, qemu: '8.0', source: 'qemu-10.0' });
+    expect(resolveModel('YongFeng-v2')).toMatchObject({ verified: true, qemu: '10.0', model: 91 });
+    expect(modelsKnownIn('9.2').map((m) => m.name)).toContain('GraniteRapids-v2');
+    expect(resolveFeature('kvm-asyncpf-vmexit')?.qemu).toBe('10.0');
+  });
+
+  it('cites a source for every release change, and lists none between equal releases', () => {
+    const all = qemuChangesBetween('7.2', '99.0');
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    for (const c of all) expect(c.source, c.id).toMatch(/QEMU|qemu-devel/);
+    expect(qemuChangesBetween('10.0.2', '10.0.4')).toEqual([]);
+    expect(qemuChangesBetween('7.2', '10.0').map((c) => c.id)).toEqual(['ht-cmp-legacy-tracked']);
+  });
+});
 
 describe('QEMU 10.0: bases for current server pairs', () => {
   for (const pair of PAIRS)
