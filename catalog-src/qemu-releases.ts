@@ -27,12 +27,29 @@ function cmp(a: string, b: string): number {
   return 0;
 }
 
-/** Re-asks the installed QEMU and QEMU 10.0 (when present) and writes their snapshots. */
+const same = (a: string[] | null, b: string[] | null) => !a || !b || JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Re-asks the installed QEMU and QEMU 10.0 (when present) and writes their snapshots. Without /dev/kvm a
+ * fresh snapshot has no KVM answers (nor the bits KVM's warnings name): those of the snapshot it replaces
+ * are kept where TCG agrees.
+ */
 async function refresh(dir: string): Promise<void> {
   for (const binary of new Set([findQemu(), findQemu10()])) {
     if (!binary) continue;
     const snap = await takeSnapshot(binary);
-    writeFileSync(join(dir, `qemu-${shortVersion(snap.version)}.json`), JSON.stringify(snap, null, 1) + '\n');
+    const file = join(dir, `qemu-${shortVersion(snap.version)}.json`);
+    const before: QemuSnapshot | null = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+    for (const [name, m] of Object.entries(snap.models)) {
+      const old = before?.models[name];
+      if (!m.kvm && old?.kvm && same(old.tcg, m.tcg)) m.kvm = old.kvm;
+    }
+    // so are the bits only KVM's enforce warnings printed
+    snap.bits = {
+      ...snap.bits,
+      ...Object.fromEntries(Object.entries(before?.bits ?? {}).filter(([n]) => !snap.bits[n])),
+    };
+    writeFileSync(file, JSON.stringify(snap, null, 1) + '\n');
   }
 }
 
@@ -44,8 +61,6 @@ export async function loadSnapshots(dir: string, refreshFromQemu: boolean): Prom
   if (!snaps.length) throw new Error(`no QEMU snapshot in ${dir} (run with --refresh where QEMU is installed)`);
   return snaps.sort((a, b) => cmp(a.version, b.version));
 }
-
-const same = (a: string[] | null, b: string[] | null) => !a || !b || JSON.stringify(a) === JSON.stringify(b);
 
 /** One view of all snapshots; throws when a model changed between releases (a snapshot is wrong). */
 export function mergeSnapshots(snaps: QemuSnapshot[]): MergedSnapshots {
