@@ -1,10 +1,11 @@
 /**
  * Builds data/features.json, data/models.json, data/linux-flags.json and data/kvm.json from:
- * the QEMU snapshot (catalog-src/snapshots/qemu-7.2.json, made by qemu-snapshot.ts from the real binary),
- * libvirt's x86 CPU map and the Linux cpufeatures table in the folder --reference DIR names, and the curated
- * fact files in catalog-src/*.json. Run: npm run gen:catalog -- --reference DIR [--refresh] (refresh re-asks QEMU).
+ * the QEMU snapshots (catalog-src/snapshots/qemu-7.2.json and qemu-10.0.json, made by qemu-snapshot.ts from
+ * the real binaries, merged by qemu-releases.ts), libvirt's x86 CPU map, the Linux cpufeatures table and
+ * KVM's sources (linux-kvm/) in the folder --reference DIR names, and the curated fact files in
+ * catalog-src/*.json. Run: npm run gen:catalog -- --reference DIR [--refresh] (refresh re-asks QEMU).
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type {
@@ -16,9 +17,11 @@ import type {
   Model,
   ModelVendor,
 } from '../src/catalog/types.js';
+import { kvmExpansions, svmDependents, type KvmRules } from './kvm-expansion.js';
 import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './libvirt-map.js';
 import { readLinuxTable } from './linux-table.js';
-import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
+import { checkQemuChanges } from './qemu-changes.js';
+import { firstRelease, loadSnapshots, mergeSnapshots } from './qemu-releases.js';
 import { referenceDir } from './reference-dir.js';
 import { buildKvmOffer, kvmTreatment, summarize } from './kvm-offer/build.js';
 
@@ -34,16 +37,6 @@ function cmpVersion(a: string, b: string): number {
     pb = b.split('.').map(Number);
   for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
-}
-
-async function loadSnapshot(refresh: boolean): Promise<QemuSnapshot> {
-  const file = join(here, 'snapshots/qemu-7.2.json');
-  if (refresh || !existsSync(file)) {
-    const snap = await takeSnapshot();
-    writeFileSync(file, JSON.stringify(snap, null, 1) + '\n');
-    return snap;
-  }
-  return JSON.parse(readFileSync(file, 'utf8'));
 }
 
 /** "CPUID.07H:EBX bit 16" / "MSR(10AH) bit 5" as QEMU prints them for features the accelerator lacks. */
@@ -74,8 +67,8 @@ function hex(n: number): string {
 }
 
 async function main() {
-  const snap = await loadSnapshot(process.argv.includes('--refresh'));
-  const qemuShort = snap.version.split('.').slice(0, 2).join('.');
+  const snap = mergeSnapshots(await loadSnapshots(join(here, 'snapshots'), process.argv.includes('--refresh')));
+  const qemuShort = snap.releases[0];
   const flags = new Set(snap.flags);
   const lvDir = join(reference, 'libvirt-cpu_map');
   const lvFeatures = readLibvirtFeatures(lvDir);
@@ -86,7 +79,6 @@ async function main() {
   const vendors = json('vendors.json');
   const kvmLeaf = json('kvm-leaf.json');
   const modelReleases: Record<string, string> = json('model-releases.json');
-  const featureReleases: Record<string, string> = json('feature-releases.json');
   const proxmoxModels: Record<string, string[]> = json('proxmox-models.json');
 
   // --- feature names: QEMU's own vocabulary, then libvirt's newer names mapped to QEMU spelling
@@ -114,7 +106,11 @@ async function main() {
     blocksMigration: false,
     description: '',
   });
-  for (const f of snap.flags) byName.set(f, blank(f, qemuShort));
+  const featureReleases: Record<string, string> = json('feature-releases.json');
+  const releaseOf = (name: string, seenIn: string, curated: Record<string, string>, file: string) =>
+    firstRelease(name, seenIn, curated[name], snap.releases, file);
+  for (const f of snap.flags)
+    byName.set(f, blank(f, releaseOf(f, snap.flagRelease[f], featureReleases, 'feature-releases.json')));
   for (const lf of lvFeatures) {
     const canon = canonFromLibvirt(lf.name, lf.qemuAliases);
     lvToCanon.set(lf.name, canon);
@@ -221,8 +217,11 @@ async function main() {
   const kvmOffer = buildKvmOffer(join(reference, 'linux-kvm'), features, join(here, 'kvm-offer/curated.json'));
   for (const f of features) f.kvm = kvmTreatment(f, kvmOffer.data);
 
-  // --- models: QEMU 7.2's own expansions, then libvirt's definitions of newer ones
+  // --- models: QEMU's own expansions (every snapshot), then libvirt's definitions of newer ones
   const models: Model[] = [];
+  const lvByName = new Map(lvModels.map((m) => [m.name, m]));
+  const kvmRules: KvmRules = { ...kvmFacts, svmDependents: svmDependents(features) };
+  const kvmExpansionOf = kvmExpansions(snap, lvByName, kvmRules);
   const aliasesOf = (versioned: string) =>
     snap.definitions
       .filter((d) => d['alias-of'] === versioned)
@@ -239,13 +238,12 @@ async function main() {
       stepping: m.stepping,
       modelId: m.modelId,
       features: m.tcg,
-      kvmFeatures: m.kvm ?? deriveKvm(m.tcg, kvmFacts),
-      qemu: qemuShort,
-      source: `qemu-${qemuShort}` as Model['source'],
+      kvmFeatures: kvmExpansionOf.get(name)!,
+      qemu: releaseOf(name, snap.modelRelease[name], modelReleases, 'model-releases.json'),
+      source: `qemu-${snap.modelRelease[name]}` as Model['source'],
       verified: true,
     } as Model);
   }
-  const lvByName = new Map(lvModels.map((m) => [m.name, m]));
   const definitionOf = (m: LibvirtModel): { features: string[]; base: LibvirtModel } => {
     let cur = m;
     while (cur.features.length === 0 && cur.parent) cur = lvByName.get(cur.parent)!;
@@ -276,7 +274,7 @@ async function main() {
       stepping: null,
       modelId: null,
       features: deriveTcg(def, kvmFacts),
-      kvmFeatures: deriveKvm(def, kvmFacts),
+      kvmFeatures: deriveKvm(def, kvmRules),
       qemu: since,
       source: 'libvirt-cpu-map',
       verified: false,
@@ -303,14 +301,16 @@ async function main() {
   }
   models.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 
-  // first QEMU release of names 7.2 lacks: curated, else the first model that needs them
+  // first QEMU release of names newer than the oldest snapshot: curated, else the first model that needs
+  // them (a model's definition names them, so they exist in its release), else the first snapshot with them
   for (const f of features) {
-    if (f.qemu) continue;
+    if (f.qemu === qemuShort) continue;
     if (featureReleases[f.name]) f.qemu = featureReleases[f.name];
     else {
       const users = models
         .filter((m) => m.features.includes(f.name))
         .map((m) => m.qemu)
+        .concat(f.qemu ?? [])
         .sort(cmpVersion);
       f.qemu = users[0] ?? null;
     }
@@ -326,8 +326,12 @@ async function main() {
   out('kvm.json', kvmData);
   out('kvm-offer.json', kvmOffer.data);
   console.log(summarize(kvmOffer));
+  out(
+    'qemu-changes.json',
+    checkQemuChanges(json('qemu-changes.json'), (f) => byName.has(f)),
+  );
   console.log(
-    `features ${features.length} (${features.filter((f) => f.qemu === qemuShort).length} in QEMU ${qemuShort}), models ${models.length}, linux flags ${linuxFlags.length}`,
+    `features ${features.length} (${snap.flags.length} in QEMU ${snap.releases.join(' / ')}), models ${models.length} (${Object.keys(snap.models).length} from QEMU), linux flags ${linuxFlags.length}`,
   );
   console.log(
     `no CPUID/MSR bit: ${features
@@ -337,7 +341,7 @@ async function main() {
   );
   if (derivation.length)
     console.log(
-      `libvirt definitions that differ from QEMU ${qemuShort}'s expansion after applying accelerator defaults:\n  ${derivation.join('\n  ')}`,
+      `libvirt definitions that differ from QEMU's own expansion after applying accelerator defaults:\n  ${derivation.join('\n  ')}`,
     );
 }
 
@@ -363,10 +367,12 @@ function deriveTcg(def: string[], _kvm: unknown): string[] {
   return [...qemuDefinition(def)].filter((f) => f !== 'vme').sort();
 }
 
-function deriveKvm(def: string[], kvm: { accelDefaultsOn: string[]; accelDefaultsOff: string[] }): string[] {
+/** QEMU's KVM defaults and the SVM dependency (kvm-expansion.ts) applied to a libvirt definition. */
+function deriveKvm(def: string[], kvm: KvmRules): string[] {
   const s = qemuDefinition(def);
   for (const f of kvm.accelDefaultsOff) s.delete(f);
   for (const f of kvm.accelDefaultsOn) s.add(f);
+  if (!s.has('svm')) for (const f of kvm.svmDependents) s.delete(f);
   return [...s].sort();
 }
 

@@ -94,3 +94,10 @@ export function readLibvirtModels(dir: string): LibvirtModel[] {
   }
   return out;
 }
+
+/** Whether libvirt's definition of `name` (following its parent chain) lists `feature`. */
+export function libvirtDefines(byName: Map<string, LibvirtModel>, name: string, feature: string): boolean {
+  for (let m = byName.get(name); m; m = m.parent ? byName.get(m.parent) : undefined)
+    if (m.features.length) return m.features.includes(feature);
+  return false;
+}

@@ -89,12 +89,12 @@ function enforceWarnings(binary: string, accel: string, flags: string[]): Record
   return bits;
 }
 
-export async function takeSnapshot(): Promise<QemuSnapshot> {
-  const binary = findQemu();
+/** Asks `binary` (default: the installed QEMU) everything; KVM expansions only where /dev/kvm works. */
+export async function takeSnapshot(binary: string | null = findQemu()): Promise<QemuSnapshot> {
   if (!binary) throw new Error('qemu-system-x86_64 not found (apt-get install qemu-system-x86)');
   const flags = recognizedFlags(binary);
-  const tcg = await QmpSession.start({ accel: 'tcg' });
-  const kvm = kvmUsable() ? await QmpSession.start({ accel: 'kvm' }) : null;
+  const tcg = await QmpSession.start({ accel: 'tcg', binary });
+  const kvm = kvmUsable() ? await QmpSession.start({ accel: 'kvm', binary }) : null;
   try {
     const version = await qemuVersion(tcg);
     const definitions = (await queryCpuDefinitions(tcg)).map((d) => ({
@@ -128,7 +128,8 @@ export async function takeSnapshot(): Promise<QemuSnapshot> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const snap = await takeSnapshot();
+  // tsx catalog-src/qemu-snapshot.ts [BINARY]
+  const snap = await takeSnapshot(process.argv[2] ?? findQemu());
   const short = snap.version.split('.').slice(0, 2).join('.');
   const file = new URL(`./snapshots/qemu-${short}.json`, import.meta.url);
   writeFileSync(file, JSON.stringify(snap, null, 1) + '\n');

@@ -1,21 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { allFeatures, allModels, featuresKnownIn, resolveFeature, resolveModel } from '../src/catalog/index.js';
+import { allModels, featuresKnownIn, knownIn, resolveFeature, resolveModel } from '../src/catalog/index.js';
 import { QmpSession, enabledProps, expandCpuModel, queryCpuDefinitions } from '../src/qemu/qmp.js';
-import { haveKvm, haveQemu, qemuBinary } from './helpers/qemu.js';
+import type { Model } from '../src/catalog/types.js';
+import { cli } from './helpers/cli.js';
+import { haveKvm, qemuOracles } from './helpers/qemu.js';
 
-/** The catalog must say exactly what the installed QEMU says: names, aliases and every model's static expansion. */
-describe.skipIf(!haveQemu)('catalog against the installed QEMU', () => {
+const NON_MODELS = ['host', 'max', 'base'];
+
+/**
+ * The catalog must say exactly what each QEMU says (the installed 7.2 and 10.0): names, aliases and every
+ * model's static expansion; a model that release has is QEMU-verified, whichever snapshot it came from.
+ */
+describe.each(qemuOracles)('catalog against $label ($binary)', ({ binary: qemuBinary }) => {
   let tcg: QmpSession;
   let version: string;
   beforeAll(async () => {
-    tcg = await QmpSession.start({ accel: 'tcg' });
+    tcg = await QmpSession.start({ accel: 'tcg', binary: qemuBinary });
     const v = await tcg.execute<{ qemu: { major: number; minor: number } }>('query-version');
     version = `${v.qemu.major}.${v.qemu.minor}`;
   });
   afterAll(async () => tcg?.close());
 
-  const ourModels = () => allModels().filter((m) => m.source === `qemu-${version}`);
+  const ourModels = () => allModels().filter((m) => m.source.startsWith('qemu-') && knownIn(m.qemu, version));
 
   it('knows every CPUID flag QEMU recognizes, by its canonical name', () => {
     const out = spawnSync(qemuBinary!, ['-cpu', 'help'], { encoding: 'utf8' }).stdout;
@@ -49,6 +56,19 @@ describe.skipIf(!haveQemu)('catalog against the installed QEMU', () => {
     );
   });
 
+  it('`models --json --qemu X.Y` lists every model this QEMU defines, verified, with its own features', async () => {
+    const r = cli(['models', '--json', '--qemu', version]);
+    expect(r.code, r.stderr).toBe(0);
+    const listed = new Map((JSON.parse(r.stdout) as Model[]).map((m) => [m.name, m]));
+    const defs = (await queryCpuDefinitions(tcg)).filter((d) => !d['alias-of'] && !NON_MODELS.includes(d.name));
+    expect(defs.length).toBeGreaterThan(70);
+    for (const d of defs) {
+      const m = listed.get(d.name);
+      expect(m?.verified, d.name).toBe(true);
+      expect(m!.features, d.name).toEqual(enabledProps(await expandCpuModel(tcg, 'static', { name: d.name })));
+    }
+  });
+
   it("every model's features equal QEMU's static expansion (TCG), with vendor and family", async () => {
     for (const m of ourModels()) {
       const e = await expandCpuModel(tcg, 'static', { name: m.name });
@@ -60,7 +80,7 @@ describe.skipIf(!haveQemu)('catalog against the installed QEMU', () => {
   });
 
   it.skipIf(!haveKvm)("every model's KVM features equal QEMU's static expansion under KVM", async () => {
-    const kvm = await QmpSession.start({ accel: 'kvm' });
+    const kvm = await QmpSession.start({ accel: 'kvm', binary: qemuBinary });
     try {
       for (const m of ourModels()) {
         expect(m.kvmFeatures, m.name).toEqual(enabledProps(await expandCpuModel(kvm, 'static', { name: m.name })));
@@ -71,7 +91,7 @@ describe.skipIf(!haveQemu)('catalog against the installed QEMU', () => {
   });
 
   it('QEMU accepts every alias on -cpu, and QMP folds each one to its canonical name', async () => {
-    const features = allFeatures().filter((x) => x.qemu === version);
+    const features = featuresKnownIn(version);
     const aliases = features.flatMap((f) => f.aliases.map((a) => [a, f.name] as const));
     expect(aliases.length).toBeGreaterThan(100);
     const cpu = ['base', ...aliases.map(([a]) => `${a}=off`)].join(',');
@@ -93,4 +113,35 @@ describe.skipIf(!haveQemu)('catalog against the installed QEMU', () => {
       if (e && enabledProps(e).length) expect(enabledProps(e), alias).toContain(canonical);
     }
   });
+});
+
+/** Versioned models never change once released: every model both QEMUs define expands the same in both. */
+describe.skipIf(qemuOracles.length < 2)('a model both QEMUs define expands identically in both', () => {
+  const expansions = async (binary: string, accel: 'tcg' | 'kvm') => {
+    const s = await QmpSession.start({ accel, binary });
+    try {
+      const out = new Map<string, unknown>();
+      for (const d of await queryCpuDefinitions(s)) {
+        if (d['alias-of'] || NON_MODELS.includes(d.name)) continue;
+        const p = (await expandCpuModel(s, 'static', { name: d.name })).props!;
+        const identity = ['vendor', 'family', 'model', 'stepping', 'model-id'].map((k) => p[k]);
+        out.set(d.name, { identity, features: enabledProps({ name: d.name, props: p }) });
+      }
+      return out;
+    } finally {
+      await s.close();
+    }
+  };
+
+  for (const accel of ['tcg', 'kvm'] as const)
+    it.skipIf(accel === 'kvm' && !haveKvm)(`under ${accel.toUpperCase()}`, async () => {
+      const [older, newer] = await Promise.all(qemuOracles.map((o) => expansions(o.binary, accel)));
+      const common = [...older.keys()].filter((n) => newer.has(n));
+      expect(common.length).toBeGreaterThan(70);
+      expect(
+        [...older.keys()].filter((n) => !newer.has(n)),
+        'models the newer QEMU dropped',
+      ).toEqual([]);
+      for (const name of common) expect(newer.get(name), name).toEqual(older.get(name));
+    });
 });

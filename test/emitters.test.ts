@@ -14,7 +14,7 @@ import { parseSectionConfig, type SectionChunk } from '../src/formats/pve-sectio
 import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';
 
 type Session = QmpSession;
-import { haveKvm, haveLibvirtCpuMap, haveQemu, haveVirtXmlValidate } from './helpers/qemu.js';
+import { haveKvm, haveLibvirtCpuMap, haveVirtXmlValidate, qemuOracles } from './helpers/qemu.js';
 import { installedLibvirtCpuMap } from './helpers/paths.js';
 
 const words = (s: string) => s.trim().split(/\s+/);
@@ -422,7 +422,7 @@ describe('text', () => {
 });
 
 /**
- * Round trip through the installed QEMU: the emitted -cpu strings, read back by QEMU itself.
+ * Round trip through each QEMU (the installed 7.2 and 10.0): the emitted -cpu strings, read back by QEMU itself.
  *
  * Under KVM, `query-cpu-model-expansion static` of base + deltas is the guest's feature set, so it
  * must equal result.features exactly (the static expansion does not filter by host support, so this
@@ -433,12 +433,12 @@ describe('text', () => {
  * base's accelerator-neutral expansion (catalog `features`, itself checked against QEMU by
  * catalog-qemu.test.ts), minus the kvm-* bits: that still proves every +x/-x was read as meant.
  */
-describe.skipIf(!haveQemu)('QEMU reads the emitted -cpu back as the model', () => {
+describe.each(qemuOracles)('$label reads the emitted -cpu back as the model', ({ binary }) => {
   let tcg: Session;
   let kvm: Session | undefined;
   beforeAll(async () => {
-    tcg = await QmpSession.start({ accel: 'tcg' });
-    if (haveKvm) kvm = await QmpSession.start({ accel: 'kvm' });
+    tcg = await QmpSession.start({ accel: 'tcg', binary });
+    if (haveKvm) kvm = await QmpSession.start({ accel: 'kvm', binary });
   });
   afterAll(async () => {
     await tcg?.close();

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './helpers/cli.js';
-import { haveGuestKernel, haveQemu } from './helpers/qemu.js';
+import { haveGuestKernel, haveQemu, haveQemu10, qemu10Binary } from './helpers/qemu.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-verify-cli-'));
 
@@ -31,5 +31,16 @@ describe.skipIf(!(haveQemu && haveGuestKernel))('verify from the command line', 
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/REFUSED/);
     expect(r.stdout).toMatch(/TCG cannot provide: .*tsc-deadline/);
+  });
+
+  it.skipIf(!haveQemu10)('boots with the QEMU --qemu-binary names (QEMU 10.0 beside the installed one)', () => {
+    const r = cli(['verify', '--accel', 'tcg', '--json', '--qemu-binary', qemu10Binary!, 'qemu64,+ssse3,+popcnt']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.qemu).toEqual({ binary: qemu10Binary, version: expect.stringMatching(/^10\.0\./) });
+    expect(report.outcome).toBe('match');
+    const bad = cli(['verify', '--qemu-binary', join(tmp, 'no-such-qemu'), 'qemu64']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--qemu-binary: .*no-such-qemu is not an executable file/);
   });
 });

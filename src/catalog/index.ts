@@ -2,8 +2,9 @@ import featuresData from '../../data/features.json' with { type: 'json' };
 import modelsData from '../../data/models.json' with { type: 'json' };
 import linuxData from '../../data/linux-flags.json' with { type: 'json' };
 import kvmData from '../../data/kvm.json' with { type: 'json' };
+import qemuChangesData from '../../data/qemu-changes.json' with { type: 'json' };
 import { compareVersions } from '../version.js';
-import type { Feature, LinuxFlag, Model } from './types.js';
+import type { Feature, LinuxFlag, Model, QemuChange } from './types.js';
 
 export type * from './types.js';
 
@@ -112,4 +113,9 @@ export function featuresKnownIn(version: string): Feature[] {
 
 export function modelsKnownIn(version: string): Model[] {
   return models.filter((m) => knownIn(m.qemu, version));
+}
+
+/** Changes that matter for live migration made after QEMU `older` up to `newer` (both "X.Y" or "X.Y.Z"). */
+export function qemuChangesBetween(older: string, newer: string): QemuChange[] {
+  return (qemuChangesData as QemuChange[]).filter((c) => !knownIn(c.release, older) && knownIn(c.release, newer));
 }

@@ -75,7 +75,7 @@ export interface Model {
   /** First QEMU release with this model */
   qemu: string;
   /** Where the definition came from */
-  source: 'qemu-7.2' | 'libvirt-cpu-map' | 'proxmox';
+  source: 'qemu-7.2' | 'qemu-10.0' | 'libvirt-cpu-map' | 'proxmox';
   /** Proxmox abstract models (x86-64-v3, ...) are not QEMU models: a base plus flags */
   abstract?: { base: string; flags: string[] };
   deprecated?: boolean;
@@ -91,4 +91,18 @@ export interface LinuxFlag {
   /** A QEMU feature of the same spelling that is a different bit (ibrs, ibpb, stibp, ssbd) */
   falseFriend: string | null;
   description: string;
+}
+
+/** A change between QEMU releases that matters when a VM live-migrates across them (data/qemu-changes.json). */
+export interface QemuChange {
+  id: string;
+  /** First release with the change, "major.minor" */
+  release: string;
+  /** The guest CPU vendor it concerns; null for any */
+  vendor: ModelVendor;
+  /** QEMU feature names involved */
+  features: string[];
+  summary: string;
+  /** Where it was checked: QEMU commits, files, mailing-list threads */
+  source: string;
 }

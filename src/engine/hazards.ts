@@ -1,4 +1,5 @@
 /** Warnings with stable codes: what can still go wrong with a model, and what to do about it. */
+import { qemuSkew } from './qemu-skew.js';
 import { someNames } from './some-names.js';
 import { kvm } from '../catalog/index.js';
 import type { HostSet } from './hosts.js';
@@ -124,6 +125,7 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
         code: 'qemu-version',
         message: `hosts run different or unknown QEMU versions; the model is limited to what QEMU ${qemu} knows`,
       });
+    w.push(...qemuSkew(set));
   }
   const k515 = set.hosts.filter((h) => h.kernel?.startsWith('5.15')).map((h) => h.name);
   if (k515.length)

@@ -23,6 +23,7 @@ export type WarningCode =
   | 'nested-virt'
   | 'qemu-version'
   | 'qemu-version-unknown'
+  | 'qemu-skew'
   | 'kernel-5.15'
   | 'few-hosts'
   | 'host-model'

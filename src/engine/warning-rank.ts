@@ -16,6 +16,8 @@ const SEVERITY: Record<WarningCode, WarningSeverity> = {
   'approximate-profile': 'caution',
   'qemu-version': 'caution',
   'qemu-version-unknown': 'caution',
+  // Hosts on different QEMU releases: the machine type and the model must suit the oldest
+  'qemu-skew': 'caution',
   'kernel-5.15': 'caution',
   mitigations: 'caution',
   'few-hosts': 'caution',

@@ -30,6 +30,23 @@ export function findQemu(): string | null {
   return null;
 }
 
+/** Where scripts/install-qemu-10 unpacks QEMU 10.0 (Debian bookworm-backports) beside the system's QEMU. */
+export const QEMU_10_DEFAULT = '/opt/migratable/qemu-10.0/usr/bin/qemu-system-x86_64';
+
+/**
+ * A QEMU 10.0 binary for the checks that need that release: $MIGRATABLE_QEMU_10 when set, else the
+ * folder scripts/install-qemu-10 fills; null when neither is an executable.
+ */
+export function findQemu10(): string | null {
+  const candidate = process.env.MIGRATABLE_QEMU_10 || QEMU_10_DEFAULT;
+  try {
+    accessSync(candidate, constants.X_OK);
+    return candidate;
+  } catch {
+    return null;
+  }
+}
+
 /** True when /dev/kvm can be opened for read and write by this process. */
 export function kvmUsable(): boolean {
   try {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { findQemu, kvmUsable, which } from '../../src/qemu/binary.js';
+import { findQemu, findQemu10, kvmUsable, which } from '../../src/qemu/binary.js';
 import { installedLibvirtCpuMap } from './paths.js';
 
 /**
@@ -14,6 +14,19 @@ export function available(what: string, present: boolean): boolean {
 
 export const qemuBinary = findQemu();
 export const haveQemu = available('qemu-system-x86_64 (qemu-system-x86)', qemuBinary !== null);
+/** QEMU 10.0, the second oracle: scripts/install-qemu-10 unpacks it (or $MIGRATABLE_QEMU_10 names one). */
+export const qemu10Binary = findQemu10();
+export const haveQemu10 = available(
+  'QEMU 10.0 (scripts/install-qemu-10, or $MIGRATABLE_QEMU_10)',
+  qemu10Binary !== null,
+);
+
+/** Every QEMU the oracle checks run against: the installed one (7.2 on Debian 12) and QEMU 10.0. */
+export const qemuOracles: Array<{ label: string; binary: string }> = [
+  ...(qemuBinary ? [{ label: 'installed QEMU', binary: qemuBinary }] : []),
+  ...(qemu10Binary && qemu10Binary !== qemuBinary ? [{ label: 'QEMU 10.0', binary: qemu10Binary }] : []),
+];
+
 // KVM is hardware, not a package: a CI machine without VT-x/AMD-V (no /dev/kvm) skips the KVM cases, loudly
 export const haveKvm = haveQemu && kvmUsable();
 if (haveQemu && !haveKvm && process.env.CI)

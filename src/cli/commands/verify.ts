@@ -11,6 +11,10 @@ export function registerVerify(program: Command): void {
     .option('--section <name>', 'which cpu-model of a cpu-models.conf file')
     .option('--timeout <seconds>', 'hard limit for the boot', '90')
     .option(
+      '--qemu-binary <path>',
+      'the QEMU to boot with (default: $MIGRATABLE_QEMU, else qemu-system-x86_64 or kvm on PATH), e.g. /opt/migratable/qemu-10.0/usr/bin/qemu-system-x86_64',
+    )
+    .option(
       '--without-unavailable',
       'when the accelerator refuses some features (TCG lacks many), boot again without them to check the rest',
     )

@@ -1,5 +1,5 @@
 /** `migratable verify`: boots a guest with the model and compares what it sees with the promise. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { vmFromPveConfig } from '../../sources/vm/pve.js';
@@ -37,11 +37,24 @@ export interface VerifyOptions {
   timeout: string;
   json?: boolean;
   withoutUnavailable?: boolean;
+  qemuBinary?: string;
+}
+
+/** --qemu-binary must name an executable file: said in one line before anything boots. */
+function checkQemuBinary(path: string): void {
+  try {
+    accessSync(path, constants.X_OK);
+    if (statSync(path).isFile()) return;
+  } catch {
+    // reported below
+  }
+  throw new InputError('--qemu-binary', `${path} is not an executable file (expected a qemu-system-x86_64)`);
 }
 
 export async function runVerify(model: string, opts: VerifyOptions): Promise<void> {
   if (opts.accel && opts.accel !== 'kvm' && opts.accel !== 'tcg')
     throw new InputError('--accel', `expected kvm or tcg, got "${opts.accel}"`);
+  if (opts.qemuBinary) checkQemuBinary(opts.qemuBinary);
   const fromConf = cpuFromCpuModelsConf(model, opts.section);
   const input = fromConf ? { cpu: fromConf, source: model } : loadModelInput(model);
   const run = (cpu: string) =>
@@ -50,6 +63,7 @@ export async function runVerify(model: string, opts: VerifyOptions): Promise<voi
       accel: opts.accel as 'kvm' | 'tcg' | undefined,
       kernel: opts.kernel,
       timeoutMs: Number(opts.timeout) * 1000,
+      qemuBinary: opts.qemuBinary,
     });
   const report = await run(input.cpu);
   output(opts.json ? renderJson(report) : renderText(report));
