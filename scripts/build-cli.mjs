@@ -22,6 +22,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // less to parse at every start (messages keep their text; stack traces show short names: dist/src has the plain build)
+  minify: true,
   external: ['better-sqlite3', 'cli-progress', 'diff', 'hono', '@hono/node-server'],
   // commander is CommonJS and requires node: built-ins; an ESM bundle needs a real require for them
   banner: {

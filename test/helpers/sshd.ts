@@ -58,6 +58,59 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** One loopback sshd's configuration: key-only logins, nothing from the system's own config. */
+function sshdConfig(o: {
+  port: number;
+  hostKeyFile: string;
+  pidFile: string;
+  authorizedKeys: string;
+  forceCommand?: string;
+}): string {
+  const lines = [
+    `Port ${o.port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${o.hostKeyFile}`,
+    `PidFile ${o.pidFile}`,
+    `AuthorizedKeysFile ${o.authorizedKeys}`,
+    'StrictModes no',
+    'UsePAM no',
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PrintMotd no',
+    'UseDNS no',
+    // the benchmark opens many connections at once
+    'MaxStartups 500',
+    'LogLevel INFO',
+  ];
+  if (o.forceCommand) lines.push(`ForceCommand ${o.forceCommand}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Resolves once sshd says it listens; rejects when it exits first or takes over 10 s. */
+async function listening(child: ChildProcess, port: number): Promise<void> {
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sshd on port ${port} did not start within 10 s: ${log.trim()}`));
+    }, 10_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      // keep draining the log (one line per connection) so sshd never blocks on it
+      if (log.length < 20_000) log += d.toString();
+      if (log.includes('Server listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd on port ${port} exited (${code}): ${log.trim().split('\n').pop()}`));
+    });
+  });
+}
+
 export function createSshFixture(): SshFixture {
   // As root, sshd wants its privilege-separation directory.
   if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -77,47 +130,19 @@ export function createSshFixture(): SshFixture {
     const hostKeyFile = join(dir, `host_key_${n}`);
     const hostKey = keygen(hostKeyFile);
     const config = join(dir, `sshd_config_${n}`);
-    const lines = [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${hostKeyFile}`,
-      `PidFile ${join(dir, `sshd_${n}.pid`)}`,
-      `AuthorizedKeysFile ${authorizedKeys}`,
-      'StrictModes no',
-      'UsePAM no',
-      'PermitRootLogin prohibit-password',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PrintMotd no',
-      'UseDNS no',
-      // the benchmark opens many connections at once
-      'MaxStartups 500',
-      'LogLevel INFO',
-    ];
-    if (options.forceCommand) lines.push(`ForceCommand ${options.forceCommand}`);
-    writeFileSync(config, `${lines.join('\n')}\n`);
+    writeFileSync(
+      config,
+      sshdConfig({
+        port,
+        hostKeyFile,
+        pidFile: join(dir, `sshd_${n}.pid`),
+        authorizedKeys,
+        forceCommand: options.forceCommand,
+      }),
+    );
 
     const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`sshd on port ${port} did not start within 10 s: ${log.trim()}`));
-      }, 10_000);
-      child.stderr!.on('data', (d: Buffer) => {
-        // keep draining the log (one line per connection) so sshd never blocks on it
-        if (log.length < 20_000) log += d.toString();
-        if (log.includes('Server listening on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`sshd on port ${port} exited (${code}): ${log.trim().split('\n').pop()}`));
-      });
-    });
+    await listening(child, port);
 
     const knownHostsLine = `[127.0.0.1]:${port} ${hostKey}`;
     const mode = options.knownHosts ?? 'right';
