@@ -4,11 +4,12 @@ import { readProfileInputs } from '../sources/files.js';
 
 export interface HostInputOptions {
   inventory?: string;
+  allowIncomplete?: boolean;
 }
 
 /** Host profiles from INPUT arguments and, when given, the latest snapshot per host of an inventory. */
 export async function loadHosts(inputs: string[], opts: HostInputOptions): Promise<HostProfile[]> {
-  const hosts: HostProfile[] = inputs.length ? readProfileInputs(inputs) : [];
+  const hosts: HostProfile[] = inputs.length ? readProfileInputs(inputs, opts) : [];
   if (opts.inventory) {
     const { openInventory } = await import('../fleet/inventory/index.js');
     const inv = openInventory(opts.inventory, { mustExist: true });

@@ -1,14 +1,12 @@
 /** Warnings with stable codes: what can still go wrong with a model, and what to do about it. */
 import { someNames } from './some-names.js';
 import { kvm } from '../catalog/index.js';
+import { X86_64_BASELINE, missingBaseline } from '../profile/x86-64.js';
 import type { HostSet } from './hosts.js';
 import type { Warning } from './types.js';
 
 /** The field report's guest command line for keeping mitigations across a vendor change */
 export const CROSS_VENDOR_CMDLINE = 'pti=on spectre_v2=retpoline,generic spec_store_bypass_disable=seccomp';
-
-/** The x86-64 psABI v1 set (plus lm): what any 64-bit x86 CPU offers a guest. */
-const X86_64_BASELINE = ['lm', 'fpu', 'cmov', 'cx8', 'fxsr', 'mmx', 'syscall', 'sse', 'sse2'];
 
 export interface HazardInput {
   set: HostSet;
@@ -78,7 +76,7 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
     });
   // Every x86-64 CPU has the psABI v1 set: a profile without it is cut off or garbled, not a real CPU
   const incomplete = set.groups
-    .filter((g) => X86_64_BASELINE.some((f) => !g.features.has(f)))
+    .filter((g) => missingBaseline(g.features).length > 0)
     .flatMap((g) => g.hosts.map((h) => h.name));
   if (incomplete.length)
     w.push({

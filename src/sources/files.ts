@@ -3,7 +3,7 @@ import { readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
-import { hostNameFromPath, readProfilesFromText, uniqueNames } from './index.js';
+import { hostNameFromPath, readProfilesFromText, uniqueNames, type ReadOptions } from './index.js';
 
 /** Larger inputs are refused before reading: no host description comes near this. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -49,7 +49,7 @@ export function readInputText(path: string): string {
 }
 
 /** Files, directories (every regular file inside, sorted) and "-" for stdin. */
-export function readProfileInputs(paths: string[]): HostProfile[] {
+export function readProfileInputs(paths: string[], opts: ReadOptions = {}): HostProfile[] {
   const out: HostProfile[] = [];
   for (const path of paths) {
     if (path !== '-' && isDirectory(path)) {
@@ -60,10 +60,12 @@ export function readProfileInputs(paths: string[]): HostProfile[] {
       if (!files.length) throw new InputError(path, 'directory has no files; expected host CPU data files');
       for (const f of files) {
         const p = join(path, f);
-        if (statSync(p).isFile()) out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(f)));
+        if (statSync(p).isFile()) out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(f), opts));
       }
     } else
-      out.push(...readProfilesFromText(readInputText(path), path, path === '-' ? 'stdin' : hostNameFromPath(path)));
+      out.push(
+        ...readProfilesFromText(readInputText(path), path, path === '-' ? 'stdin' : hostNameFromPath(path), opts),
+      );
   }
   return uniqueNames(out);
 }

@@ -7,6 +7,9 @@ import { qmpReader } from './qmp-reply.js';
 import type { Reader } from './reader.js';
 import { EXTRA_READERS } from './more-readers.js';
 import { probeReader } from './probe-reader.js';
+import { refuseIncomplete, type ReadOptions } from './completeness.js';
+
+export type { ReadOptions };
 
 /** Order matters only where formats overlap: the most specific first. */
 export const READERS: Reader[] = [probeReader, profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader];
@@ -15,13 +18,16 @@ export function supportedFormats(): string {
   return READERS.map((r) => r.describe).join('; ');
 }
 
-/** Reads one input's text. `name` is the host name to use when the content has none. */
-export function readProfilesFromText(text: string, where: string, name: string): HostProfile[] {
+/**
+ * Reads one input's text. `name` is the host name to use when the content has none. Data lacking
+ * what every x86-64 host has is refused unless `allowIncomplete`.
+ */
+export function readProfilesFromText(text: string, where: string, name: string, opts: ReadOptions = {}): HostProfile[] {
   if (!text.trim()) throw new InputError(where, 'empty input; expected host CPU data');
   if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
   const reader = READERS.find((r) => r.detect(text));
   if (!reader) throw new InputError(where, `unrecognized format; supported: ${supportedFormats()}`);
-  return reader.read(text, where, name);
+  return refuseIncomplete(reader.read(text, where, name), where, opts);
 }
 
 /** Host name from a path: the file name without directory and extension. */

@@ -3,6 +3,7 @@ import { computeBaseline } from '../../engine/baseline.js';
 import { EMITTERS, FORMAT_NAMES, isFormatName } from '../../emitters/index.js';
 import { InputError } from '../../errors.js';
 import { loadHosts } from '../inputs.js';
+import { allowIncompleteOption } from './allow-incomplete-option.js';
 import { output } from '../output.js';
 import { parseQemuVersion } from './catalog.js';
 
@@ -19,11 +20,20 @@ export function registerBaseline(program: Command): void {
     .option('--allow-tsx', 'keep hle/rtm when every host has them (microcode updates may remove TSX)')
     .option('--qemu <version>', 'oldest QEMU in the cluster (default: what the profiles say, else 7.2)')
     .option('--inventory <db>', 'also use the latest scan of every host in this inventory')
+    .option(...allowIncompleteOption)
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(
       async (
         inputs: string[],
-        opts: { format: string; name?: string; allowTsx?: boolean; qemu?: string; inventory?: string; output?: string },
+        opts: {
+          format: string;
+          name?: string;
+          allowTsx?: boolean;
+          qemu?: string;
+          inventory?: string;
+          allowIncomplete?: boolean;
+          output?: string;
+        },
       ) => {
         if (!isFormatName(opts.format))
           throw new InputError('--format', `unknown format "${opts.format}"; one of ${FORMAT_NAMES.join(', ')}`);

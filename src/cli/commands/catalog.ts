@@ -3,6 +3,7 @@ import { allFeatures, allModels, compareVersions, featuresKnownIn, modelsKnownIn
 import { formatBit } from '../../catalog/format.js';
 import { InputError } from '../../errors.js';
 import { table } from '../table.js';
+import { allowIncompleteOption } from './allow-incomplete-option.js';
 
 export function parseQemuVersion(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
@@ -45,10 +46,15 @@ export function registerCatalogCommands(program: Command): void {
     .option('--json', 'print a JSON array')
     .option('--qemu <version>', 'only models this QEMU version has')
     .option('--host <profile>', 'for one host profile: every model with runnable and missing features')
-    .action(async (opts: { json?: boolean; qemu?: string; host?: string }) => {
+    .option(...allowIncompleteOption)
+    .action(async (opts: { json?: boolean; qemu?: string; host?: string; allowIncomplete?: boolean }) => {
       if (opts.host) {
         const { runModelsForHost } = await import('./models-host.js');
-        return runModelsForHost(opts.host, { json: !!opts.json, qemu: parseQemuVersion(opts.qemu) });
+        return runModelsForHost(opts.host, {
+          json: !!opts.json,
+          qemu: parseQemuVersion(opts.qemu),
+          allowIncomplete: opts.allowIncomplete,
+        });
       }
       const qemu = parseQemuVersion(opts.qemu);
       const list = (qemu ? modelsKnownIn(qemu) : [...allModels()]).sort(

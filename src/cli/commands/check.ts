@@ -5,6 +5,7 @@ import { parseCpuModels, type CpuModelSection } from '../../formats/pve-cpu-mode
 import { readVmInputs } from '../../sources/vm/files.js';
 import { readInputText } from '../../sources/files.js';
 import { loadHosts } from '../inputs.js';
+import { allowIncompleteOption } from './allow-incomplete-option.js';
 import { collect, output } from '../output.js';
 import { table } from '../table.js';
 
@@ -57,9 +58,13 @@ export function registerCheck(program: Command): void {
     )
     .option('--cpu-models <file>', 'Proxmox cpu-models.conf to resolve custom-NAME cpu types')
     .option('--inventory <db>', 'also check against the latest scan of every host in this inventory')
+    .option(...allowIncompleteOption)
     .option('--json', 'per-cell JSON: {vm, host, ok, missing, warnings}')
     .action(
-      async (hostInputs: string[], opts: { vm: string[]; cpuModels?: string; inventory?: string; json?: boolean }) => {
+      async (
+        hostInputs: string[],
+        opts: { vm: string[]; cpuModels?: string; inventory?: string; allowIncomplete?: boolean; json?: boolean },
+      ) => {
         const custom = new Map<string, CpuModelSection>();
         if (opts.cpuModels)
           for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);

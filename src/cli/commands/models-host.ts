@@ -36,8 +36,11 @@ export function modelsForHost(host: HostProfile, qemu?: string): ModelRunnabilit
     });
 }
 
-export function runModelsForHost(input: string, opts: { json: boolean; qemu?: string }): void {
-  const profiles = readProfileInputs([input]);
+export function runModelsForHost(
+  input: string,
+  opts: { json: boolean; qemu?: string; allowIncomplete?: boolean },
+): void {
+  const profiles = readProfileInputs([input], opts);
   if (profiles.length !== 1) throw new InputError(input, `expected one host profile, found ${profiles.length}`);
   const rows = modelsForHost(profiles[0], opts.qemu);
   if (opts.json) return output(JSON.stringify(rows, null, 2));

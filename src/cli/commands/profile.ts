@@ -3,6 +3,7 @@ import type { HostProfile } from '../../profile/host-profile.js';
 import { readProfileInputs } from '../../sources/files.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
+import { allowIncompleteOption } from './allow-incomplete-option.js';
 
 export function summarizeProfiles(profiles: HostProfile[]): string {
   const rows = profiles.map((p) => [
@@ -28,9 +29,10 @@ export function registerProfile(program: Command): void {
     .description('read host CPU data of any supported format and print the normalized host profiles')
     .argument('<inputs...>', 'files, directories, or - for stdin')
     .option('--json', 'print the HostProfile objects as a JSON array')
+    .option(...allowIncompleteOption)
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action((inputs: string[], opts: { json?: boolean; output?: string }) => {
-      const profiles = readProfileInputs(inputs);
+    .action((inputs: string[], opts: { json?: boolean; allowIncomplete?: boolean; output?: string }) => {
+      const profiles = readProfileInputs(inputs, opts);
       output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles), opts.output);
     });
 }

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { readProfileInputs } from '../../sources/files.js';
+import { allowIncompleteOption } from './allow-incomplete-option.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../web/server.js';
 import { openInventoryDrift } from '../../web/inventory-drift.js';
 
 interface ServeOptions {
+  allowIncomplete?: boolean;
   inventory?: string;
   port: string;
   host: string;
@@ -27,6 +29,7 @@ export function registerServeCommand(program: Command): void {
       'host data files or directories (cpuinfo, QMP JSON, HostProfile JSON, ...); none = add them in the browser',
     )
     .option('--inventory <db>', 'serve hosts and feature drift from a migratable inventory database')
+    .option(...allowIncompleteOption)
     .option('--port <n>', 'port to listen on (0 = any free port)', String(DEFAULT_PORT))
     .option('--host <addr>', 'address to bind; anything but loopback needs --token', DEFAULT_HOST)
     .option(
@@ -35,7 +38,7 @@ export function registerServeCommand(program: Command): void {
     )
     .action(async (inputs: string[], opts: ServeOptions) => {
       const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
-      const hosts = readProfileInputs(inputs);
+      const hosts = readProfileInputs(inputs, opts);
       const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
       const server = await startServer({
         inputs: [...hosts, ...(inventory?.hosts ?? [])],
