@@ -108,8 +108,7 @@ describe.skipIf(!haveQemu)('QMP static expansion (model "base" with every proper
       const full = await expandCpuModel(s, 'full', { name: 'max' });
       const stat = await expandCpuModel(s, 'static', { name: 'max' });
       expect(stat.name).toBe('base');
-      const read = (model: unknown) =>
-        readProfilesFromText(JSON.stringify({ return: { model } }), 'r.json', 'h')[0];
+      const read = (model: unknown) => readProfilesFromText(JSON.stringify({ return: { model } }), 'r.json', 'h')[0];
       const fromStatic = read(stat);
       expect(fromStatic.exact).toBe(true);
       expect(fromStatic.notes!.join(' ')).toMatch(/static expansion/);
