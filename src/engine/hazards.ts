@@ -3,6 +3,7 @@ import { someNames } from './some-names.js';
 import { kvm } from '../catalog/index.js';
 import { X86_64_BASELINE, missingBaseline } from '../profile/x86-64.js';
 import type { HostSet } from './hosts.js';
+import { QEMU_DEFAULT_PHYS_BITS } from './phys-bits.js';
 import type { Warning } from './types.js';
 
 /** The field report's guest command line for keeping mitigations across a vendor change */
@@ -62,13 +63,7 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
         'invtsc (invariant TSC) is left out: QEMU refuses to live-migrate a guest that has it unless the TSC frequency is pinned and every host can scale to it',
       advice: 'add invtsc only together with tsc-frequency=<Hz> on hosts with TSC scaling',
     });
-  if (!set.physBitsKnown)
-    w.push({
-      code: 'phys-bits-unknown',
-      message: `physical address bits unknown for ${someNames(set.hosts.filter((h) => h.physBits === null).map((h) => h.name))}: a guest with more physical address bits than a host can panic after migrating there`,
-      advice:
-        'give profiles with address sizes (cpuinfo, probe, scan), or set phys-bits by hand to the smallest host value',
-    });
+  if (!set.physBitsKnown) w.push(physBitsUnknown(set));
   else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
     w.push({
       code: 'phys-bits',
@@ -140,4 +135,15 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
       message: 'only one host given: the model is what this host can run, not yet a cluster baseline',
     });
   return w;
+}
+
+function physBitsUnknown(set: HostSet): Warning {
+  const { physBits, smallestKnown, unknownOn } = set.physBitsChoice;
+  const reported = smallestKnown === null ? 'no host reported one' : `the smallest reported is ${smallestKnown}`;
+  return {
+    code: 'phys-bits-unknown',
+    message: `physical address bits unknown for ${someNames(unknownOn)}: the model pins phys-bits=${physBits}, no more than QEMU's default ${QEMU_DEFAULT_PHYS_BITS} (what VMs started there without phys-bits already have) and ${reported}; a host with fewer bits (Intel client and Xeon E3 CPUs have 39) would let a guest panic after migrating there`,
+    advice:
+      'give profiles with address sizes for those hosts (cpuinfo, lscpu, probe, scan), or lower phys-bits by hand to their width',
+  };
 }
