@@ -6,8 +6,11 @@ import { readProfileInputs } from '../../sources/files.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
 
+/** One row of `models --host --json`: `name` and `aliases` as in `models --json`. */
 export interface ModelRunnability {
-  model: string;
+  /** Versioned QEMU model name */
+  name: string;
+  aliases: string[];
   runnable: boolean;
   missing: string[];
   /** QEMU's own answer when the profile carries it, and where we disagree */
@@ -22,7 +25,12 @@ export function modelsForHost(host: HostProfile, qemu?: string): ModelRunnabilit
     .filter((m) => !m.abstract && (!version || !knownNewerThan(m.qemu, version)))
     .map((m) => {
       const missing = unavailableOn(host, m.kvmFeatures);
-      const row: ModelRunnability = { model: m.name, runnable: missing.length === 0, missing };
+      const row: ModelRunnability = {
+        name: m.name,
+        aliases: m.aliases,
+        runnable: missing.length === 0,
+        missing,
+      };
       const theirs = host.unavailable?.[m.name];
       if (theirs) {
         row.qemuSays = { runnable: theirs.length === 0, missing: [...new Set(theirs)].sort() };
@@ -48,12 +56,12 @@ export function runModelsForHost(
   output(
     table(
       ['model', 'runnable', 'missing'],
-      rows.map((r) => [r.model, r.runnable ? 'yes' : 'no', r.missing.join(' ') || '-']),
+      rows.map((r) => [r.name, r.runnable ? 'yes' : 'no', r.missing.join(' ') || '-']),
     ) +
       `\n\n${rows.filter((r) => r.runnable).length} of ${rows.length} models runnable on ${profiles[0].name}` +
       (profiles[0].unavailable
         ? disagreements.length
-          ? `\nQEMU's own answer differs for ${disagreements.length} model(s): ${disagreements.map((d) => `${d.model} (ours only: ${d.disagreement!.onlyOurs.join(' ') || '-'}; QEMU only: ${d.disagreement!.onlyQemu.join(' ') || '-'})`).join('; ')}`
+          ? `\nQEMU's own answer differs for ${disagreements.length} model(s): ${disagreements.map((d) => `${d.name} (ours only: ${d.disagreement!.onlyOurs.join(' ') || '-'}; QEMU only: ${d.disagreement!.onlyQemu.join(' ') || '-'})`).join('; ')}`
           : "\nagrees with QEMU's own unavailable-features for every model"
         : ''),
   );

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { nestedVirtFeature } from '../../engine/nested-virt.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
+import { normalizeVendor } from '../../profile/build.js';
 import { vmFromPveConfig } from '../../sources/vm/pve.js';
 import { loadModelInput, verifyModel } from '../../verify/index.js';
 import { renderJson, renderText, verifyExitCode } from '../../verify/report.js';
@@ -27,7 +29,16 @@ function cpuFromCpuModelsConf(file: string, name?: string): string | null {
     pick.name,
     new Map([[pick.name, pick]]),
   );
-  return vm.cpu + (typeof vm.physBits === 'number' ? `,phys-bits=${vm.physBits}` : '');
+  return withNestedVirtResolved(vm.cpu) + (typeof vm.physBits === 'number' ? `,phys-bits=${vm.physBits}` : '');
+}
+
+/** Proxmox resolves nested-virt on the host that starts the VM: this one (see engine/nested-virt.ts). */
+function withNestedVirtResolved(cpu: string): string {
+  if (!/,[+-]nested-virt(,|$)/.test(cpu)) return cpu;
+  const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+  const f = nestedVirtFeature({ vendor: normalizeVendor(vendor) });
+  if (!f) throw new InputError('/proc/cpuinfo', 'no vendor_id: cannot tell whether nested-virt is vmx or svm here');
+  return cpu.replace(/([+-])nested-virt(?=,|$)/g, `$1${f}`);
 }
 
 export function registerVerify(program: Command): void {
