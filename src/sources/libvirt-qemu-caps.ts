@@ -4,8 +4,11 @@
  * under KVM (model "base" with every property; migratable='no' marks bits only a non-migratable
  * guest gets), and `<cpu type='kvm' usable=...>` with `<blocker name=...>` is its
  * query-cpu-definitions. Both are QEMU's own answers: the profile is exact.
- * Format: libvirt 9.0 src/qemu/qemu_capabilities.c virQEMUCapsFormatHostCPUModelInfo,
- * virQEMUCapsFormatCPUModels, virQEMUCapsFormatCache (<version> is major*1000000+minor*1000+micro).
+ * Format: libvirt 9.0.0 src/qemu/qemu_capabilities.c: virQEMUCapsProbeQMPHostCPU (l. 3104, static
+ * expansion of "host", then a non-migratable one for migratable='no'), virQEMUCapsFormatHostCPUModelInfo
+ * (l. 4784), virQEMUCapsFormatCPUModels (l. 4838: blockers in QEMU spelling), virQEMUCapsFormatCache
+ * (l. 5040: <version> is major*1000000+minor*1000+micro; <kernelVersion> is "release version").
+ * Checked against libvirt's tests/qemucapabilitiesdata/caps_*.x86_64.xml (two are our fixtures).
  */
 import { resolveFeature, resolveModel } from '../catalog/index.js';
 import { InputError } from '../errors.js';
