@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 import { resolveFeature } from '../src/catalog/index.js';
 import { modelsForHost } from '../src/cli/commands/models-host.js';
 import { InputError } from '../src/errors.js';
+import type { PveClusterData } from '../src/fleet/pve/client.js';
+import { profilesFromPveCluster } from '../src/fleet/pve/profiles.js';
 import { HostProfileSchema } from '../src/profile/host-profile.js';
 import { QmpSession, expandCpuModel } from '../src/qemu/qmp.js';
 import { readProfilesFromText } from '../src/sources/index.js';
@@ -199,5 +201,27 @@ describe('models --host --json', () => {
       expect(row.runnable).toBe((row.missing as string[]).length === 0);
     }
     expect(rows.find((x) => x.name === 'EPYC-Rome-v1')).toMatchObject({ aliases: ['EPYC-Rome'], runnable: true });
+  });
+});
+
+describe('Proxmox cluster scan with one unusable node status', () => {
+  it('records that node as a problem and keeps the others', () => {
+    const status = JSON.parse(readFileSync(resolve(repoRoot, 'test/fixtures/pve/8.4/nodes/pve1/status.json'), 'utf8'));
+    const body = status.data ?? status;
+    const cut = { ...body, cpuinfo: { ...body.cpuinfo, flags: 'fpu vme de' } };
+    const r = profilesFromPveCluster(
+      {
+        nodes: [
+          { node: 'pve1', status: body },
+          { node: 'pve2', status: cut },
+        ],
+        clusterCpuFlags: null,
+        pveVersion: '8.4.14',
+      } as PveClusterData,
+      'https://pve1:8006',
+    );
+    expect(r.profiles.map((p) => p.name)).toEqual(['pve1']);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/^pve2: https:\/\/pve1:8006\/nodes\/pve2\/status: host "pve2" lacks lm/);
   });
 });
