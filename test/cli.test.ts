@@ -105,7 +105,7 @@ describe.skipIf(!haveKvm)('probe and models --host against QEMU itself', () => {
     const r = cli(['models', '--host', probeFile, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const ours = new Map<string, { runnable: boolean; missing: string[] }>(
-      JSON.parse(r.stdout).map((x: { model: string }) => [x.model, x]),
+      JSON.parse(r.stdout).map((x: { name: string }) => [x.name, x]),
     );
     const kvm = await QmpSession.start({ accel: 'kvm' });
     try {

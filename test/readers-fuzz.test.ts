@@ -24,6 +24,7 @@ const SAMPLES: Record<string, string> = {
   pveStatus: fx('pve/9.2/nodes/pve2/status.json'),
   pveFlags: fx('pve/9.2/cluster/qemu/cpu-flags.json'),
   qmp: fx('virsh/epyc-nested.qmp-host-full.jsonl'),
+  qemuCaps: fx('libvirt-qemu-caps/libvirt-9.0-tests-caps_7.2.0.x86_64.xml'),
 };
 
 /** Everything a reader may do with hostile input: return valid profiles or throw a one-line InputError. */

@@ -7,12 +7,13 @@ export interface HostInputOptions {
   inventory?: string;
   /** --kernel: the hosts' Linux release, for inputs that do not say it */
   kernel?: string;
+  allowIncomplete?: boolean;
 }
 
 /** Host profiles from INPUT arguments and, when given, the latest snapshot per host of an inventory. */
 export async function loadHosts(inputs: string[], opts: HostInputOptions): Promise<HostProfile[]> {
   const hosts: HostProfile[] = inputs.length
-    ? readProfileInputs(inputs, { kernel: parseKernelOption(opts.kernel) })
+    ? readProfileInputs(inputs, { kernel: parseKernelOption(opts.kernel), allowIncomplete: opts.allowIncomplete })
     : [];
   if (opts.inventory) {
     const { openInventory } = await import('../fleet/inventory/index.js');

@@ -7,6 +7,12 @@ export const KERNEL_OPTION = [
   "the hosts' Linux release (e.g. 6.8) for inputs that do not carry it: what KVM offers depends on it",
 ] as const;
 
+/** The option every command reading host data offers: truncated or foreign data is refused without it. */
+export const ALLOW_INCOMPLETE_OPTION = [
+  '--allow-incomplete',
+  'use host data that lacks x86-64 baseline features (lm, sse2, ...) instead of refusing it; the model is cut down to it',
+] as const;
+
 export function parseQemuVersion(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+\.\d+(\.\d+)?$/.test(v))

@@ -59,6 +59,10 @@ export function emitPve(result: BaselineResult, opts: PveOptions = {}): string {
     notes.push(`# PVE adds vendor=${model.vendor} for ${reported.name}: guests report it on every host.`);
   }
   if (result.physBits === null) notes.push("# phys-bits unknown for some host: PVE leaves QEMU's default.");
+  else if (result.physBitsUnknownOn?.length)
+    notes.push(
+      `# phys-bits ${result.physBits}: no host width known for ${result.physBitsUnknownOn.join(', ')} (see warnings).`,
+    );
 
   const part = opts.pvePart ?? 'both';
   const vmLine = `cpu: custom-${result.name}\n`;

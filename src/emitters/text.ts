@@ -55,7 +55,11 @@ export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
   field('Base', `${r.base}: ${r.baseReason}`);
   field(
     'phys-bits',
-    r.physBits === null ? 'unknown (not every host reported it)' : `${r.physBits} (the smallest of all hosts)`,
+    r.physBits === null
+      ? 'not pinned'
+      : r.physBitsUnknownOn?.length
+        ? `${r.physBits} (at most QEMU's default; unknown for ${r.physBitsUnknownOn.length} host(s), see warnings)`
+        : `${r.physBits} (the smallest of all hosts)`,
   );
   field(
     'Hosts',

@@ -67,6 +67,7 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     hosts: set.names,
     vendors: set.vendors,
     physBits: set.physBits,
+    ...(set.physBitsKnown ? {} : { physBitsUnknownOn: set.physBitsChoice.unknownOn }),
     qemu,
     baseReason: choice.reason,
     gainsOverKvm64: features.filter((f) => !kvm64.has(f)),

@@ -6,6 +6,7 @@ import { knownNewerThan, kvm, resolveFeature, resolveModel } from '../catalog/in
 import type { HostProfile } from '../profile/host-profile.js';
 import type { VmCpu } from '../profile/vm-cpu.js';
 import { computeBaseline } from './baseline.js';
+import { featuresOnHost, nestedVirtFeature } from './nested-virt.js';
 import { unavailableOn } from './runnable.js';
 
 export interface MissingFeature {
@@ -68,8 +69,16 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
         feature: `model:${model.name}`,
         why: `QEMU ${host.qemu} on this host has no ${model.name} (added in QEMU ${model.qemu})`,
       });
-    for (const f of unavailableOn(host, vm.features))
-      missing.push({ feature: f, ...(whyMissing(f, host) ? { why: whyMissing(f, host) } : {}) });
+    const nested = vm.nestedVirt ? nestedVirtFeature(host) : null;
+    for (const f of unavailableOn(host, featuresOnHost(vm, host)))
+      if (f === nested)
+        missing.push({
+          feature: 'nested-virt',
+          why: `nested-virt is ${f} on this host, and its KVM does not offer ${f} (nested virtualization off?)`,
+        });
+      else missing.push({ feature: f, ...(whyMissing(f, host) ? { why: whyMissing(f, host) } : {}) });
+    if (vm.nestedVirt && !nestedVirtFeature(host))
+      warnings.push('nested-virt: host vendor unknown, so whether it becomes vmx (Intel) or svm (AMD) is unknown');
   }
   if (crossVendor && vm.features.some((f) => kvm.hypercall.includes(f)))
     warnings.push(
@@ -83,8 +92,12 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
     missing.push({ feature: `phys-bits=${vm.physBits}`, why: `this host has ${host.physBits} physical address bits` });
   if (vm.features.includes('invtsc'))
     warnings.push('invtsc: QEMU refuses to live-migrate this VM unless the TSC frequency is pinned');
-  if (vm.features.includes('vmx') || vm.features.includes('svm'))
-    warnings.push('nested virtualization on: migration needs the same vmx/svm flag and nested support on every host');
+  if (vm.features.includes('vmx') || vm.features.includes('svm') || vm.nestedVirt)
+    warnings.push(
+      crossVendor && vm.nestedVirt
+        ? 'nested-virt is vmx on Intel hosts and svm on AMD hosts: live migration between them fails'
+        : 'nested virtualization on: migration needs the same vmx/svm flag and nested support on every host',
+    );
   return { vm: vm.name, host: host.name, ok: missing.length === 0, missing, warnings };
 }
 

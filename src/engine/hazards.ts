@@ -2,14 +2,13 @@
 import { qemuSkew } from './qemu-skew.js';
 import { someNames } from './some-names.js';
 import { kvm } from '../catalog/index.js';
+import { X86_64_BASELINE, missingBaseline } from '../profile/x86-64.js';
 import type { HostSet } from './hosts.js';
+import { QEMU_DEFAULT_PHYS_BITS } from './phys-bits.js';
 import type { Warning } from './types.js';
 
 /** The field report's guest command line for keeping mitigations across a vendor change */
 export const CROSS_VENDOR_CMDLINE = 'pti=on spectre_v2=retpoline,generic spec_store_bypass_disable=seccomp';
-
-/** The x86-64 psABI v1 set (plus lm): what any 64-bit x86 CPU offers a guest. */
-const X86_64_BASELINE = ['lm', 'fpu', 'cmov', 'cx8', 'fxsr', 'mmx', 'syscall', 'sse', 'sse2'];
 
 export interface HazardInput {
   set: HostSet;
@@ -65,23 +64,15 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
         'invtsc (invariant TSC) is left out: QEMU refuses to live-migrate a guest that has it unless the TSC frequency is pinned and every host can scale to it',
       advice: 'add invtsc only together with tsc-frequency=<Hz> on hosts with TSC scaling',
     });
-  if (!set.physBitsKnown) {
-    const unknown = set.hosts.filter((h) => h.physBits === null).map((h) => h.name);
-    w.push({
-      code: 'phys-bits-unknown',
-      message: `physical address bits unknown for ${someNames(unknown)}: a guest with more physical address bits than a host can panic after migrating there`,
-      advice:
-        'give profiles with address sizes (cpuinfo, probe, scan), or set phys-bits by hand to the smallest host value',
-      hosts: unknown,
-    });
-  } else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
+  if (!set.physBitsKnown) w.push(physBitsUnknown(set));
+  else if (new Set(set.hosts.map((h) => h.physBits)).size > 1)
     w.push({
       code: 'phys-bits',
       message: `hosts differ in physical address bits (${[...new Set(set.hosts.map((h) => h.physBits))].sort().join(', ')}): the model pins phys-bits=${set.physBits}, the smallest; never use "phys-bits host" on these VMs`,
     });
   // Every x86-64 CPU has the psABI v1 set: a profile without it is cut off or garbled, not a real CPU
   const incomplete = set.groups
-    .filter((g) => X86_64_BASELINE.some((f) => !g.features.has(f)))
+    .filter((g) => missingBaseline(g.features).length > 0)
     .flatMap((g) => g.hosts.map((h) => h.name));
   if (incomplete.length)
     w.push({
@@ -147,4 +138,16 @@ export function hazards({ set, features, qemu, wantedQemu, qemuFromProfiles, all
       message: 'only one host given: the model is what this host can run, not yet a cluster baseline',
     });
   return w;
+}
+
+function physBitsUnknown(set: HostSet): Warning {
+  const { physBits, smallestKnown, unknownOn } = set.physBitsChoice;
+  const reported = smallestKnown === null ? 'no host reported one' : `the smallest reported is ${smallestKnown}`;
+  return {
+    code: 'phys-bits-unknown',
+    message: `physical address bits unknown for ${someNames(unknownOn)}: the model pins phys-bits=${physBits}, no more than QEMU's default ${QEMU_DEFAULT_PHYS_BITS} (what VMs started there without phys-bits already have) and ${reported}; a host with fewer bits (Intel client and Xeon E3 CPUs have 39) would let a guest panic after migrating there`,
+    advice:
+      'give profiles with address sizes for those hosts (cpuinfo, lscpu, probe, scan), or lower phys-bits by hand to their width',
+    hosts: unknownOn,
+  };
 }

@@ -1,5 +1,6 @@
 import { compareVersions } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
+import { choosePhysBits, type PhysBitsChoice } from './phys-bits.js';
 
 /** Hosts with exactly the same features: fleets have thousands of hosts but a handful of CPU variants. */
 export interface HostGroup {
@@ -18,8 +19,10 @@ export interface HostSet {
   counts: Map<string, number>;
   /** Oldest QEMU version any host reports, or null when none does */
   oldestQemu: string | null;
-  physBits: number | null;
+  /** The phys-bits to pin (see phys-bits.ts) */
+  physBits: number;
   physBitsKnown: boolean;
+  physBitsChoice: PhysBitsChoice;
 }
 
 function isSorted(list: string[]): boolean {
@@ -63,13 +66,7 @@ function describeGroups(hosts: HostProfile[], groups: HostGroup[]): HostSet {
   for (const g of groups) for (const f of g.features) counts.set(f, (counts.get(f) ?? 0) + g.hosts.length);
   const vendors = [...new Set(hosts.map((h) => h.vendor))].sort();
   const versions = [...new Set(hosts.map((h) => h.qemu).filter((v): v is string => !!v))].sort(compareVersions);
-  let physBits: number | null = null;
-  let known = 0;
-  for (const h of hosts) {
-    if (h.physBits === null) continue;
-    known++;
-    if (physBits === null || h.physBits < physBits) physBits = h.physBits;
-  }
+  const physBitsChoice = choosePhysBits(hosts);
   return {
     hosts,
     names: hosts.map((h) => h.name),
@@ -78,8 +75,9 @@ function describeGroups(hosts: HostProfile[], groups: HostGroup[]): HostSet {
     crossVendor: vendors.length > 1,
     counts,
     oldestQemu: versions[0] ?? null,
-    physBits,
-    physBitsKnown: known === hosts.length,
+    physBits: physBitsChoice.physBits,
+    physBitsKnown: physBitsChoice.unknownOn.length === 0,
+    physBitsChoice,
   };
 }
 

@@ -15,8 +15,11 @@ export function unavailableIn(have: ReadonlySet<string>, wanted: Iterable<string
   return [...wanted].filter((f) => !have.has(f) && !provided.has(f));
 }
 
+/** One row of `models --host --json`: `name` and `aliases` as in `models --json`. */
 export interface ModelRunnability {
-  model: string;
+  /** Versioned QEMU model name */
+  name: string;
+  aliases: string[];
   runnable: boolean;
   missing: string[];
   /** QEMU's own answer when the profile carries it, and where we disagree */
@@ -31,7 +34,7 @@ export function modelsForHost(host: HostProfile, qemu?: string): ModelRunnabilit
     .filter((m) => !m.abstract && (!version || !knownNewerThan(m.qemu, version)))
     .map((m) => {
       const missing = unavailableOn(host, m.kvmFeatures);
-      const row: ModelRunnability = { model: m.name, runnable: missing.length === 0, missing };
+      const row: ModelRunnability = { name: m.name, aliases: m.aliases, runnable: missing.length === 0, missing };
       const theirs = host.unavailable?.[m.name];
       if (theirs) {
         row.qemuSays = { runnable: theirs.length === 0, missing: [...new Set(theirs)].sort() };

@@ -67,8 +67,10 @@ export interface BaselineResult {
   warnings: Warning[];
   hosts: string[];
   vendors: string[];
-  /** Smallest host physBits, when every host reported it */
+  /** phys-bits to pin: the smallest host width, or no more than QEMU's default 40 when some host's is unknown */
   physBits: number | null;
+  /** Hosts whose address width is unknown (absent when every host reported it) */
+  physBitsUnknownOn?: string[];
   /** Oldest QEMU version the model was filtered to, if known */
   qemu: string | null;
   /** Why this base was chosen */

@@ -13,6 +13,7 @@ export const SOURCE_FORMATS = [
   'qmp-bundle',
   'virsh-capabilities',
   'virsh-domcapabilities',
+  'libvirt-qemu-caps',
   'cpuid-raw',
   'pve-node-status',
   'pve-cluster-cpu-flags',

@@ -16,5 +16,10 @@ export interface VmCpu {
   passthrough: boolean;
   /** The model definition came from libvirt's map, not QEMU itself: features may be incomplete */
   unverifiedModel: boolean;
+  /**
+   * Proxmox's nested-virt flag (+ true, - false): qemu-server resolves it on each host to vmx on
+   * Intel and svm on AMD (CPUConfig.pm $supported_cpu_flags), so it is not in `features`
+   */
+  nestedVirt?: boolean;
   notes: string[];
 }

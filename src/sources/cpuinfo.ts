@@ -140,6 +140,12 @@ export function readCpuinfo(
   const cpus = stanzas(text);
   if (!cpus.length) throw new InputError(where, 'expected /proc/cpuinfo with "processor" and "flags" lines');
   const first = cpus[0];
+  // ARM kernels print "CPU implementer"/"CPU architecture" and no vendor_id; some print a flags key too
+  if (!first.has('vendor_id') && /^CPU (?:implementer|architecture)\s*:/m.test(text))
+    throw new InputError(
+      where,
+      'an ARM /proc/cpuinfo ("CPU implementer", no vendor_id); expected the /proc/cpuinfo of an x86-64 host',
+    );
   const lines = cpus.filter((c) => c.has('flags')).map((c) => c.get('flags')!);
   if (!lines.length) throw new InputError(where, 'no "flags" line in any processor stanza');
   const vendor = normalizeVendor(first.get('vendor_id') ?? '');

@@ -53,7 +53,7 @@ export function readInputText(path: string): string {
 function contextFor(path: string, ctx: ReadContext): ReadContext {
   if (ctx.kernel || path === '-') return ctx;
   try {
-    return realpathSync(path) === '/proc/cpuinfo' ? { kernel: release() } : ctx;
+    return realpathSync(path) === '/proc/cpuinfo' ? { ...ctx, kernel: release() } : ctx;
   } catch {
     return ctx;
   }

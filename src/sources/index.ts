@@ -8,6 +8,9 @@ import type { Reader } from './reader.js';
 import { EXTRA_READERS } from './more-readers.js';
 import { probeReader } from './probe-reader.js';
 import { withKernel } from './guest-view.js';
+import { refuseIncomplete, type ReadOptions } from './completeness.js';
+
+export type { ReadOptions };
 
 /** Order matters only where formats overlap: the most specific first. */
 export const READERS: Reader[] = [probeReader, profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader];
@@ -16,22 +19,26 @@ export function supportedFormats(): string {
   return READERS.map((r) => r.describe).join('; ');
 }
 
-export interface ReadContext {
+export interface ReadContext extends ReadOptions {
   /** Host kernel release for sources that do not carry one (what KVM offers depends on it) */
   kernel?: string | null;
 }
 
-/** Reads one input's text. `name` is the host name to use when the content has none. */
+/**
+ * Reads one input's text. `name` is the host name to use when the content has none. Data lacking
+ * what every x86-64 host has is refused unless `allowIncomplete`.
+ */
 export function readProfilesFromText(text: string, where: string, name: string, ctx: ReadContext = {}): HostProfile[] {
   if (!text.trim()) throw new InputError(where, 'empty input; expected host CPU data');
   if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
   const reader = READERS.find((r) => r.detect(text));
   if (!reader) throw new InputError(where, `unrecognized format; supported: ${supportedFormats()}`);
-  if (!ctx.kernel) return reader.read(text, where, name);
+  const kernel = ctx.kernel;
   // Profiles read from Linux flags record the kernel they were judged for
-  return withKernel(ctx.kernel, () => reader.read(text, where, name)).map((p) =>
-    p.exact || p.kernel ? p : { ...p, kernel: ctx.kernel! },
-  );
+  const profiles = kernel
+    ? withKernel(kernel, () => reader.read(text, where, name)).map((p) => (p.exact || p.kernel ? p : { ...p, kernel }))
+    : reader.read(text, where, name);
+  return refuseIncomplete(profiles, where, ctx);
 }
 
 /** A `--kernel` value: a Linux release like 6.8 or 6.8.12-4-pve. */

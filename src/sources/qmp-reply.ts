@@ -1,7 +1,7 @@
 /**
- * QMP replies saved as JSON: a query-cpu-model-expansion reply for model "host" (static or full),
- * alone or in a transcript with query-cpu-definitions and query-version. This is QEMU's own answer
- * of what a guest can get on the host, so the profile is exact.
+ * QMP replies saved as JSON: a query-cpu-model-expansion reply for model "host" (type full, or type
+ * static: model "base" with every property), alone or in a transcript with query-cpu-definitions and
+ * query-version. This is QEMU's own answer of what a guest can get on the host, so the profile is exact.
  */
 import { resolveFeature } from '../catalog/index.js';
 import { InputError } from '../errors.js';
@@ -67,12 +67,13 @@ export function profileFromQmp(
 ): HostProfile {
   const exp = docs.map(unwrap).find((d) => isExpansion(d)) as Expansion | undefined;
   if (!exp) throw new InputError(where, 'expected a QMP query-cpu-model-expansion reply (model "host")');
-  if (!['host', 'max'].includes(exp.model.name))
+  // A static expansion of "host" answers with model "base" and every property set true or false:
+  // what libvirt caches for each host (qemu_capabilities.c virQEMUCapsProbeQMPHostCPU, libvirt 9.0)
+  const isStatic = exp.model.name === 'base';
+  if (!['host', 'max'].includes(exp.model.name) && !isStatic)
     throw new InputError(
       where,
-      exp.model.name === 'base'
-        ? 'a static expansion (model "base") cannot say which host it describes; use query-cpu-model-expansion type "full" of model "host"'
-        : `the expansion is of model "${exp.model.name}"; a host profile needs the expansion of model "host"`,
+      `the expansion is of model "${exp.model.name}"; a host profile needs the expansion of model "host" (type "full", or "static", which answers with model "base")`,
     );
   const props = exp.model.props ?? {};
   const defs = docs.map(unwrap).find(isDefinitions) as Definition[] | undefined;
@@ -89,6 +90,7 @@ export function profileFromQmp(
     exact: true,
     source,
     qemu: qmpVersion(docs),
+    ...(isStatic ? { notes: ['static expansion of model host (model "base" with every property)'] } : {}),
   });
   if (defs) {
     profile.runnableModels = defs
@@ -104,7 +106,8 @@ export function profileFromQmp(
 
 export const qmpReader: Reader = {
   format: 'qmp-expansion',
-  describe: 'QMP query-cpu-model-expansion reply for model "host" (optionally with query-cpu-definitions)',
+  describe:
+    'QMP query-cpu-model-expansion reply for model "host", full or static (optionally with query-cpu-definitions)',
   detect: (text) => looksLikeJson(text) && /"model"\s*:\s*\{/.test(text) && /"props"/.test(text),
   read(text, where, name) {
     const docs = parseJsonDocuments(text, where);

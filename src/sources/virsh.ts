@@ -31,7 +31,7 @@ function translate(names: string[], unknown: string[]): string[] {
 }
 
 /** XML whose root is `root`; a DOCTYPE before it still counts, so that it gets refused by name. */
-function looksLikeXmlWith(t: string, root: string): boolean {
+export function looksLikeXmlWith(t: string, root: string): boolean {
   return /^\s*</.test(t) && new RegExp(`<${root}[\\s/>]`).test(t.slice(0, 1 << 16));
 }
 

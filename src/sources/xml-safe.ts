@@ -7,7 +7,22 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { InputError } from '../errors.js';
 
 /** Element names that may repeat: always arrays, so a single child looks like many. */
-const REPEATED = new Set(['feature', 'model', 'mode', 'blockers', 'enum', 'value', 'pages', 'cell', 'cpu', 'guest']);
+const REPEATED = new Set([
+  'feature',
+  'model',
+  'mode',
+  'blockers',
+  'enum',
+  'value',
+  'pages',
+  'cell',
+  'cpu',
+  'guest',
+  // libvirt's QEMU capabilities cache
+  'hostCPU',
+  'property',
+  'blocker',
+]);
 
 const parser = new XMLParser({
   ignoreAttributes: false,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { FORMAT_NAMES } from '../../emitters/format-names.js';
-import { KERNEL_OPTION } from '../options.js';
+import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION } from '../options.js';
 import type { BaselineOptions } from '../run/baseline.js';
 
 export function registerBaseline(program: Command): void {
@@ -17,6 +17,7 @@ export function registerBaseline(program: Command): void {
     .option('--qemu <version>', 'oldest QEMU in the cluster (default: what the profiles say, else 7.2)')
     .option('--inventory <db>', 'also use the latest scan of every host in this inventory')
     .option(...KERNEL_OPTION)
+    .option(...ALLOW_INCOMPLETE_OPTION)
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (inputs: string[], opts: BaselineOptions) =>
       (await import('../run/baseline.js')).runBaseline(inputs, opts),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ALLOW_INCOMPLETE_OPTION } from '../options.js';
 import type { ServeOptions } from '../run/serve.js';
 
 export function registerServeCommand(program: Command): void {
@@ -9,6 +10,7 @@ export function registerServeCommand(program: Command): void {
       '[input...]',
       'host data files or directories (cpuinfo, QMP JSON, HostProfile JSON, ...); none = add them in the browser',
     )
+    .option(...ALLOW_INCOMPLETE_OPTION)
     .option('--inventory <db>', 'serve hosts and feature drift from a migratable inventory database')
     // the defaults live with the server (web/server.ts) and are printed at start
     .option('--port <n>', "port to listen on (default: the dashboard's own; 0 = any free port)")

@@ -14,6 +14,7 @@ export interface BaselineOptions {
   inventory?: string;
   output?: string;
   kernel?: string;
+  allowIncomplete?: boolean;
 }
 
 export async function runBaseline(inputs: string[], opts: BaselineOptions): Promise<void> {

@@ -51,6 +51,7 @@ export interface CheckOptions {
   inventory?: string;
   json?: boolean;
   kernel?: string;
+  allowIncomplete?: boolean;
 }
 
 export async function runCheck(hostInputs: string[], opts: CheckOptions): Promise<void> {

@@ -7,9 +7,15 @@ import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
 
-export function runModelsForHost(input: string, opts: { json?: boolean; qemu?: string; kernel?: string }): void {
+export function runModelsForHost(
+  input: string,
+  opts: { json?: boolean; qemu?: string; kernel?: string; allowIncomplete?: boolean },
+): void {
   const qemu = parseQemuVersion(opts.qemu);
-  const profiles = readProfileInputs([input], { kernel: parseKernelOption(opts.kernel) });
+  const profiles = readProfileInputs([input], {
+    kernel: parseKernelOption(opts.kernel),
+    allowIncomplete: opts.allowIncomplete,
+  });
   if (profiles.length !== 1) throw new InputError(input, `expected one host profile, found ${profiles.length}`);
   const rows = modelsForHost(profiles[0], qemu);
   if (opts.json) return output(JSON.stringify(rows, null, 2));
@@ -17,12 +23,12 @@ export function runModelsForHost(input: string, opts: { json?: boolean; qemu?: s
   output(
     table(
       ['model', 'runnable', 'missing'],
-      rows.map((r) => [r.model, r.runnable ? 'yes' : 'no', r.missing.join(' ') || '-']),
+      rows.map((r) => [r.name, r.runnable ? 'yes' : 'no', r.missing.join(' ') || '-']),
     ) +
       `\n\n${rows.filter((r) => r.runnable).length} of ${rows.length} models runnable on ${profiles[0].name}` +
       (profiles[0].unavailable
         ? disagreements.length
-          ? `\nQEMU's own answer differs for ${disagreements.length} model(s): ${disagreements.map((d) => `${d.model} (ours only: ${d.disagreement!.onlyOurs.join(' ') || '-'}; QEMU only: ${d.disagreement!.onlyQemu.join(' ') || '-'})`).join('; ')}`
+          ? `\nQEMU's own answer differs for ${disagreements.length} model(s): ${disagreements.map((d) => `${d.name} (ours only: ${d.disagreement!.onlyOurs.join(' ') || '-'}; QEMU only: ${d.disagreement!.onlyQemu.join(' ') || '-'})`).join('; ')}`
           : "\nagrees with QEMU's own unavailable-features for every model"
         : ''),
   );

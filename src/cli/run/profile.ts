@@ -27,9 +27,13 @@ export interface ProfileOptions {
   json?: boolean;
   output?: string;
   kernel?: string;
+  allowIncomplete?: boolean;
 }
 
 export function runProfile(inputs: string[], opts: ProfileOptions): void {
-  const profiles = readProfileInputs(inputs, { kernel: parseKernelOption(opts.kernel) });
+  const profiles = readProfileInputs(inputs, {
+    kernel: parseKernelOption(opts.kernel),
+    allowIncomplete: opts.allowIncomplete,
+  });
   output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles), opts.output);
 }

@@ -9,6 +9,7 @@ export interface ServeOptions {
   port?: string;
   host?: string;
   token?: string;
+  allowIncomplete?: boolean;
 }
 
 function parsePort(v: string): number {
@@ -19,7 +20,7 @@ function parsePort(v: string): number {
 
 export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
   const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
-  const hosts = readProfileInputs(inputs);
+  const hosts = readProfileInputs(inputs, opts);
   const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
   const server = await startServer({
     inputs: [...hosts, ...(inventory?.hosts ?? [])],

@@ -2,6 +2,7 @@
  * Proxmox API bodies -> HostProfiles, through the same readers a user's saved JSON goes through.
  * /cluster/qemu/cpu-flags (PVE 9.2+) is KVM's own per-node answer and wins over node status flags.
  */
+import { InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readProfilesFromText } from '../../sources/index.js';
 import type { PveClusterData } from './client.js';
@@ -17,11 +18,19 @@ export function profilesFromPveCluster(
       problems.push(`${n.node}: ${n.error ?? 'no status'}`);
       continue;
     }
-    const [p] = readProfilesFromText(
-      JSON.stringify({ node: n.node, data: n.status }),
-      `${where}/nodes/${n.node}/status`,
-      n.node,
-    );
+    let p: HostProfile;
+    try {
+      [p] = readProfilesFromText(
+        JSON.stringify({ node: n.node, data: n.status }),
+        `${where}/nodes/${n.node}/status`,
+        n.node,
+      );
+    } catch (e) {
+      // one node's unusable status (truncated flags, another architecture) must not hide the others
+      if (!(e instanceof InputError)) throw e;
+      problems.push(`${n.node}: ${e.message}`);
+      continue;
+    }
     fromStatus.set(n.node, { ...p, name: n.node });
   }
   if (!data.clusterCpuFlags) return { profiles: [...fromStatus.values()], problems };

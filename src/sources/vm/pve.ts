@@ -20,10 +20,13 @@ export function looksLikePveVmConfig(text: string): boolean {
   );
 }
 
+/** Proxmox's shorthand, resolved per host: see VmCpu.nestedVirt */
+const NESTED_VIRT = 'nested-virt';
+
 function flagChanges(flags: string[], where: string): Array<[string, boolean]> {
   return flags.map((f) => {
     const name = f.slice(1);
-    const canon = name === 'nested-virt' ? 'vmx' : canonicalFeature(name);
+    const canon = name === NESTED_VIRT ? NESTED_VIRT : canonicalFeature(name);
     if (!canon) throw new InputError(where, `unknown CPU flag "${name}" (QEMU would refuse to start)`);
     return [canon, f[0] === '+'] as [string, boolean];
   });
@@ -68,10 +71,21 @@ export function vmFromPveConfig(
     ...all.map(([f, on]) => `${on ? '+' : '-'}${f}`),
     ...(type !== 'host' ? ['enforce'] : []),
   ].join(',');
-  return resolveCpuRequest(
-    { name, source: 'pve-config', cpu: cpuString, model: model?.name ?? type, changes: all, physBits, notes },
+  const nested = all.filter(([f]) => f === NESTED_VIRT).pop();
+  const vm = resolveCpuRequest(
+    {
+      name,
+      source: 'pve-config',
+      cpu: cpuString,
+      model: model?.name ?? type,
+      changes: all.filter(([f]) => f !== NESTED_VIRT),
+      physBits,
+      notes,
+    },
     where,
   );
+  if (!nested) return vm;
+  return { ...vm, nestedVirt: nested[1], added: nested[1] ? [...vm.added, NESTED_VIRT].sort() : vm.added };
 }
 
 export function vmFromPveText(

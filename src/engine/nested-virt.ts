@@ -1,0 +1,20 @@
+/**
+ * Proxmox's `nested-virt` CPU flag on one host: qemu-server turns it into `svm` on AMD CPUs and
+ * `vmx` on Intel CPUs of the host the VM starts on (qemu-server src/PVE/QemuServer/CPUConfig.pm,
+ * $supported_cpu_flags: "namely 'svm' for AMD CPUs and 'vmx' for Intel CPUs"; qemu-server >= 9.0.27).
+ */
+import type { HostProfile } from '../profile/host-profile.js';
+
+/** The feature nested-virt becomes on this host, or null when the host's vendor is unknown. */
+export function nestedVirtFeature(host: Pick<HostProfile, 'vendor'>): 'vmx' | 'svm' | null {
+  if (host.vendor === 'GenuineIntel') return 'vmx';
+  if (host.vendor === 'AuthenticAMD' || host.vendor === 'HygonGenuine') return 'svm';
+  return null;
+}
+
+/** What the guest requests on this host once nested-virt is resolved. */
+export function featuresOnHost(vm: { features: string[]; nestedVirt?: boolean }, host: HostProfile): string[] {
+  const f = vm.nestedVirt === undefined ? null : nestedVirtFeature(host);
+  if (!f) return vm.features;
+  return vm.nestedVirt ? [...new Set([...vm.features, f])].sort() : vm.features.filter((x) => x !== f);
+}
