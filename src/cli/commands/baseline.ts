@@ -5,6 +5,7 @@ import { InputError } from '../../errors.js';
 import { loadHosts } from '../inputs.js';
 import { output } from '../output.js';
 import { parseQemuVersion } from './catalog.js';
+import { checkModelName, emitterOptions, type BaselineCliOptions } from './baseline-options.js';
 
 export function registerBaseline(program: Command): void {
   program
@@ -19,26 +20,30 @@ export function registerBaseline(program: Command): void {
     .option('--allow-tsx', 'keep hle/rtm when every host has them (microcode updates may remove TSX)')
     .option('--qemu <version>', 'oldest QEMU in the cluster (default: what the profiles say, else 7.2)')
     .option('--inventory <db>', 'also use the latest scan of every host in this inventory')
+    .option(
+      '--libvirt <version>',
+      'libvirt release for libvirt/nova/kubevirt output (default 9.0; versioned model names from 10.10)',
+    )
+    .option(
+      '--nova <release>',
+      'Nova release for nova output: series (wallaby, zed, 2024.1 ...) or version (default wallaby)',
+    )
+    .option(
+      '--pve <major>',
+      'Proxmox VE release for pve output: 7, 8 or 9 (default: a reported-model all three accept)',
+    )
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(
-      async (
-        inputs: string[],
-        opts: { format: string; name?: string; allowTsx?: boolean; qemu?: string; inventory?: string; output?: string },
-      ) => {
-        if (!isFormatName(opts.format))
-          throw new InputError('--format', `unknown format "${opts.format}"; one of ${FORMAT_NAMES.join(', ')}`);
-        if (opts.name !== undefined && !/^[a-z][a-z0-9_-]{1,39}$/.test(opts.name))
-          throw new InputError(
-            '--name',
-            `"${opts.name}" is not a valid model name (lowercase letter, then letters, digits, _ or -, at most 40)`,
-          );
-        const hosts = await loadHosts(inputs, opts);
-        const result = computeBaseline(hosts, {
-          allowTsx: opts.allowTsx,
-          qemu: parseQemuVersion(opts.qemu),
-          name: opts.name,
-        });
-        output(EMITTERS[opts.format].emit(result), opts.output);
-      },
-    );
+    .action(async (inputs: string[], opts: BaselineCliOptions) => {
+      if (!isFormatName(opts.format))
+        throw new InputError('--format', `unknown format "${opts.format}"; one of ${FORMAT_NAMES.join(', ')}`);
+      checkModelName(opts.name, opts.format);
+      const emitOptions = emitterOptions(opts);
+      const hosts = await loadHosts(inputs, opts);
+      const result = computeBaseline(hosts, {
+        allowTsx: opts.allowTsx,
+        qemu: parseQemuVersion(opts.qemu),
+        name: opts.name,
+      });
+      output(EMITTERS[opts.format].emit(result, emitOptions), opts.output);
+    });
 }
