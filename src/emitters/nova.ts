@@ -37,6 +37,8 @@ export function emitNova(result: BaselineResult, opts: NovaOptions & { libvirt?:
     else notes.push(`${f}: nova.conf cannot request it; guests will not get it`);
   }
   for (const f of [...base.minus, ...base.alsoOff].sort()) flags.push(`-${spell(f)}`);
+  for (const f of result.minus.filter((x) => !base.alsoOff.includes(x) && !base.minus.includes(x)))
+    notes.push(`${f}: nova.conf cannot turn it off; QEMU leaves it off for ${base.name} anyway`);
 
   if (result.physBits !== null) {
     if (novaHasMaxPhysAddr(release))

@@ -43,6 +43,7 @@ export function retarget(result: BaselineResult, rules: RetargetRules): Retarget
   const promise = new Set(result.features);
   const qemu = result.qemu ?? OLDEST_KNOWN_QEMU;
   let best: { r: Retargeted; cost: number } | null = null;
+  let blocked: string[] = [];
   for (const name of rules.names) {
     const model = resolveModel(name);
     if (!model || !model.verified || model.abstract || model.vendor !== base.vendor) continue;
@@ -52,10 +53,18 @@ export function retarget(result: BaselineResult, rules: RetargetRules): Retarget
     const explicitOff = result.minus.filter((f) => !own.has(f));
     const defined = (rules.definition?.(name) ?? []).filter((f) => !promise.has(f) && !own.has(f));
     const alsoOff = [...new Set([...defined, ...explicitOff.filter(rules.canTurnOff)])].sort();
-    if (![...minus, ...defined].every(rules.canTurnOff)) continue;
+    const stuck = [...minus, ...defined].filter((f) => !rules.canTurnOff(f));
+    if (stuck.length) {
+      if (model.name === base.name || !blocked.length) blocked = stuck;
+      continue;
+    }
     const cost = plus.length + minus.length + defined.length + (model.name === base.name ? -0.5 : 0);
     if (!best || cost < best.cost) best = { r: { name, model, plus, minus, alsoOff }, cost };
   }
-  if (!best) throw new EmitError(rules.format, `no ${rules.why} can express ${result.base} with these deltas`);
+  if (!best)
+    throw new EmitError(
+      rules.format,
+      `no ${rules.why} can express ${result.base} with these deltas: cannot turn off ${blocked.join(', ')}`,
+    );
   return best.r;
 }
