@@ -1,7 +1,9 @@
 /**
  * Incus: the CPU model of live-migratable VMs comes from the cluster group keys
  * instances.vm.cpu.<arch>.baseline/.flags (limits.cpu is only the count or pinning). Incus joins
- * baseline and flags into -cpu verbatim and adds no enforce (lxc/incus cpuType()).
+ * baseline and flags into -cpu verbatim and adds no enforce (lxc/incus cpuType()). Written in the
+ * current `set GROUP KEY=VALUE...` form (cmd/incus/cluster_group.go, `<group> <key>=<value>...`);
+ * the older `set GROUP KEY VALUE` form is deprecated.
  */
 import type { BaselineResult } from '../engine/types.js';
 import { checkResult } from './guard.js';
@@ -28,7 +30,9 @@ export function emitIncus(result: BaselineResult, opts: IncusOptions = {}): stri
   if (result.vendors.length > 1) {
     lines.push('# Pinned limits.cpu with SMT siblings makes Incus add an AMD-only topology flag: avoid it here.');
   }
-  lines.push(`incus cluster group set ${group} instances.vm.cpu.x86_64.baseline ${baseline.name}`);
-  lines.push(`incus cluster group set ${group} instances.vm.cpu.x86_64.flags '${flags.join(',')}'`);
+  lines.push(
+    `incus cluster group set ${group} instances.vm.cpu.x86_64.baseline=${baseline.name} ` +
+      `'instances.vm.cpu.x86_64.flags=${flags.join(',')}'`,
+  );
   return lines.join('\n') + '\n';
 }

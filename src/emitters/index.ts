@@ -4,7 +4,7 @@ import { emitIncus, type IncusOptions } from './incus.js';
 import { emitJson } from './json.js';
 import { emitKubevirt } from './kubevirt.js';
 import { emitLibvirt, type LibvirtOptions } from './libvirt.js';
-import { emitNova } from './nova.js';
+import { emitNova, type NovaOptions } from './nova.js';
 import { emitPve, type PveOptions } from './pve.js';
 import { emitPveArgs } from './pve-args.js';
 import { emitQemu } from './qemu.js';
@@ -15,7 +15,7 @@ export { EmitError } from './guard.js';
 export { FORMAT_NAMES, isFormatName, type FormatName } from './format-names.js';
 
 /** Every emitter's options; each reads only its own. */
-export type EmitOptions = TextOptions & PveOptions & LibvirtOptions & IncusOptions;
+export type EmitOptions = TextOptions & PveOptions & LibvirtOptions & IncusOptions & NovaOptions;
 
 export interface Emitter {
   description: string;

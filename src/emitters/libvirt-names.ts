@@ -2,7 +2,9 @@
  * How a QEMU model and feature are spelled for libvirt (and for Nova and KubeVirt, which hand
  * both to libvirt unchanged).
  */
-import { resolveFeature, type Model } from '../catalog/index.js';
+import { allModels, resolveFeature, resolveModel, type Model } from '../catalog/index.js';
+import { compareVersions } from '../version.js';
+import { LIBVIRT_9_0_FEATURES, LIBVIRT_9_0_MODELS } from './libvirt-9.0-map.js';
 
 export interface LibvirtModelName {
   name: string;
@@ -55,4 +57,45 @@ export function libvirtSpelling(feature: string): LibvirtSpelling {
   if (f?.libvirt) return { kind: 'cpu', name: f.libvirt };
   const d = DOMAIN_FEATURES[feature];
   return d ? { kind: 'domain', feature: d } : { kind: 'none' };
+}
+
+/** The libvirt release an output is for: `--libvirt X.Y`, default Debian 12's 9.0. */
+export interface LibvirtTarget {
+  version: string;
+}
+
+export const DEFAULT_LIBVIRT = '9.0';
+
+/** libvirt 10.10 added QEMU's versioned model names (EPYC-v3 ...) to its CPU map (libvirt NEWS, v10.10.0). */
+export function hasVersionedModels(version: string): boolean {
+  return compareVersions(version, '10.10') >= 0;
+}
+
+const LIBVIRT_9_0_FEATURE_SET = new Set(LIBVIRT_9_0_FEATURES.split(' '));
+const LIBVIRT_9_0_DEFS = new Map(Object.entries(LIBVIRT_9_0_MODELS).map(([k, v]) => [k, v.split(' ')]));
+
+/**
+ * Model spellings libvirt `version` accepts. libvirt never drops a model, so 9.0's map is a safe floor
+ * for every later release; from 10.10 QEMU's versioned names come on top.
+ */
+export function libvirtModelNames(version: string): string[] {
+  const names = [...LIBVIRT_9_0_DEFS.keys()];
+  if (hasVersionedModels(version)) names.push(...allModels().map((m) => m.name));
+  return names;
+}
+
+/**
+ * Features libvirt's own definition of a model lists. libvirt compares them with the host before it
+ * starts a custom-mode guest, so those the promise leaves out are turned off explicitly. Versioned
+ * names (10.10+) mirror QEMU's definitions, so QEMU's accelerator-neutral list stands in for them.
+ */
+export function libvirtDefinition(name: string): string[] {
+  return LIBVIRT_9_0_DEFS.get(name) ?? (VERSIONED.test(name) ? (resolveModel(name)?.features ?? []) : []);
+}
+
+/** libvirt's spelling of a feature, when `version` knows it (9.0's feature map before 10.10). */
+export function libvirtSpellingFor(feature: string, version: string): LibvirtSpelling {
+  const s = libvirtSpelling(feature);
+  if (s.kind === 'cpu' && !hasVersionedModels(version) && !LIBVIRT_9_0_FEATURE_SET.has(s.name)) return { kind: 'none' };
+  return s;
 }

@@ -1,19 +1,35 @@
 /**
- * libvirt domain XML: <cpu mode='custom' match='exact' check='full'> with fallback='forbid', so
- * libvirt neither swaps the model nor starts a guest that lacks a requested feature.
+ * libvirt domain XML: <cpu mode='custom' match='exact' check='partial'> with fallback='forbid'.
  *
- * Features libvirt has no CPU-feature name for: a KVM paravirtual bit with a domain <features>
- * knob (pvspinlock = kvm-pv-unhalt, apic eoi = kvm-pv-eoi, ...) is set there. Otherwise a plus
- * feature is left out with a comment (the guest gets less, which is safe), and a minus feature is
- * an error unless QEMU leaves it off for the base anyway (the guest would get more than the model).
+ * check (libvirt docs/formatdomain.rst, "CPU model and topology"): 'full' makes libvirt compare the CPU
+ * QEMU built with libvirt's own definition of the model after starting, and fail on any difference
+ * (virCPUx86UpdateLive in src/cpu/cpu_x86.c: "guest CPU doesn't match specification: extra features"),
+ * which QEMU's models always give (vme, x2apic, hypervisor ...). 'partial' checks the definition against
+ * the host before starting and then records what QEMU really built; 'none' checks nothing. So partial,
+ * with every feature of libvirt's definition that the promise leaves out turned off explicitly.
+ *
+ * The model is a name the target libvirt knows (unversioned before 10.10, see libvirt-names.ts); the
+ * deltas are against QEMU's expansion of that name, which is what the guest gets. A KVM paravirtual
+ * bit with a domain <features> knob (pvspinlock = kvm-pv-unhalt, ...) is set there; a plus feature
+ * libvirt cannot spell is left out with a comment (the guest gets less, which is safe).
  */
 import type { BaselineResult } from '../engine/types.js';
-import { EmitError, checkResult, isNoOpMinus } from './guard.js';
-import { libvirtModelName, libvirtSpelling, type DomainFeature } from './libvirt-names.js';
+import {
+  DEFAULT_LIBVIRT,
+  libvirtDefinition,
+  libvirtModelNames,
+  libvirtSpellingFor,
+  type DomainFeature,
+} from './libvirt-names.js';
+import { retarget, type Retargeted } from './retarget.js';
 
 export interface LibvirtOptions {
   /** Emit a minimal complete <domain> (for virt-xml-validate) instead of the <cpu>/<features> snippets */
   wrapDomain?: boolean;
+  /** Domain type of the wrapped domain: kvm (default) or qemu (TCG) */
+  domainType?: 'kvm' | 'qemu';
+  /** The libvirt release the output is for (default 9.0, Debian 12) */
+  libvirt?: string;
 }
 
 export function escapeXml(s: string): string {
@@ -35,39 +51,48 @@ interface LibvirtCpu {
   /** Lines inside <features>, empty when none are needed */
   features: string[];
   notes: string[];
+  base: Retargeted;
 }
 
-export function libvirtCpu(result: BaselineResult, format = 'libvirt'): LibvirtCpu {
-  const model = checkResult(result, format);
-  const name = libvirtModelName(model);
-  const notes: string[] = [];
-  if (name.versioned)
-    notes.push(`${name.name} needs a libvirt whose CPU map has versioned models (libvirt 9.0 has none)`);
+/** The promise on a base the target libvirt knows (KubeVirt and Nova hand theirs to libvirt as well). */
+export function libvirtBase(
+  result: BaselineResult,
+  format: string,
+  version = DEFAULT_LIBVIRT,
+  canTurnOff = (f: string) => libvirtSpellingFor(f, version).kind !== 'none',
+): Retargeted {
+  return retarget(result, {
+    format,
+    names: libvirtModelNames(version),
+    definition: libvirtDefinition,
+    canTurnOff,
+    why: `model libvirt ${version} knows`,
+  });
+}
 
+export function libvirtCpu(result: BaselineResult, format = 'libvirt', version = DEFAULT_LIBVIRT): LibvirtCpu {
+  const base = libvirtBase(result, format, version);
+  const notes = [`${base.name} is QEMU's ${base.model.name}; the features below are relative to QEMU's own expansion`];
   const cpuFeatures: string[] = [];
   const domain = new Map<DomainFeature, boolean>();
   const add = (feature: string, on: boolean) => {
-    const s = libvirtSpelling(feature);
+    const s = libvirtSpellingFor(feature, version);
     if (s.kind === 'cpu')
       cpuFeatures.push(`<feature policy='${on ? 'require' : 'disable'}' name='${escapeXml(s.name)}'/>`);
     else if (s.kind === 'domain') domain.set(s.feature, on);
-    else if (on) notes.push(`${feature} has no libvirt spelling: guests will not get it`);
-    else if (isNoOpMinus(model, feature))
-      notes.push(`${feature} has no libvirt spelling; QEMU leaves it off for ${model.name} anyway`);
-    else
-      throw new EmitError(format, `cannot turn off ${feature} in libvirt XML, and ${model.name} turns it on under KVM`);
+    else notes.push(`${feature} has no libvirt ${version} spelling: guests will not get it`);
   };
-  for (const f of [...result.plus].sort()) add(f, true);
-  for (const f of [...result.minus].sort()) add(f, false);
+  for (const f of base.plus) add(f, true);
+  for (const f of [...base.minus, ...base.alsoOff].sort()) add(f, false);
 
   const cpu = [
-    `<cpu mode='custom' match='exact' check='full'>`,
-    `  <model fallback='forbid'>${escapeXml(name.name)}</model>`,
+    `<cpu mode='custom' match='exact' check='partial'>`,
+    `  <model fallback='forbid'>${escapeXml(base.name)}</model>`,
     ...(result.physBits !== null ? [`  <maxphysaddr mode='emulate' bits='${result.physBits}'/>`] : []),
     ...cpuFeatures.map((l) => '  ' + l),
     `</cpu>`,
   ];
-  return { cpu, features: domainFeatureLines(domain), notes };
+  return { cpu, features: domainFeatureLines(domain), notes, base };
 }
 
 function domainFeatureLines(domain: Map<DomainFeature, boolean>): string[] {
@@ -84,13 +109,13 @@ function domainFeatureLines(domain: Map<DomainFeature, boolean>): string[] {
 }
 
 export function emitLibvirt(result: BaselineResult, opts: LibvirtOptions = {}): string {
-  const { cpu, features, notes } = libvirtCpu(result);
+  const { cpu, features, notes } = libvirtCpu(result, 'libvirt', opts.libvirt);
   const featuresBlock = features.length ? ['<features>', ...features.map((l) => '  ' + l), '</features>'] : [];
   const head = [comment(`migratable model ${result.name}: ${result.base}`), ...notes.map(comment)];
   if (opts.wrapDomain) {
     const body = [...head, ...featuresBlock, ...cpu];
     return [
-      `<domain type='kvm'>`,
+      `<domain type='${opts.domainType ?? 'kvm'}'>`,
       `  <name>${escapeXml(result.name)}</name>`,
       `  <memory unit='MiB'>1024</memory>`,
       `  <os>`,

@@ -1,43 +1,62 @@
 /**
- * OpenStack Nova (libvirt driver): nova.conf [libvirt] with cpu_mode = custom. Nova hands the model
- * and extra flags to libvirt, so both use libvirt's spelling. `+flag`/`-flag` follows Nova's current
- * cpu_model_extra_flags help; older releases only know plain (enabling) names.
+ * OpenStack Nova (libvirt driver): nova.conf [libvirt] with cpu_mode = custom, for one Nova release
+ * (`--nova`, see nova-releases.ts). Nova hands the model and extra flags to libvirt, so the model is
+ * one the target libvirt knows and the flags use libvirt's spelling. Releases before Wallaby can only
+ * add flags, so there the base must need no flag turned off.
  */
 import type { BaselineResult } from '../engine/types.js';
-import { EmitError, checkResult, isNoOpMinus } from './guard.js';
-import { libvirtModelName, libvirtSpelling } from './libvirt-names.js';
+import { libvirtBase } from './libvirt.js';
+import { DEFAULT_LIBVIRT, libvirtSpellingFor } from './libvirt-names.js';
+import {
+  DEFAULT_NOVA,
+  novaCanDisableFlags,
+  novaHasCpuModels,
+  novaHasMaxPhysAddr,
+  novaRelease,
+} from './nova-releases.js';
 
-export function emitNova(result: BaselineResult): string {
-  const model = checkResult(result, 'nova');
-  const name = libvirtModelName(model);
-  const notes: string[] = [];
-  const flags: string[] = [];
-  const add = (feature: string, on: boolean) => {
-    const s = libvirtSpelling(feature);
-    if (s.kind === 'cpu') flags.push(`${on ? '+' : '-'}${s.name}`);
-    else if (on) notes.push(`${feature}: nova.conf cannot request it; guests will not get it`);
-    else if (isNoOpMinus(model, feature))
-      notes.push(`${feature}: nova.conf cannot turn it off; QEMU leaves it off for ${model.name} anyway`);
-    else throw new EmitError('nova', `nova.conf cannot turn off ${feature}, and ${model.name} turns it on under KVM`);
+export interface NovaOptions {
+  /** Nova release (series, codename or version); default wallaby */
+  nova?: string;
+}
+
+export function emitNova(result: BaselineResult, opts: NovaOptions & { libvirt?: string } = {}): string {
+  const release = novaRelease(opts.nova ?? DEFAULT_NOVA);
+  const libvirt = opts.libvirt ?? DEFAULT_LIBVIRT;
+  const canOff = novaCanDisableFlags(release);
+  const spell = (f: string) => {
+    const s = libvirtSpellingFor(f, libvirt);
+    return s.kind === 'cpu' ? s.name : null;
   };
-  for (const f of [...result.plus].sort()) add(f, true);
-  for (const f of [...result.minus].sort()) add(f, false);
+  const base = libvirtBase(result, 'nova', libvirt, canOff ? (f) => spell(f) !== null : () => false);
+  const notes = [`${base.name} is QEMU's ${base.model.name}; the flags are relative to QEMU's own expansion`];
+  const flags: string[] = [];
+  for (const f of base.plus) {
+    const s = spell(f);
+    if (s) flags.push(canOff ? `+${s}` : s);
+    else notes.push(`${f}: nova.conf cannot request it; guests will not get it`);
+  }
+  for (const f of [...base.minus, ...base.alsoOff].sort()) flags.push(`-${spell(f)}`);
+  for (const f of result.minus.filter((x) => !base.alsoOff.includes(x) && !base.minus.includes(x)))
+    notes.push(`${f}: nova.conf cannot turn it off; QEMU leaves it off for ${base.name} anyway`);
 
-  if (flags.length)
-    notes.push('+flag/-flag in cpu_model_extra_flags needs a Nova release whose help text documents them');
-  if (name.versioned) notes.push(`${name.name} needs a libvirt whose CPU map has versioned models`);
   if (result.physBits !== null) {
-    notes.push(
-      `phys-bits ${result.physBits} is a flavor setting (Nova 2024.1+): openstack flavor set FLAVOR ` +
-        `--property hw:maxphysaddr_mode=emulate --property hw:maxphysaddr_bits=${result.physBits}`,
-    );
+    if (novaHasMaxPhysAddr(release))
+      notes.push(
+        `phys-bits ${result.physBits}: set on the images (flavor hw:maxphysaddr_* extra specs fail API validation): ` +
+          `openstack image set IMAGE --property hw_maxphysaddr_mode=emulate --property hw_maxphysaddr_bits=${result.physBits}`,
+      );
+    else
+      notes.push(
+        `phys-bits ${result.physBits}: Nova ${release.name} cannot set it (image property hw_maxphysaddr_bits needs 2024.1); guests get QEMU's default`,
+      );
   }
   const lines = [
-    `# migratable model ${result.name}: ${result.base}`,
+    `# migratable model ${result.name}: ${result.base}, for Nova ${release.name} (${release.major}.x) with libvirt ${libvirt}`,
     ...notes.map((n) => `# ${n}`),
     '[libvirt]',
     'cpu_mode = custom',
-    `cpu_models = ${name.name}`,
+    `${novaHasCpuModels(release) ? 'cpu_models' : 'cpu_model'} = ${base.name}`,
   ];
   if (flags.length) lines.push(`cpu_model_extra_flags = ${flags.join(', ')}`);
   return lines.join('\n') + '\n';

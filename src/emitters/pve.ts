@@ -4,12 +4,16 @@
  */
 import type { BaselineResult } from '../engine/types.js';
 import { GENERATED_MODEL_NAME_RE, renderCpuModelSection, type CpuModelSection } from '../formats/pve-cpu-models.js';
-import { EmitError, checkResult } from './guard.js';
-import { pveForcedFlags, pveForcesVendor, pveReportedModel } from './pve-names.js';
+import { EmitError } from './guard.js';
+import { pveForcedFlags, pveForcesVendor } from './pve-names.js';
+import { pveRelease, pveReportedModels } from './pve-releases.js';
+import { retarget } from './retarget.js';
 
 export interface PveOptions {
   /** `models-conf`: only the section; `vm`: only the VM line; default both, as two commented blocks */
   pvePart?: 'both' | 'models-conf' | 'vm';
+  /** Proxmox VE major release (7, 8 or 9); default: a reported-model all three accept */
+  pve?: string;
 }
 
 /** The `+a;-b` elements of the section's flags, in PVE's spelling where PVE sets the flag itself. */
@@ -28,33 +32,46 @@ export function pveFlags(result: BaselineResult, reportedModel: string): string[
   return [...[...plus].sort().map((f) => `+${f}`), ...[...minus].sort().map((f) => `-${f}`)];
 }
 
-/** The cpu-models.conf section for a result, as a typed section (the dashboard checks VMs against it). */
-export function pveModelSection(result: BaselineResult, model = checkResult(result, 'pve')): CpuModelSection {
-  const reported = pveReportedModel(model);
-  return {
+/** The reported model the target release accepts, and the cpu-models.conf section relative to it. */
+function pveTarget(result: BaselineResult, release: ReturnType<typeof pveRelease>) {
+  // The flags are deltas against QEMU's expansion of the reported model, which is what PVE starts.
+  const base = retarget(result, {
+    format: 'pve',
+    names: pveReportedModels(release),
+    canTurnOff: () => true,
+    why: `reported-model Proxmox VE ${release ?? '7.4, 8 and 9'} accepts`,
+  });
+  const rebased = { ...result, plus: base.plus, minus: [...base.minus, ...base.alsoOff] };
+  const section: CpuModelSection = {
     name: result.name,
-    flags: pveFlags(result, reported.name),
-    reportedModel: reported.name,
+    flags: pveFlags(rebased, base.name),
+    reportedModel: base.name,
     physBits: result.physBits ?? undefined,
   };
+  return { model: base.model, section };
+}
+
+/** The cpu-models.conf section for a result, as a typed section (the dashboard checks VMs against it). */
+export function pveModelSection(result: BaselineResult, pve?: string): CpuModelSection {
+  return pveTarget(result, pveRelease(pve)).section;
 }
 
 export function emitPve(result: BaselineResult, opts: PveOptions = {}): string {
-  const model = checkResult(result, 'pve');
   if (!GENERATED_MODEL_NAME_RE.test(result.name) || result.name.startsWith('custom-')) {
     throw new EmitError(
       'pve',
-      `model name ${JSON.stringify(result.name)} must match ${GENERATED_MODEL_NAME_RE.source} (lower case, 2-40 characters) ` +
+      `model name ${JSON.stringify(result.name)} must match ${GENERATED_MODEL_NAME_RE.source} (2-40 characters) ` +
         `and must not start with 'custom-' (VMs add that prefix); choose one with --name`,
     );
   }
-  const reported = pveReportedModel(model);
-  const section = renderCpuModelSection(pveModelSection(result, model));
+  const release = pveRelease(opts.pve);
+  const { model, section: typed } = pveTarget(result, release);
+  const reported = { name: typed.reportedModel! };
+  const section = renderCpuModelSection(typed);
 
-  const notes: string[] = [];
-  if (!reported.pve8) {
-    notes.push(`# reported-model ${reported.name}: PVE 8 does not accept it; needs PVE 9 whose pve-qemu lists it.`);
-  }
+  const notes = [
+    `# reported-model ${reported.name} (QEMU ${model.name}) is accepted by Proxmox VE ${release ?? '7.4, 8 and 9'}; flags are relative to it.`,
+  ];
   if (pveForcesVendor(model) && result.vendors.length > 1) {
     notes.push(`# PVE adds vendor=${model.vendor} for ${reported.name}: guests report it on every host.`);
   }

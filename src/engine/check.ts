@@ -55,6 +55,34 @@ function whyMissing(feature: string, host: HostProfile): string | undefined {
   return undefined;
 }
 
+/**
+ * QEMU starts such a guest: host_cpu_adjust_phys_bits (target/i386/host-cpu.c, QEMU 7.2) only prints
+ * "Host physical bits (N) does not match phys-bits property (M)"; it fails only outside 32..52 bits.
+ * The guest then believes in addresses the host's page tables (EPT/NPT) cannot map.
+ */
+function physBitsAboveHost(vmBits: number, hostBits: number): string {
+  return (
+    `phys-bits=${vmBits} above this host's ${hostBits}: QEMU starts it with the warning "Host physical bits (${hostBits}) ` +
+    `does not match phys-bits property (${vmBits})", but guest memory or 64-bit PCI BARs placed above 2^${hostBits} ` +
+    `cannot be mapped by this host: the guest may hang or crash when it touches them`
+  );
+}
+
+/** Two VMs with one name (two files, two hosts' vmids) stay two rows: later ones get " #2", " #3". */
+function distinctNames(vms: VmCpu[]): VmCpu[] {
+  const given = new Set(vms.map((vm) => vm.name));
+  const used = new Set<string>();
+  return vms.map((vm) => {
+    let name = vm.name;
+    for (let n = 2; used.has(name); n++) {
+      name = `${vm.name} #${n}`;
+      if (given.has(name)) name = vm.name; // a VM really has that name: keep counting
+    }
+    used.add(name);
+    return name === vm.name ? vm : { ...vm, name };
+  });
+}
+
 function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
   const warnings: string[] = [];
   const missing: MissingFeature[] = [];
@@ -89,7 +117,7 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
       "phys-bits host: the guest takes the boot host's address width and can panic after moving to a host with fewer bits",
     );
   else if (typeof vm.physBits === 'number' && host.physBits !== null && vm.physBits > host.physBits)
-    missing.push({ feature: `phys-bits=${vm.physBits}`, why: `this host has ${host.physBits} physical address bits` });
+    warnings.push(physBitsAboveHost(vm.physBits, host.physBits));
   if (vm.features.includes('invtsc'))
     warnings.push('invtsc: QEMU refuses to live-migrate this VM unless the TSC frequency is pinned');
   if (vm.features.includes('vmx') || vm.features.includes('svm') || vm.nestedVirt)
@@ -101,7 +129,8 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
   return { vm: vm.name, host: host.name, ok: missing.length === 0, missing, warnings };
 }
 
-export function checkMatrix(vms: VmCpu[], hosts: HostProfile[]): CheckResult {
+export function checkMatrix(vmList: VmCpu[], hosts: HostProfile[]): CheckResult {
+  const vms = distinctNames(vmList);
   const crossVendor = new Set(hosts.map((h) => h.vendor)).size > 1;
   const cells = vms.flatMap((vm) => hosts.map((h) => cell(vm, h, crossVendor)));
   const suggestions: Suggestion[] = [];

@@ -29,8 +29,12 @@ export interface CpuModelSection {
 
 /** One element of the `flags` list (anchored like PVE::JSONSchema does). */
 export const CPU_FLAG_ELEMENT_RE = /^([+-])([a-zA-Z0-9\-_.]+)$/;
-/** Names we generate: pve-configid, max 40 chars, so the 9.2 CRUD API accepts them too. */
-export const GENERATED_MODEL_NAME_RE = /^[a-z][a-z0-9_-]{1,39}$/;
+/**
+ * Names we generate: pve-configid ($CONFIGID_RE = qr/[a-z][a-z0-9_-]+/i in pve-common's
+ * src/PVE/JSONSchema.pm, line 25 on stable-7, 27 on stable-bookworm, 30 on master: upper case allowed),
+ * max 40 chars, so the 9.2 CRUD API accepts them too.
+ */
+export const GENERATED_MODEL_NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{1,39}$/;
 const HV_VENDOR_ID_RE = /^[a-zA-Z0-9]{1,12}$/;
 // The reported-model enum differs per PVE/QEMU version; check the shape, not membership.
 const REPORTED_MODEL_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;

@@ -16,6 +16,18 @@ export function registerBaseline(program: Command): void {
     .option('--allow-tsx', 'keep hle/rtm when every host has them (microcode updates may remove TSX)')
     .option('--qemu <version>', 'oldest QEMU in the cluster (default: what the profiles say, else 7.2)')
     .option('--inventory <db>', 'also use the latest scan of every host in this inventory')
+    .option(
+      '--libvirt <version>',
+      'libvirt release for libvirt/nova/kubevirt output (default 9.0; versioned model names from 10.10)',
+    )
+    .option(
+      '--nova <release>',
+      'Nova release for nova output: series (wallaby, zed, 2024.1 ...) or version (default wallaby)',
+    )
+    .option(
+      '--pve <major>',
+      'Proxmox VE release for pve output: 7, 8 or 9 (default: a reported-model all three accept)',
+    )
     .option(...KERNEL_OPTION)
     .option(...ALLOW_INCOMPLETE_OPTION)
     .option('-o, --output <file>', 'write to a file instead of stdout')

@@ -3,10 +3,11 @@ import { computeBaseline } from '../../engine/baseline.js';
 import { EMITTERS, FORMAT_NAMES, isFormatName } from '../../emitters/index.js';
 import { InputError } from '../../errors.js';
 import { loadHosts } from '../inputs.js';
+import { checkModelName, emitterOptions, type EmitterCliOptions } from './baseline-options.js';
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
 
-export interface BaselineOptions {
+export interface BaselineOptions extends EmitterCliOptions {
   format: string;
   name?: string;
   allowTsx?: boolean;
@@ -20,16 +21,13 @@ export interface BaselineOptions {
 export async function runBaseline(inputs: string[], opts: BaselineOptions): Promise<void> {
   if (!isFormatName(opts.format))
     throw new InputError('--format', `unknown format "${opts.format}"; one of ${FORMAT_NAMES.join(', ')}`);
-  if (opts.name !== undefined && !/^[a-z][a-z0-9_-]{1,39}$/.test(opts.name))
-    throw new InputError(
-      '--name',
-      `"${opts.name}" is not a valid model name (lowercase letter, then letters, digits, _ or -, at most 40)`,
-    );
+  checkModelName(opts.name, opts.format);
+  const emitOptions = emitterOptions(opts);
   const hosts = await loadHosts(inputs, opts);
   const result = computeBaseline(hosts, {
     allowTsx: opts.allowTsx,
     qemu: parseQemuVersion(opts.qemu),
     name: opts.name,
   });
-  output(EMITTERS[opts.format].emit(result), opts.output);
+  output(EMITTERS[opts.format].emit(result, emitOptions), opts.output);
 }
