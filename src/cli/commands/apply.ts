@@ -4,7 +4,7 @@ import { InputError } from '../../errors.js';
 import { applyCpuModel, qmSetLines } from '../../fleet/apply/index.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { readInputText } from '../../sources/files.js';
-import { collect, output } from '../output.js';
+import { collect, notice, output } from '../output.js';
 
 export function registerApply(program: Command): void {
   program
@@ -25,14 +25,12 @@ export function registerApply(program: Command): void {
       const r = await applyCpuModel({ file: opts.file, section: sections[0], dryRun: !!opts.dryRun });
       if (opts.dryRun) output(r.diff || `${opts.file}: already up to date`);
       else
-        process.stderr.write(
-          `${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}\n`,
+        notice(
+          `${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}`,
         );
       if (opts.vm?.length) {
         output(qmSetLines(opts.vm, sections[0].name).join('\n'));
-        process.stderr.write(
-          'note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had\n',
-        );
+        notice('note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had');
       }
     });
 }

@@ -11,7 +11,8 @@ import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/t
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
 import { profileFromProbe } from '../../sources/probe-reader.js';
-import { collect, output } from '../output.js';
+import { collect, notice, output } from '../output.js';
+import { safeLine } from '../../safe-text.js';
 import { inventoryOption } from './inventory-option.js';
 import { summarizeProfiles } from './profile.js';
 
@@ -119,12 +120,12 @@ export function registerScan(program: Command): void {
       if (opts.pve) results.push(await scanPve(opts));
       const profiles = results.flatMap((r) => r.profiles);
       const failed = results.flatMap((r) => r.failed);
-      for (const f of failed) process.stderr.write(`migratable: scan failed: ${f}\n`);
+      for (const f of failed) notice(`migratable: scan failed: ${safeLine(f)}`);
       if (opts.store && profiles.length) {
         const inv = openInventory(opts.inventory ?? defaultInventoryPath());
         try {
           inv.add(profiles);
-          process.stderr.write(`stored ${profiles.length} snapshot(s) in ${inv.path}\n`);
+          notice(`stored ${profiles.length} snapshot(s) in ${inv.path}`);
         } finally {
           inv.close();
         }

@@ -1,6 +1,7 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
+import { notice } from '../output.js';
 import { readProfileInputs } from '../../sources/files.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../web/server.js';
 import { openInventoryDrift } from '../../web/inventory-drift.js';
@@ -45,9 +46,7 @@ export function registerServeCommand(program: Command): void {
         drift: inventory?.drift,
       });
       const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
-      process.stderr.write(
-        `migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)\n`,
-      );
+      notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);
       const stop = () =>
         void server.close().finally(() => {
           inventory?.close();
