@@ -7,6 +7,8 @@ import { qmpReader } from './qmp-reply.js';
 import type { Reader } from './reader.js';
 import { EXTRA_READERS } from './more-readers.js';
 import { probeReader } from './probe-reader.js';
+import { checkFormatSize } from './size-caps.js';
+import { validateProfiles } from './validate-profiles.js';
 
 /** Order matters only where formats overlap: the most specific first. */
 export const READERS: Reader[] = [probeReader, profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader];
@@ -17,11 +19,14 @@ export function supportedFormats(): string {
 
 /** Reads one input's text. `name` is the host name to use when the content has none. */
 export function readProfilesFromText(text: string, where: string, name: string): HostProfile[] {
+  // A byte order mark (Windows editors add one) is not content
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!text.trim()) throw new InputError(where, 'empty input; expected host CPU data');
   if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
   const reader = READERS.find((r) => r.detect(text));
   if (!reader) throw new InputError(where, `unrecognized format; supported: ${supportedFormats()}`);
-  return reader.read(text, where, name);
+  checkFormatSize(reader.format, text, where);
+  return validateProfiles(reader.read(text, where, name), where);
 }
 
 /** Host name from a path: the file name without directory and extension. */

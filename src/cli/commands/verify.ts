@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readInputText } from '../../sources/files.js';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { vmFromPveConfig } from '../../sources/vm/pve.js';
@@ -10,7 +11,7 @@ import { output } from '../output.js';
 /** A cpu-models.conf file: the -cpu string Proxmox would start a VM of that custom model with. */
 function cpuFromCpuModelsConf(file: string, name?: string): string | null {
   if (!existsSync(file) || !statSync(file).isFile()) return null;
-  const text = readFileSync(file, 'utf8');
+  const text = readInputText(file);
   if (!/^cpu-model:\s*\S+/m.test(text)) return null;
   const { models } = parseCpuModels(text, file);
   const pick = name ? models.find((m) => m.name === name) : models.length === 1 ? models[0] : undefined;
