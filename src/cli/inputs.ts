@@ -11,7 +11,7 @@ export async function loadHosts(inputs: string[], opts: HostInputOptions): Promi
   const hosts: HostProfile[] = inputs.length ? readProfileInputs(inputs) : [];
   if (opts.inventory) {
     const { openInventory } = await import('../fleet/inventory/index.js');
-    const inv = openInventory(opts.inventory, { mustExist: true });
+    const inv = openInventory(opts.inventory, { readOnly: true });
     try {
       hosts.push(...inv.latestProfiles());
     } finally {

@@ -19,7 +19,7 @@ export function registerInventory(program: Command): void {
     .option(...inventoryOption)
     .option('--json', 'print JSON')
     .action((opts: { inventory?: string; json?: boolean }) => {
-      const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { mustExist: true });
+      const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { readOnly: true });
       try {
         const hosts = inv.hosts();
         output(
@@ -54,7 +54,7 @@ export function registerInventory(program: Command): void {
     .action((opts: { inventory?: string; since?: string; vm?: string[]; cpuModels?: string; json?: boolean }) => {
       const since = opts.since ? parseSince(opts.since) : undefined;
       if (since === null) throw new InputError('--since', `expected an ISO date or 7d/12h/30m, got "${opts.since}"`);
-      const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { mustExist: true });
+      const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { readOnly: true });
       let steps, latest: HostProfile[];
       try {
         // the snapshot before --since is needed to see the first change after it
