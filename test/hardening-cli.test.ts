@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { cli } from './helpers/cli.js';
-import { fixturesDir, repoRoot } from './helpers/paths.js';
+import { fixturesDir } from './helpers/paths.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-hardening-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
