@@ -47,11 +47,14 @@ export function registerServeCommand(program: Command): void {
       });
       const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
       notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);
-      const stop = () =>
+      const stop = () => {
+        // Whatever a client does, we are gone within 5 s of the signal
+        setTimeout(() => process.exit(0), 4500).unref();
         void server.close().finally(() => {
           inventory?.close();
           process.exit(0);
         });
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
