@@ -24,6 +24,7 @@ interface ScanOpts {
   tokenFile?: string;
   fingerprint?: string;
   acceptNewHostKeys?: boolean;
+  insecureHostKeys?: boolean;
   concurrency: string;
   timeout: string;
   identity?: string;
@@ -49,6 +50,7 @@ async function scanOverSsh(
     knownHostsFile: opts.knownHosts,
     configFile: opts.sshConfig,
     extraOptions: opts.sshOption,
+    insecureHostKeys: !!opts.insecureHostKeys,
     user: opts.user,
     onProgress: progress.onProgress,
   });
@@ -75,8 +77,15 @@ async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; faile
     fingerprint: opts.fingerprint,
   });
   const data = await client.fetchCluster();
-  const { profiles, problems } = profilesFromPveCluster(data, url.origin);
-  return { profiles, failed: problems };
+  // A server can echo the token anywhere (a node's name, its status): nothing it said is printed or stored unredacted
+  const redact = (s: string) => token.redact(s);
+  try {
+    const { profiles, problems } = profilesFromPveCluster(data, url.origin);
+    return { profiles: JSON.parse(redact(JSON.stringify(profiles))) as HostProfile[], failed: problems.map(redact) };
+  } catch (e) {
+    if (e instanceof Error) e.message = redact(e.message);
+    throw e;
+  }
 }
 
 export function registerScan(program: Command): void {
@@ -105,6 +114,10 @@ export function registerScan(program: Command): void {
     .option('--known-hosts <file>', 'ssh known_hosts file')
     .option('--ssh-config <file>', 'ssh_config file (ssh -F), or "none" to ignore ~/.ssh/config')
     .option('--ssh-option <Key=Value>', 'extra ssh -o option; repeatable', collect)
+    .option(
+      '--insecure-host-keys',
+      'allow --ssh-option values that turn host-key checking off (StrictHostKeyChecking=no, UserKnownHostsFile=/dev/null)',
+    )
     .option('-l, --user <user>', 'login user for targets that name none')
     .option(...inventoryOption)
     .option('--no-store', 'do not write the inventory')
