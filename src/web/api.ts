@@ -99,7 +99,9 @@ export interface ApiOptions {
 const limitBody = (maxSize: number) =>
   bodyLimit({
     maxSize,
-    onError: (c) => c.json({ error: `request body larger than ${Math.round(maxSize / 1024)} KiB` }, 413),
+    // Connection: close, so the rest of an oversized body is not read off the socket
+    onError: (c) =>
+      c.json({ error: `request body larger than ${Math.round(maxSize / 1024)} KiB` }, 413, { Connection: 'close' }),
   });
 
 /** A paste's body as text, after the Content-Type check (the JSON is parsed in the worker). */
