@@ -77,3 +77,38 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
     expect(r.stderr).not.toContain(SECRET);
   });
 });
+
+describe('a server that echoes the token', () => {
+  it('never gets the secret printed or stored, nor its escape sequences to the terminal', async () => {
+    const srv = await startPveReplay({
+      version: '9.2',
+      token: TOKEN,
+      // the secret and a terminal escape in a node's CPU model name
+      rewrite: (path, body) =>
+        path.endsWith('/status') ? body.replace(/"model"\s*:\s*"[^"]*"/, `"model": "Xeon ${SECRET} \\u001b[2J"`) : body,
+    });
+    try {
+      const db = join(tmp, 'echo.db');
+      const r = await cliAsync([
+        'scan',
+        '--pve',
+        `https://127.0.0.1:${srv.port}`,
+        '--token-file',
+        tokenFile,
+        '--fingerprint',
+        srv.fingerprint,
+        '--inventory',
+        db,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+      expect(r.stdout).toContain('Xeon ***');
+      expect(r.stdout + r.stderr).not.toContain('\u001b');
+      const hosts = await cliAsync(['hosts', '--inventory', db, '--json']);
+      expect(hosts.stdout).toContain('Xeon ***');
+      expect(hosts.stdout).not.toContain(SECRET);
+    } finally {
+      await srv.close();
+    }
+  });
+});
