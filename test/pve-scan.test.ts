@@ -25,6 +25,19 @@ function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
+const scanArgs = (srv: PveReplay, db: string, ...more: string[]) => [
+  'scan',
+  '--pve',
+  `https://127.0.0.1:${srv.port}`,
+  '--token-file',
+  tokenFile,
+  '--fingerprint',
+  srv.fingerprint,
+  '--inventory',
+  db,
+  ...more,
+];
+
 describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox VE %s', (version) => {
   let srv: PveReplay;
   afterAll(async () => srv?.close());
@@ -32,18 +45,7 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
   it('reads every node into the inventory without ever printing the token', async () => {
     srv = await startPveReplay({ version, token: TOKEN });
     const db = join(tmp, `pve-${version}.db`);
-    const r = await cliAsync([
-      'scan',
-      '--pve',
-      `https://127.0.0.1:${srv.port}`,
-      '--token-file',
-      tokenFile,
-      '--fingerprint',
-      srv.fingerprint,
-      '--inventory',
-      db,
-      '--json',
-    ]);
+    const r = await cliAsync(scanArgs(srv, db, '--json'));
     expect(r.code, r.stderr).toBe(0);
     const profiles = JSON.parse(r.stdout) as Array<{ name: string; exact: boolean; source: string; vendor: string }>;
     expect(profiles.map((p) => p.name).sort()).toEqual(['pve1', 'pve2', 'pve3']);
@@ -89,17 +91,7 @@ describe('a server that echoes the token', () => {
     });
     try {
       const db = join(tmp, 'echo.db');
-      const r = await cliAsync([
-        'scan',
-        '--pve',
-        `https://127.0.0.1:${srv.port}`,
-        '--token-file',
-        tokenFile,
-        '--fingerprint',
-        srv.fingerprint,
-        '--inventory',
-        db,
-      ]);
+      const r = await cliAsync(scanArgs(srv, db));
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout + r.stderr).not.toContain(SECRET);
       expect(r.stdout).toContain('Xeon ***');
