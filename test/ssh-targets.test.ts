@@ -288,13 +288,17 @@ describe('--ssh-option cannot turn host-key checking off unasked', () => {
       'StrictHostKeyChecking=no',
       'stricthostkeychecking=off',
       'UserKnownHostsFile=/dev/null',
-      'GlobalKnownHostsFile=/dev/null',
       'KnownHostsCommand=/bin/true',
     ]) {
       expect(() => buildSshArgs(target, { extraOptions: [o] }), o).toThrow(/--insecure-host-keys/);
       expect(buildSshArgs(target, { extraOptions: [o], insecureHostKeys: true })).toContain(o);
     }
-    for (const o of ['StrictHostKeyChecking=accept-new', 'UserKnownHostsFile=/tmp/kh', 'ServerAliveInterval=5'])
+    for (const o of [
+      'StrictHostKeyChecking=accept-new',
+      'UserKnownHostsFile=/tmp/kh',
+      'GlobalKnownHostsFile=/dev/null',
+      'ServerAliveInterval=5',
+    ])
       expect(buildSshArgs(target, { extraOptions: [o] })).toContain(o);
   });
 });

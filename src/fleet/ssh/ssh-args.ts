@@ -70,7 +70,7 @@ export function buildSshArgs(target: SshTarget, options: SshOptions = {}): strin
 
 /**
  * Options that make ssh accept any host key, so a machine in the middle could answer for the host:
- * checking off, an empty or discarded known-hosts list, or a command deciding the known hosts.
+ * checking off, a discarded user known-hosts list, or a command deciding the known hosts.
  * ssh_config(5): keywords are case-insensitive, values of yes/no also take true/false.
  */
 export function weakensHostKeys(option: string): boolean {
@@ -82,7 +82,9 @@ export function weakensHostKeys(option: string): boolean {
     .replace(/^"(.*)"$/, '$1');
   const v = value.toLowerCase();
   if (key === 'stricthostkeychecking') return v === 'no' || v === 'off' || v === 'false';
-  if (key === 'userknownhostsfile' || key === 'globalknownhostsfile')
+  // The user's list discarded: every host is new, so with accept-new any key passes. (Dropping only the
+  // global list, as tests with their own known_hosts do, still checks against the user's.)
+  if (key === 'userknownhostsfile')
     return value.split(/\s+/).every((f) => f === '/dev/null' || f.toLowerCase() === 'none');
   return key === 'knownhostscommand';
 }
