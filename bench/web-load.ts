@@ -127,6 +127,10 @@ try {
         encoding: 'utf8',
       },
     );
+    if (r.error) {
+      console.log(`${label.padEnd(28)} n/a: /usr/bin/time is missing (Debian package "time")`);
+      continue;
+    }
     const [secs, kb] = r.stderr.trim().split('\n').pop()!.split(' ');
     console.log(`${label.padEnd(28)} exit ${r.status}, ${secs} s, max RSS ${Math.round(Number(kb) / 1024)} MB`);
   }
