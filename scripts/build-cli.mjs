@@ -15,7 +15,11 @@ const outdir = join(root, 'dist/cli');
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, 'src/cli/main.ts')],
+  entryPoints: [
+    join(root, 'src/cli/main.ts'),
+    // serve parses pastes in a worker thread: new URL('./worker.js', import.meta.url) from its chunk
+    { in: join(root, 'src/web/server/paste/worker.ts'), out: 'worker' },
+  ],
   outdir,
   bundle: true,
   splitting: true,

@@ -39,7 +39,7 @@ describe('inventory and drift', () => {
   });
 
   it('keeps every snapshot and gives the latest per host', () => {
-    const inv = openInventory(db, { mustExist: true });
+    const inv = openInventory(db, { readOnly: true });
     try {
       expect(inv.history()).toHaveLength(4);
       const latest = inv.latestProfiles();
@@ -125,7 +125,7 @@ describe('scan over real sshd into the inventory, then baseline --inventory', ()
     expect(profiles).toHaveLength(3);
     // one machine behind three ports answers with one hostname: the targets tell the hosts apart
     expect(profiles.map((p: { name: string }) => p.name).sort()).toEqual(ports.map((p) => `127.0.0.1:${p}`).sort());
-    const inv = openInventory(db, { mustExist: true });
+    const inv = openInventory(db, { readOnly: true });
     try {
       expect(inv.history()).toHaveLength(3);
     } finally {

@@ -285,8 +285,9 @@ describe('tokens', () => {
     expect((await resolvePveToken({ env })).id).toBe('env@pam!tk');
     await expect(resolvePveToken({ env: {} })).rejects.toThrow(/MIGRATABLE_PVE_TOKEN/);
     await expect(resolvePveToken({ tokenFile: join(dir, 'missing') })).rejects.toThrow(
-      /cannot read token file: ENOENT/,
+      /missing: cannot read: no such file or directory/,
     );
+    await expect(resolvePveToken({ tokenFile: '/dev/zero' })).rejects.toThrow(/binary data/);
   });
 });
 

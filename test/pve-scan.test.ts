@@ -26,6 +26,19 @@ function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
+const scanArgs = (srv: PveReplay, db: string, ...more: string[]) => [
+  'scan',
+  '--pve',
+  `https://127.0.0.1:${srv.port}`,
+  '--token-file',
+  tokenFile,
+  '--fingerprint',
+  srv.fingerprint,
+  '--inventory',
+  db,
+  ...more,
+];
+
 describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox VE %s', (version) => {
   let srv: PveReplay;
   afterAll(async () => srv?.close());
@@ -33,18 +46,7 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
   it('reads every node into the inventory without ever printing the token', async () => {
     srv = await startPveReplay({ version, token: TOKEN });
     const db = join(tmp, `pve-${version}.db`);
-    const r = await cliAsync([
-      'scan',
-      '--pve',
-      `https://127.0.0.1:${srv.port}`,
-      '--token-file',
-      tokenFile,
-      '--fingerprint',
-      srv.fingerprint,
-      '--inventory',
-      db,
-      '--json',
-    ]);
+    const r = await cliAsync(scanArgs(srv, db, '--json'));
     expect(r.code, r.stderr).toBe(0);
     const profiles = JSON.parse(r.stdout) as Array<{ name: string; exact: boolean; source: string; vendor: string }>;
     expect(profiles.map((p) => p.name).sort()).toEqual(['pve1', 'pve2', 'pve3']);
@@ -53,7 +55,7 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
     expect(new Set(profiles.map((p) => p.vendor))).toEqual(new Set(['GenuineIntel', 'AuthenticAMD']));
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(srv.requests.every((q) => q.authorization === `PVEAPIToken=${TOKEN}`)).toBe(true);
-    const inv = openInventory(db, { mustExist: true });
+    const inv = openInventory(db, { readOnly: true });
     try {
       expect(inv.latestProfiles()).toHaveLength(3);
     } finally {
@@ -76,5 +78,30 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/fingerprint/i);
     expect(r.stderr).not.toContain(SECRET);
+  });
+});
+
+describe('a server that echoes the token', () => {
+  it('never gets the secret printed or stored, nor its escape sequences to the terminal', async () => {
+    const srv = await startPveReplay({
+      version: '9.2',
+      token: TOKEN,
+      // the secret and a terminal escape in a node's CPU model name
+      rewrite: (path, body) =>
+        path.endsWith('/status') ? body.replace(/"model"\s*:\s*"[^"]*"/, `"model": "Xeon ${SECRET} \\u001b[2J"`) : body,
+    });
+    try {
+      const db = join(tmp, 'echo.db');
+      const r = await cliAsync(scanArgs(srv, db));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+      expect(r.stdout).toContain('Xeon ***');
+      expect(r.stdout + r.stderr).not.toContain('\u001b');
+      const hosts = await cliAsync(['hosts', '--inventory', db, '--json']);
+      expect(hosts.stdout).toContain('Xeon ***');
+      expect(hosts.stdout).not.toContain(SECRET);
+    } finally {
+      await srv.close();
+    }
   });
 });

@@ -66,16 +66,37 @@ const check = (t: string, what: string) => {
   for (const [name, fn] of everyone) survive(() => fn(t), t, `${name} (${what})`);
 };
 
-/** Real samples cut, spliced, duplicated or sprinkled with junk. */
+/** Values a host could send that a schema must catch: out of range, empty, prototype keys, escapes. */
+const HOSTILE = [
+  '999',
+  '8',
+  '1e308',
+  '-1',
+  'NaN',
+  '""',
+  "''",
+  '__proto__',
+  'constructor',
+  '\u001b[2J',
+  '\u001b]0;x\u0007',
+  '\ufeff',
+  '\u202e',
+  '\r\n',
+  'null',
+  '[]',
+  '{}',
+];
+
+/** Real samples cut, spliced, duplicated or sprinkled with junk and hostile values. */
 const mutated = fc
   .tuple(
     fc.constantFrom(...Object.values(SAMPLES)),
     fc.array(
       fc.tuple(
-        fc.constantFrom('cut', 'delete', 'insert', 'duplicate', 'flip'),
+        fc.constantFrom('cut', 'delete', 'insert', 'duplicate', 'flip', 'hostile', 'replace-number'),
         fc.nat(),
         fc.nat(),
-        fc.string({ maxLength: 20 }),
+        fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom(...HOSTILE)),
       ),
       { minLength: 1, maxLength: 4 },
     ),
@@ -89,10 +110,40 @@ const mutated = fc
       else if (op === 'delete') s = s.slice(0, i) + s.slice(j);
       else if (op === 'insert') s = s.slice(0, i) + junk + s.slice(i);
       else if (op === 'duplicate') s = s.slice(0, j) + s.slice(i, j) + s.slice(j);
-      else s = s.slice(0, i) + String.fromCharCode((s.charCodeAt(i) || 32) ^ (1 << (b % 7))) + s.slice(i + 1);
+      else if (op === 'hostile') s = s.slice(0, i) + HOSTILE[b % HOSTILE.length] + s.slice(i);
+      else if (op === 'replace-number') {
+        // the n-th number in the sample becomes a hostile value: physBits 999, family 1e308, ...
+        let k = 0;
+        const n = b % 40;
+        s = s.replace(/\b\d+\b/g, (m) => (k++ === n ? HOSTILE[a % 5] : m));
+      } else s = s.slice(0, i) + String.fromCharCode((s.charCodeAt(i) || 32) ^ (1 << (b % 7))) + s.slice(i + 1);
     }
     return s;
   });
+
+describe('fuzz: 10,000 seeded mutations through the reader entry', () => {
+  // The entry every input goes through (files, stdin, pastes): each result passes the schema, each
+  // failure is a one-line InputError, none takes over 2 s. Seeded, so a failure reproduces.
+  // 10 blocks of 1,000 so the test worker can report between them
+  let refused = 0;
+  it.each(Array.from({ length: 10 }, (_, i) => i))(
+    'block %i: 0 crashes, 0 invalid profiles, none slow',
+    (block) => {
+      fc.assert(
+        fc.property(mutated, (s) => {
+          const out = survive(() => readProfilesFromText(s, 'fuzz.in', 'fuzz'), s, 'readProfilesFromText (seeded)');
+          if (!out.startsWith('[')) refused++;
+        }),
+        { numRuns: 1000, seed: 20261201 + block },
+      );
+    },
+    60_000,
+  );
+  it('the mutations reach both the reading and the refusing paths', () => {
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThan(10_000);
+  });
+});
 
 describe('fuzz: every reader and readProfilesFromText', () => {
   it('arbitrary strings', () => {

@@ -280,3 +280,25 @@ describe('scanHosts option checks', () => {
     await expect(scanHosts([], {})).resolves.toEqual({ ok: [], failed: [] });
   });
 });
+
+describe('--ssh-option cannot turn host-key checking off unasked', () => {
+  it('refuses options that accept any host key without --insecure-host-keys', () => {
+    const target = { host: 'pve1', user: null, port: null, label: 'pve1' };
+    for (const o of [
+      'StrictHostKeyChecking=no',
+      'stricthostkeychecking=off',
+      'UserKnownHostsFile=/dev/null',
+      'KnownHostsCommand=/bin/true',
+    ]) {
+      expect(() => buildSshArgs(target, { extraOptions: [o] }), o).toThrow(/--insecure-host-keys/);
+      expect(buildSshArgs(target, { extraOptions: [o], insecureHostKeys: true })).toContain(o);
+    }
+    for (const o of [
+      'StrictHostKeyChecking=accept-new',
+      'UserKnownHostsFile=/tmp/kh',
+      'GlobalKnownHostsFile=/dev/null',
+      'ServerAliveInterval=5',
+    ])
+      expect(buildSshArgs(target, { extraOptions: [o] })).toContain(o);
+  });
+});

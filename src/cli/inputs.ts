@@ -17,7 +17,7 @@ export async function loadHosts(inputs: string[], opts: HostInputOptions): Promi
     : [];
   if (opts.inventory) {
     const { openInventory } = await import('../fleet/inventory/index.js');
-    const inv = openInventory(opts.inventory, { mustExist: true });
+    const inv = openInventory(opts.inventory, { readOnly: true });
     try {
       hosts.push(...inv.latestProfiles());
     } finally {

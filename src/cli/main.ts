@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { InputError, EXIT_BAD_INPUT } from '../errors.js';
+import { BusyError, InputError, EXIT_BAD_INPUT, EXIT_BUSY } from '../errors.js';
+import { safeLine, safeText } from '../safe-text.js';
 import { registerCommands } from './commands/index.js';
 
 // `migratable features | head` closes the pipe early: that is not an error
@@ -17,20 +18,28 @@ program
   )
   .version('0.1.0')
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .configureOutput({
+    writeErr: (s) => process.stderr.write(safeText(s)),
+    writeOut: (s) => process.stdout.write(safeText(s)),
+  });
 
 registerCommands(program);
 
+/** Error messages carry file and host names: one line, control characters escaped, length capped. */
+function say(message: string): void {
+  const line = safeLine(message);
+  process.stderr.write(`migratable: ${line.length > 2000 ? `${line.slice(0, 1999)}…` : line}\n`);
+}
+
 function fail(err: unknown): never {
-  if (err instanceof InputError) {
-    process.stderr.write(`migratable: ${err.message.split('\n')[0]}\n`);
-    process.exit(EXIT_BAD_INPUT);
+  if (err instanceof InputError || err instanceof BusyError) {
+    say(err.message);
+    process.exit(err instanceof BusyError ? EXIT_BUSY : EXIT_BAD_INPUT);
   }
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
   }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`migratable: ${message}\n`);
+  say(err instanceof Error ? err.message : String(err));
   process.exit(1);
 }
 

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
+import { safeText } from '../safe-text.js';
 
-/** Prints to stdout or writes a file (the CLI's -o). */
+/** Prints to stdout or writes a file (the CLI's -o); control characters from host data are shown escaped. */
 export function output(text: string, file?: string): void {
-  const body = text.endsWith('\n') ? text : text + '\n';
+  const body = safeText(text.endsWith('\n') ? text : text + '\n');
   if (file && file !== '-') writeFileSync(file, body);
   else process.stdout.write(body);
 }
@@ -10,4 +11,9 @@ export function output(text: string, file?: string): void {
 /** commander collector for repeatable options. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** A status line on stderr, sanitized like output(). */
+export function notice(text: string): void {
+  process.stderr.write(safeText(text.endsWith('\n') ? text : text + '\n'));
 }

@@ -1,52 +1,19 @@
 /** Node-only: reads profile inputs from files, directories and stdin. */
-import { readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, readdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
+import { describeFsError, readBounded } from './bounded-read.js';
 import { hostNameFromPath, readProfilesFromText, uniqueNames, type ReadContext } from './index.js';
 
-/** Larger inputs are refused before reading: no host description comes near this. */
+/** Larger inputs are refused (each format has a smaller cap, see size-caps.ts): no host description comes near this. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** A FIFO, stdin or process substitution that has not ended by then is refused. */
+export const INPUT_TIMEOUT_MS = 10_000;
 
 export function readInputText(path: string): string {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const buf = Buffer.alloc(1 << 16);
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(0, buf);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-        if ((e as NodeJS.ErrnoException).code === 'EOF') break;
-        throw e;
-      }
-      if (n === 0) break;
-      total += n;
-      if (total > MAX_INPUT_BYTES)
-        throw new InputError('-', `input larger than ${MAX_INPUT_BYTES >> 20} MiB; expected host CPU data`);
-      chunks.push(Buffer.from(buf.subarray(0, n)));
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new InputError(path, 'no such file or directory');
-  }
-  if (size > MAX_INPUT_BYTES)
-    throw new InputError(
-      path,
-      `file is ${Math.round(size / 1048576)} MiB; expected host CPU data (at most ${MAX_INPUT_BYTES >> 20} MiB)`,
-    );
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(path, `cannot read: ${(e as Error).message}`);
-  }
+  return readBounded(path, path, { maxBytes: MAX_INPUT_BYTES, timeoutMs: INPUT_TIMEOUT_MS });
 }
 
 /** This machine's own /proc/cpuinfo is judged for the running kernel. */
@@ -71,7 +38,7 @@ export function readProfileInputs(paths: string[], ctx: ReadContext = {}): HostP
       if (!files.length) throw new InputError(path, 'directory has no files; expected host CPU data files');
       for (const f of files) {
         const p = join(path, f);
-        if (statSync(p).isFile())
+        if (isRegularFile(p))
           out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(f), contextFor(p, ctx)));
       }
     } else
@@ -92,5 +59,14 @@ function isDirectory(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** Entries of an input folder: a dangling or looping symlink is bad input, named, not a crash. */
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch (e) {
+    throw new InputError(path, `cannot read: ${describeFsError(e)}`);
   }
 }

@@ -9,6 +9,8 @@ import { EXTRA_READERS } from './more-readers.js';
 import { probeReader } from './probe-reader.js';
 import { withKernel } from './guest-view.js';
 import { refuseIncomplete, type ReadOptions } from './completeness.js';
+import { checkFormatSize } from './size-caps.js';
+import { validateProfiles } from './validate-profiles.js';
 
 export type { ReadOptions };
 
@@ -29,16 +31,19 @@ export interface ReadContext extends ReadOptions {
  * what every x86-64 host has is refused unless `allowIncomplete`.
  */
 export function readProfilesFromText(text: string, where: string, name: string, ctx: ReadContext = {}): HostProfile[] {
+  // A byte order mark (Windows editors add one) is not content
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!text.trim()) throw new InputError(where, 'empty input; expected host CPU data');
   if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
   const reader = READERS.find((r) => r.detect(text));
   if (!reader) throw new InputError(where, `unrecognized format; supported: ${supportedFormats()}`);
+  checkFormatSize(reader.format, text, where);
   const kernel = ctx.kernel;
   // Profiles read from Linux flags record the kernel they were judged for
   const profiles = kernel
     ? withKernel(kernel, () => reader.read(text, where, name)).map((p) => (p.exact || p.kernel ? p : { ...p, kernel }))
     : reader.read(text, where, name);
-  return refuseIncomplete(profiles, where, ctx);
+  return refuseIncomplete(validateProfiles(profiles, where), where, ctx);
 }
 
 /** A `--kernel` value: a Linux release like 6.8 or 6.8.12-4-pve. */

@@ -3,6 +3,7 @@
  * with what QEMU promised for that model (query-cpu-model-expansion, same accelerator).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readInputText } from '../sources/files.js';
 import { findQemu, kvmUsable } from '../qemu/binary.js';
 import { QmpSession, enabledProps, expandCpuModel, qemuVersion, type Accel } from '../qemu/qmp.js';
 import { linuxFlag, resolveFeature } from '../catalog/index.js';
@@ -51,7 +52,7 @@ export function qmpModelOf(cpu: string): QmpModel {
 export function loadModelInput(pathOrString: string): { cpu: string; source: string } {
   const looksLikePath = pathOrString.includes('/') || pathOrString.endsWith('.json');
   if (existsSync(pathOrString) && statSync(pathOrString).isFile()) {
-    const text = readFileSync(pathOrString, 'utf8');
+    const text = readInputText(pathOrString);
     let data: unknown;
     try {
       data = JSON.parse(text);

@@ -29,6 +29,8 @@ export interface PveReplayOptions {
   overrides?: Record<string, { status: number; message: string }>;
   /** Wait this long before answering anything */
   delayMs?: number;
+  /** Change a recorded body before sending it (a hostile server) */
+  rewrite?: (path: string, body: string) => string;
 }
 
 export interface PveReplay {
@@ -123,7 +125,8 @@ export async function startPveReplay(opts: PveReplayOptions): Promise<PveReplay>
       return notImplemented();
     }
     try {
-      const body = JSON.parse(await readFile(join(base, `${rel}.json`), 'utf8'));
+      const raw = await readFile(join(base, `${rel}.json`), 'utf8');
+      const body = JSON.parse(opts.rewrite ? opts.rewrite(rel, raw) : raw);
       send(res, 200, 'OK', body);
     } catch {
       notImplemented(); // PVE answers unknown API paths with 501

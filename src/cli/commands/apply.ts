@@ -12,5 +12,6 @@ export function registerApply(program: Command): void {
     .option('--file <path>', 'cpu-models.conf to edit', '/etc/pve/virtual-guest/cpu-models.conf')
     .option('--dry-run', 'print a unified diff and write nothing')
     .option('--vm <vmid>', 'print the `qm set` line for this VM; repeatable', collect)
+    .option('--lock-timeout <seconds>', 'wait this long for another writer to finish, then exit 3', '10')
     .action(async (model: string, opts: ApplyOptions) => (await import('../run/apply.js')).runApply(model, opts));
 }

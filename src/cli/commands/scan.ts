@@ -29,6 +29,10 @@ export function registerScan(program: Command): void {
     .option('--known-hosts <file>', 'ssh known_hosts file')
     .option('--ssh-config <file>', 'ssh_config file (ssh -F), or "none" to ignore ~/.ssh/config')
     .option('--ssh-option <Key=Value>', 'extra ssh -o option; repeatable', collect)
+    .option(
+      '--insecure-host-keys',
+      'allow --ssh-option values that turn host-key checking off (StrictHostKeyChecking=no, UserKnownHostsFile=/dev/null)',
+    )
     .option('-l, --user <user>', 'login user for targets that name none')
     .option(...inventoryOption)
     .option('--no-store', 'do not write the inventory')

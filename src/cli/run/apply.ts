@@ -3,12 +3,13 @@ import { InputError } from '../../errors.js';
 import { applyCpuModel, qmSetLines } from '../../fleet/apply/index.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { readInputText } from '../../sources/files.js';
-import { output } from '../output.js';
+import { notice, output } from '../output.js';
 
 export interface ApplyOptions {
   file: string;
   dryRun?: boolean;
   vm?: string[];
+  lockTimeout: string;
 }
 
 export async function runApply(model: string, opts: ApplyOptions): Promise<void> {
@@ -17,16 +18,22 @@ export async function runApply(model: string, opts: ApplyOptions): Promise<void>
   const sections = parseCpuModels(text, model).models;
   if (sections.length !== 1)
     throw new InputError(model, `expected exactly one cpu-model section, found ${sections.length}`);
-  const r = await applyCpuModel({ file: opts.file, section: sections[0], dryRun: !!opts.dryRun });
+  const lockSeconds = Number(opts.lockTimeout);
+  if (!/^\d+(\.\d+)?$/.test(opts.lockTimeout) || lockSeconds > 3600)
+    throw new InputError('--lock-timeout', `expected seconds (0-3600), got ${JSON.stringify(opts.lockTimeout)}`);
+  const r = await applyCpuModel({
+    file: opts.file,
+    section: sections[0],
+    dryRun: !!opts.dryRun,
+    timeoutMs: lockSeconds * 1000,
+  });
   if (opts.dryRun) output(r.diff || `${opts.file}: already up to date`);
   else
-    process.stderr.write(
-      `${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}\n`,
+    notice(
+      `${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}`,
     );
   if (opts.vm?.length) {
     output(qmSetLines(opts.vm, sections[0].name).join('\n'));
-    process.stderr.write(
-      'note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had\n',
-    );
+    notice('note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had');
   }
 }

@@ -16,7 +16,7 @@ export interface HostsOptions {
 }
 
 export function runHosts(opts: HostsOptions): void {
-  const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { mustExist: true });
+  const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { readOnly: true });
   try {
     const hosts = inv.hosts();
     output(
@@ -51,7 +51,7 @@ export interface DriftOptions {
 export function runDrift(opts: DriftOptions): void {
   const since = opts.since ? parseSince(opts.since) : undefined;
   if (since === null) throw new InputError('--since', `expected an ISO date or 7d/12h/30m, got "${opts.since}"`);
-  const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { mustExist: true });
+  const inv = openInventory(opts.inventory ?? defaultInventoryPath(), { readOnly: true });
   let steps, latest: HostProfile[];
   try {
     // the snapshot before --since is needed to see the first change after it

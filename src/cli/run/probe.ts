@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { runProbeLocally } from '../../fleet/ssh/local-probe.js';
 import { profileFromProbe } from '../../sources/probe-reader.js';
 import { parseProbeBundle } from '../../sources/probe-bundle.js';
-import { output } from '../output.js';
+import { notice, output } from '../output.js';
 import { summarizeProfiles } from './profile.js';
 
 export interface ProbeOptions {
@@ -18,6 +18,6 @@ export async function runProbe(opts: ProbeOptions): Promise<void> {
   const profile = profileFromProbe(parseProbeBundle(bundle, 'probe'), 'probe', hostname());
   if (opts.output) {
     output(JSON.stringify(profile, null, 2), opts.output);
-    process.stderr.write(summarizeProfiles([profile]) + '\n');
+    notice(summarizeProfiles([profile]));
   } else output(JSON.stringify(profile, null, 2));
 }

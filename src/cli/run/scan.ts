@@ -10,7 +10,8 @@ import { profilesFromScan } from '../../fleet/ssh/scan-profiles.js';
 import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/targets.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
-import { output } from '../output.js';
+import { notice, output } from '../output.js';
+import { safeLine } from '../../safe-text.js';
 import { summarizeProfiles } from './profile.js';
 
 export interface ScanOpts {
@@ -31,6 +32,7 @@ export interface ScanOpts {
   inventory?: string;
   store: boolean;
   json?: boolean;
+  insecureHostKeys?: boolean;
 }
 
 async function scanOverSsh(
@@ -46,6 +48,7 @@ async function scanOverSsh(
     knownHostsFile: opts.knownHosts,
     configFile: opts.sshConfig,
     extraOptions: opts.sshOption,
+    insecureHostKeys: !!opts.insecureHostKeys,
     user: opts.user,
     onProgress: progress.onProgress,
   });
@@ -65,8 +68,15 @@ async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; faile
     fingerprint: opts.fingerprint,
   });
   const data = await client.fetchCluster();
-  const { profiles, problems } = profilesFromPveCluster(data, url.origin);
-  return { profiles, failed: problems };
+  // A server can echo the token anywhere (a node's name, its status): nothing it said is printed or stored unredacted
+  const redact = (s: string) => token.redact(s);
+  try {
+    const { profiles, problems } = profilesFromPveCluster(data, url.origin);
+    return { profiles: JSON.parse(redact(JSON.stringify(profiles))) as HostProfile[], failed: problems.map(redact) };
+  } catch (e) {
+    if (e instanceof Error) e.message = redact(e.message);
+    throw e;
+  }
 }
 
 export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
@@ -80,12 +90,12 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   if (opts.pve) results.push(await scanPve(opts));
   const profiles = results.flatMap((r) => r.profiles);
   const failed = results.flatMap((r) => r.failed);
-  for (const f of failed) process.stderr.write(`migratable: scan failed: ${f}\n`);
+  for (const f of failed) notice(`migratable: scan failed: ${safeLine(f)}`);
   if (opts.store && profiles.length) {
     const inv = openInventory(opts.inventory ?? defaultInventoryPath());
     try {
       inv.add(profiles);
-      process.stderr.write(`stored ${profiles.length} snapshot(s) in ${inv.path}\n`);
+      notice(`stored ${profiles.length} snapshot(s) in ${inv.path}`);
     } finally {
       inv.close();
     }

@@ -1,5 +1,6 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import { InputError } from '../../errors.js';
+import { notice } from '../output.js';
 import { readProfileInputs } from '../../sources/files.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
@@ -30,14 +31,15 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     drift: inventory?.drift,
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
-  process.stderr.write(
-    `migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)\n`,
-  );
-  const stop = () =>
+  notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);
+  const stop = () => {
+    // Whatever a client does, we are gone within 5 s of the signal
+    setTimeout(() => process.exit(0), 4500).unref();
     void server.close().finally(() => {
       inventory?.close();
       process.exit(0);
     });
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

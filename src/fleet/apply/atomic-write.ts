@@ -5,12 +5,15 @@
  * file_set_contents writes into /etc/pve.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
-  /** Permission bits for the new file (the target's mode is not copied automatically) */
+  /** Permission bits for the new file, set exactly (not through the umask) */
   mode?: number;
+  /** Owner to give the new file (kept from the file it replaces) */
+  uid?: number;
+  gid?: number;
   /** Called after the temp file is durable and before the rename; throw to abort. */
   beforeRename?: () => Promise<void>;
 }
@@ -26,6 +29,7 @@ export async function writeFileAtomic(file: string, data: string, opts: AtomicWr
   let renamed = false;
   try {
     try {
+      await keepOwnership(fh, opts);
       await fh.writeFile(data, 'utf8');
       await fh.sync();
     } finally {
@@ -51,4 +55,13 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await dh?.close().catch(() => undefined);
   }
+}
+
+// pmxcfs has no per-file modes or owners and refuses to set them: that is fine there.
+async function keepOwnership(fh: FileHandle, opts: AtomicWriteOptions): Promise<void> {
+  const ignore = (e: NodeJS.ErrnoException) => {
+    if (!['EPERM', 'ENOSYS', 'ENOTSUP', 'EOPNOTSUPP'].includes(e.code ?? '')) throw e;
+  };
+  if (opts.uid !== undefined && opts.gid !== undefined) await fh.chown(opts.uid, opts.gid).catch(ignore);
+  await fh.chmod(opts.mode ?? 0o644).catch(ignore);
 }

@@ -4,12 +4,14 @@
  * Backup policy: before a change, the previous content is written (atomically) to `FILE.bak`,
  * replacing an older .bak. One file, not timestamped ones, because /etc/pve is a small
  * replicated database and should not grow with every run. Nothing is backed up when the file
- * did not exist or when the content would not change.
+ * did not exist, when the content would not change or when the write is refused.
+ *
+ * A symlinked file stays a symlink (its target is edited), and the file keeps its owner and mode.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { InputError } from '../../errors.js';
+import { BusyError, InputError } from '../../errors.js';
 import {
   CPU_MODEL_SECTION_TYPE,
   DEFAULT_CPU_MODELS_FILE,
@@ -19,8 +21,9 @@ import {
 } from '../../formats/pve-cpu-models.js';
 import { parseSectionConfig, upsertSection } from '../../formats/pve-section-config.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { withFileLock, type LockOptions } from './lock.js';
 
-export interface ApplyCpuModelOptions {
+export interface ApplyCpuModelOptions extends LockOptions {
   /** Defaults to /etc/pve/virtual-guest/cpu-models.conf */
   file?: string;
   section: CpuModelSection;
@@ -52,12 +55,40 @@ async function readIfExists(file: string): Promise<string | null> {
   }
 }
 
+/** The file a path names after following symlinks: we edit that one and leave the link alone. */
+async function realTarget(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new InputError(file, `cannot resolve: ${code ?? (e as Error).message}`);
+  }
+  const isLink = await lstat(file).then(
+    (s) => s.isSymbolicLink(),
+    () => false,
+  );
+  if (isLink) throw new InputError(file, 'is a symlink to a missing file; expected cpu-models.conf or a link to it');
+  return file;
+}
+
 export async function applyCpuModel(opts: ApplyCpuModelOptions): Promise<ApplyCpuModelResult> {
   const file = opts.file ?? DEFAULT_CPU_MODELS_FILE;
-  const { section, dryRun = false, backup = true } = opts;
-  validateCpuModelSection(section, `cpu model '${section.name}'`);
+  validateCpuModelSection(opts.section, `cpu model '${opts.section.name}'`);
+  if (opts.dryRun) return withoutContent(planChange(file, opts.section, await readIfExists(file)));
+  const target = await realTarget(file);
+  if ((await readIfExists(target)) === null) await mkdir(dirname(target), { recursive: true });
+  // Read, merge and write under the lock, so a concurrent writer's section is never lost
+  return withFileLock(target, () => writeLocked(file, target, opts), opts);
+}
 
-  const before = await readIfExists(file);
+interface Plan extends ApplyCpuModelResult {
+  before: string | null;
+  after: string;
+}
+
+const withoutContent = ({ before: _before, after: _after, ...result }: Plan): ApplyCpuModelResult => result;
+
+function planChange(file: string, section: CpuModelSection, before: string | null): Plan {
   // Refuses (InputError with a line number) before anything is written.
   const doc = parseSectionConfig(before ?? '', file);
   let after: string;
@@ -69,8 +100,8 @@ export async function applyCpuModel(opts: ApplyCpuModelOptions): Promise<ApplyCp
   } catch (e) {
     throw new InputError(file, (e as Error).message);
   }
-  if (before !== null && after === before) return { file, action: 'unchanged', written: false, diff: '' };
-
+  if (before !== null && after === before)
+    return { file, action: 'unchanged', written: false, diff: '', before, after };
   const diff = createTwoFilesPatch(
     before === null ? '/dev/null' : file,
     file,
@@ -79,23 +110,29 @@ export async function applyCpuModel(opts: ApplyCpuModelOptions): Promise<ApplyCp
     before === null ? '(missing)' : 'current',
     `with ${CPU_MODEL_SECTION_TYPE} ${section.name}`,
   );
-  if (dryRun) return { file, action, written: false, diff };
+  return { file, action, written: false, diff, before, after };
+}
 
-  let mode = 0o644;
-  if (before === null) await mkdir(dirname(file), { recursive: true });
-  else mode = (await stat(file)).mode & 0o7777;
-
-  const result: ApplyCpuModelResult = { file, action, written: true, diff };
-  if (backup && before !== null) {
-    result.backupFile = backupPathFor(file);
-    await writeFileAtomic(result.backupFile, before, { mode });
-  }
-  await writeFileAtomic(file, after, {
-    mode,
-    // Someone else edited the file since we read it: keep their version, write nothing.
+async function writeLocked(file: string, target: string, opts: ApplyCpuModelOptions): Promise<ApplyCpuModelResult> {
+  const plan = planChange(file, opts.section, await readIfExists(target));
+  const { before, after } = plan;
+  if (plan.action === 'unchanged') return withoutContent(plan);
+  const owner = before === null ? undefined : await stat(target);
+  const keep = { mode: owner ? owner.mode & 0o7777 : 0o644, uid: owner?.uid, gid: owner?.gid };
+  const result: ApplyCpuModelResult = { ...withoutContent(plan), written: true };
+  await writeFileAtomic(target, after, {
+    ...keep,
     beforeRename: async () => {
-      if ((await readIfExists(file)) !== before) {
-        throw new InputError(file, 'changed while migratable was writing it; nothing written, run again');
+      // A writer that takes no lock (an editor) changed the file since we read it: keep theirs.
+      if ((await readIfExists(target)) !== before)
+        throw new BusyError(
+          file,
+          'changed by someone else while migratable was writing it; nothing written, run again',
+        );
+      // The backup is written only now that the new content is certain to follow.
+      if (opts.backup !== false && before !== null) {
+        result.backupFile = backupPathFor(target);
+        await writeFileAtomic(result.backupFile, before, keep);
       }
     },
   });

@@ -2,7 +2,7 @@
  * Proxmox API tokens (`USER@REALM!TOKENID=SECRET`, notes §5.8). The secret lives in a private
  * field so logging, JSON.stringify or util.inspect of a token never shows it.
  */
-import { readFile } from 'node:fs/promises';
+import { readBounded } from '../../sources/bounded-read.js';
 import { inspect } from 'node:util';
 import { InputError } from '../../errors.js';
 
@@ -69,12 +69,8 @@ export interface TokenSource {
 export async function resolvePveToken(src: TokenSource): Promise<PveToken> {
   if (src.token !== undefined) return PveToken.parse(src.token, 'token');
   if (src.tokenFile !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(src.tokenFile, 'utf8');
-    } catch (e) {
-      throw new InputError(src.tokenFile, `cannot read token file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
+    // bounded: a token file may be a FIFO or <(pass show ...), and is never more than a line
+    const text = readBounded(src.tokenFile, src.tokenFile, { maxBytes: 64 * 1024, timeoutMs: 10_000 });
     return PveToken.parse(text, src.tokenFile);
   }
   const fromEnv = (src.env ?? process.env)[PVE_TOKEN_ENV];

@@ -47,12 +47,19 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     let exitTimer: NodeJS.Timeout | undefined;
     let armGrace = () => {};
 
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+    // Its own process group, so ssh and whatever it started (ProxyCommand, ControlPersist master)
+    // can be ended together: otherwise a grandchild holding a pipe keeps this process alive
+    const child = spawn(command, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      detached: true,
+    });
+    const group = child.pid ? trackGroup(child.pid) : null;
 
     const stop = () => {
-      child.kill('SIGTERM');
+      group?.signal('SIGTERM');
       // ssh normally dies on SIGTERM at once; SIGKILL covers anything that does not
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 1000);
+      killTimer = setTimeout(() => group?.signal('SIGKILL'), 1000);
       killTimer.unref();
     };
     const timer = setTimeout(() => {
@@ -91,6 +98,10 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       if (exitTimer) clearTimeout(exitTimer);
+      // Whatever of the group is left has nothing more to tell us
+      group?.signal('SIGKILL');
+      group?.forget();
+      for (const stream of [child.stdin, child.stdout, child.stderr]) stream.destroy();
       resolve({
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
@@ -123,4 +134,30 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     });
     child.stdin.end(options.input);
   });
+}
+
+/** Live process groups; ended if we are interrupted, since detached groups do not get the terminal's Ctrl-C. */
+const liveGroups = new Set<number>();
+let handlersInstalled = false;
+
+function killGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+function trackGroup(pgid: number): { signal(sig: NodeJS.Signals): void; forget(): void } {
+  liveGroups.add(pgid);
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    process.on('exit', () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL')));
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+      process.once(sig, () => {
+        liveGroups.forEach((g) => killGroup(g, 'SIGKILL'));
+        process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+      });
+  }
+  return { signal: (sig) => killGroup(pgid, sig), forget: () => liveGroups.delete(pgid) };
 }

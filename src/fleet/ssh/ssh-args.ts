@@ -19,6 +19,8 @@ export interface SshOptions {
   configFile?: string;
   /** Extra `-o Key=Value` options. They come first, and ssh keeps the first value it sees, so they override ours. */
   extraOptions?: string[];
+  /** Allow extraOptions that turn host-key checking off (refused otherwise). */
+  insecureHostKeys?: boolean;
 }
 
 /** What the remote login shell runs: a POSIX sh reading the probe script from stdin. */
@@ -36,6 +38,11 @@ export function buildSshArgs(target: SshTarget, options: SshOptions = {}): strin
   const args: string[] = [];
   for (const o of options.extraOptions ?? []) {
     if (!OPTION_SHAPE.test(o)) throw new InputError('--ssh-option', `expected Key=Value, got ${JSON.stringify(o)}`);
+    if (!options.insecureHostKeys && weakensHostKeys(o))
+      throw new InputError(
+        '--ssh-option',
+        `${JSON.stringify(o)} turns host-key checking off (anyone in the path could answer as the host); add --insecure-host-keys if you mean it`,
+      );
     args.push('-o', o);
   }
   // -T: no pty (clean stdout, stdin is the script); -a/-x: never forward agent or X11 to scanned hosts
@@ -59,6 +66,27 @@ export function buildSshArgs(target: SshTarget, options: SshOptions = {}): strin
   if (user !== null) args.push('-l', user);
   args.push('--', target.host, REMOTE_COMMAND);
   return args;
+}
+
+/**
+ * Options that make ssh accept any host key, so a machine in the middle could answer for the host:
+ * checking off, a discarded user known-hosts list, or a command deciding the known hosts.
+ * ssh_config(5): keywords are case-insensitive, values of yes/no also take true/false.
+ */
+export function weakensHostKeys(option: string): boolean {
+  const eq = option.indexOf('=');
+  const key = option.slice(0, eq).toLowerCase();
+  const value = option
+    .slice(eq + 1)
+    .trim()
+    .replace(/^"(.*)"$/, '$1');
+  const v = value.toLowerCase();
+  if (key === 'stricthostkeychecking') return v === 'no' || v === 'off' || v === 'false';
+  // The user's list discarded: every host is new, so with accept-new any key passes. (Dropping only the
+  // global list, as tests with their own known_hosts do, still checks against the user's.)
+  if (key === 'userknownhostsfile')
+    return value.split(/\s+/).every((f) => f === '/dev/null' || f.toLowerCase() === 'none');
+  return key === 'knownhostscommand';
 }
 
 /** ssh expands `%` tokens in IdentityFile/UserKnownHostsFile; double them so a path means itself. */

@@ -6,15 +6,18 @@ import { checkMatrix } from '../../engine/check.js';
 import { EMITTERS, isFormatName, FORMAT_NAMES } from '../../emitters/index.js';
 import { InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
-import { readProfilesFromText } from '../../sources/index.js';
-import { readVmsFromText } from '../../sources/vm/index.js';
-import type { CheckRequest, DriftResponse, ModelRequest, ProfilesRequest } from '../shared/api-types.js';
+import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
+import { safeText } from '../../safe-text.js';
+import type { DriftResponse, ModelRequest } from '../shared/api-types.js';
+import { PasteBusyError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../shared/catalog-view.js';
 import type { DriftSource } from '../shared/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../shared/model.js';
 
-/** Pasted host data and VM configs are small; this bounds what one request can make the server parse. */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Pasted host data and VM configs: a 1024-thread host's cpuinfo is about 2.5 MB. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Everything else the API takes is a small JSON request. */
+export const MAX_SMALL_BODY_BYTES = 64 * 1024;
 
 const ModelRequestSchema = z
   .object({
@@ -25,11 +28,16 @@ const ModelRequestSchema = z
       .string()
       .regex(/^\d+\.\d+(\.\d+)?$/, 'expected a QEMU version like 7.2 or 8.1.5')
       .optional(),
-    name: z.string().min(1).optional(),
+    // The same rule as the CLI's --name: the name goes into config files line by line
+    name: z
+      .string()
+      .regex(
+        GENERATED_MODEL_NAME_RE,
+        'expected a model name: a lowercase letter, then letters, digits, _ or -, at most 40',
+      )
+      .optional(),
   })
   .strict();
-const ProfilesRequestSchema = z.object({ text: z.string(), name: z.string().min(1).optional() }).strict();
-const CheckRequestSchema = z.object({ text: z.string(), hosts: z.array(z.string()).optional() }).strict();
 
 class BadRequest extends Error {}
 
@@ -86,19 +94,33 @@ function queryModelRequest(c: Context): ModelRequest {
 export interface ApiOptions {
   hosts: HostProfile[];
   drift?: DriftSource;
+  /** Where pastes are parsed (a worker thread) */
+  pastes: PastePool;
 }
 
-export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
+const limitBody = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    // Connection: close, so the rest of an oversized body is not read off the socket
+    onError: (c) =>
+      c.json({ error: `request body larger than ${Math.round(maxSize / 1024)} KiB` }, 413, { Connection: 'close' }),
+  });
+
+/** A paste's body as text, after the Content-Type check (the JSON is parsed in the worker). */
+async function pasteBody(c: Context): Promise<string> {
+  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
+    throw new BadRequest('expected Content-Type: application/json');
+  return c.req.text();
+}
+
+export function apiRoutes({ hosts, drift, pastes }: ApiOptions): Hono {
   const api = new Hono();
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: `request body larger than ${MAX_BODY_BYTES >> 20} MiB` }, 413),
-    }),
-  );
+  const pasteLimit = limitBody(MAX_BODY_BYTES);
+  const smallLimit = limitBody(MAX_SMALL_BODY_BYTES);
+  api.use('*', (c, next) => (/\/(profiles|check)$/.test(c.req.path) ? pasteLimit : smallLimit)(c, next));
 
   api.onError((err, c) => {
+    if (err instanceof PasteBusyError) return c.json({ error: err.message }, 503);
     if (
       err instanceof BadRequest ||
       err instanceof InputError ||
@@ -121,23 +143,25 @@ export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
   api.post('/baseline', async (c) => c.json(buildModel(hosts, await jsonBody(c, ModelRequestSchema))));
 
   api.post('/profiles', async (c) => {
-    const req: ProfilesRequest = await jsonBody(c, ProfilesRequestSchema);
-    const name = req.name ?? 'pasted';
-    return c.json({ hosts: readProfilesFromText(req.text, name, name) });
+    const r = await pastes.parse('profiles', await pasteBody(c));
+    if ('error' in r) throw new BadRequest(r.error);
+    return c.json({ hosts: r.kind === 'profiles' ? r.hosts : [] });
   });
 
   api.post('/check', async (c) => {
-    const req: CheckRequest = await jsonBody(c, CheckRequestSchema);
-    const against = selectHosts(hosts, req.hosts);
+    const r = await pastes.parse('check', await pasteBody(c));
+    if ('error' in r) throw new BadRequest(r.error);
+    if (r.kind !== 'check') throw new BadRequest('unexpected reply');
+    const against = selectHosts(hosts, r.hosts);
     if (!against.length) throw new BadRequest('no hosts loaded to check against');
-    return c.json(checkMatrix(readVmsFromText(req.text, 'vm', 'vm'), against));
+    return c.json(checkMatrix(r.vms, against));
   });
 
   api.get('/export/:format', (c) => {
     const format = c.req.param('format');
     if (!isFormatName(format))
       return c.json({ error: `unknown format ${JSON.stringify(format)}; one of ${FORMAT_NAMES.join(', ')}` }, 404);
-    return c.text(EMITTERS[format].emit(buildModel(hosts, queryModelRequest(c))));
+    return c.text(safeText(EMITTERS[format].emit(buildModel(hosts, queryModelRequest(c)))));
   });
 
   api.get('/drift', async (c) => {

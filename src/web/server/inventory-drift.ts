@@ -14,7 +14,7 @@ export interface InventoryView {
 export async function openInventoryDrift(path: string): Promise<InventoryView> {
   // Loaded only when asked for: better-sqlite3 is a native module the plain dashboard never needs
   const { openInventory } = await import('../../fleet/inventory/index.js');
-  const inv = openInventory(path, { mustExist: true });
+  const inv = openInventory(path, { readOnly: true });
   return {
     hosts: inv.latestProfiles(),
     drift: () =>

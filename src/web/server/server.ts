@@ -2,9 +2,11 @@
 import { InputError } from '../../errors.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { apiRoutes } from './api.js';
+import { PastePool } from './paste/pool.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
 import type { DriftSource } from '../shared/drift.js';
 import { securityHeaders } from './headers.js';
@@ -36,12 +38,12 @@ export interface RunningServer {
 
 export class ServeError extends Error {}
 
-export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>): Hono {
+export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>, pastes = new PastePool()): Hono {
   const app = new Hono();
   app.use('*', securityHeaders());
   if (opts.token) app.use('/api/*', requireToken(opts.token));
   else app.use('*', requireLoopbackHost());
-  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift }));
+  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift, pastes }));
   serveUi(app, opts.webRoot ?? defaultWebRoot());
   return app;
 }
@@ -61,7 +63,8 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       ),
     );
   }
-  const app = createApp(opts);
+  const pastes = new PastePool();
+  const app = createApp(opts, pastes);
   return new Promise((resolve, reject) => {
     const onError = (e: Error) =>
       reject(new ServeError(`cannot listen on ${host}:${opts.port ?? DEFAULT_PORT}: ${e.message}`));
@@ -74,10 +77,27 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
           url: `http://${shown}:${info.port}/`,
           port: info.port,
           address: info.address,
-          close: () => new Promise<void>((done, fail) => server.close((e) => (e ? fail(e) : done()))),
+          close: () => drainAndClose(server as Server, pastes),
         });
       },
     );
     server.once('error', onError);
+    // A client that sends headers or a body slower than this is cut off rather than held forever
+    (server as Server).headersTimeout = 10_000;
+    (server as Server).requestTimeout = 30_000;
+  });
+}
+
+/** Requests are given DRAIN_MS to finish; connections still open then (a half-sent request) are cut. */
+export const DRAIN_MS = 3000;
+
+function drainAndClose(server: Server, pastes: PastePool): Promise<void> {
+  return new Promise<void>((done) => {
+    const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    server.close(() => {
+      clearTimeout(cut);
+      void pastes.close().finally(done);
+    });
+    server.closeIdleConnections();
   });
 }

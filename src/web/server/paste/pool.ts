@@ -1,0 +1,89 @@
+/**
+ * Runs paste parsing in one worker thread, so a big paste costs its own client time and never
+ * stalls the others. Bounded: a few requests wait, more are told to retry, and a parse that runs
+ * past its deadline has its worker replaced. Node-only.
+ */
+import { Worker } from 'node:worker_threads';
+import type { PasteKind, PasteResult } from './parse.js';
+
+/** Requests waiting for the worker beyond this are refused (503) rather than queued without end. */
+export const MAX_PENDING_PASTES = 8;
+export const PASTE_TIMEOUT_MS = 20_000;
+
+export class PasteBusyError extends Error {}
+
+interface Pending {
+  resolve: (r: PasteResult) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class PastePool {
+  private worker: Worker | null = null;
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  parse(kind: PasteKind, body: string): Promise<PasteResult> {
+    if (this.pending.size >= MAX_PENDING_PASTES)
+      return Promise.reject(new PasteBusyError('too many pastes being read; try again shortly'));
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        // Readers are linear, so this means a pathological input: drop the worker and everything queued on it
+        this.restart(`reading took over ${PASTE_TIMEOUT_MS / 1000} s; refused`);
+      }, PASTE_TIMEOUT_MS);
+      this.pending.set(id, { resolve, timer });
+      worker.postMessage({ id, kind, body });
+    });
+  }
+
+  close(): Promise<void> {
+    this.failAll('server is shutting down');
+    const w = this.worker;
+    this.worker = null;
+    return w ? w.terminate().then(() => undefined) : Promise.resolve();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const w = startWorker();
+    w.unref();
+    w.on('message', (m: { id: number; result: PasteResult }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      clearTimeout(p.timer);
+      this.pending.delete(m.id);
+      p.resolve(m.result);
+    });
+    w.on('error', (e) => this.restart(`internal error: ${e.message}`));
+    w.on('exit', () => {
+      if (this.worker === w) this.restart('internal error: parser stopped');
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private restart(reason: string): void {
+    const w = this.worker;
+    this.worker = null;
+    this.failAll(reason);
+    void w?.terminate();
+  }
+
+  private failAll(reason: string): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.resolve({ error: reason });
+      this.pending.delete(id);
+    }
+  }
+}
+
+/** From dist the worker is plain JS; from source (tests, tsx) it is loaded through tsx's register(). */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
+  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
+  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${entry}); });`, {
+    eval: true,
+  });
+}
