@@ -8,6 +8,7 @@ import { registerProbe } from './probe.js';
 import { registerProfile } from './profile.js';
 import { registerServeCommand } from './serve.js';
 import { registerVerify } from './verify.js';
+import { registerPlan } from './plan.js';
 
 /** Commands beyond the catalog; each lives in its own module. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerInventory(program);
   registerApply(program);
   registerServeCommand(program);
+  registerPlan(program);
 }

@@ -1,0 +1,82 @@
+/** What `plan`, `targets` and `serve --pve-config` read: the cluster's config plus host data per node. */
+import type { Command } from 'commander';
+import { readEtcPve } from '../cluster/etc-pve.js';
+import { readPveApiCluster } from '../cluster/pve-api.js';
+import type { ClusterConfig, PlanInput } from '../engine/plan-types.js';
+import { InputError } from '../errors.js';
+import { parseCpuModels } from '../formats/pve-cpu-models.js';
+import { PveClient, resolvePveToken } from '../fleet/pve/index.js';
+import { profilesFromPveCluster } from '../fleet/pve/profiles.js';
+import type { HostProfile } from '../profile/host-profile.js';
+import { readInputText } from '../sources/files.js';
+import { loadHosts } from './inputs.js';
+import { collect } from './output.js';
+
+export interface ClusterInputOptions {
+  pveConfig: string;
+  pve?: string;
+  token?: string;
+  tokenFile?: string;
+  fingerprint?: string;
+  cpuModels?: string;
+  inventory?: string;
+  running?: string[];
+  stopped?: string[];
+}
+
+export function clusterInputOptions(cmd: Command): Command {
+  return cmd
+    .argument('[hosts...]', 'host data per node (cpuinfo, profiles, probe bundles...), each named like its node')
+    .option('--pve-config <dir>', 'a copy of /etc/pve (nodes/*/qemu-server, ha/, virtual-guest/)', '/etc/pve')
+    .option('--pve <url>', 'read the cluster through the Proxmox API instead, e.g. https://pve1:8006')
+    .option('--token <token>', "API token 'USER@REALM!ID=SECRET' (prefer --token-file)")
+    .option('--token-file <file>', 'file holding the API token')
+    .option('--fingerprint <sha256>', "pin the API server's certificate (AA:BB:...)")
+    .option('--cpu-models <file>', 'cpu-models.conf to use instead of the one in --pve-config (the API has none before PVE 9.2)')
+    .option('--inventory <db>', 'host data: the latest scan of every host in this inventory')
+    .option('--running <vmids>', 'VMs known to run (comma list; a config copy does not say); repeatable', collect)
+    .option('--stopped <vmids>', 'VMs known to be stopped: they switch without a restart; repeatable', collect);
+}
+
+function vmidList(values: string[] | undefined, opt: string): Set<number> {
+  const out = new Set<number>();
+  for (const v of (values ?? []).flatMap((s) => s.split(',')).filter(Boolean)) {
+    if (!/^[1-9]\d{2,8}$/.test(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
+    out.add(Number(v));
+  }
+  return out;
+}
+
+async function fromApi(opts: ClusterInputOptions): Promise<{ cluster: ClusterConfig; hosts: HostProfile[] }> {
+  const url = new URL(opts.pve!.includes('://') ? opts.pve! : `https://${opts.pve}`);
+  if (url.protocol !== 'https:') throw new InputError('--pve', 'the Proxmox API is only spoken over https');
+  const token = await resolvePveToken({ token: opts.token, tokenFile: opts.tokenFile });
+  const client = new PveClient({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 8006,
+    token,
+    fingerprint: opts.fingerprint,
+  });
+  const cluster = await readPveApiCluster(client);
+  const { profiles, problems } = profilesFromPveCluster(await client.fetchCluster(), url.origin);
+  for (const p of problems) process.stderr.write(`migratable: ${p}\n`);
+  return { cluster, hosts: profiles };
+}
+
+/** The cluster config and the host profiles; API host data only when no host inputs are given. */
+export async function loadPlanInput(hostInputs: string[], opts: ClusterInputOptions): Promise<PlanInput> {
+  let cluster: ClusterConfig;
+  let hosts: HostProfile[] = [];
+  if (opts.pve) ({ cluster, hosts } = await fromApi(opts));
+  else cluster = readEtcPve(opts.pveConfig);
+  if (hostInputs.length || opts.inventory || !opts.pve) hosts = await loadHosts(hostInputs, opts);
+  if (opts.cpuModels) cluster.customModels = parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models;
+  const running = vmidList(opts.running, '--running');
+  const stopped = vmidList(opts.stopped, '--stopped');
+  for (const id of running) if (stopped.has(id)) throw new InputError('--stopped', `VM ${id} is also given as --running`);
+  for (const vm of cluster.vms) {
+    if (running.has(vm.vmid)) vm.running = true;
+    if (stopped.has(vm.vmid)) vm.running = false;
+  }
+  return { ...cluster, hosts };
+}
