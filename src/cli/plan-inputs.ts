@@ -32,7 +32,10 @@ export function clusterInputOptions(cmd: Command): Command {
     .option('--token <token>', "API token 'USER@REALM!ID=SECRET' (prefer --token-file)")
     .option('--token-file <file>', 'file holding the API token')
     .option('--fingerprint <sha256>', "pin the API server's certificate (AA:BB:...)")
-    .option('--cpu-models <file>', 'cpu-models.conf to use instead of the one in --pve-config (the API has none before PVE 9.2)')
+    .option(
+      '--cpu-models <file>',
+      'cpu-models.conf to use instead of the one in --pve-config (the API has none before PVE 9.2)',
+    )
     .option('--inventory <db>', 'host data: the latest scan of every host in this inventory')
     .option('--running <vmids>', 'VMs known to run (comma list; a config copy does not say); repeatable', collect)
     .option('--stopped <vmids>', 'VMs known to be stopped: they switch without a restart; repeatable', collect);
@@ -73,7 +76,8 @@ export async function loadPlanInput(hostInputs: string[], opts: ClusterInputOpti
   if (opts.cpuModels) cluster.customModels = parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models;
   const running = vmidList(opts.running, '--running');
   const stopped = vmidList(opts.stopped, '--stopped');
-  for (const id of running) if (stopped.has(id)) throw new InputError('--stopped', `VM ${id} is also given as --running`);
+  for (const id of running)
+    if (stopped.has(id)) throw new InputError('--stopped', `VM ${id} is also given as --running`);
   for (const vm of cluster.vms) {
     if (running.has(vm.vmid)) vm.running = true;
     if (stopped.has(vm.vmid)) vm.running = false;

@@ -36,7 +36,8 @@ async function optional(client: PveClient, path: string): Promise<Row[]> {
   }
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 const truthy = (v: unknown) => v === 1 || v === '1' || v === true;
 
 function placementsFrom(groups: Row[], rules: Row[], where: string, notes: string[]) {
@@ -44,7 +45,15 @@ function placementsFrom(groups: Row[], rules: Row[], where: string, notes: strin
     const id = str(g.group);
     const nodes = str(g.nodes);
     return id && nodes
-      ? [{ kind: 'group' as const, id, nodes: parseHaNodeList(nodes, where), strict: truthy(g.restricted), resources: [] }]
+      ? [
+          {
+            kind: 'group' as const,
+            id,
+            nodes: parseHaNodeList(nodes, where),
+            strict: truthy(g.restricted),
+            resources: [],
+          },
+        ]
       : [];
   });
   const rulePlacements: HaPlacement[] = [];
@@ -98,7 +107,10 @@ async function readVms(client: PveClient): Promise<ClusterVm[]> {
   return vms.sort((a, b) => a.vmid - b.vmid);
 }
 
-export async function readPveApiCluster(client: PveClient, customModels: CpuModelSection[] = []): Promise<ClusterConfig> {
+export async function readPveApiCluster(
+  client: PveClient,
+  customModels: CpuModelSection[] = [],
+): Promise<ClusterConfig> {
   const nodes = (await client.listNodes()).map((n) => n.node).sort();
   const where = client.url('/cluster/ha');
   const [groups, resources, rules] = await Promise.all([

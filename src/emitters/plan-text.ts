@@ -67,7 +67,8 @@ export function emitPlanMarkdown(plan: Plan): string {
   if (plan.steps.length) out.push('```');
   const needed = plan.domains.filter((d) => plan.steps.some((s) => s.kind === 'apply' && s.model === d.model.name));
   if (needed.length) out.push('', '## cpu-models.conf sections', '');
-  for (const d of needed) out.push(`\`${d.model.name}.conf\`:`, '', '```', renderCpuModelSection(d.section).trimEnd(), '```', '');
+  for (const d of needed)
+    out.push(`\`${d.model.name}.conf\`:`, '', '```', renderCpuModelSection(d.section).trimEnd(), '```', '');
   const notes = [...plan.notes, ...plan.vms.flatMap((v) => v.notes.map((n) => `${v.vmid}: ${n}`))];
   if (notes.length) out.push('## Notes', '', ...notes.map((n) => `- ${safe(n)}`));
   return out.join('\n').trimEnd() + '\n';

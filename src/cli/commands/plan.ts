@@ -27,12 +27,17 @@ const PLAN_FORMATS: Record<string, (p: Plan) => string> = {
 };
 
 function checkFormat(format: string, known: string[]): void {
-  if (!known.includes(format)) throw new InputError('--format', `unknown format "${format}"; one of ${known.join(', ')}`);
+  if (!known.includes(format))
+    throw new InputError('--format', `unknown format "${format}"; one of ${known.join(', ')}`);
 }
 
 async function makePlan(hosts: string[], opts: PlanOpts): Promise<Plan> {
   const input = await loadPlanInput(hosts, opts);
-  return computePlan(input, { qemu: parseQemuVersion(opts.qemu), allowTsx: opts.allowTsx, modelsDir: opts.writeModels });
+  return computePlan(input, {
+    qemu: parseQemuVersion(opts.qemu),
+    allowTsx: opts.allowTsx,
+    modelsDir: opts.writeModels,
+  });
 }
 
 /** Each section `apply` needs, as DIR/NAME.conf (what the plan's commands name). */
@@ -54,7 +59,9 @@ export function registerPlan(program: Command): void {
     clusterInputOptions(
       program
         .command('plan')
-        .description('per VM its migration domain (HA groups/rules), the model for each domain, live targets now, and a rollout order'),
+        .description(
+          'per VM its migration domain (HA groups/rules), the model for each domain, live targets now, and a rollout order',
+        ),
     ),
   )
     .option('-f, --format <format>', 'text, markdown (for a change ticket) or json', 'text')
