@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { readEtcPve } from '../cluster/etc-pve.js';
 import { readPveApiCluster } from '../cluster/pve-api.js';
-import type { ClusterConfig, PlanInput } from '../engine/plan-types.js';
+import { computePlan } from '../engine/plan.js';
+import type { ClusterConfig, Plan, PlanInput } from '../engine/plan-types.js';
 import { InputError } from '../errors.js';
 import { parseCpuModels } from '../formats/pve-cpu-models.js';
 import { PveClient, resolvePveToken } from '../fleet/pve/index.js';
@@ -83,4 +84,9 @@ export async function loadPlanInput(hostInputs: string[], opts: ClusterInputOpti
     if (stopped.has(vm.vmid)) vm.running = false;
   }
   return { ...cluster, hosts };
+}
+
+/** For `serve --pve-config`: the plan from the copy as it is at each call, over the served hosts. */
+export function clusterPlanSource(dir: string, hosts: HostProfile[]): () => Promise<Plan> {
+  return async () => computePlan({ ...readEtcPve(dir), hosts });
 }

@@ -12,6 +12,7 @@ import type { CheckRequest, ModelRequest, ProfilesRequest } from './api-types.js
 import { catalogResponse } from './catalog-view.js';
 import type { DriftSource } from './drift.js';
 import { buildModel, ModelRequestError, selectHosts } from './model.js';
+import { planRoutes, type PlanSource } from './plan-routes.js';
 
 /** Pasted host data and VM configs are small; this bounds what one request can make the server parse. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -84,9 +85,10 @@ function queryModelRequest(c: Context): ModelRequest {
 export interface ApiOptions {
   hosts: HostProfile[];
   drift?: DriftSource;
+  plan?: PlanSource;
 }
 
-export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
+export function apiRoutes({ hosts, drift, plan }: ApiOptions): Hono {
   const api = new Hono();
   api.use(
     '*',
@@ -143,6 +145,8 @@ export function apiRoutes({ hosts, drift }: ApiOptions): Hono {
       return c.json({ error: 'no inventory: start with `migratable serve --inventory DB` to see feature drift' }, 404);
     return c.json(await drift());
   });
+
+  api.route('/', planRoutes(plan));
 
   api.notFound((c) => c.json({ error: `no such API endpoint: ${c.req.method} ${c.req.path}` }, 404));
   return api;

@@ -7,6 +7,7 @@ import type { HostProfile } from '../profile/host-profile.js';
 import { apiRoutes } from './api.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
 import type { DriftSource } from './drift.js';
+import type { PlanSource } from './plan-routes.js';
 import { securityHeaders } from './headers.js';
 import { defaultWebRoot, serveUi } from './static.js';
 
@@ -21,6 +22,8 @@ export interface ServerOptions {
   /** Required to bind anything but loopback; then every /api request must carry it */
   token?: string;
   drift?: DriftSource;
+  /** The cluster's plan (serve --pve-config): GET /api/plan and /api/vms/:vmid/targets */
+  plan?: PlanSource;
   /** Directory with the built UI (default: this package's dist/web) */
   webRoot?: string;
 }
@@ -41,7 +44,7 @@ export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>): Hono {
   app.use('*', securityHeaders());
   if (opts.token) app.use('/api/*', requireToken(opts.token));
   else app.use('*', requireLoopbackHost());
-  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift }));
+  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift, plan: opts.plan }));
   serveUi(app, opts.webRoot ?? defaultWebRoot());
   return app;
 }

@@ -4,12 +4,14 @@ import { InputError } from '../../errors.js';
 import { readProfileInputs } from '../../sources/files.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../web/server.js';
 import { openInventoryDrift } from '../../web/inventory-drift.js';
+import { clusterPlanSource } from '../plan-inputs.js';
 
 interface ServeOptions {
   inventory?: string;
   port: string;
   host: string;
   token?: string;
+  pveConfig?: string;
 }
 
 function parsePort(v: string): number {
@@ -33,6 +35,7 @@ export function registerServeCommand(program: Command): void {
       '--token <t>',
       'require this token on every API request (Authorization: Bearer or ?token=); env MIGRATABLE_TOKEN',
     )
+    .option('--pve-config <dir>', 'a copy of /etc/pve: adds the Plan view and GET /api/vms/VMID/targets')
     .action(async (inputs: string[], opts: ServeOptions) => {
       const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
       const hosts = readProfileInputs(inputs);
@@ -43,6 +46,7 @@ export function registerServeCommand(program: Command): void {
         host: opts.host,
         token,
         drift: inventory?.drift,
+        plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
       });
       const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
       process.stderr.write(
