@@ -6,12 +6,12 @@ import { computePlan } from '../engine/plan.js';
 import type { ClusterConfig, Plan, PlanInput } from '../engine/plan-types.js';
 import { InputError } from '../errors.js';
 import { parseCpuModels } from '../formats/pve-cpu-models.js';
-import { PveClient, resolvePveToken } from '../fleet/pve/index.js';
 import { profilesFromPveCluster } from '../fleet/pve/profiles.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { readInputText } from '../sources/files.js';
 import { loadHosts } from './inputs.js';
 import { collect } from './output.js';
+import { connectPve } from './pve-connect.js';
 
 export interface ClusterInputOptions {
   pveConfig: string;
@@ -52,17 +52,9 @@ function vmidList(values: string[] | undefined, opt: string): Set<number> {
 }
 
 async function fromApi(opts: ClusterInputOptions): Promise<{ cluster: ClusterConfig; hosts: HostProfile[] }> {
-  const url = new URL(opts.pve!.includes('://') ? opts.pve! : `https://${opts.pve}`);
-  if (url.protocol !== 'https:') throw new InputError('--pve', 'the Proxmox API is only spoken over https');
-  const token = await resolvePveToken({ token: opts.token, tokenFile: opts.tokenFile });
-  const client = new PveClient({
-    host: url.hostname,
-    port: url.port ? Number(url.port) : 8006,
-    token,
-    fingerprint: opts.fingerprint,
-  });
+  const { client, origin } = await connectPve(opts);
   const cluster = await readPveApiCluster(client);
-  const { profiles, problems } = profilesFromPveCluster(await client.fetchCluster(), url.origin);
+  const { profiles, problems } = profilesFromPveCluster(await client.fetchCluster(), origin);
   for (const p of problems) process.stderr.write(`migratable: ${p}\n`);
   return { cluster, hosts: profiles };
 }

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { InputError, EXIT_PROBLEM } from '../../errors.js';
 import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
-import { PveClient, resolvePveToken } from '../../fleet/pve/index.js';
 import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
 import { readClusterTargets } from '../../fleet/ssh/cluster.js';
 import { createScanProgress } from '../../fleet/ssh/progress.js';
@@ -12,6 +11,7 @@ import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
 import { profileFromProbe } from '../../sources/probe-reader.js';
 import { collect, output } from '../output.js';
+import { connectPve } from '../pve-connect.js';
 import { inventoryOption } from './inventory-option.js';
 import { summarizeProfiles } from './profile.js';
 
@@ -64,17 +64,9 @@ async function scanOverSsh(
 }
 
 async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; failed: string[] }> {
-  const url = new URL(opts.pve!.includes('://') ? opts.pve! : `https://${opts.pve}`);
-  if (url.protocol !== 'https:') throw new InputError('--pve', 'the Proxmox API is only spoken over https');
-  const token = await resolvePveToken({ token: opts.token, tokenFile: opts.tokenFile });
-  const client = new PveClient({
-    host: url.hostname,
-    port: url.port ? Number(url.port) : 8006,
-    token,
-    fingerprint: opts.fingerprint,
-  });
+  const { client, origin } = await connectPve(opts);
   const data = await client.fetchCluster();
-  const { profiles, problems } = profilesFromPveCluster(data, url.origin);
+  const { profiles, problems } = profilesFromPveCluster(data, origin);
   return { profiles, failed: problems };
 }
 
