@@ -1,10 +1,13 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCpuModels } from '../src/formats/pve-cpu-models.js';
 import { cli } from './helpers/cli.js';
-import { clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
+import { repoRoot } from './helpers/paths.js';
+import { clusterApiDir, clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
+import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
 
 const hosts = clusterHostsDir();
 const base = (...args: string[]) => [...args, hosts, '--pve-config', etcPveCopy('pve9')];
@@ -90,5 +93,39 @@ describe('migratable targets', () => {
     const t = JSON.parse(r.stdout);
     expect(t.liveTargets).toEqual([]);
     expect(t.blocked.map((b: { node: string }) => b.node)).toEqual(['pve1', 'pve2']);
+  });
+});
+
+describe('migratable plan --pve (replayed PVE 9.1 API)', () => {
+  const TOKEN = 'root@pam!plan=7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  let srv: PveReplay;
+  beforeAll(async () => {
+    srv = await startPveReplay({ version: '9.2', dir: clusterApiDir, token: TOKEN });
+  });
+  afterAll(async () => srv?.close());
+
+  /** Asynchronously: the replay server lives in this process and must keep answering. */
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), ...args], { cwd: repoRoot });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d) => (stdout += d));
+      p.stderr.on('data', (d) => (stderr += d));
+      p.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('reads config and host data from the API; the token never appears', async () => {
+    const tokenFile = join(mkdtempSync(join(tmpdir(), 'plan-token-')), 'token');
+    writeFileSync(tokenFile, TOKEN, { mode: 0o600 });
+    const api = ['--pve', `https://127.0.0.1:${srv.port}`, '--token-file', tokenFile, '--fingerprint', srv.fingerprint];
+    const r = await run(['plan', '--format', 'json', ...api]);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    const vm = (id: number) => plan.vms.find((v: { vmid: number }) => v.vmid === id);
+    expect(vm(101).needsRestart).toBe(true);
+    expect(vm(102).liveTargets).toEqual([]);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN.split('=')[1]);
+    expect((await run(['targets', '103', ...api])).stdout).toBe('pve1\n');
   });
 });

@@ -56,7 +56,15 @@ export function domainModels(
   customModels: CpuModelSection[],
   opts: PlanOptions,
 ): PlanDomain[] {
-  const existing = new Map(customModels.map((m) => [m.name, renderCpuModelSection(m)]));
+  // A section we could not write ourselves never equals ours: its name just counts as taken
+  const rendered = (m: CpuModelSection) => {
+    try {
+      return renderCpuModelSection(m);
+    } catch {
+      return `\u0000${m.name}`;
+    }
+  };
+  const existing = new Map(customModels.map((m) => [m.name, rendered(m)]));
   const taken = new Set<string>();
   return domains.map((d) => {
     const profiles = d.nodes.map((n) => hosts.get(n)!);
