@@ -6,6 +6,7 @@
  * (NodeAffinity.pm plugin_compile adds every other node at priority -1), and it live-migrates there on
  * maintenance, so the domain is every node and the preferred ones are noted. Two placements naming
  * one VM are a conflict PVE drops both of (NodeAffinity.pm check_single_resource_reference).
+ * Priorities (`pve1:2,pve2`) only order the preference; every listed node is in the domain.
  */
 import type { HaConfig, HaPlacement } from '../formats/pve-ha.js';
 

@@ -13,7 +13,8 @@ const NO_PLAN = 'no cluster config: start with `migratable serve --pve-config DI
 
 export function planRoutes(source: PlanSource | undefined): Hono {
   const api = new Hono();
-  api.get('/plan', async (c) => (source ? c.json(planJson(await source())) : c.json({ error: NO_PLAN }, 404)));
+  // No content rather than 404: the dashboard asks on every load and hides the view (no console error)
+  api.get('/plan', async (c) => (source ? c.json(planJson(await source())) : c.body(null, 204)));
   api.get('/vms/:vmid/targets', async (c) => {
     if (!source) return c.json({ error: NO_PLAN }, 404);
     const vmid = c.req.param('vmid');
