@@ -1,5 +1,4 @@
-/** What `plan`, `targets` and `serve --pve-config` read: the cluster's config plus host data per node. */
-import type { Command } from 'commander';
+/** What `plan`, `targets` and `serve --pve-config` read (the options: commands/plan.ts): the cluster's config plus host data per node. */
 import { readEtcPve } from '../cluster/etc-pve.js';
 import { readPveApiCluster } from '../cluster/pve-api.js';
 import { computePlan } from '../engine/plan.js';
@@ -9,38 +8,9 @@ import { parseCpuModels } from '../formats/pve-cpu-models.js';
 import { profilesFromPveCluster } from '../fleet/pve/profiles.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { readInputText } from '../sources/files.js';
+import type { ClusterInputOptions } from './commands/plan.js';
 import { loadHosts } from './inputs.js';
-import { collect } from './output.js';
 import { connectPve } from './pve-connect.js';
-
-export interface ClusterInputOptions {
-  pveConfig: string;
-  pve?: string;
-  token?: string;
-  tokenFile?: string;
-  fingerprint?: string;
-  cpuModels?: string;
-  inventory?: string;
-  running?: string[];
-  stopped?: string[];
-}
-
-export function clusterInputOptions(cmd: Command): Command {
-  return cmd
-    .argument('[hosts...]', 'host data per node (cpuinfo, profiles, probe bundles...), each named like its node')
-    .option('--pve-config <dir>', 'a copy of /etc/pve (nodes/*/qemu-server, ha/, virtual-guest/)', '/etc/pve')
-    .option('--pve <url>', 'read the cluster through the Proxmox API instead, e.g. https://pve1:8006')
-    .option('--token <token>', "API token 'USER@REALM!ID=SECRET' (prefer --token-file)")
-    .option('--token-file <file>', 'file holding the API token')
-    .option('--fingerprint <sha256>', "pin the API server's certificate (AA:BB:...)")
-    .option(
-      '--cpu-models <file>',
-      'cpu-models.conf to use instead of the one in --pve-config (the API has none before PVE 9.2)',
-    )
-    .option('--inventory <db>', 'host data: the latest scan of every host in this inventory')
-    .option('--running <vmids>', 'VMs known to run (comma list; a config copy does not say); repeatable', collect)
-    .option('--stopped <vmids>', 'VMs known to be stopped: they switch without a restart; repeatable', collect);
-}
 
 function vmidList(values: string[] | undefined, opt: string): Set<number> {
   const out = new Set<number>();

@@ -1,51 +1,38 @@
-/** `migratable plan` and `migratable targets VMID`: models per migration domain and a safe rollout. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * `migratable plan` and `migratable targets VMID`: definitions only (commander and constants); the
+ * implementation in ../run/plan.ts is loaded when one of them runs.
+ */
 import type { Command } from 'commander';
-import { emitPlanJson, vmJson } from '../../emitters/plan-json.js';
-import { emitPlanMarkdown, emitPlanText } from '../../emitters/plan-text.js';
-import { computePlan } from '../../engine/plan.js';
-import type { Plan } from '../../engine/plan-types.js';
-import { EXIT_PROBLEM, InputError } from '../../errors.js';
-import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
-import { clusterInputOptions, loadPlanInput, type ClusterInputOptions } from '../plan-inputs.js';
-import { output } from '../output.js';
-import { parseQemuVersion } from './catalog.js';
+import { collect } from '../output.js';
+import type { PlanOpts } from '../run/plan.js';
 
-interface PlanOpts extends ClusterInputOptions {
-  format: string;
-  writeModels?: string;
-  qemu?: string;
-  allowTsx?: boolean;
-  output?: string;
+export interface ClusterInputOptions {
+  pveConfig: string;
+  pve?: string;
+  token?: string;
+  tokenFile?: string;
+  fingerprint?: string;
+  cpuModels?: string;
+  inventory?: string;
+  running?: string[];
+  stopped?: string[];
 }
 
-const PLAN_FORMATS: Record<string, (p: Plan) => string> = {
-  text: emitPlanText,
-  markdown: emitPlanMarkdown,
-  json: emitPlanJson,
-};
-
-function checkFormat(format: string, known: string[]): void {
-  if (!known.includes(format))
-    throw new InputError('--format', `unknown format "${format}"; one of ${known.join(', ')}`);
-}
-
-async function makePlan(hosts: string[], opts: PlanOpts): Promise<Plan> {
-  const input = await loadPlanInput(hosts, opts);
-  return computePlan(input, {
-    qemu: parseQemuVersion(opts.qemu),
-    allowTsx: opts.allowTsx,
-    modelsDir: opts.writeModels,
-  });
-}
-
-/** Each section `apply` needs, as DIR/NAME.conf (what the plan's commands name). */
-function writeModels(plan: Plan, dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  for (const d of plan.domains)
-    if (plan.steps.some((s) => s.kind === 'apply' && s.model === d.model.name))
-      writeFileSync(join(dir, `${d.model.name}.conf`), renderCpuModelSection(d.section));
+export function clusterInputOptions(cmd: Command): Command {
+  return cmd
+    .argument('[hosts...]', 'host data per node (cpuinfo, profiles, probe bundles...), each named like its node')
+    .option('--pve-config <dir>', 'a copy of /etc/pve (nodes/*/qemu-server, ha/, virtual-guest/)', '/etc/pve')
+    .option('--pve <url>', 'read the cluster through the Proxmox API instead, e.g. https://pve1:8006')
+    .option('--token <token>', "API token 'USER@REALM!ID=SECRET' (prefer --token-file)")
+    .option('--token-file <file>', 'file holding the API token')
+    .option('--fingerprint <sha256>', "pin the API server's certificate (AA:BB:...)")
+    .option(
+      '--cpu-models <file>',
+      'cpu-models.conf to use instead of the one in --pve-config (the API has none before PVE 9.2)',
+    )
+    .option('--inventory <db>', 'host data: the latest scan of every host in this inventory')
+    .option('--running <vmids>', 'VMs known to run (comma list; a config copy does not say); repeatable', collect)
+    .option('--stopped <vmids>', 'VMs known to be stopped: they switch without a restart; repeatable', collect);
 }
 
 function withModelOptions(cmd: Command): Command {
@@ -67,12 +54,7 @@ export function registerPlan(program: Command): void {
     .option('-f, --format <format>', 'text, markdown (for a change ticket) or json', 'text')
     .option('--write-models <dir>', 'write each cpu-models.conf section the rollout applies to DIR/NAME.conf')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (hosts: string[], opts: PlanOpts) => {
-      checkFormat(opts.format, Object.keys(PLAN_FORMATS));
-      const plan = await makePlan(hosts, opts);
-      if (opts.writeModels) writeModels(plan, opts.writeModels);
-      output(PLAN_FORMATS[opts.format](plan), opts.output);
-    });
+    .action(async (hosts: string[], opts: PlanOpts) => (await import('../run/plan.js')).runPlan(hosts, opts));
 
   withModelOptions(
     clusterInputOptions(
@@ -83,15 +65,7 @@ export function registerPlan(program: Command): void {
     ),
   )
     .option('-f, --format <format>', 'text (one node per line) or json', 'text')
-    .action(async (vmid: string, hosts: string[], opts: PlanOpts) => {
-      checkFormat(opts.format, ['text', 'json']);
-      if (!/^[1-9]\d{2,8}$/.test(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
-      const plan = await makePlan(hosts, opts);
-      const vm = plan.vms.find((v) => v.vmid === Number(vmid));
-      if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);
-      if (opts.format === 'json') output(JSON.stringify(vmJson(vm), null, 2));
-      else if (vm.liveTargets.length) output(vm.liveTargets.join('\n'));
-      else process.stderr.write(`VM ${vmid} has no live target now (${vm.blocked.length} node(s) blocked)\n`);
-      if (!vm.liveTargets.length) process.exitCode = EXIT_PROBLEM;
-    });
+    .action(async (vmid: string, hosts: string[], opts: PlanOpts) =>
+      (await import('../run/plan.js')).runTargets(vmid, hosts, opts),
+    );
 }
