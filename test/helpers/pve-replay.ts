@@ -27,6 +27,8 @@ export interface PveReplayOptions {
   token: string;
   /** Force an answer for a path (without query), e.g. {'/nodes': {status: 403, message: 'Permission check failed'}} */
   overrides?: Record<string, { status: number; message: string }>;
+  /** Serve bodies from this directory instead of FIXTURES_DIR/<version> */
+  dir?: string;
   /** Wait this long before answering anything */
   delayMs?: number;
   /** Change a recorded body before sending it (a hostile server) */
@@ -101,7 +103,7 @@ function send(res: import('node:http').ServerResponse, status: number, reason: s
 export async function startPveReplay(opts: PveReplayOptions): Promise<PveReplay> {
   const { key, cert } = await selfSignedCert();
   const requests: RecordedRequest[] = [];
-  const base = join(FIXTURES_DIR, opts.version);
+  const base = opts.dir ?? join(FIXTURES_DIR, opts.version);
 
   const server: Server = createServer({ key, cert }, async (req, res) => {
     const u = new URL(req.url ?? '/', 'https://localhost');

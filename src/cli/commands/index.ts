@@ -15,6 +15,7 @@ import { registerProfile } from './profile.js';
 import { registerScan } from './scan.js';
 import { registerServeCommand } from './serve.js';
 import { registerVerify } from './verify.js';
+import { registerPlan } from './plan.js';
 
 export function registerCommands(program: Command): void {
   registerCatalogCommands(program);
@@ -27,4 +28,5 @@ export function registerCommands(program: Command): void {
   registerInventory(program);
   registerApply(program);
   registerServeCommand(program);
+  registerPlan(program);
 }

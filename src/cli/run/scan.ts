@@ -1,7 +1,6 @@
 /** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
 import { InputError, EXIT_PROBLEM } from '../../errors.js';
 import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
-import { PveClient, resolvePveToken } from '../../fleet/pve/index.js';
 import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
 import { readClusterTargets } from '../../fleet/ssh/cluster.js';
 import { createScanProgress } from '../../fleet/ssh/progress.js';
@@ -11,6 +10,7 @@ import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/t
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
 import { notice, output } from '../output.js';
+import { connectPve } from '../pve-connect.js';
 import { safeLine } from '../../safe-text.js';
 import { summarizeProfiles } from './profile.js';
 
@@ -58,20 +58,12 @@ async function scanOverSsh(
 }
 
 async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; failed: string[] }> {
-  const url = new URL(opts.pve!.includes('://') ? opts.pve! : `https://${opts.pve}`);
-  if (url.protocol !== 'https:') throw new InputError('--pve', 'the Proxmox API is only spoken over https');
-  const token = await resolvePveToken({ token: opts.token, tokenFile: opts.tokenFile });
-  const client = new PveClient({
-    host: url.hostname,
-    port: url.port ? Number(url.port) : 8006,
-    token,
-    fingerprint: opts.fingerprint,
-  });
+  const { client, origin, token } = await connectPve(opts);
   const data = await client.fetchCluster();
   // A server can echo the token anywhere (a node's name, its status): nothing it said is printed or stored unredacted
   const redact = (s: string) => token.redact(s);
   try {
-    const { profiles, problems } = profilesFromPveCluster(data, url.origin);
+    const { profiles, problems } = profilesFromPveCluster(data, origin);
     return { profiles: JSON.parse(redact(JSON.stringify(profiles))) as HostProfile[], failed: problems.map(redact) };
   } catch (e) {
     if (e instanceof Error) e.message = redact(e.message);

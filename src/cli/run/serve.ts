@@ -1,6 +1,7 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import { InputError } from '../../errors.js';
 import { notice } from '../output.js';
+import { clusterPlanSource } from '../plan-inputs.js';
 import { readProfileInputs } from '../../sources/files.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
@@ -11,6 +12,7 @@ export interface ServeOptions {
   host?: string;
   token?: string;
   allowIncomplete?: boolean;
+  pveConfig?: string;
 }
 
 function parsePort(v: string): number {
@@ -29,6 +31,7 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     host: opts.host,
     token,
     drift: inventory?.drift,
+    plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
   notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);

@@ -13,6 +13,7 @@ import { PasteBusyError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../shared/catalog-view.js';
 import type { DriftSource } from '../shared/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../shared/model.js';
+import { planRoutes, type PlanSource } from './plan-routes.js';
 
 /** Pasted host data and VM configs: a 1024-thread host's cpuinfo is about 2.5 MB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -96,6 +97,7 @@ export interface ApiOptions {
   drift?: DriftSource;
   /** Where pastes are parsed (a worker thread) */
   pastes: PastePool;
+  plan?: PlanSource;
 }
 
 const limitBody = (maxSize: number) =>
@@ -113,7 +115,7 @@ async function pasteBody(c: Context): Promise<string> {
   return c.req.text();
 }
 
-export function apiRoutes({ hosts, drift, pastes }: ApiOptions): Hono {
+export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
   const api = new Hono();
   const pasteLimit = limitBody(MAX_BODY_BYTES);
   const smallLimit = limitBody(MAX_SMALL_BODY_BYTES);
@@ -169,6 +171,8 @@ export function apiRoutes({ hosts, drift, pastes }: ApiOptions): Hono {
     if (!drift) return c.json({ hosts: [], inventory: false, note: NO_INVENTORY } satisfies DriftResponse);
     return c.json(await drift());
   });
+
+  api.route('/', planRoutes(plan));
 
   api.notFound((c) => c.json({ error: `no such API endpoint: ${c.req.method} ${c.req.path}` }, 404));
   return api;

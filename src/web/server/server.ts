@@ -9,6 +9,7 @@ import { apiRoutes } from './api.js';
 import { PastePool } from './paste/pool.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
 import type { DriftSource } from '../shared/drift.js';
+import type { PlanSource } from './plan-routes.js';
 import { securityHeaders } from './headers.js';
 import { defaultWebRoot, serveUi } from './static.js';
 
@@ -23,6 +24,8 @@ export interface ServerOptions {
   /** Required to bind anything but loopback; then every /api request must carry it */
   token?: string;
   drift?: DriftSource;
+  /** The cluster's plan (serve --pve-config): GET /api/plan and /api/vms/:vmid/targets */
+  plan?: PlanSource;
   /** Directory with the built UI (default: this package's dist/web) */
   webRoot?: string;
 }
@@ -43,7 +46,7 @@ export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>, pastes = n
   app.use('*', securityHeaders());
   if (opts.token) app.use('/api/*', requireToken(opts.token));
   else app.use('*', requireLoopbackHost());
-  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift, pastes }));
+  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift, pastes, plan: opts.plan }));
   serveUi(app, opts.webRoot ?? defaultWebRoot());
   return app;
 }

@@ -1,4 +1,5 @@
 /** The few server calls the UI makes; with a token (page opened as ?token=...) each one carries it. */
+import type { PlanJson } from '../../emitters/plan-json.js';
 import type { ApiError, DriftResponse, HostsResponse } from '../shared/api-types.js';
 
 const token = new URLSearchParams(location.search).get('token');
@@ -14,3 +15,4 @@ async function get<T>(path: string): Promise<{ ok: true; value: T } | { ok: fals
 
 export const fetchHosts = () => get<HostsResponse>('/api/hosts');
 export const fetchDrift = () => get<DriftResponse>('/api/drift');
+export const fetchPlan = () => get<PlanJson>('/api/plan');

@@ -1,0 +1,39 @@
+/** The plan's domain models, read back by the installed QEMU: JSON `features` = QEMU's expansion of `cpu`. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveFeature, resolveModel } from '../src/catalog/index.js';
+import { readEtcPve } from '../src/cluster/etc-pve.js';
+import { parseCpuString } from '../src/formats/qemu-cpu.js';
+import { computePlan } from '../src/engine/plan.js';
+import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';
+import { readProfileInputs } from '../src/sources/files.js';
+import { clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
+import { haveKvm, haveQemu } from './helpers/qemu.js';
+
+const plan = computePlan({ ...readEtcPve(etcPveCopy('pve9')), hosts: readProfileInputs([clusterHostsDir()]) });
+const isKvmBit = (f: string) => resolveFeature(f)?.vendor === 'kvm';
+
+describe.skipIf(!haveQemu)('plan domain models in QEMU', () => {
+  let session: QmpSession;
+  beforeAll(async () => {
+    session = await QmpSession.start({ accel: haveKvm ? 'kvm' : 'tcg' });
+  });
+  afterAll(async () => session?.close());
+
+  for (const d of plan.domains)
+    it(`${d.model.name} (${d.nodes.join(', ')})`, async () => {
+      const p = parseCpuString(d.model.cpu);
+      expect(p.unknown).toEqual([]);
+      const got = enabledProps(
+        await expandCpuModel(session, 'static', { name: p.model, props: Object.fromEntries(p.features) }),
+      );
+      if (haveKvm) expect(got).toEqual(d.model.features);
+      else {
+        // TCG leaves out what KVM adds on its own: compare the vendor-neutral rest
+        const kvmOnly = new Set(
+          resolveModel(p.model)!.kvmFeatures.filter((f) => !resolveModel(p.model)!.features.includes(f)),
+        );
+        const want = d.model.features.filter((f) => !isKvmBit(f) && !kvmOnly.has(f));
+        expect(got.filter((f) => !isKvmBit(f))).toEqual(want);
+      }
+    });
+});
