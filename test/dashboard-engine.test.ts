@@ -18,7 +18,7 @@ import { pveModelSection } from '../src/emitters/pve.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { readVmsFromText } from '../src/sources/vm/index.js';
 import { splitCpuinfoDumps } from '../src/web/ui/paste-split.js';
-import { vmVerdicts } from '../src/web/shared/vm-verdict.js';
+import { vmVerdicts } from '../src/web/common/vm-verdict.js';
 import { fixtureProfiles } from './helpers/fixtures.js';
 import { repoRoot } from './helpers/paths.js';
 

@@ -1,6 +1,6 @@
 /**
  * The generated KVM offer (data/kvm-offer.json) against facts checked by hand in the Linux sources of
- * ../shared/reference/linux-kvm (file:line of each release cited).
+ * the reference linux-kvm sources (catalog generator input) (file:line of each release cited).
  */
 import { describe, expect, it } from 'vitest';
 import { kvmOffer, kvmOfferFor, releaseFor } from '../src/sources/kvm-offer.js';

@@ -24,7 +24,9 @@ import { fixtureProfiles } from './helpers/fixtures.js';
 import { repoRoot } from './helpers/paths.js';
 import { haveKvm, haveQemu10, qemu10Binary } from './helpers/qemu.js';
 
-const profiles = fixtureProfiles();
+// Current servers on the kernel Proxmox VE 9 ships (6.14): for an unknown kernel KVM's offer is cut to
+// what every release from 5.4 on offers, which has no AMX and so no SapphireRapids base
+const profiles = fixtureProfiles('6.14');
 const host = (n: string) => profiles.find((p) => p.name.startsWith(n))!;
 
 const PAIRS = [
@@ -123,7 +125,10 @@ describe('hosts on different QEMU releases', () => {
     expect(w.message).toMatch(/10\.0: .*ht .*\[QEMU commits c6bd2dd63420/);
     expect(w.message).toMatch(/ARCH_CAPABILITIES.*\[QEMU commits d3a24134e3/);
     expect(w.message).toMatch(/pdcm.*\[QEMU commits e68ec29809/);
-    expect(w.message).toMatch(/names QEMU 10\.1 knows and 7\.2 does not, left out of the model: .*succor/);
+    // Of the names newer than 7.2 both hosts' KVM offers: succor is not one (KVM zeroes CPUID 0x80000007 EBX,
+    // linux-6.14 arch/x86/kvm/cpuid.c:1667), the PV bit kvm-asyncpf-vmexit is
+    expect(w.message).toMatch(/names QEMU 10\.1 knows and 7\.2 does not, left out of the model: .*kvm-asyncpf-vmexit/);
+    expect(w.message).not.toMatch(/succor/);
     expect(w.advice).toMatch(/machine type QEMU 7\.2 has/);
   });
 

@@ -38,13 +38,17 @@ export interface DomainFeature {
   attr: 'state' | 'eoi';
   /** KubeVirt's spelling under spec.domain.features, when it has one */
   kubevirt?: { path: string[]; key: string };
+  /** libvirt's QEMU driver writes only the `=off` form to -cpu: asking for `on` leaves QEMU's default (off) */
+  offOnly?: boolean;
 }
 
 /** libvirt's QEMU driver turns these into the -cpu kvm_* properties (pvspinlock -> kvm_pv_unhalt). */
 const DOMAIN_FEATURES: Record<string, DomainFeature> = {
   'kvm-pv-unhalt': { path: ['pvspinlock'], attr: 'state', kubevirt: { path: ['pvspinlock'], key: 'enabled' } },
   'kvm-pv-eoi': { path: ['apic'], attr: 'eoi', kubevirt: { path: ['apic'], key: 'endOfInterrupt' } },
-  'kvm-pv-ipi': { path: ['kvm', 'pv-ipi'], attr: 'state' },
+  // libvirt 9.0 accepts <pv-ipi state='on'/> but only ever adds kvm-pv-ipi=off to -cpu (seen with
+  // `virsh domxml-to-native` here: the guest of a state='on' domain lacks kvm-pv-ipi)
+  'kvm-pv-ipi': { path: ['kvm', 'pv-ipi'], attr: 'state', offOnly: true },
   'kvm-poll-control': { path: ['kvm', 'poll-control'], attr: 'state' },
   'kvm-hint-dedicated': { path: ['kvm', 'hint-dedicated'], attr: 'state' },
 };

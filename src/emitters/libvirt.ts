@@ -79,7 +79,7 @@ export function libvirtCpu(result: BaselineResult, format = 'libvirt', version =
     const s = libvirtSpellingFor(feature, version);
     if (s.kind === 'cpu')
       cpuFeatures.push(`<feature policy='${on ? 'require' : 'disable'}' name='${escapeXml(s.name)}'/>`);
-    else if (s.kind === 'domain') domain.set(s.feature, on);
+    else if (s.kind === 'domain' && !(on && s.feature.offOnly)) domain.set(s.feature, on);
     else notes.push(`${feature} has no libvirt ${version} spelling: guests will not get it`);
   };
   for (const f of base.plus) add(f, true);

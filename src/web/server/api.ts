@@ -8,11 +8,11 @@ import { InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
 import { safeText } from '../../safe-text.js';
-import type { DriftResponse, ModelRequest } from '../shared/api-types.js';
+import type { DriftResponse, ModelRequest } from '../common/api-types.js';
 import { PasteBusyError, type PastePool } from './paste/pool.js';
-import { catalogResponse } from '../shared/catalog-view.js';
-import type { DriftSource } from '../shared/drift.js';
-import { buildModel, ModelRequestError, selectHosts } from '../shared/model.js';
+import { catalogResponse } from '../common/catalog-view.js';
+import type { DriftSource } from '../common/drift.js';
+import { buildModel, ModelRequestError, selectHosts } from '../common/model.js';
 import { planRoutes, type PlanSource } from './plan-routes.js';
 
 /** Pasted host data and VM configs: a 1024-thread host's cpuinfo is about 2.5 MB. */

@@ -3,7 +3,7 @@
  * (read per request, so a scan running beside the server shows up on reload). Node-only.
  */
 import type { HostProfile } from '../../profile/host-profile.js';
-import { driftFromSnapshots, type DriftSource } from '../shared/drift.js';
+import { driftFromSnapshots, type DriftSource } from '../common/drift.js';
 
 export interface InventoryView {
   hosts: HostProfile[];

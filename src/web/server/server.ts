@@ -8,7 +8,7 @@ import type { HostProfile } from '../../profile/host-profile.js';
 import { apiRoutes } from './api.js';
 import { PastePool } from './paste/pool.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
-import type { DriftSource } from '../shared/drift.js';
+import type { DriftSource } from '../common/drift.js';
 import type { PlanSource } from './plan-routes.js';
 import { securityHeaders } from './headers.js';
 import { defaultWebRoot, serveUi } from './static.js';

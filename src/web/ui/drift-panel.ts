@@ -1,5 +1,5 @@
 /** Feature drift per host from the inventory (GET /api/drift); hidden when the server has no inventory. */
-import type { DriftResponse } from '../shared/api-types.js';
+import type { DriftResponse } from '../common/api-types.js';
 import { fetchDrift } from './api-client.js';
 import { fill, h, plural } from './dom.js';
 

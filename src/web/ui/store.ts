@@ -1,12 +1,12 @@
 /**
  * The dashboard's state and the model derived from it. The engine runs here, in the browser: every
- * change recomputes the model with the same code the CLI and the API use (../shared/model.ts).
+ * change recomputes the model with the same code the CLI and the API use (../common/model.ts).
  */
 import { builtinLadder, type BuiltinLadder } from '../../engine/builtin-ladder.js';
 import type { BaselineResult } from '../../engine/types.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { uniqueNames } from '../../sources/index.js';
-import { buildModel } from '../shared/model.js';
+import { buildModel } from '../common/model.js';
 
 export interface State {
   hosts: HostProfile[];

@@ -6,7 +6,7 @@ import { checkMatrix } from '../../engine/check.js';
 import { pveModelSection } from '../../emitters/pve.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { readVmsFromText, type VmCpu } from '../../sources/vm/index.js';
-import { vmVerdicts, type GroupVerdict, type VmVerdict } from '../shared/vm-verdict.js';
+import { vmVerdicts, type GroupVerdict, type VmVerdict } from '../common/vm-verdict.js';
 import { fill, h, keepFocus, plural } from './dom.js';
 import { groupLabel } from './matrix-data.js';
 import type { Store } from './store.js';
