@@ -10,7 +10,7 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/helpers/chromium.js';
 import { allFeatures } from '../src/catalog/index.js';
 import type { HostProfile } from '../src/profile/host-profile.js';
 import { readProfileInputs } from '../src/sources/files.js';
@@ -70,19 +70,7 @@ const union = new Set(hosts.flatMap((h) => h.features));
 const webRoot = join(root, '.tmp/web-bench');
 await buildWeb({ outdir: webRoot });
 const server = await startServer({ inputs: hosts, port: 0, webRoot });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 try {
   const tti: number[] = [];
   const settled: number[] = [];

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 import { clusterPlanSource } from '../src/cli/plan-inputs.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
@@ -59,10 +59,7 @@ describe('targets API', () => {
 
 describe.runIf(available('chromium', existsSync('/usr/bin/chromium')))('Plan view', () => {
   it('shows each VM with its live targets and the commands', async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(server.url);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { fixtureFleet } from './helpers/fleet.js';
@@ -27,19 +28,7 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   await buildWeb({ outdir: webRoot });
   server = await startServer({ inputs: example(), port: 0, webRoot });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
