@@ -14,8 +14,15 @@ import { validateProfiles } from './validate-profiles.js';
 
 export type { ReadOptions };
 
+/** A reader whose every profile has passed the HostProfile schema: no reader returns what it would refuse. */
+function validated(r: Reader): Reader {
+  return { ...r, read: (text, where, name) => validateProfiles(r.read(text, where, name), where) };
+}
+
 /** Order matters only where formats overlap: the most specific first. */
-export const READERS: Reader[] = [probeReader, profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader];
+export const READERS: Reader[] = [probeReader, profileJsonReader, ...EXTRA_READERS, qmpReader, cpuinfoReader].map(
+  validated,
+);
 
 export function supportedFormats(): string {
   return READERS.map((r) => r.describe).join('; ');
@@ -43,7 +50,7 @@ export function readProfilesFromText(text: string, where: string, name: string, 
   const profiles = kernel
     ? withKernel(kernel, () => reader.read(text, where, name)).map((p) => (p.exact || p.kernel ? p : { ...p, kernel }))
     : reader.read(text, where, name);
-  return refuseIncomplete(validateProfiles(profiles, where), where, ctx);
+  return refuseIncomplete(profiles, where, ctx);
 }
 
 /** A `--kernel` value: a Linux release like 6.8 or 6.8.12-4-pve. */
