@@ -70,7 +70,8 @@ export function emitText(r: BaselineResult, opts: TextOptions = {}): string {
     field(
       'Built-in',
       r.richestBuiltin
-        ? `${r.richestBuiltin} is the richest built-in type that runs on every host; this model gives ${r.features.length} features`
+        ? `${r.richestBuiltin} is the richest built-in type that runs on every host; this model gives ${r.features.length} features` +
+            (r.builtinCaveat ? `. ${r.builtinCaveat}` : '')
         : 'no built-in type runs on every host',
     );
 

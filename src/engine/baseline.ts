@@ -73,9 +73,15 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     gainsOverKvm64: features.filter((f) => !kvm64.has(f)),
     blockers: options.skipExplain ? [] : blockerRanking(set, target, ctx),
     alternatives: options.skipExplain || !set.crossVendor ? [] : vendorAlternatives(set, target, options),
-    ...(options.skipExplain ? {} : { richestBuiltin: ladderOf(set, options.qemu ?? null).richest }),
+    ...(options.skipExplain ? {} : builtinSummary(set, options.qemu ?? null)),
     name,
   };
+}
+
+/** The richest built-in type every host runs, and its caveat (the answer first, as vCenter's EVC page does). */
+function builtinSummary(set: HostSet, qemu: string | null): Pick<BaselineResult, 'richestBuiltin' | 'builtinCaveat'> {
+  const ladder = ladderOf(set, qemu);
+  return { richestBuiltin: ladder.richest, builtinCaveat: ladder.caveat };
 }
 
 /**

@@ -81,6 +81,8 @@ export interface BaselineResult {
   alternatives: VendorGroupAlternative[];
   /** The richest built-in type (x86-64-v3, Haswell-noTSX...) that runs on every host, when explained; see builtin-ladder */
   richestBuiltin?: string | null;
+  /** Why the built-in type is still not the answer (across vendors Proxmox adds kvm_pv_unhalt to it) */
+  builtinCaveat?: string | null;
   /** Model name for emitters that need one (cpu-models.conf section, libvirt) */
   name: string;
 }
