@@ -7,6 +7,7 @@ import { compareVersions } from '../version.js';
 import type { Feature, LinuxFlag, Model, QemuChange } from './types.js';
 
 export type * from './types.js';
+export { CATEGORY_ORDER } from './types.js';
 
 /** KVM facts from Linux arch/x86/kvm (see catalog-src/kvm.json): what KVM adds, removes and synthesizes. */
 export interface KvmKnowledge {

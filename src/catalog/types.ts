@@ -15,8 +15,20 @@ export interface MsrBit {
   bit: number;
 }
 
-export type Category =
-  'simd' | 'crypto' | 'bit-manipulation' | 'security' | 'virtualization' | 'paravirtual' | 'timer' | 'memory' | 'other';
+/** Every category, in the order reports and the dashboard list them (what guests miss most first). */
+export const CATEGORY_ORDER = [
+  'crypto',
+  'simd',
+  'bit-manipulation',
+  'security',
+  'virtualization',
+  'paravirtual',
+  'timer',
+  'memory',
+  'other',
+] as const;
+
+export type Category = (typeof CATEGORY_ORDER)[number];
 
 /** Whose definition the bit is: `any` for architectural bits both vendors implement. */
 export type FeatureVendor = 'intel' | 'amd' | 'any' | 'kvm' | 'centaur';

@@ -1,6 +1,6 @@
 /** The default report for an admin: what the guest gets, what it loses and why, and what to do. */
 import { someNames } from '../engine/some-names.js';
-import { resolveFeature, type Category } from '../catalog/index.js';
+import { CATEGORY_ORDER, resolveFeature, type Category } from '../catalog/index.js';
 import type { BaselineResult } from '../engine/types.js';
 import { hanging } from '../wrap.js';
 
@@ -8,18 +8,6 @@ export interface TextOptions {
   /** Line width to wrap at (default 100) */
   width?: number;
 }
-
-const CATEGORY_ORDER: Category[] = [
-  'crypto',
-  'simd',
-  'bit-manipulation',
-  'security',
-  'virtualization',
-  'paravirtual',
-  'timer',
-  'memory',
-  'other',
-];
 
 /** `label` then `words` filling the line, continuation lines indented under the first word. */
 /** Who lacks a feature, said the short way round when most hosts do. */

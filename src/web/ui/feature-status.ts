@@ -1,21 +1,11 @@
 /** Where one feature stands in the current model, and whether the user may turn it on or off. */
 import type { Category, Feature } from '../../catalog/types.js';
-import { resolveFeature } from '../../catalog/index.js';
+import { CATEGORY_ORDER, resolveFeature } from '../../catalog/index.js';
+
+export { CATEGORY_ORDER };
 import { shortList } from './dom.js';
 import type { Derived, State } from './store.js';
 import { DISABLED_REASON, guardedFeatures } from '../../engine/user-choices.js';
-
-export const CATEGORY_ORDER: Category[] = [
-  'simd',
-  'crypto',
-  'bit-manipulation',
-  'security',
-  'virtualization',
-  'paravirtual',
-  'timer',
-  'memory',
-  'other',
-];
 
 /** The engine's exclusion codes in words. */
 export const REASON_TEXT: Record<string, string> = {
