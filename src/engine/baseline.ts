@@ -73,14 +73,16 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     gainsOverKvm64: features.filter((f) => !kvm64.has(f)),
     blockers: options.skipExplain ? [] : blockerRanking(set, target, ctx),
     alternatives: options.skipExplain || !set.crossVendor ? [] : vendorAlternatives(set, target, options),
-    ...(options.skipExplain ? {} : builtinSummary(set, options.qemu ?? null)),
+    ...(options.skipExplain ? {} : builtinSummary(options.ladder ?? ladderOf(set, options.qemu ?? null))),
     name,
   };
 }
 
 /** The richest built-in type every host runs, and its caveat (the answer first, as vCenter's EVC page does). */
-function builtinSummary(set: HostSet, qemu: string | null): Pick<BaselineResult, 'richestBuiltin' | 'builtinCaveat'> {
-  const ladder = ladderOf(set, qemu);
+function builtinSummary(ladder: {
+  richest: string | null;
+  caveat: string | null;
+}): Pick<BaselineResult, 'richestBuiltin' | 'builtinCaveat'> {
   return { richestBuiltin: ladder.richest, builtinCaveat: ladder.caveat };
 }
 

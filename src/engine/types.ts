@@ -96,6 +96,8 @@ export interface BaselineOptions {
   disabled?: string[];
   /** Skip the explanations (lost features, blockers, vendor alternatives): the model alone is wanted */
   skipExplain?: boolean;
+  /** The built-in ladder of these same hosts and QEMU, when the caller has computed it already (the dashboard) */
+  ladder?: { richest: string | null; caveat: string | null };
 }
 
 export type { HostProfile };

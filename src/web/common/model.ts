@@ -3,7 +3,7 @@
  * engine, whose own rules (and safety checks) handle the features the user switched off. Browser-safe.
  */
 import { computeBaseline } from '../../engine/baseline.js';
-import type { BaselineResult } from '../../engine/types.js';
+import type { BaselineOptions, BaselineResult } from '../../engine/types.js';
 import { DisabledFeatureError } from '../../engine/user-choices.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import type { ModelRequest } from './api-types.js';
@@ -21,7 +21,8 @@ export function selectHosts(all: HostProfile[], names: string[] | undefined): Ho
 }
 
 /** computeBaseline over the chosen hosts; switched-off features come back as lost, reason "disabled". */
-export function buildModel(all: HostProfile[], req: ModelRequest): BaselineResult {
+/** `ladder`: the built-in ladder of the same hosts and QEMU, when the page has computed it for its own panel. */
+export function buildModel(all: HostProfile[], req: ModelRequest, ladder?: BaselineOptions['ladder']): BaselineResult {
   const hosts = selectHosts(all, req.hosts);
   if (!hosts.length) throw new ModelRequestError('no hosts selected');
   try {
@@ -30,6 +31,7 @@ export function buildModel(all: HostProfile[], req: ModelRequest): BaselineResul
       ...(req.disabled?.length ? { disabled: req.disabled } : {}),
       ...(req.qemu ? { qemu: req.qemu } : {}),
       ...(req.name ? { name: req.name } : {}),
+      ...(ladder ? { ladder } : {}),
     });
   } catch (e) {
     if (e instanceof DisabledFeatureError) throw new ModelRequestError(e.message);

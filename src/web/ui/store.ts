@@ -152,20 +152,25 @@ function derive(s: State): Derived {
   const qemuError =
     s.qemu && !/^\d+\.\d+(\.\d+)?$/.test(s.qemu) ? `"${s.qemu}" is not a QEMU version like 7.2 or 8.1.5` : null;
   const qemu = s.qemu && !qemuError ? s.qemu : null;
+  // Computed once: the ladder panel draws it, and the model's report names its richest type
+  const ladder = builtinLadder(selectedHosts, { qemu });
   if (!s.hosts.length) error = 'No hosts loaded yet: add host data below.';
   else if (!selectedHosts.length) error = 'No hosts selected: tick at least one host.';
   else {
     try {
-      model = buildModel(selectedHosts, {
-        disabled: [...s.disabled],
-        allowTsx: s.allowTsx,
-        ...(qemu ? { qemu } : {}),
-        ...(s.name.trim() ? { name: s.name.trim() } : {}),
-      });
+      model = buildModel(
+        selectedHosts,
+        {
+          disabled: [...s.disabled],
+          allowTsx: s.allowTsx,
+          ...(qemu ? { qemu } : {}),
+          ...(s.name.trim() ? { name: s.name.trim() } : {}),
+        },
+        ladder,
+      );
     } catch (e) {
       error = (e as Error).message.split('\n')[0];
     }
   }
-  const ladder = builtinLadder(selectedHosts, { qemu });
   return { model, error, qemuError, ladder, selectedHosts, counts, union: [...union].sort() };
 }
