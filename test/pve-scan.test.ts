@@ -26,16 +26,16 @@ function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
-const scanArgs = (srv: PveReplay, db: string, ...more: string[]) => [
+/** `scan --pve` against the replay; `db: null` stores nothing, `fingerprint` pins another certificate. */
+const scanArgs = (srv: PveReplay, db: string | null, more: string[] = [], fingerprint = srv.fingerprint) => [
   'scan',
   '--pve',
   `https://127.0.0.1:${srv.port}`,
   '--token-file',
   tokenFile,
   '--fingerprint',
-  srv.fingerprint,
-  '--inventory',
-  db,
+  fingerprint,
+  ...(db === null ? ['--no-store'] : ['--inventory', db]),
   ...more,
 ];
 
@@ -46,7 +46,7 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
   it('reads every node into the inventory without ever printing the token', async () => {
     srv = await startPveReplay({ version, token: TOKEN });
     const db = join(tmp, `pve-${version}.db`);
-    const r = await cliAsync(scanArgs(srv, db, '--json'));
+    const r = await cliAsync(scanArgs(srv, db, ['--json']));
     expect(r.code, r.stderr).toBe(0);
     const profiles = JSON.parse(r.stdout) as Array<{ name: string; exact: boolean; source: string; vendor: string }>;
     expect(profiles.map((p) => p.name).sort()).toEqual(['pve1', 'pve2', 'pve3']);
@@ -65,16 +65,7 @@ describe.each(['8.4', '9.2'] as const)('scan --pve against a replay of Proxmox V
 
   it('refuses a server whose certificate does not match the pinned fingerprint', async () => {
     const wrong = srv.fingerprint.replace(/^../, srv.fingerprint.startsWith('00') ? '11' : '00');
-    const r = await cliAsync([
-      'scan',
-      '--pve',
-      `https://127.0.0.1:${srv.port}`,
-      '--token-file',
-      tokenFile,
-      '--fingerprint',
-      wrong,
-      '--no-store',
-    ]);
+    const r = await cliAsync(scanArgs(srv, null, [], wrong));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/fingerprint/i);
     expect(r.stderr).not.toContain(SECRET);
