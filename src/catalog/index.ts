@@ -2,9 +2,10 @@ import featuresData from '../../data/features.json' with { type: 'json' };
 import modelsData from '../../data/models.json' with { type: 'json' };
 import linuxData from '../../data/linux-flags.json' with { type: 'json' };
 import kvmData from '../../data/kvm.json' with { type: 'json' };
+import kvmOfferData from '../../data/kvm-offer.json' with { type: 'json' };
 import qemuChangesData from '../../data/qemu-changes.json' with { type: 'json' };
 import { compareVersions } from '../version.js';
-import type { Feature, LinuxFlag, Model, QemuChange } from './types.js';
+import type { Feature, KvmOfferData, LinuxFlag, Model, QemuChange } from './types.js';
 
 export type * from './types.js';
 export { CATEGORY_ORDER } from './types.js';
@@ -28,6 +29,9 @@ export interface KvmKnowledge {
   /** Features that are host-specific and never belong in a migratable model */
   hostSpecific: string[];
 }
+
+/** KVM's offer per Linux release, generated from the kernel sources (catalog-src/kvm-offer/). */
+export const kvmOffer = kvmOfferData as unknown as KvmOfferData;
 
 export const kvm: KvmKnowledge = (() => {
   const data = kvmData as unknown as KvmKnowledge;

@@ -118,3 +118,19 @@ export interface QemuChange {
   /** Where it was checked: QEMU commits, files, mailing-list threads */
   source: string;
 }
+
+/** A condition in disjunctive normal form: any of the inner lists, each a conjunction of literals */
+export type KvmOfferDnf = string[][];
+export type KvmVendorOffer = { any: KvmOfferDnf } | { intel: KvmOfferDnf; amd: KvmOfferDnf };
+
+/** data/kvm-offer.json: what KVM offers per feature, Linux release and vendor, and QEMU's own additions. */
+export interface KvmOfferData {
+  releases: string[];
+  unknownKernel: string[];
+  features: Record<string, Record<string, KvmVendorOffer>>;
+  /** Bits QEMU's kvm_arch_get_supported_cpuid adds on any KVM host: they never block a start */
+  qemuAdds: string[];
+  /** QEMU's feature_dependencies[], in table order */
+  dependencies: Array<{ from: string[]; to: string[] }>;
+  hostBits: Record<'intel' | 'amd', Record<string, string[]>>;
+}

@@ -79,10 +79,9 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
 }
 
 /** The richest built-in type every host runs, and its caveat (the answer first, as vCenter's EVC page does). */
-function builtinSummary(ladder: {
-  richest: string | null;
-  caveat: string | null;
-}): Pick<BaselineResult, 'richestBuiltin' | 'builtinCaveat'> {
+function builtinSummary(
+  ladder: NonNullable<BaselineOptions['ladder']>,
+): Pick<BaselineResult, 'richestBuiltin' | 'builtinCaveat'> {
   return { richestBuiltin: ladder.richest, builtinCaveat: ladder.caveat };
 }
 

@@ -3,9 +3,9 @@
  * table order the way x86_cpu_expand_features does: a feature whose prerequisites are all off is
  * cleared, so the promise equals what QEMU gives the guest (-arch-capabilities clears rdctl-no & co.).
  */
-import offerData from '../../data/kvm-offer.json' with { type: 'json' };
+import { kvmOffer } from '../catalog/index.js';
 
-const dependencies = (offerData as unknown as { dependencies: Array<{ from: string[]; to: string[] }> }).dependencies;
+const dependencies = kvmOffer.dependencies;
 
 /** Clears, in place, what QEMU would clear; returns each cleared feature with the prerequisite it lacked. */
 export function applyDependencies(set: Set<string>): Map<string, string> {

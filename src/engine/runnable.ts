@@ -1,9 +1,8 @@
-import offerData from '../../data/kvm-offer.json' with { type: 'json' };
-import { allModels, canonicalFeature, knownNewerThan } from '../catalog/index.js';
+import { allModels, canonicalFeature, knownNewerThan, kvmOffer } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 
 /** Bits QEMU's kvm_arch_get_supported_cpuid adds on any KVM host (generated): they never block a start */
-const provided = new Set((offerData as unknown as { qemuAdds: string[] }).qemuAdds);
+const provided = new Set(kvmOffer.qemuAdds);
 
 /** Features of `wanted` a guest would be refused on this host (QEMU's unavailable-features, offline). */
 export function unavailableOn(host: HostProfile, wanted: Iterable<string>): string[] {

@@ -3,21 +3,10 @@
  * release, from the generated data/kvm-offer.json. A kernel between two known releases behaves like
  * the older one; an unknown kernel gets only what every release from 5.4 on offers.
  */
-import offerData from '../../data/kvm-offer.json' with { type: 'json' };
+import { kvmOffer } from '../catalog/index.js';
+import { compareVersions } from '../version.js';
 
-type Dnf = string[][];
-type VendorOffer = { any: Dnf } | { intel: Dnf; amd: Dnf };
-
-interface OfferData {
-  releases: string[];
-  unknownKernel: string[];
-  features: Record<string, Record<string, VendorOffer>>;
-  qemuAdds: string[];
-  dependencies: Array<{ from: string[]; to: string[] }>;
-  hostBits: Record<'intel' | 'amd', Record<string, string[]>>;
-}
-
-export const kvmOffer = offerData as unknown as OfferData;
+export { kvmOffer };
 
 export interface OfferHost {
   vendor: string;
@@ -29,18 +18,12 @@ export interface OfferHost {
   kernel?: string | null;
 }
 
-const num = (r: string) => r.split('.').map(Number);
-const older = (a: string, b: string) => {
-  const [x, y] = [num(a), num(b)];
-  return x[0] < y[0] || (x[0] === y[0] && x[1] <= y[1]);
-};
-
 /** The known release a running kernel behaves like, or null when unknown or older than every known one. */
 export function releaseFor(kernel: string | null | undefined): string | null {
   const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
   if (!m) return null;
   const k = `${m[1]}.${m[2]}`;
-  const fit = kvmOffer.releases.filter((r) => older(r, k));
+  const fit = kvmOffer.releases.filter((r) => compareVersions(r, k) <= 0);
   return fit.at(-1) ?? null;
 }
 
