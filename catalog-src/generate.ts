@@ -22,6 +22,7 @@ import { readLibvirtFeatures, readLibvirtModels, type LibvirtModel } from './lib
 import { readLinuxTable } from './linux-table.js';
 import { checkQemuChanges } from './qemu-changes.js';
 import { firstRelease, loadSnapshots, mergeSnapshots } from './qemu-releases.js';
+import { compareVersions } from '../src/version.js';
 import { referenceDir } from './reference-dir.js';
 import { buildKvmOffer, kvmTreatment, summarize } from './kvm-offer/build.js';
 
@@ -31,13 +32,6 @@ const reference = referenceDir(process.argv);
 const json = (f: string) => JSON.parse(readFileSync(join(here, f), 'utf8'));
 
 const GENERIC_MODELS = new Set(['qemu32', 'qemu64', 'kvm32', 'kvm64']);
-
-function cmpVersion(a: string, b: string): number {
-  const pa = a.split('.').map(Number),
-    pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
 
 /** "CPUID.07H:EBX bit 16" / "MSR(10AH) bit 5" as QEMU prints them for features the accelerator lacks. */
 function parseQemuBit(text: string): { cpuid: CpuidBit | null; msr: { index: number; bit: number } | null } {
@@ -311,7 +305,7 @@ async function main() {
         .filter((m) => m.features.includes(f.name))
         .map((m) => m.qemu)
         .concat(f.qemu ?? [])
-        .sort(cmpVersion);
+        .sort(compareVersions);
       f.qemu = users[0] ?? null;
     }
   }

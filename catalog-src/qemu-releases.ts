@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findQemu, findQemu10 } from '../src/qemu/binary.js';
+import { compareVersions } from '../src/version.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
 
 export interface MergedSnapshots extends QemuSnapshot {
@@ -19,13 +20,6 @@ export interface MergedSnapshots extends QemuSnapshot {
 }
 
 export const shortVersion = (v: string) => v.split('.').slice(0, 2).join('.');
-
-function cmp(a: string, b: string): number {
-  const pa = a.split('.').map(Number),
-    pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
 
 const same = (a: string[] | null, b: string[] | null) => !a || !b || JSON.stringify(a) === JSON.stringify(b);
 
@@ -59,7 +53,7 @@ export async function loadSnapshots(dir: string, refreshFromQemu: boolean): Prom
     .filter((f) => /^qemu-\d+\.\d+\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as QemuSnapshot);
   if (!snaps.length) throw new Error(`no QEMU snapshot in ${dir} (run with --refresh where QEMU is installed)`);
-  return snaps.sort((a, b) => cmp(a.version, b.version));
+  return snaps.sort((a, b) => compareVersions(a.version, b.version));
 }
 
 /** One view of all snapshots; throws when a model changed between releases (a snapshot is wrong). */
@@ -114,7 +108,7 @@ export function firstRelease(
 ): string {
   if (curated === undefined) return seenIn;
   const previous = releases[releases.indexOf(seenIn) - 1];
-  if (cmp(curated, seenIn) > 0 || (previous !== undefined && cmp(curated, previous) <= 0))
+  if (compareVersions(curated, seenIn) > 0 || (previous !== undefined && compareVersions(curated, previous) <= 0))
     throw new Error(
       `${file}: ${name} "${curated}" contradicts the snapshots (first in QEMU ${seenIn}${previous ? `, not in ${previous}` : ''})`,
     );

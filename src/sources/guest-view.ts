@@ -3,6 +3,7 @@
  * (/proc/cpuinfo, lscpu, Proxmox's node status). Approximate by nature: the result is marked
  * exact:false and errs on the side of claiming less, never more.
  */
+import { compareVersions } from '../version.js';
 import { allFeatures, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
 import { applyDependencies } from '../engine/dependencies.js';
 import { kvmOfferFor } from './kvm-offer.js';
@@ -19,9 +20,7 @@ export interface LinuxView {
 /** True when a kernel release like "6.8.12-4-pve" is at least "major.minor". */
 export function kernelAtLeast(kernel: string | null | undefined, since: string): boolean {
   const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
-  if (!m) return false;
-  const [maj, min] = since.split('.').map(Number);
-  return Number(m[1]) > maj || (Number(m[1]) === maj && Number(m[2]) >= min);
+  return !!m && compareVersions(`${m[1]}.${m[2]}`, since) >= 0;
 }
 
 export interface GuestView {
