@@ -1,8 +1,7 @@
 /** `migratable models --host`: every model, runnable on one host or which features block it. */
 import { InputError } from '../../errors.js';
 import { modelsForHost } from '../../engine/runnable.js';
-import { parseKernelOption } from '../../sources/index.js';
-import { readProfileInputs } from '../../sources/files.js';
+import { readHostInputs } from '../inputs.js';
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
@@ -12,10 +11,7 @@ export function runModelsForHost(
   opts: { json?: boolean; qemu?: string; kernel?: string; allowIncomplete?: boolean },
 ): void {
   const qemu = parseQemuVersion(opts.qemu);
-  const profiles = readProfileInputs([input], {
-    kernel: parseKernelOption(opts.kernel),
-    allowIncomplete: opts.allowIncomplete,
-  });
+  const profiles = readHostInputs([input], opts);
   if (profiles.length !== 1) throw new InputError(input, `expected one host profile, found ${profiles.length}`);
   const rows = modelsForHost(profiles[0], qemu);
   if (opts.json) return output(JSON.stringify(rows, null, 2));

@@ -1,7 +1,6 @@
 /** `migratable profile`: host data of any format, normalized. */
 import type { HostProfile } from '../../profile/host-profile.js';
-import { parseKernelOption } from '../../sources/index.js';
-import { readProfileInputs } from '../../sources/files.js';
+import { readHostInputs } from '../inputs.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
 
@@ -31,9 +30,6 @@ export interface ProfileOptions {
 }
 
 export function runProfile(inputs: string[], opts: ProfileOptions): void {
-  const profiles = readProfileInputs(inputs, {
-    kernel: parseKernelOption(opts.kernel),
-    allowIncomplete: opts.allowIncomplete,
-  });
+  const profiles = readHostInputs(inputs, opts);
   output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles), opts.output);
 }

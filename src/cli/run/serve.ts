@@ -2,7 +2,7 @@
 import { InputError } from '../../errors.js';
 import { notice } from '../output.js';
 import { clusterPlanSource } from '../plan-inputs.js';
-import { readProfileInputs } from '../../sources/files.js';
+import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
 
@@ -23,7 +23,7 @@ function parsePort(v: string): number {
 
 export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
   const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
-  const hosts = readProfileInputs(inputs, opts);
+  const hosts = readHostInputs(inputs, opts);
   const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
   const server = await startServer({
     inputs: [...hosts, ...(inventory?.hosts ?? [])],
