@@ -114,25 +114,53 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
   };
 }
 
-function inventoryOn(db: Database.Database, path: string, writable: boolean): Inventory {
-  const insert = writable
-    ? db.prepare('INSERT INTO snapshots (host, collected_at, source, features, profile) VALUES (?, ?, ?, ?, ?)')
-    : null;
-  const rowToSnapshot = (r: {
-    id: number;
-    host: string;
-    collected_at: string;
-    source: string;
-    features: string;
-    profile: string;
-  }): Snapshot => ({
+interface SnapshotRow {
+  id: number;
+  host: string;
+  collected_at: string;
+  source: string;
+  features: string;
+  profile: string;
+}
+
+function rowToSnapshot(r: SnapshotRow, path: string): Snapshot {
+  return {
     id: r.id,
     host: r.host,
     collectedAt: r.collected_at,
     source: r.source,
     features: r.features ? r.features.split(' ') : [],
     profile: rowProfile(r, path),
+  };
+}
+
+/** Per host: snapshot count and time range from SQL, the rest from its latest profile. */
+function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSummary[] {
+  const byName = new Map(latest.map((p) => [p.name, p]));
+  const stats = db
+    .prepare(
+      'SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host',
+    )
+    .all() as Array<{ host: string; n: number; first: string; latest: string }>;
+  return stats.map((s) => {
+    const p = byName.get(s.host)!;
+    return {
+      host: s.host,
+      snapshots: s.n,
+      first: s.first,
+      latest: s.latest,
+      vendor: p.vendor,
+      modelName: p.modelName,
+      features: p.features.length,
+      exact: p.exact,
+    };
   });
+}
+
+function inventoryOn(db: Database.Database, path: string, writable: boolean): Inventory {
+  const insert = writable
+    ? db.prepare('INSERT INTO snapshots (host, collected_at, source, features, profile) VALUES (?, ?, ?, ?, ?)')
+    : null;
   return {
     path,
     add(profiles, now = new Date()) {
@@ -157,34 +185,11 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         .prepare(
           `SELECT s.* FROM snapshots s WHERE s.id = (SELECT id FROM snapshots t WHERE t.host = s.host ORDER BY collected_at DESC, id DESC LIMIT 1) ORDER BY s.host`,
         )
-        .all() as Parameters<typeof rowToSnapshot>[0][];
-      return rows.map((r) => rowToSnapshot(r).profile);
+        .all() as SnapshotRow[];
+      return rows.map((r) => rowToSnapshot(r, path).profile);
     },
     hosts() {
-      const latest = this.latestProfiles();
-      const stats = db
-        .prepare(
-          'SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host',
-        )
-        .all() as Array<{
-        host: string;
-        n: number;
-        first: string;
-        latest: string;
-      }>;
-      return stats.map((s) => {
-        const p = latest.find((l) => l.name === s.host)!;
-        return {
-          host: s.host,
-          snapshots: s.n,
-          first: s.first,
-          latest: s.latest,
-          vendor: p.vendor,
-          modelName: p.modelName,
-          features: p.features.length,
-          exact: p.exact,
-        };
-      });
+      return summarizeHosts(db, this.latestProfiles());
     },
     history(opts = {}) {
       const where: string[] = [];
@@ -201,8 +206,8 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         .prepare(
           `SELECT * FROM snapshots ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY host, collected_at, id`,
         )
-        .all(...args) as Parameters<typeof rowToSnapshot>[0][];
-      return rows.map(rowToSnapshot);
+        .all(...args) as SnapshotRow[];
+      return rows.map((r) => rowToSnapshot(r, path));
     },
     close() {
       db.close();
