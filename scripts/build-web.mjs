@@ -15,6 +15,9 @@ const ui = join(root, 'src/web/ui');
 const NODE_ONLY = [
   /^src\/sources\/files\.ts$/,
   /^src\/fleet\//,
+  /^src\/proxmox\/(api|apply)\//,
+  /^src\/proxmox\/config\/(etc-pve|api)\.ts$/,
+  /^src\/proxmox\/plan\/inputs\.ts$/,
   /^src\/cli\/(main|inputs)\.ts$/,
   /^src\/web\/server\//,
 ];

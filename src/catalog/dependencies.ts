@@ -3,7 +3,7 @@
  * table order the way x86_cpu_expand_features does: a feature whose prerequisites are all off is
  * cleared, so the promise equals what QEMU gives the guest (-arch-capabilities clears rdctl-no & co.).
  */
-import { kvmOffer } from '../catalog/index.js';
+import { kvmOffer } from './index.js';
 
 const dependencies = kvmOffer.dependencies;
 

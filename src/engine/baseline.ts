@@ -8,7 +8,7 @@ import type { HostProfile } from '../profile/host-profile.js';
 import { ladderOf } from './builtin-ladder.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from '../formats/qemu-cpu.js';
-import { applyDependencies } from './dependencies.js';
+import { applyDependencies } from '../catalog/dependencies.js';
 import { exclusionReason, type ExclusionContext } from './exclusions.js';
 import { hazards } from './hazards.js';
 import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hosts.js';

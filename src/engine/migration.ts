@@ -13,13 +13,8 @@ export interface MigrationContext {
   /** The node the VM runs on now */
   source: HostProfile;
   target: HostProfile;
-  /** Pinned machine version (`machine: pc-q35-8.1`), when the config pins one */
+  /** The QEMU machine version the VM is pinned to (e.g. 8.1 of pc-q35-8.1), when it is pinned */
   machineVersion?: string;
-}
-
-/** `pc-i440fx-8.1+pve0`, `pc-q35-7.2`, `type=pc-q35-9.0,viommu=intel` -> 8.1 / 7.2 / 9.0; unpinned -> undefined */
-export function pinnedMachineVersion(machine: string | undefined): string | undefined {
-  return machine ? /(?:^|[,=])pc-(?:i440fx|q35)-(\d+\.\d+)/.exec(machine)?.[1] : undefined;
 }
 
 function sameCpu(a: HostProfile, b: HostProfile): boolean {

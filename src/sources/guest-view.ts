@@ -5,7 +5,7 @@
  */
 import { compareVersions } from '../version.js';
 import { allFeatures, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
-import { applyDependencies } from '../engine/dependencies.js';
+import { applyDependencies } from '../catalog/dependencies.js';
 import { kvmOfferFor } from './kvm-offer.js';
 
 export interface LinuxView {

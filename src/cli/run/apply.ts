@@ -1,6 +1,7 @@
 /** `migratable apply`: a generated model into Proxmox's cpu-models.conf, touching only its own section. */
 import { InputError } from '../../errors.js';
-import { applyCpuModel, qmSetLines } from '../../fleet/apply/index.js';
+import { applyCpuModel } from '../../proxmox/apply/index.js';
+import { qmSetLines } from '../../proxmox/commands.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { readInputText } from '../../sources/files.js';
 import { notice, output } from '../output.js';

@@ -1,7 +1,6 @@
 /** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
 import { InputError, EXIT_PROBLEM } from '../../errors.js';
 import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
-import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
 import { readClusterTargets } from '../../fleet/ssh/cluster.js';
 import { createScanProgress } from '../../fleet/ssh/progress.js';
 import { scanHosts } from '../../fleet/ssh/scan.js';
@@ -10,7 +9,8 @@ import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/t
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
 import { notice, output } from '../output.js';
-import { connectPve } from '../pve-connect.js';
+import { connectPve } from '../../proxmox/api/connect.js';
+import { profilesFromPveCluster } from '../../proxmox/api/profiles.js';
 import { safeLine } from '../../safe-text.js';
 import { summarizeProfiles } from './profile.js';
 

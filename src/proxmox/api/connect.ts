@@ -1,6 +1,6 @@
 /** `--pve URL` with `--token`/`--token-file`/`--fingerprint` -> a Proxmox API client (scan, plan). */
-import { InputError } from '../errors.js';
-import { PveClient, PveToken, resolvePveToken } from '../fleet/pve/index.js';
+import { InputError } from '../../errors.js';
+import { PveClient, PveToken, resolvePveToken } from './index.js';
 
 export interface PveConnectOptions {
   pve?: string;

@@ -5,18 +5,12 @@
  * src/PVE/API2/HA/Rules.pm: rules with `errors` are infeasible and not applied). The config's
  * key/value object is turned back into the file's `key: value` lines and read by the same parser.
  */
-import type { ClusterConfig, ClusterVm } from '../engine/plan-types.js';
-import { InputError } from '../errors.js';
-import type { CpuModelSection } from '../formats/pve-cpu-models.js';
-import {
-  combineHaConfig,
-  parseHaNodeList,
-  parseHaResourceList,
-  type HaPlacement,
-  type HaResource,
-} from '../formats/pve-ha.js';
-import { parseVmConfig } from '../formats/pve-vm-config.js';
-import { PveApiError, type PveClient } from '../fleet/pve/index.js';
+import { InputError } from '../../errors.js';
+import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
+import { parseVmConfig } from '../../formats/pve-vm-config.js';
+import { PveApiError, type PveClient } from '../api/index.js';
+import type { ClusterConfig, ClusterVm } from './cluster.js';
+import { combineHaConfig, parseHaNodeList, parseHaResourceList, type HaPlacement, type HaResource } from './ha.js';
 
 type Row = Record<string, unknown>;
 

@@ -5,12 +5,12 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterConfig, ClusterVm } from '../engine/plan-types.js';
-import { InputError } from '../errors.js';
-import { parseCpuModels } from '../formats/pve-cpu-models.js';
-import { combineHaConfig, parseHaGroups, parseHaResources, parseHaRules } from '../formats/pve-ha.js';
-import { parseVmConfig } from '../formats/pve-vm-config.js';
-import { readInputText } from '../sources/files.js';
+import { InputError } from '../../errors.js';
+import { parseCpuModels } from '../../formats/pve-cpu-models.js';
+import { parseVmConfig } from '../../formats/pve-vm-config.js';
+import { readInputText } from '../../sources/files.js';
+import type { ClusterConfig, ClusterVm } from './cluster.js';
+import { combineHaConfig, parseHaGroups, parseHaResources, parseHaRules } from './ha.js';
 
 function isDir(p: string): boolean {
   try {

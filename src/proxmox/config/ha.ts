@@ -14,8 +14,8 @@
  * - PVE 9 still reads groups.cfg and turns each group into a rule `ha-group-ID` with
  *   strict = restricted (Config.pm read_and_compile_rules_config, Groups.pm migrate_groups_to_rules).
  */
-import { InputError } from '../errors.js';
-import { parseSectionConfig, type SectionChunk } from './pve-section-config.js';
+import { InputError } from '../../errors.js';
+import { parseSectionConfig, type SectionChunk } from '../../formats/pve-section-config.js';
 
 /** A node list entry `name[:priority]` (Tools.pm parse_node_priority). */
 const NODE_ENTRY_RE = /^([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?::(\d+))?$/;

@@ -8,7 +8,7 @@
  * one VM are a conflict PVE drops both of (NodeAffinity.pm check_single_resource_reference).
  * Priorities (`pve1:2,pve2`) only order the preference; every listed node is in the domain.
  */
-import type { HaConfig, HaPlacement } from '../formats/pve-ha.js';
+import type { HaConfig, HaPlacement } from '../config/ha.js';
 
 export interface VmDomain {
   /** Sorted node names the VM may run on */

@@ -1,16 +1,33 @@
-/** What `plan`, `targets` and `serve --pve-config` read (the options: commands/plan.ts): the cluster's config plus host data per node. */
-import { readEtcPve } from '../cluster/etc-pve.js';
-import { readPveApiCluster } from '../cluster/pve-api.js';
-import { computePlan } from '../engine/plan.js';
-import type { ClusterConfig, Plan, PlanInput } from '../engine/plan-types.js';
-import { InputError } from '../errors.js';
-import { parseCpuModels } from '../formats/pve-cpu-models.js';
-import { profilesFromPveCluster } from '../fleet/pve/profiles.js';
-import type { HostProfile } from '../profile/host-profile.js';
-import { readInputText } from '../sources/files.js';
-import type { ClusterInputOptions } from './commands/plan.js';
-import { loadHosts } from './inputs.js';
-import { connectPve } from './pve-connect.js';
+/**
+ * What `plan`, `targets` and `serve --pve-config` read: the cluster's config (a copy of /etc/pve or
+ * the API) plus host data per node. Node-only. The CLI's options: cli/commands/plan.ts.
+ */
+import { InputError } from '../../errors.js';
+import { parseCpuModels } from '../../formats/pve-cpu-models.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import { readInputText } from '../../sources/files.js';
+import { connectPve } from '../api/connect.js';
+import { profilesFromPveCluster } from '../api/profiles.js';
+import { readPveApiCluster } from '../config/api.js';
+import type { ClusterConfig } from '../config/cluster.js';
+import { readEtcPve } from '../config/etc-pve.js';
+import { computePlan } from './plan.js';
+import type { Plan, PlanInput } from './types.js';
+
+export interface ClusterInputOptions {
+  pveConfig: string;
+  pve?: string;
+  token?: string;
+  tokenFile?: string;
+  fingerprint?: string;
+  cpuModels?: string;
+  inventory?: string;
+  running?: string[];
+  stopped?: string[];
+}
+
+/** Reads host data files (and the inventory the options name): the CLI's reader, with its --kernel & co. */
+export type HostLoader = (inputs: string[], opts: ClusterInputOptions) => Promise<HostProfile[]>;
 
 function vmidList(values: string[] | undefined, opt: string): Set<number> {
   const out = new Set<number>();
@@ -30,7 +47,11 @@ async function fromApi(opts: ClusterInputOptions): Promise<{ cluster: ClusterCon
 }
 
 /** The cluster config and the host profiles; API host data only when no host inputs are given. */
-export async function loadPlanInput(hostInputs: string[], opts: ClusterInputOptions): Promise<PlanInput> {
+export async function loadPlanInput(
+  hostInputs: string[],
+  opts: ClusterInputOptions,
+  loadHosts: HostLoader,
+): Promise<PlanInput> {
   let cluster: ClusterConfig;
   let hosts: HostProfile[] = [];
   if (opts.pve) ({ cluster, hosts } = await fromApi(opts));

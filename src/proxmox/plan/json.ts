@@ -1,5 +1,5 @@
 /** The plan's JSON contract (`migratable plan --format json`, the dashboard, balancers). */
-import type { Plan, PlanVm } from '../engine/plan-types.js';
+import type { Plan, PlanVm } from './types.js';
 
 export interface PlanVmJson {
   vmid: number;

@@ -2,12 +2,12 @@
  * One model per distinct domain: the baseline over the domain's hosts, as a cpu-models.conf
  * section with a name that never changes a section some VM already uses. Pure.
  */
-import { pveModelSection } from '../emitters/pve.js';
-import { renderCpuModelSection, type CpuModelSection } from '../formats/pve-cpu-models.js';
-import type { HostProfile } from '../profile/host-profile.js';
-import { computeBaseline } from './baseline.js';
-import type { PlanDomain, PlanOptions } from './plan-types.js';
-import type { VmDomain } from './plan-domains.js';
+import { pveModelSection } from '../../emitters/pve.js';
+import { computeBaseline } from '../../engine/baseline.js';
+import { renderCpuModelSection, type CpuModelSection } from '../../formats/pve-cpu-models.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import type { VmDomain } from '../ha/domains.js';
+import type { PlanDomain, PlanOptions } from './types.js';
 
 const MAX_NAME = 40;
 

@@ -2,16 +2,15 @@
  * `migratable plan`: per VM its migration domain, the richest model for that domain, where it can
  * live-migrate now, and a rollout that never takes a valid target away from a running VM. Pure.
  */
-import { InputError } from '../errors.js';
-import type { CpuModelSection } from '../formats/pve-cpu-models.js';
-import type { HostProfile } from '../profile/host-profile.js';
-import { vmFromPveConfig } from '../sources/vm/pve.js';
-import type { VmCpu } from '../profile/vm-cpu.js';
-import { vmDomain, type VmDomain } from './plan-domains.js';
-import { domainModels } from './plan-models.js';
-import { modelsPath, planSteps } from './plan-order.js';
-import { migrationBlockers, pinnedMachineVersion } from './plan-targets.js';
-import type { ClusterVm, Plan, PlanBlocked, PlanDomain, PlanInput, PlanOptions, PlanVm } from './plan-types.js';
+import { InputError } from '../../errors.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import { applyModelCommand, qmRebootCommand, qmSetCpuCommand } from '../commands.js';
+import type { ClusterVm } from '../config/cluster.js';
+import { vmDomain, type VmDomain } from '../ha/domains.js';
+import { domainModels } from './models.js';
+import { modelsPath, planSteps } from './order.js';
+import { currentCpu, vmTargets } from './targets.js';
+import type { Plan, PlanDomain, PlanInput, PlanOptions, PlanVm } from './types.js';
 
 const domainKey = (nodes: string[]) => nodes.join(',');
 
@@ -24,32 +23,6 @@ function hostMap(input: PlanInput): Map<string, HostProfile> {
       `no host data for node(s) ${missing.join(', ')}: give one profile per node, named like the node (e.g. ${missing[0]}.cpuinfo), or --inventory`,
     );
   return hosts;
-}
-
-/** The CPU a VM requests now, through Proxmox's own rules (implicit kvm64, +kvm_pv_unhalt, ...). */
-export function currentCpu(vm: ClusterVm, customModels: CpuModelSection[]): VmCpu {
-  const label = vm.config.name ? `${vm.vmid} (${vm.config.name})` : String(vm.vmid);
-  return vmFromPveConfig(vm.config, vm.where, label, new Map(customModels.map((m) => [m.name, m])));
-}
-
-/** Live targets and blocked nodes of one VM, with the CPU it runs with. */
-export function vmTargets(
-  vm: ClusterVm,
-  cpu: VmCpu,
-  domain: string[],
-  hosts: Map<string, HostProfile>,
-): { liveTargets: string[]; blocked: PlanBlocked[] } {
-  const source = hosts.get(vm.node)!;
-  const machineVersion = pinnedMachineVersion(vm.config.raw.machine);
-  const liveTargets: string[] = [];
-  const blocked: PlanBlocked[] = [];
-  for (const node of domain) {
-    if (node === vm.node) continue;
-    const reasons = migrationBlockers({ vm: cpu, source, target: hosts.get(node)!, machineVersion });
-    if (reasons.length) blocked.push({ node, reasons });
-    else liveTargets.push(node);
-  }
-  return { liveTargets, blocked };
 }
 
 /** Distinct domains by node set; VMs sharing the nodes share the model. */
@@ -96,9 +69,9 @@ function planVm(
     action === 'keep'
       ? []
       : [
-          `migratable apply ${modelsPath(opts, model.model.name)}`,
-          `qm set ${vm.vmid} --cpu custom-${model.model.name}`,
-          ...(needsRestart ? [`qm reboot ${vm.vmid}`] : []),
+          applyModelCommand(modelsPath(opts, model.model.name)),
+          qmSetCpuCommand(vm.vmid, model.model.name),
+          ...(needsRestart ? [qmRebootCommand(vm.vmid)] : []),
         ];
   return {
     vmid: vm.vmid,

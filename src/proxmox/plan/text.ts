@@ -1,6 +1,6 @@
 /** The plan for a person (text) and for a change ticket (markdown). */
-import type { Plan, PlanStep, PlanVm } from '../engine/plan-types.js';
-import { renderCpuModelSection } from '../formats/pve-cpu-models.js';
+import type { Plan, PlanStep, PlanVm } from './types.js';
+import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
 
 /** Config files are input: nothing from them reaches a terminal as a control character. */
 // eslint-disable-next-line no-control-regex

@@ -1,31 +1,10 @@
 /** The cluster a plan is made for, and the plan. `--format json` prints PlanJson. */
-import type { CpuModelSection } from '../formats/pve-cpu-models.js';
-import type { HaConfig } from '../formats/pve-ha.js';
-import type { VmConfig } from '../formats/pve-vm-config.js';
-import type { HostProfile } from '../profile/host-profile.js';
-import type { BaselineResult } from './types.js';
+import type { BaselineResult } from '../../engine/types.js';
+import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
+import type { HostProfile } from '../../profile/host-profile.js';
+import type { ClusterConfig } from '../config/cluster.js';
 
-export interface ClusterVm {
-  vmid: number;
-  /** The node whose qemu-server directory holds the config: where the VM is now */
-  node: string;
-  config: VmConfig;
-  /** The config's file or API path, for errors */
-  where: string;
-  /** From the API; null when unknown (a copy of /etc/pve does not say) */
-  running: boolean | null;
-}
-
-/** What a Proxmox cluster's own configuration says: from a copy of /etc/pve or the API. */
-export interface ClusterConfig {
-  nodes: string[];
-  vms: ClusterVm[];
-  ha: HaConfig;
-  /** virtual-guest/cpu-models.conf */
-  customModels: CpuModelSection[];
-  /** e.g. "/etc/pve" or "https://pve1:8006" */
-  source: string;
-}
+export type { ClusterConfig, ClusterVm } from '../config/cluster.js';
 
 export interface PlanOptions {
   /** Oldest QEMU to target (as baseline --qemu) */

@@ -3,8 +3,8 @@
  * balancer). The plan is made on every request: targets must reflect the cluster's config as it is.
  */
 import { Hono } from 'hono';
-import { planJson, vmJson } from '../../emitters/plan-json.js';
-import type { Plan } from '../../engine/plan-types.js';
+import { planJson, vmJson } from '../../proxmox/plan/json.js';
+import type { Plan } from '../../proxmox/plan/types.js';
 
 /** Makes a plan from the cluster's current config (serve --pve-config). */
 export type PlanSource = () => Promise<Plan>;
