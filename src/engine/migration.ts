@@ -1,73 +1,35 @@
 /**
- * Can this running VM live-migrate from its node to that one, now, with the CPU it booted with?
- * Flags through the check engine; the rest are what QEMU or the guest refuse beyond flags. Pure.
+ * Can this running VM live-migrate from its host to that one, now, with the CPU it booted with? The
+ * migration rules' move scope (rules/table.ts), in table order. Whatever stops the VM from starting
+ * on the target (its start scope's missing features) stops the move too. Pure.
  */
-import { kvm } from '../catalog/index.js';
-import { compareVersions } from '../version.js';
-import type { HostProfile } from '../profile/host-profile.js';
-import type { VmCpu } from '../profile/vm-cpu.js';
-import { checkMatrix } from './check.js';
+import type { MissingFeature, MoveContext } from './rules/scopes.js';
+import { MIGRATION_RULES } from './rules/table.js';
 
-export interface MigrationContext {
-  vm: VmCpu;
-  /** The node the VM runs on now */
-  source: HostProfile;
-  target: HostProfile;
-  /** The QEMU machine version the VM is pinned to (e.g. 8.1 of pc-q35-8.1), when it is pinned */
-  machineVersion?: string;
-}
+export type { MoveContext as MigrationContext } from './rules/scopes.js';
 
-function sameCpu(a: HostProfile, b: HostProfile): boolean {
-  if (a.vendor !== b.vendor || a.family !== b.family || a.model !== b.model || a.stepping !== b.stepping) return false;
-  const fa = [...a.features].sort().join(' ');
-  return fa === [...b.features].sort().join(' ');
-}
+const blocker = (m: MissingFeature) => (m.why ? `${m.feature}: ${m.why}` : `missing ${m.feature}`);
 
-function crossVendorReasons({ vm, source, target }: MigrationContext): string[] {
-  if (source.vendor === target.vendor) return [];
-  const out: string[] = [];
-  const hc = vm.features.filter((f) => kvm.hypercall.includes(f));
-  if (hc.length)
-    out.push(
-      `${hc.join(', ')} on and ${target.vendor} differs from ${source.vendor}: PV hypercalls are patched for the boot vendor (guests crashed in kvm_kick_cpu after such moves)`,
-    );
-  const nested = vm.features.filter((f) => f === 'vmx' || f === 'svm');
-  if (nested.length) out.push(`nested virtualization (${nested.join(', ')}) cannot move between vendors`);
-  return out;
-}
-
-export function migrationBlockers(ctx: MigrationContext): string[] {
-  const { vm, source, target } = ctx;
+export function migrationBlockers(ctx: MoveContext): string[] {
+  const onTarget = { vm: ctx.vm, host: ctx.target, crossVendor: false };
   const reasons: string[] = [];
-  if (vm.passthrough && !sameCpu(source, target))
-    reasons.push(
-      `cpu ${vm.model} copies ${source.name}'s CPU (${source.modelName ?? source.vendor}); ${target.name} differs (${target.modelName ?? target.vendor})`,
-    );
-  for (const m of checkMatrix([vm], [target]).cells[0].missing)
-    reasons.push(m.why ? `${m.feature}: ${m.why}` : `missing ${m.feature}`);
-  reasons.push(...crossVendorReasons(ctx));
-  if (
-    vm.physBits === 'host' &&
-    source.physBits !== null &&
-    target.physBits !== null &&
-    target.physBits < source.physBits
-  )
-    reasons.push(
-      `phys-bits host: the guest has ${source.physBits} address bits, ${target.name} only ${target.physBits}`,
-    );
-  if (vm.features.includes('invtsc') && !/(?:^|,)tsc-frequency=/.test(vm.cpu))
-    reasons.push('invtsc without a pinned tsc-frequency: QEMU refuses to migrate the VM');
-  if (source.vendor === target.vendor && vm.features.some((f) => f === 'vmx' || f === 'svm'))
-    reasons.push(
-      'nested virtualization on: QEMU migrates nested guest state only with kernel support on both hosts; not treated as live-migratable',
-    );
-  if (
-    ctx.machineVersion &&
-    target.qemu &&
-    compareVersions(target.qemu.split('.').slice(0, 2).join('.'), ctx.machineVersion) < 0
-  )
-    reasons.push(
-      `machine version ${ctx.machineVersion} needs QEMU ${ctx.machineVersion} or newer; ${target.name} runs ${target.qemu}`,
-    );
+  for (const rule of MIGRATION_RULES) {
+    for (const m of rule.start?.(onTarget)?.missing ?? []) reasons.push(blocker(m));
+    const r = rule.move?.(ctx);
+    if (r) reasons.push(...(Array.isArray(r) ? r : [r]));
+  }
   return reasons;
+}
+
+/** What a guest loses when its CPU changes from one feature set to another: the rules' model-change scope. */
+export function capabilitiesLost(from: string[], to: string[]): { features: string[]; loses: string[] } {
+  const features: string[] = [];
+  const loses: string[] = [];
+  for (const rule of MIGRATION_RULES) {
+    const gone = rule.dropped?.features.filter((f) => from.includes(f) && !to.includes(f)) ?? [];
+    if (!gone.length) continue;
+    features.push(...gone);
+    loses.push(rule.dropped!.loses);
+  }
+  return { features, loses };
 }

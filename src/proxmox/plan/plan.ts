@@ -2,6 +2,7 @@
  * `migratable plan`: per VM its migration domain, the richest model for that domain, where it can
  * live-migrate now, and a rollout that never takes a valid target away from a running VM. Pure.
  */
+import { capabilitiesLost } from '../../engine/migration.js';
 import { InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { applyModelCommand, qmRebootCommand, qmSetCpuCommand } from '../commands.js';
@@ -55,11 +56,9 @@ function planVm(
     notes.push(
       `can move everywhere in its domain now; custom-${model.model.name} would give it the domain's full feature set`,
     );
-  const dropped = ['vmx', 'svm', 'invtsc'].filter((f) => cpu.features.includes(f) && !model.model.features.includes(f));
-  if (action === 'change-model' && dropped.length)
-    notes.push(
-      `the new model drops ${dropped.join(', ')}: the guest loses ${dropped.some((f) => f !== 'invtsc') ? 'nested virtualization' : 'the invariant TSC'}`,
-    );
+  const lost = capabilitiesLost(cpu.features, model.model.features);
+  if (action === 'change-model' && lost.features.length)
+    notes.push(`the new model drops ${lost.features.join(', ')}: the guest loses ${lost.loses.join(' and ')}`);
   if (action === 'change-model' && vm.config.argsCpu)
     notes.push('args: has its own -cpu, which overrides the cpu: line: remove it from args: as well');
   const needsRestart = action === 'change-model' && vm.running !== false;
