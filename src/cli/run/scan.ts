@@ -8,6 +8,7 @@ import { profilesFromScan } from '../../fleet/ssh/scan-profiles.js';
 import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/targets.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
+import { DEFAULT_FORMAT_CAP } from '../../sources/size-caps.js';
 import { notice, output } from '../output.js';
 import { connectPve } from '../../proxmox/api/connect.js';
 import { profilesFromPveCluster } from '../../proxmox/api/profiles.js';
@@ -71,9 +72,12 @@ async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; faile
   }
 }
 
+const TARGETS_INPUT = { expected: 'a targets file ([user@]host[:port] per line)', maxBytes: DEFAULT_FORMAT_CAP };
+
 export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   const targets = args.map((a) => parseTarget(a, a));
-  if (opts.targetsFile) targets.push(...parseTargetsFile(readInputText(opts.targetsFile), opts.targetsFile));
+  if (opts.targetsFile)
+    targets.push(...parseTargetsFile(readInputText(opts.targetsFile, TARGETS_INPUT), opts.targetsFile));
   if (opts.cluster) targets.push(...readClusterTargets());
   if (!targets.length && !opts.pve)
     throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');

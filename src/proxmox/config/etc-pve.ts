@@ -9,6 +9,7 @@ import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { parseVmConfig } from '../../formats/pve-vm-config.js';
 import { readInputText } from '../../sources/files.js';
+import { CPU_MODELS_INPUT, pveFileInput, type InputKind } from '../../sources/size-caps.js';
 import type { ClusterConfig, ClusterVm } from './cluster.js';
 import { combineHaConfig, parseHaGroups, parseHaResources, parseHaRules } from './ha.js';
 
@@ -20,7 +21,10 @@ function isDir(p: string): boolean {
   }
 }
 
-const optionalText = (p: string): string | null => (existsSync(p) ? readInputText(p) : null);
+const VM_CONFIG_INPUT = pveFileInput('a Proxmox VM config (qemu-server/<vmid>.conf)');
+const HA_INPUT = pveFileInput('a Proxmox HA config (groups.cfg, resources.cfg or rules.cfg)');
+
+const optionalText = (p: string, kind: InputKind): string | null => (existsSync(p) ? readInputText(p, kind) : null);
 
 function readVms(dir: string, nodes: string[]): ClusterVm[] {
   const vms: ClusterVm[] = [];
@@ -36,7 +40,13 @@ function readVms(dir: string, nodes: string[]): ClusterVm[] {
       // pmxcfs keeps a vmid unique cluster-wide; two files mean a broken copy
       if (seen.has(vmid)) throw new InputError(where, `VM ${vmid} is also configured on node ${seen.get(vmid)}`);
       seen.set(vmid, node);
-      vms.push({ vmid, node, config: parseVmConfig(readInputText(where), where, vmid), where, running: null });
+      vms.push({
+        vmid,
+        node,
+        config: parseVmConfig(readInputText(where, VM_CONFIG_INPUT), where, vmid),
+        where,
+        running: null,
+      });
     }
   }
   return vms;
@@ -52,9 +62,9 @@ export function readEtcPve(dir: string): ClusterConfig {
   if (!nodes.length) throw new InputError(nodesDir, 'no node directories');
   const ha = (f: string) => join(dir, 'ha', f);
   const notes: string[] = [];
-  const groupsText = optionalText(ha('groups.cfg'));
-  const resourcesText = optionalText(ha('resources.cfg'));
-  const rulesText = optionalText(ha('rules.cfg'));
+  const groupsText = optionalText(ha('groups.cfg'), HA_INPUT);
+  const resourcesText = optionalText(ha('resources.cfg'), HA_INPUT);
+  const rulesText = optionalText(ha('rules.cfg'), HA_INPUT);
   const haConfig = combineHaConfig(
     groupsText === null ? [] : parseHaGroups(groupsText, ha('groups.cfg')),
     resourcesText === null ? [] : parseHaResources(resourcesText, ha('resources.cfg')),
@@ -62,7 +72,7 @@ export function readEtcPve(dir: string): ClusterConfig {
   );
   haConfig.notes.unshift(...notes);
   const modelsFile = join(dir, 'virtual-guest', 'cpu-models.conf');
-  const modelsText = optionalText(modelsFile);
+  const modelsText = optionalText(modelsFile, CPU_MODELS_INPUT);
   return {
     nodes,
     vms: readVms(dir, nodes),

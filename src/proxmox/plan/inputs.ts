@@ -6,6 +6,7 @@ import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
+import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { connectPve } from '../api/connect.js';
 import { profilesFromPveCluster } from '../api/profiles.js';
 import { readPveApiCluster } from '../config/api.js';
@@ -57,7 +58,8 @@ export async function loadPlanInput(
   if (opts.pve) ({ cluster, hosts } = await fromApi(opts));
   else cluster = readEtcPve(opts.pveConfig);
   if (hostInputs.length || opts.inventory || !opts.pve) hosts = await loadHosts(hostInputs, opts);
-  if (opts.cpuModels) cluster.customModels = parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models;
+  if (opts.cpuModels)
+    cluster.customModels = parseCpuModels(readInputText(opts.cpuModels, CPU_MODELS_INPUT), opts.cpuModels).models;
   const running = vmidList(opts.running, '--running');
   const stopped = vmidList(opts.stopped, '--stopped');
   for (const id of running)
