@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/chromium.js';
-import { clusterPlanSource } from '../src/proxmox/plan/inputs.js';
+import { PlanService } from '../src/web/server/plan/service.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
@@ -20,7 +20,7 @@ let bare: RunningServer;
 
 beforeAll(async () => {
   await buildWeb({ outdir: webRoot });
-  server = await startServer({ inputs: hosts, port: 0, webRoot, plan: clusterPlanSource(etcPveCopy('pve9'), hosts) });
+  server = await startServer({ inputs: hosts, port: 0, webRoot, plan: new PlanService(etcPveCopy('pve9'), hosts) });
   bare = await startServer({ inputs: hosts, port: 0, webRoot });
 }, 60_000);
 
@@ -52,7 +52,7 @@ describe('targets API', () => {
 
   it('serves the plan JSON contract', async () => {
     const { body } = await get(server, '/api/plan');
-    expect(Object.keys(body)).toEqual(['domains', 'vms']);
+    expect(Object.keys(body)).toEqual(['domains', 'vms', 'notes']);
     expect(body.vms).toHaveLength(3);
   });
 });

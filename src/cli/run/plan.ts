@@ -1,10 +1,10 @@
 /** `plan` and `targets`: the implementation, loaded only when one of them runs. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXIT_PROBLEM, InputError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
 import { loadPlanInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
-import { emitPlanJson, vmJson } from '../../proxmox/plan/json.js';
+import { emitPlanJson } from '../../proxmox/plan/json.js';
 import { computePlan } from '../../proxmox/plan/plan.js';
 import { emitPlanMarkdown, emitPlanText } from '../../proxmox/plan/text.js';
 import type { Plan } from '../../proxmox/plan/types.js';
@@ -53,16 +53,4 @@ export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {
   const plan = await makePlan(hosts, opts);
   if (opts.writeModels) writeModels(plan, opts.writeModels);
   output(PLAN_FORMATS[opts.format](plan), opts.output);
-}
-
-export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts): Promise<void> {
-  checkFormat(opts.format, ['text', 'json']);
-  if (!/^[1-9]\d{2,8}$/.test(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
-  const plan = await makePlan(hosts, opts);
-  const vm = plan.vms.find((v) => v.vmid === Number(vmid));
-  if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);
-  if (opts.format === 'json') output(JSON.stringify(vmJson(vm), null, 2));
-  else if (vm.liveTargets.length) output(vm.liveTargets.join('\n'));
-  else process.stderr.write(`VM ${vmid} has no live target now (${vm.blocked.length} node(s) blocked)\n`);
-  if (!vm.liveTargets.length) process.exitCode = EXIT_PROBLEM;
 }

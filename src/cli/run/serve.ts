@@ -1,10 +1,10 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import { InputError } from '../../errors.js';
 import { notice } from '../output.js';
-import { clusterPlanSource } from '../../proxmox/plan/inputs.js';
 import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
+import { PlanService } from '../../web/server/plan/service.js';
 
 export interface ServeOptions {
   inventory?: string;
@@ -31,7 +31,7 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     host: opts.host,
     token,
     drift: inventory?.drift,
-    plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
+    plan: opts.pveConfig ? new PlanService(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
   notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);

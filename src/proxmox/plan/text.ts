@@ -12,7 +12,13 @@ function vmLabel(v: PlanVm): string {
 
 function state(v: PlanVm): string {
   if (v.action === 'keep') return 'keep';
-  const restart = v.needsRestart ? (v.running === null ? ', restart (state unknown)' : ', restart') : ', stopped';
+  const restart = v.needsRestart
+    ? v.running === null
+      ? ', restart (state unknown)'
+      : ', restart'
+    : v.template
+      ? ', template (never runs)'
+      : ', stopped';
   return `change to custom-${v.model}${restart}`;
 }
 

@@ -13,7 +13,8 @@ import { PasteBusyError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../common/catalog-view.js';
 import type { DriftSource } from '../common/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../common/model.js';
-import { planRoutes, type PlanSource } from './plan-routes.js';
+import { planRoutes } from './plan-routes.js';
+import type { PlanProvider } from './plan/service.js';
 
 /** Pasted host data and VM configs: a 1024-thread host's cpuinfo is about 2.5 MB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -97,7 +98,7 @@ export interface ApiOptions {
   drift?: DriftSource;
   /** Where pastes are parsed (a worker thread) */
   pastes: PastePool;
-  plan?: PlanSource;
+  plan?: PlanProvider;
 }
 
 const limitBody = (maxSize: number) =>
