@@ -16,7 +16,7 @@
  * Both relations come from the compiled rules (../ha/compile.ts), partners inherited included, and
  * only for a VM HA manages (an unmanaged or `ignored` one is moved by qm migrate directly).
  */
-import { migrationBlockers, startBlockers } from '../../engine/migration.js';
+import { migrationBlockers, startBlockersByRule } from '../../engine/migration.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
@@ -75,7 +75,8 @@ const idOf = (sid: string) => (/^vm:(\d+)$/.exec(sid) ? Number(sid.slice(3)) : u
 /** Caches what many VMs share: the CPU a cpu:/args: pair resolves to, and each move's blockers. */
 export class TargetSolver {
   private readonly cpus = new Map<string, VmCpu>();
-  private readonly moves = new Map<string, string[]>();
+  private readonly moves = new Map<number, string[]>();
+  private readonly starts = new Map<number, string[][]>();
   private readonly modelsByName: Map<string, CpuModelSection>;
   private readonly offline: Set<string>;
 
@@ -101,16 +102,46 @@ export class TargetSolver {
     return cpu;
   }
 
-  /** The engine's reasons this VM cannot live-migrate (or, stopped, start) on `target`. */
-  private cpuReasons(vm: ClusterVm, cpu: VmCpu, target: string, live: boolean): string[] {
+  /** A small number per distinct cpu:/args: pair (and per node), so cache keys are numbers, not strings. */
+  private readonly cpuIds = new Map<string, number>();
+  private readonly nodeIds = new Map<string, number>();
+
+  private idOf(map: Map<string, number>, key: string): number {
+    let id = map.get(key);
+    if (id === undefined) map.set(key, (id = map.size));
+    return id;
+  }
+
+  /** The cache ids of one VM's moves: its CPU, and its CPU with pinned machine and node. */
+  private moveKeys(vm: ClusterVm): { cpuId: number; moveId: number; machine: string | undefined } {
     const machine = pinnedMachineVersion(vm.config.raw.machine);
-    const key = `${live ? 'm' : 's'}\u0000${vm.config.raw.cpu ?? ''}\u0000${vm.config.argsCpu ?? ''}\u0000${vm.node}\u0000${target}\u0000${machine ?? ''}`;
+    const cpuId = this.idOf(this.cpuIds, `${vm.config.raw.cpu ?? ''}\u0000${vm.config.argsCpu ?? ''}`);
+    return { cpuId, moveId: this.idOf(this.cpuIds, `${cpuId}\u0000${machine ?? ''}\u0000${vm.node}`), machine };
+  }
+
+  /** The engine's reasons this VM cannot live-migrate (or, stopped, start) on `target`. */
+  private cpuReasons(
+    vm: ClusterVm,
+    cpu: VmCpu,
+    target: string,
+    live: boolean,
+    keys: ReturnType<TargetSolver['moveKeys']> = this.moveKeys(vm),
+  ): string[] {
+    const t = this.idOf(this.nodeIds, target);
+    // What keeps the CPU from starting there depends on the CPU and the target only: once per pair
+    const startKey = keys.cpuId * 65536 + t;
+    let start = this.starts.get(startKey);
+    if (!start) {
+      start = startBlockersByRule(cpu, this.inputs.hosts.get(target)!);
+      this.starts.set(startKey, start);
+    }
+    if (!live) return start.flat();
+    const key = keys.moveId * 65536 + t;
     let reasons = this.moves.get(key);
     if (!reasons) {
-      const host = this.inputs.hosts.get(target)!;
-      reasons = live
-        ? migrationBlockers({ vm: cpu, source: this.inputs.hosts.get(vm.node)!, target: host, machineVersion: machine })
-        : startBlockers(cpu, host);
+      const source = this.inputs.hosts.get(vm.node)!;
+      const ctx = { vm: cpu, source, target: this.inputs.hosts.get(target)!, machineVersion: keys.machine };
+      reasons = migrationBlockers(ctx, start);
       this.moves.set(key, reasons);
     }
     return reasons;
@@ -153,6 +184,7 @@ export class TargetSolver {
     }
     const stateWhy = stateBlocker(state);
     const sourceWhy = this.unavailable(vm.node);
+    const keys = this.moveKeys(vm);
     const out: VmTargets = {
       cpu,
       state,
@@ -178,7 +210,7 @@ export class TargetSolver {
       if (stateWhy) reasons.push(stateWhy);
       if (sourceWhy) reasons.push(`no host data for ${vm.node}, where the VM is: the move cannot be checked`);
       else if (!targetWhy) {
-        const cpuWhy = this.cpuReasons(vm, cpu, node, true);
+        const cpuWhy = this.cpuReasons(vm, cpu, node, true, keys);
         if (cpuWhy.length) out.cpuBlocked.push(node);
         reasons.push(...cpuWhy);
       }
