@@ -182,6 +182,7 @@ function checkProps(
   what: string,
   where: string,
   notes: string[],
+  headerLine?: number,
 ): Map<string, unknown> | null {
   const out = new Map<string, unknown>();
   for (const [key, { value, line }] of props) {
@@ -200,7 +201,9 @@ function checkProps(
   }
   for (const [key, s] of Object.entries(spec))
     if (s.required && !out.has(key)) {
-      notes.push(`${where}: ${what} is skipped, as Proxmox skips it: missing value for required option '${key}'`);
+      notes.push(
+        `${where}${headerLine ? ` line ${headerLine}` : ''}: ${what} is skipped, as Proxmox skips it: missing value for required option '${key}'`,
+      );
       return null;
     }
   return out;
@@ -222,17 +225,25 @@ function validId(id: string, what: string, where: string, notes: string[]): bool
 }
 
 /** A rule from its type, id and raw properties (rules.cfg sections and API rows alike); null if skipped. */
-export function readHaRule(type: string, id: string, props: RawProps, where: string, notes: string[]): HaRule | null {
+export function readHaRule(
+  type: string,
+  id: string,
+  props: RawProps,
+  where: string,
+  notes: string[],
+  line?: number,
+): HaRule | null {
   const spec = RULE_SPECS[type as HaRule['type']];
   const what = `rule '${id}'`;
+  const header = line ? `${where} line ${line}` : where;
   if (!spec) {
     notes.push(
-      `${where}: ${type} rule '${id}' is skipped: Proxmox (pve-ha-manager 5.2) has no rule type '${type}', so migratable cannot apply it`,
+      `${header}: ${type} rule '${id}' is skipped: Proxmox (pve-ha-manager 5.2) has no rule type '${type}', so migratable cannot apply it`,
     );
     return null;
   }
-  if (!validId(id, what, where, notes)) return null;
-  const p = checkProps(props, spec, what, where, notes);
+  if (!validId(id, what, header, notes)) return null;
+  const p = checkProps(props, spec, what, where, notes, line);
   if (!p) return null;
   const common = {
     id,
@@ -250,10 +261,16 @@ export function readHaRule(type: string, id: string, props: RawProps, where: str
   };
 }
 
-export function readHaGroup(id: string, props: RawProps, where: string, notes: string[]): HaGroup | null {
+export function readHaGroup(
+  id: string,
+  props: RawProps,
+  where: string,
+  notes: string[],
+  line?: number,
+): HaGroup | null {
   const what = `group '${id}'`;
-  if (!validId(id, what, where, notes)) return null;
-  const p = checkProps(props, GROUP_SPEC, what, where, notes);
+  if (!validId(id, what, line ? `${where} line ${line}` : where, notes)) return null;
+  const p = checkProps(props, GROUP_SPEC, what, where, notes, line);
   if (!p) return null;
   return { id, nodes: p.get('nodes') as HaNodePriority[], restricted: (p.get('restricted') as boolean) ?? false };
 }
@@ -273,7 +290,7 @@ export function parseHaGroups(text: string, where: string, notes: string[] = [])
       );
       continue;
     }
-    const g = readHaGroup(c.id, rawProps(c), where, notes);
+    const g = readHaGroup(c.id, rawProps(c), where, notes, c.line);
     if (g) out.push(g);
   }
   return out;
@@ -297,7 +314,7 @@ export function parseHaResources(text: string, where: string, notes: string[] = 
 export function parseHaRules(text: string, where: string, notes: string[] = []): HaRule[] {
   const out: HaRule[] = [];
   for (const c of sections(text, where)) {
-    const r = readHaRule(c.type.toLowerCase(), c.id, rawProps(c), `${where} line ${c.line}`, notes);
+    const r = readHaRule(c.type.toLowerCase(), c.id, rawProps(c), where, notes, c.line);
     if (r) out.push(r);
   }
   return out;

@@ -2,7 +2,7 @@
  * What a VM's own config says about whether it can move at all, from qemu-server's rules. Pure.
  *
  * - `template: 1`: a template never starts ("you can't start a vm if it's a template",
- *   qemu-server 9.2.6 e6352be6 src/PVE/QemuServer.pm vm_start; is_template in pve-guest-common
+ *   qemu-server 9.2.6 e6352be6 src/PVE/QemuServer.pm vm_start; is_template in pve-guest-common (1a400a9)
  *   src/PVE/AbstractConfig.pm tests `template == 1`), so it never runs, never live-migrates and
  *   never needs a restart; its cpu: still matters, because clones copy it.
  * - `lock: NAME` (backup, clone, create, migrate, rollback, snapshot, snapshot-delete, suspending,
