@@ -1,5 +1,6 @@
 /** serve --pve-config: GET /api/plan, GET /api/vms/:vmid/targets, and the dashboard's Plan view in Chromium. */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,52 @@ describe('targets API', () => {
     const { body } = await get(server, '/api/plan');
     expect(Object.keys(body)).toEqual(['domains', 'vms', 'notes']);
     expect(body.vms).toHaveLength(3);
+  });
+});
+
+describe('the plan serve keeps', () => {
+  it('answers the precondition shape', async () => {
+    const r = await get(server, '/api/vms/102/targets?format=precondition');
+    expect(r.status).toBe(200);
+    expect(r.body.allowed_nodes).toEqual([]);
+    expect(Object.keys(r.body.not_allowed_nodes)).toEqual(['pve1', 'pve2']);
+    expect((await get(server, '/api/vms/102/targets?format=yaml')).status).toBe(400);
+  });
+
+  it('is refreshed when the copy changes: a new VM is answered after the next check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-refresh-'));
+    cpSync(etcPveCopy('pve9'), dir, { recursive: true });
+    const plan = new PlanService(dir, hosts, 0);
+    const s = await startServer({ inputs: hosts, port: 0, webRoot, plan });
+    try {
+      expect((await get(s, '/api/vms/104/targets')).status).toBe(404);
+      writeFileSync(join(dir, 'nodes/pve1/qemu-server/104.conf'), 'name: new\ncpu: x86-64-v2-AES\n');
+      // a check already under way may have read the copy before the write: the next one cannot have
+      await plan.check();
+      await plan.check();
+      const r = await get(s, '/api/vms/104/targets');
+      expect(r.status).toBe(200);
+      expect(r.body.liveTargets).toEqual(['pve2']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a FIFO planted in the copy is refused unopened: the plan fails with one line, nothing waits on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-fifo-'));
+    cpSync(etcPveCopy('pve9'), dir, { recursive: true });
+    rmSync(join(dir, 'nodes/pve2/qemu-server/103.conf'));
+    execFileSync('mkfifo', [join(dir, 'nodes/pve2/qemu-server/103.conf')]);
+    const plan = new PlanService(dir, hosts);
+    const s = await startServer({ inputs: hosts, port: 0, webRoot, plan });
+    try {
+      const r = await get(s, '/api/vms/101/targets');
+      expect(r.status).toBe(503);
+      expect(r.body.error).toMatch(/103\.conf: is not a regular file; expected a Proxmox VM config/);
+      expect((await get(s, '/api/hosts')).status).toBe(200);
+    } finally {
+      await s.close();
+    }
   });
 });
 

@@ -21,7 +21,7 @@ function unavailable(c: Context, state: PlanState) {
   return c.json({ error: state.error ?? 'the cluster plan is being computed; retry shortly' }, 503);
 }
 
-function sendJson(c: Context, body: string) {
+function sendJson(c: Context, body: Uint8Array<ArrayBuffer>) {
   return c.body(body, 200, { 'Content-Type': 'application/json; charset=UTF-8' });
 }
 
@@ -32,7 +32,7 @@ export function planRoutes(plan: PlanProvider | undefined): Hono {
     if (!plan) return c.body(null, 204);
     const state = await plan.state();
     planHeaders(c, state);
-    return state.snapshot ? sendJson(c, state.snapshot.plan) : unavailable(c, state);
+    return state.snapshot ? sendJson(c, state.snapshot.planBody) : unavailable(c, state);
   });
   api.get('/vms/:vmid/targets', async (c) => {
     if (!plan) return c.json({ error: NO_PLAN }, 404);
@@ -47,7 +47,8 @@ export function planRoutes(plan: PlanProvider | undefined): Hono {
     const body = state.snapshot.targetsById.get(Number(vmid));
     if (body === undefined) return c.json({ error: `no VM ${vmid} in the cluster config` }, 404);
     if (format === 'json') return sendJson(c, body);
-    return c.json(preconditionJson(JSON.parse(body) as TargetsJson, state.snapshot.nodes));
+    const answer = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.length).toString()) as TargetsJson;
+    return c.json(preconditionJson(answer, state.snapshot.nodes));
   });
   return api;
 }

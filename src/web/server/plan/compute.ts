@@ -8,11 +8,16 @@ import { planJson } from '../../../proxmox/plan/json.js';
 import { planWithTargets } from '../../../proxmox/plan/plan.js';
 import type { HostProfile } from '../../../profile/host-profile.js';
 
+/**
+ * Every body the server hands out, UTF-8 in one buffer: a 5,000-VM plan is some 60 MB of JSON, so it
+ * crosses to the server's thread without a copy (a transferred ArrayBuffer) and is sent as slices.
+ */
 export interface PlanSnapshot {
-  /** GET /api/plan's body */
-  plan: string;
+  bodies: ArrayBuffer;
+  /** GET /api/plan's body: [start, end) in bodies */
+  plan: [number, number];
   /** vmid -> GET /api/vms/:vmid/targets's body (TargetsJson) */
-  targets: Array<[number, string]>;
+  targets: Array<[number, number, number]>;
   /** Every cluster node, for the precondition shape */
   nodes: string[];
   /** When the copy was read, ms since the epoch */
@@ -35,12 +40,21 @@ export function computeSnapshot(dir: string, hosts: HostProfile[], previous: str
   try {
     const cluster = readEtcPve(dir);
     const { plan, targets } = planWithTargets({ ...cluster, hosts });
+    const parts = [JSON.stringify(planJson(plan)), ...targets.map((t) => JSON.stringify(t))].map((j) => Buffer.from(j));
+    const bodies = new ArrayBuffer(parts.reduce((n, b) => n + b.length, 0));
+    const offsets: Array<[number, number]> = [];
+    let at = 0;
+    for (const b of parts) {
+      new Uint8Array(bodies, at, b.length).set(b);
+      offsets.push([at, (at += b.length)]);
+    }
     return {
       kind: 'plan',
       fingerprint,
       snapshot: {
-        plan: JSON.stringify(planJson(plan)),
-        targets: targets.map((t) => [t.vmid, JSON.stringify(t)]),
+        bodies,
+        plan: offsets[0],
+        targets: targets.map((t, i) => [t.vmid, ...offsets[i + 1]]),
         nodes: cluster.nodes,
         computedAt: Date.now(),
         tookMs: Math.round(performance.now() - start),

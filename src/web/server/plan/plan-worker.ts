@@ -9,5 +9,6 @@ let fingerprint: string | undefined;
 parentPort!.on('message', (m: { id: number }) => {
   const reply = computeSnapshot(dir, hosts, fingerprint);
   if (reply.kind !== 'unchanged') fingerprint = reply.fingerprint;
-  parentPort!.postMessage({ id: m.id, reply });
+  // The bodies move to the server's thread without a copy
+  parentPort!.postMessage({ id: m.id, reply }, reply.kind === 'plan' ? [reply.snapshot.bodies] : []);
 });

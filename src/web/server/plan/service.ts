@@ -16,7 +16,7 @@ export const PLAN_TIMEOUT_MS = 120_000;
 export const FIRST_PLAN_WAIT_MS = 5000;
 
 export interface PlanState {
-  snapshot?: PlanSnapshot & { targetsById: Map<number, string> };
+  snapshot?: PlanSnapshot & { targetsById: Map<number, Uint8Array<ArrayBuffer>>; planBody: Uint8Array<ArrayBuffer> };
   /** The last read or plan failed: one line (the last good plan, if any, is still served) */
   error?: string;
 }
@@ -76,7 +76,15 @@ export class PlanService implements PlanProvider {
       this.current = { ...this.current, error: reply.error };
       return;
     }
-    this.current = { snapshot: { ...reply.snapshot, targetsById: new Map(reply.snapshot.targets) } };
+    const { bodies, plan, targets } = reply.snapshot;
+    const slice = ([start, end]: [number, number]) => new Uint8Array(bodies, start, end - start);
+    this.current = {
+      snapshot: {
+        ...reply.snapshot,
+        planBody: slice(plan),
+        targetsById: new Map(targets.map(([vmid, start, end]) => [vmid, slice([start, end])])),
+      },
+    };
   }
 
   private ask(): Promise<PlanWorkerReply> {
