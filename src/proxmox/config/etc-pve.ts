@@ -8,12 +8,12 @@
  * pmxcfs holds regular files only; anything else where a file belongs (a FIFO, a device) is refused
  * before it is opened, so a planted FIFO never makes a reader wait.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { parseVmConfig } from '../../formats/pve-vm-config.js';
-import { readInputText } from '../../sources/files.js';
+import { describeFsError } from '../../sources/bounded-read.js';
 import { CPU_MODELS_INPUT, pveFileInput, type InputKind } from '../../sources/size-caps.js';
 import type { ClusterConfig, ClusterVm } from './cluster.js';
 import { parseHaGroups, parseHaResources, parseHaRules, type HaConfig } from './ha.js';
@@ -30,18 +30,36 @@ const VM_CONFIG_INPUT = pveFileInput('a Proxmox VM config (qemu-server/<vmid>.co
 const HA_INPUT = pveFileInput('a Proxmox HA config (groups.cfg, resources.cfg or rules.cfg)');
 const MEMBERS_INPUT = pveFileInput("pmxcfs's .members (JSON)");
 
-/** The text of a file of the copy, null when it is absent; a non-regular file is bad input. */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/**
+ * The text of a file of the copy, null when it is absent. Opened without blocking and checked on the
+ * open descriptor, so a FIFO or device planted where a file belongs is refused before anything waits
+ * on it; a regular file is read whole in one go (a copy holds thousands of them), bounded by pmxcfs's
+ * limit, with the same errors as every other input (sources/bounded-read.ts).
+ */
 function pveFileText(p: string, kind: InputKind, optional: boolean): string | null {
-  let st;
+  let fd: number;
   try {
-    st = statSync(p);
+    fd = openSync(p, OPEN_FLAGS);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && optional) return null;
-    throw new InputError(p, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new InputError(p, `cannot read: ${describeFsError(e)}`);
   }
-  if (!st.isFile())
-    throw new InputError(p, `is not a regular file; expected ${kind.expected}, as pmxcfs stores only regular files`);
-  return readInputText(p, kind);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile())
+      throw new InputError(p, `is not a regular file; expected ${kind.expected}, as pmxcfs stores only regular files`);
+    const cap = `${Math.round(kind.maxBytes / 1048576)} MiB`;
+    if (st.size > kind.maxBytes) throw new InputError(p, `input larger than ${cap}; expected ${kind.expected}`);
+    const buf = Buffer.allocUnsafe(st.size);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < st.size; n += got) got = readSync(fd, buf, n, st.size - n, null);
+    if (buf.subarray(0, n).includes(0)) throw new InputError(p, `binary data, not text; expected ${kind.expected}`);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Where each VM's config is: vmid -> node (pmxcfs keeps a vmid unique cluster-wide). */
