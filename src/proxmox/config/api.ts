@@ -85,11 +85,17 @@ function configText(data: Row): string {
   return lines.join('\n') + '\n';
 }
 
-/** Every VM's node and state from /cluster/resources (templates included: they never run). */
-async function listVms(client: PveClient): Promise<Array<{ vmid: number; node: string; running: boolean | null }>> {
+type GuestRow = { vmid: number; node: string; running: boolean | null };
+
+/** Every guest's node and state from /cluster/resources (templates included: they never run). */
+async function listGuests(client: PveClient): Promise<{ vms: GuestRow[]; containers: GuestRow[] }> {
   const list = rows(await client.get('/cluster/resources?type=vm'), client.url('/cluster/resources'));
-  const out: Array<{ vmid: number; node: string; running: boolean | null }> = [];
-  for (const r of list.filter((r) => r.type === 'qemu')) {
+  return { vms: guests(list, 'qemu'), containers: guests(list, 'lxc') };
+}
+
+function guests(list: Row[], type: string): GuestRow[] {
+  const out: GuestRow[] = [];
+  for (const r of list.filter((r) => r.type === type)) {
     const vmid = Number(r.vmid);
     const node = str(r.node);
     if (!Number.isInteger(vmid) || !node) continue;
@@ -131,11 +137,12 @@ export async function readPveApiCluster(client: PveClient, opts: ApiReadOptions 
     optional(client, '/cluster/ha/resources'),
     optional(client, '/cluster/ha/rules'),
   ]);
-  const all = await listVms(client);
+  const { vms: all, containers } = await listGuests(client);
   const rest = {
     nodes,
     offline,
     locations: new Map(all.map((v) => [v.vmid, v.node])),
+    containers: new Map(containers.map((v) => [v.vmid, v.node])),
     ha: haFrom(groups, resources, rules, where),
     customModels: [],
     source: client.url(''),

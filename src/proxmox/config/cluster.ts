@@ -22,6 +22,8 @@ export interface ClusterConfig {
   vms: ClusterVm[];
   /** Every VM of the cluster and its node, read or not */
   locations?: Map<number, string>;
+  /** Every container and its node (HA rules may name them: `ct:ID`) */
+  containers?: Map<number, string>;
   ha: HaConfig;
   /** virtual-guest/cpu-models.conf */
   customModels: CpuModelSection[];

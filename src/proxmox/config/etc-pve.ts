@@ -62,11 +62,11 @@ function pveFileText(p: string, kind: InputKind, optional: boolean): string | nu
   }
 }
 
-/** Where each VM's config is: vmid -> node (pmxcfs keeps a vmid unique cluster-wide). */
-function locateVms(dir: string, nodes: string[]): Map<number, string> {
+/** Where each guest's config is: vmid -> node (pmxcfs keeps a vmid unique cluster-wide). */
+function locateVms(dir: string, nodes: string[], kind: 'qemu-server' | 'lxc' = 'qemu-server'): Map<number, string> {
   const where = new Map<number, string>();
   for (const node of nodes) {
-    const qs = join(dir, 'nodes', node, 'qemu-server');
+    const qs = join(dir, 'nodes', node, kind);
     if (!isDir(qs)) continue;
     for (const f of readdirSync(qs).sort()) {
       const m = /^(\d+)\.conf$/.exec(f);
@@ -146,6 +146,7 @@ export function readEtcPve(dir: string, opts: EtcPveReadOptions = {}): ClusterCo
     offline: offlineMembers(dir, nodes),
     vms: readEtcPveVms(dir, locations, opts.vms),
     locations,
+    containers: locateVms(dir, nodes, 'lxc'),
     ha: readEtcPveHa(dir),
     customModels: modelsText === null ? [] : parseCpuModels(modelsText, modelsFile).models,
     ...(modelsText === null ? {} : { customModelsFrom: modelsFile }),

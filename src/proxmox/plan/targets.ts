@@ -48,6 +48,8 @@ export interface TargetInputs {
   vms: Map<number, ClusterVm>;
   /** Every VM's node, read or not (keep-apart partners need only this) */
   locations: Map<number, string>;
+  /** Every container's node: HA rules may keep a VM apart from a container */
+  containers?: Map<number, string>;
   customModels: CpuModelSection[];
   customModelsFrom?: string;
 }
@@ -71,6 +73,7 @@ export interface VmTargets {
 }
 
 const idOf = (sid: string) => (/^vm:(\d+)$/.exec(sid) ? Number(sid.slice(3)) : undefined);
+const ctIdOf = (sid: string) => (/^ct:(\d+)$/.exec(sid) ? Number(sid.slice(3)) : undefined);
 
 /** Caches what many VMs share: the CPU a cpu:/args: pair resolves to, and each move's blockers. */
 export class TargetSolver {
@@ -157,7 +160,8 @@ export class TargetSolver {
   private partnerReasons(sid: string, node: string): string[] {
     const id = idOf(sid);
     const where = id === undefined ? undefined : this.inputs.locations.get(id);
-    if (where === undefined) return []; // a container or a VM without a config here: nothing to check
+    // a container (no CPU model to check; it restarts on the target) or a VM without a config here
+    if (where === undefined) return [];
     if (where === node) return [];
     const partner = this.inputs.vms.get(id!);
     if (!partner) throw new Error(`internal: keep-together partner ${sid} was not read`);
@@ -178,8 +182,13 @@ export class TargetSolver {
     const apart = this.managedPartners(vm, this.inputs.ha.apart);
     const apartOn = new Map<string, string[]>();
     for (const sid of apart) {
-      const id = idOf(sid);
-      const node = id === undefined ? undefined : this.inputs.locations.get(id);
+      const [id, ct] = [idOf(sid), ctIdOf(sid)];
+      const node =
+        id !== undefined
+          ? this.inputs.locations.get(id)
+          : ct !== undefined
+            ? this.inputs.containers?.get(ct)
+            : undefined;
       if (node) apartOn.set(node, [...(apartOn.get(node) ?? []), sid]);
     }
     const stateWhy = stateBlocker(state);
@@ -240,6 +249,7 @@ export function targetInputs(input: PlanInput, ha: CompiledHa = compileHa(input.
     ha,
     vms: new Map(input.vms.map((v) => [v.vmid, v])),
     locations: input.locations ?? new Map(input.vms.map((v) => [v.vmid, v.node])),
+    ...(input.containers ? { containers: input.containers } : {}),
     customModels: input.customModels,
     ...(input.customModelsFrom ? { customModelsFrom: input.customModelsFrom } : {}),
   };
