@@ -28,19 +28,19 @@ const cluster = generateCluster(dir, arg('nodes', 50), arg('vms', 500));
 const clusterArgs = [cluster.hosts, '--pve-config', cluster.etcPve];
 const hasTime = existsSync('/usr/bin/time');
 
-// A VM outside HA (its domain is every node) and one bound by a keep-together rule
+// targets for a VM outside HA (its domain is every node) and for one bound by a keep-together rule
 const CASES: Array<{ label: string; args: string[]; target?: number }> = [
   { label: 'node -e 0', args: ['-e', '0'] },
   { label: 'plan (text)', args: [cli, 'plan', ...clusterArgs], target: 1000 },
   { label: 'plan --format json', args: [cli, 'plan', ...clusterArgs, '--format', 'json'], target: 1000 },
   {
-    label: `targets ${cluster.vmids[1]}`,
-    args: [cli, 'targets', String(cluster.vmids[1]), ...clusterArgs],
+    label: `targets ${cluster.unplaced} (every node)`,
+    args: [cli, 'targets', String(cluster.unplaced), ...clusterArgs],
     target: 300,
   },
   {
-    label: `targets ${cluster.vmids[0]} --format json`,
-    args: [cli, 'targets', String(cluster.vmids[0]), ...clusterArgs, '--format', 'json'],
+    label: `targets ${cluster.bundled} (keep-together) json`,
+    args: [cli, 'targets', String(cluster.bundled), ...clusterArgs, '--format', 'json'],
     target: 300,
   },
   { label: 'targets --all --format json', args: [cli, 'targets', '--all', ...clusterArgs, '--format', 'json'] },

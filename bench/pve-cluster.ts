@@ -4,7 +4,8 @@
  * nodes' CPUs are the real dumps of test/fixtures/cpuinfo, everything else comes from a seeded
  * generator, so every run plans the same cluster.
  *
- * What a 50-node cluster of a few hardware generations holds: per-generation HA node affinity rules
+ * What a 50-node cluster of a few hardware generations holds (hosts of one generation differing in
+ * a few flags, as microcode and BIOS settings make them): per-generation HA node affinity rules
  * (strict and non-strict, with priorities), a negative one, keep-together pairs and keep-apart pairs,
  * HA resources for most VMs (a few ignored), VMs with no cpu:, cpu: host, Proxmox's x86-64-vN models,
  * named QEMU models, custom models from cpu-models.conf, VM flags, args: -cpu, pinned machine
@@ -12,7 +13,7 @@
  *
  *   npx tsx bench/pve-cluster.ts DIR [--nodes 50] [--vms 500]
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +46,9 @@ const CPU_LINES: Array<[weight: number, line: string | null]> = [
   [2, 'host,flags=+avx2'], // not a flag a VM may set: qemu-server drops the line, the VM runs kvm64
 ];
 
+/** Flags that differ between hosts of one model (microcode: TSX; BIOS: AVX-512 off; kernel), as bench/baseline.ts */
+const VARIABLE = ['hle', 'rtm', 'avx512f', 'avx512bw', 'avx512vl', 'pdpe1gb', 'md_clear', 'flush_l1d', 'ssbd', 'umip'];
+
 function rng(seed: number) {
   return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
@@ -55,6 +59,9 @@ export interface GeneratedCluster {
   hosts: string;
   nodes: string[];
   vmids: number[];
+  /** A VM outside HA (its domain is every node) and one that moves with a keep-together partner */
+  unplaced: number;
+  bundled: number;
 }
 
 export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): GeneratedCluster {
@@ -72,7 +79,10 @@ export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): Gen
   const byGen = new Map<string, string[]>();
   nodes.forEach((n, i) => {
     mkdirSync(join(etcPve, 'nodes', n, 'qemu-server'), { recursive: true });
-    copyFileSync(join(fixtures, genOf(i).dump), join(hosts, `${n}.cpuinfo`));
+    // Hosts of one generation differ a little, as real ones do: each reads its own flags
+    let text = readFileSync(join(fixtures, genOf(i).dump), 'utf8');
+    for (const f of VARIABLE) if (rand() < 0.08) text = text.replace(new RegExp(` ${f}(?= |$)`, 'gm'), '');
+    writeFileSync(join(hosts, `${n}.cpuinfo`), text);
     byGen.set(genOf(i).tag, [...(byGen.get(genOf(i).tag) ?? []), n]);
   });
   mkdirSync(join(etcPve, 'virtual-guest'), { recursive: true });
@@ -83,6 +93,7 @@ export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): Gen
   );
   const vmids: number[] = [];
   const managed: string[] = [];
+  const unplaced: number[] = [];
   let resources = '';
   for (let i = 0; i < vmCount; i++) {
     const vmid = 100 + i;
@@ -107,7 +118,7 @@ export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): Gen
       const ignored = rand() < 0.03;
       resources += `vm: ${vmid}\n\tstate ${ignored ? 'ignored' : 'started'}\n\n`;
       if (!ignored) managed.push(`vm:${vmid}`);
-    }
+    } else unplaced.push(vmid);
   }
   mkdirSync(join(etcPve, 'ha'), { recursive: true });
   writeFileSync(join(etcPve, 'ha/resources.cfg'), resources);
@@ -128,6 +139,7 @@ export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): Gen
     `node-affinity: not-on-amd\n\tnodes ${amd.join(',')}\n\tresources ${slice(at, 15).join(',')}\n\taffinity negative\n\tstrict 1`,
   );
   at += 15;
+  const bundled = Number(managed[at].slice(3));
   for (let k = 0; k < 10; k++, at += 2)
     rules.push(`resource-affinity: together-${k}\n\tresources ${slice(at, 2).join(',')}\n\taffinity positive`);
   // Keep-together with a VM of a node affinity rule: the pair inherits the rule
@@ -137,7 +149,7 @@ export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): Gen
     rules.push(`resource-affinity: apart-${k}\n\tresources ${slice(at, 3).join(',')}\n\taffinity negative`);
   rules.push(`resource-affinity: off\n\tresources ${slice(at, 2).join(',')}\n\taffinity negative\n\tdisable 1`);
   writeFileSync(join(etcPve, 'ha/rules.cfg'), rules.join('\n\n') + '\n');
-  return { dir, etcPve, hosts, nodes, vmids };
+  return { dir, etcPve, hosts, nodes, vmids, unplaced: unplaced[0], bundled };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
