@@ -1,5 +1,5 @@
 /** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
-import { InputError, EXIT_PROBLEM } from '../../errors.js';
+import { InputError, WriteError, EXIT_PROBLEM } from '../../errors.js';
 import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
 import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
 import { readClusterTargets } from '../../fleet/ssh/cluster.js';
@@ -83,7 +83,20 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   const profiles = results.flatMap((r) => r.profiles);
   const failed = results.flatMap((r) => r.failed);
   for (const f of failed) notice(`migratable: scan failed: ${safeLine(f)}`);
-  if (opts.store && profiles.length) {
+  const notStored = opts.store && profiles.length ? store(profiles, opts) : null;
+  // What the scan found is never thrown away: when it could not be stored, it goes to stdout as JSON
+  output(opts.json || notStored ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles));
+  if (notStored)
+    notice(
+      `migratable: ${safeLine(notStored.message)}; the ${profiles.length} profile(s) of this scan were not stored ` +
+        '(the inventory is unchanged) and are printed above as JSON (baseline and profile read them)',
+    );
+  if (failed.length || notStored) process.exitCode = EXIT_PROBLEM;
+}
+
+/** Stores the snapshots in one transaction; a write the system refuses (full disk) is returned, not thrown. */
+function store(profiles: HostProfile[], opts: ScanOpts): WriteError | null {
+  try {
     const inv = openInventory(opts.inventory ?? defaultInventoryPath());
     try {
       inv.add(profiles);
@@ -91,7 +104,9 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
     } finally {
       inv.close();
     }
+    return null;
+  } catch (e) {
+    if (e instanceof WriteError) return e;
+    throw e;
   }
-  output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles));
-  if (failed.length) process.exitCode = EXIT_PROBLEM;
 }

@@ -11,7 +11,7 @@
 import { lstat, mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { BusyError, InputError } from '../../errors.js';
+import { BusyError, InputError, WriteError, describeWriteErrno } from '../../errors.js';
 import {
   CPU_MODEL_SECTION_TYPE,
   DEFAULT_CPU_MODELS_FILE,
@@ -76,7 +76,10 @@ export async function applyCpuModel(opts: ApplyCpuModelOptions): Promise<ApplyCp
   validateCpuModelSection(opts.section, `cpu model '${opts.section.name}'`);
   if (opts.dryRun) return withoutContent(planChange(file, opts.section, await readIfExists(file)));
   const target = await realTarget(file);
-  if ((await readIfExists(target)) === null) await mkdir(dirname(target), { recursive: true });
+  if ((await readIfExists(target)) === null)
+    await mkdir(dirname(target), { recursive: true }).catch((e) => {
+      throw new WriteError(file, `cannot create its directory: ${describeWriteErrno(e)}; nothing written`);
+    });
   // Read, merge and write under the lock, so a concurrent writer's section is never lost
   return withFileLock(target, () => writeLocked(file, target, opts), opts);
 }

@@ -3,9 +3,9 @@
  * snapshots can be shown and baselines computed from the latest state. SQLite via better-sqlite3.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError, WriteError, describeWriteErrno, isWriteErrno } from '../../errors.js';
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
 
 const SCHEMA_VERSION = 1;
@@ -79,7 +79,11 @@ function openReadOnly(path: string): Database.Database {
 
 /** Only `scan` opens for writing: it creates the file and brings its format up to date. */
 function openWritable(path: string): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new WriteError(dirname(path), `cannot create the inventory's directory: ${describeWriteErrno(e)}`);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   checkVersion(db, path);
@@ -88,13 +92,43 @@ function openWritable(path: string): Database.Database {
   return db;
 }
 
+/** SQLite's result codes for a system that refuses a write (better-sqlite3 puts them in `code`). */
+const SQLITE_WRITE_REFUSED: Array<[RegExp, string]> = [
+  [/^SQLITE_FULL$/, 'no space left on device'],
+  [/^SQLITE_READONLY/, 'read-only (file system or permissions)'],
+  [/^SQLITE_IOERR/, 'input/output error'],
+  [/^SQLITE_CANTOPEN/, 'cannot open or create the file'],
+];
+
+/** A write the system refused (full disk, read-only filesystem): the inventory is fine, the write is not. */
+function writeRefused(path: string, e: unknown): WriteError | null {
+  const code = String((e as { code?: unknown }).code ?? '');
+  if (isWriteErrno(e)) return new WriteError(path, `cannot write: ${describeWriteErrno(e)}`);
+  const hit = SQLITE_WRITE_REFUSED.find(([re]) => re.test(code));
+  if (!hit) return null;
+  // SQLite reports a full disk met while growing its -shm or -wal as an I/O error (SQLITE_IOERR_SHMSIZE...)
+  const why = code.startsWith('SQLITE_IOERR') && diskFull(dirname(path)) ? 'no space left on device' : hit[1];
+  return new WriteError(path, `cannot write: ${why} (${code})`);
+}
+
+function diskFull(dir: string): boolean {
+  try {
+    return statfsSync(dir).bavail === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** SQLite errors (a damaged file, a locked one) become one line naming the inventory. */
 function guarded<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(path, `not a usable migratable inventory (SQLite): ${(e as Error).message}`);
+    if (e instanceof InputError || e instanceof WriteError) throw e;
+    throw (
+      writeRefused(path, e) ??
+      new InputError(path, `not a usable migratable inventory (SQLite): ${(e as Error).message}`)
+    );
   }
 }
 
