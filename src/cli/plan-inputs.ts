@@ -11,6 +11,8 @@ import { readInputText } from '../sources/files.js';
 import type { ClusterInputOptions } from './commands/plan.js';
 import { loadHosts } from './inputs.js';
 import { connectPve } from './pve-connect.js';
+import { notice } from './output.js';
+import { safeLine } from '../safe-text.js';
 
 function vmidList(values: string[] | undefined, opt: string): Set<number> {
   const out = new Set<number>();
@@ -25,7 +27,7 @@ async function fromApi(opts: ClusterInputOptions): Promise<{ cluster: ClusterCon
   const { client, origin } = await connectPve(opts);
   const cluster = await readPveApiCluster(client);
   const { profiles, problems } = profilesFromPveCluster(await client.fetchCluster(), origin);
-  for (const p of problems) process.stderr.write(`migratable: ${p}\n`);
+  for (const p of problems) notice(`migratable: ${safeLine(p)}`);
   return { cluster, hosts: profiles };
 }
 

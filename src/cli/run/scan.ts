@@ -58,17 +58,10 @@ async function scanOverSsh(
 }
 
 async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; failed: string[] }> {
-  const { client, origin, token } = await connectPve(opts);
-  const data = await client.fetchCluster();
-  // A server can echo the token anywhere (a node's name, its status): nothing it said is printed or stored unredacted
-  const redact = (s: string) => token.redact(s);
-  try {
-    const { profiles, problems } = profilesFromPveCluster(data, origin);
-    return { profiles: JSON.parse(redact(JSON.stringify(profiles))) as HostProfile[], failed: problems.map(redact) };
-  } catch (e) {
-    if (e instanceof Error) e.message = redact(e.message);
-    throw e;
-  }
+  const { client, origin } = await connectPve(opts);
+  // The client redacts the token from everything the server says (fleet/pve/http.ts)
+  const { profiles, problems } = profilesFromPveCluster(await client.fetchCluster(), origin);
+  return { profiles, failed: problems };
 }
 
 export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
