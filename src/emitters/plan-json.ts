@@ -1,5 +1,6 @@
 /** The plan's JSON contract (`migratable plan --format json`, the dashboard, balancers). */
 import type { Plan, PlanVm } from '../engine/plan-types.js';
+import { safeJson } from '../safe-json.js';
 
 export interface PlanVmJson {
   vmid: number;
@@ -40,5 +41,5 @@ export function planJson(plan: Plan): PlanJson {
 }
 
 export function emitPlanJson(plan: Plan): string {
-  return JSON.stringify(planJson(plan), null, 2) + '\n';
+  return safeJson(planJson(plan)) + '\n';
 }

@@ -12,6 +12,7 @@ import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
 import type { ClusterInputOptions } from '../commands/plan.js';
 import { loadPlanInput } from '../plan-inputs.js';
+import { safeJson } from '../../safe-json.js';
 
 export interface PlanOpts extends ClusterInputOptions {
   format: string;
@@ -66,7 +67,7 @@ export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts):
   const plan = await makePlan(hosts, opts);
   const vm = plan.vms.find((v) => v.vmid === Number(vmid));
   if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);
-  if (opts.format === 'json') output(JSON.stringify(vmJson(vm), null, 2));
+  if (opts.format === 'json') output(safeJson(vmJson(vm)));
   else if (vm.liveTargets.length) output(vm.liveTargets.join('\n'));
   else process.stderr.write(`VM ${vmid} has no live target now (${vm.blocked.length} node(s) blocked)\n`);
   if (!vm.liveTargets.length) process.exitCode = EXIT_PROBLEM;

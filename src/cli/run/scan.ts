@@ -13,6 +13,7 @@ import { notice, output } from '../output.js';
 import { connectPve } from '../pve-connect.js';
 import { safeLine } from '../../safe-text.js';
 import { summarizeProfiles } from './profile.js';
+import { safeJson } from '../../safe-json.js';
 
 export interface ScanOpts {
   targetsFile?: string;
@@ -78,7 +79,7 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   for (const f of failed) notice(`migratable: scan failed: ${safeLine(f)}`);
   const notStored = opts.store && profiles.length ? store(profiles, opts) : null;
   // What the scan found is never thrown away: when it could not be stored, it goes to stdout as JSON
-  output(opts.json || notStored ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles));
+  output(opts.json || notStored ? safeJson(profiles) : summarizeProfiles(profiles));
   if (notStored)
     notice(
       `migratable: ${safeLine(notStored.message)}; the ${profiles.length} profile(s) of this scan were not stored ` +
