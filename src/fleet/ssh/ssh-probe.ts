@@ -3,6 +3,7 @@ import { PROBE_SCRIPT } from '../../sources/probe-script.js';
 import { isProbeBundle, parseProbeBundle, type RawProbe } from '../../sources/probe-bundle.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
 import { cleanLines, oneLineReason } from './reason.js';
+import { effectiveHostKeyWeakness } from './host-key-guard.js';
 import { buildSshArgs, type SshOptions } from './ssh-args.js';
 import type { SshTarget } from './targets.js';
 
@@ -24,6 +25,10 @@ export async function probeOverSsh(target: SshTarget, options: ProbeOverSshOptio
     args = buildSshArgs(target, options);
   } catch (e) {
     return { ok: false, target, reason: (e as Error).message, ms: 0 };
+  }
+  if (!options.insecureHostKeys) {
+    const weakness = await effectiveHostKeyWeakness(sshBinary, args.slice(0, -1));
+    if (weakness) return { ok: false, target, reason: `refused: ssh would accept any host key (${weakness})`, ms: 0 };
   }
   const result = await runProcess(sshBinary, args, { input: PROBE_SCRIPT, timeoutMs });
   const failure = sshFailure(result, sshBinary, timeoutMs);
