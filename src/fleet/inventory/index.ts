@@ -7,8 +7,22 @@ import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError, WriteError, describeWriteErrno, isWriteErrno } from '../../errors.js';
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
+import { describeIdentity, judgeIdentity, otherMachineName, type HostIdentity } from './identity.js';
 
-const SCHEMA_VERSION = 1;
+export type { HostIdentity } from './identity.js';
+
+/**
+ * Each step brings an inventory from the version before it to its own, in order, in one transaction
+ * each, when `scan` opens it for writing; reading commands read every version they know as it is.
+ */
+const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 2,
+    name: 'host identity: the address scanned and the key the host proved, per snapshot',
+    sql: 'ALTER TABLE snapshots ADD COLUMN address TEXT; ALTER TABLE snapshots ADD COLUMN host_key TEXT;',
+  },
+];
+const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 export interface Snapshot {
   id: number;
@@ -30,9 +44,21 @@ export interface HostSummary {
   exact: boolean;
 }
 
+/** One scanned host: its profile and, when known, which machine answered. */
+export interface ScanEntry {
+  profile: HostProfile;
+  identity?: HostIdentity;
+}
+
 export interface Inventory {
   path: string;
   add(profiles: HostProfile[], now?: Date): number;
+  /**
+   * Stores a scan. A profile whose name already belongs to another machine (another address, no
+   * matching key) is stored under `name@address` instead, with a warning; the stored profiles (as
+   * named in the inventory) and the warnings come back.
+   */
+  addScan(entries: ScanEntry[], now?: Date): { stored: HostProfile[]; warnings: string[] };
   latestProfiles(): HostProfile[];
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
@@ -87,8 +113,14 @@ function openWritable(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   checkVersion(db, path);
-  db.exec(TABLE_SQL);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  db.exec(TABLE_SQL); // version 1; a new file goes through every step
+  const from = db.pragma('user_version', { simple: true }) as number;
+  for (const step of MIGRATIONS)
+    if (step.version > from)
+      db.transaction(() => {
+        db.exec(step.sql);
+        db.pragma(`user_version = ${step.version}`);
+      })();
   return db;
 }
 
@@ -141,6 +173,7 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
   return {
     path,
     add: (profiles, now) => guarded(path, () => inv.add(profiles, now)),
+    addScan: (entries, now) => guarded(path, () => inv.addScan(entries, now)),
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
@@ -193,27 +226,64 @@ function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSumma
 
 function inventoryOn(db: Database.Database, path: string, writable: boolean): Inventory {
   const insert = writable
-    ? db.prepare('INSERT INTO snapshots (host, collected_at, source, features, profile) VALUES (?, ?, ?, ?, ?)')
+    ? db.prepare(
+        'INSERT INTO snapshots (host, collected_at, source, features, profile, address, host_key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
     : null;
+  const storedIdentity = writable
+    ? db.prepare(
+        'SELECT address, host_key FROM snapshots WHERE host = ? AND address IS NOT NULL ORDER BY collected_at DESC, id DESC LIMIT 1',
+      )
+    : null;
+  const identityOf = (host: string): HostIdentity | null => {
+    const row = storedIdentity!.get(host) as { address: string; host_key: string | null } | undefined;
+    return row ? { address: row.address, key: row.host_key } : null;
+  };
+  const addScan = (entries: ScanEntry[], now = new Date()) => {
+    if (!insert) throw new InputError(path, 'opened read-only');
+    const stored: HostProfile[] = [];
+    const warnings: string[] = [];
+    db.transaction(() => {
+      for (const { profile, identity } of entries) {
+        let name = profile.name;
+        if (identity) {
+          const before = identityOf(name);
+          const verdict = judgeIdentity(before, identity);
+          if (verdict.kind === 'other') {
+            name = otherMachineName(profile.name, identity);
+            warnings.push(
+              `${profile.name}: two machines claim this name: ${describeIdentity(identity)} now, ${describeIdentity(before!)} before; stored as ${JSON.stringify(name)}, not as the latest snapshot of ${JSON.stringify(profile.name)}`,
+            );
+          } else if (verdict.kind === 'rekeyed')
+            warnings.push(
+              `${profile.name}: ${identity.address} presents another host key than at its last scan (${before!.key} -> ${identity.key}); stored as ${JSON.stringify(name)} (reinstalled?)`,
+            );
+        }
+        const at = profile.collectedAt ?? now.toISOString();
+        const p = { ...profile, name, collectedAt: at };
+        insert.run(
+          name,
+          at,
+          p.source,
+          [...p.features].sort().join(' '),
+          JSON.stringify(p),
+          identity?.address ?? null,
+          identity?.key ?? null,
+        );
+        stored.push(p);
+      }
+    })();
+    return { stored, warnings };
+  };
   return {
     path,
-    add(profiles, now = new Date()) {
-      if (!insert) throw new InputError(path, 'opened read-only');
-      const tx = db.transaction((list: HostProfile[]) => {
-        for (const p of list) {
-          const at = p.collectedAt ?? now.toISOString();
-          insert!.run(
-            p.name,
-            at,
-            p.source,
-            [...p.features].sort().join(' '),
-            JSON.stringify({ ...p, collectedAt: at }),
-          );
-        }
-      });
-      tx(profiles);
-      return profiles.length;
+    add(profiles, now) {
+      return addScan(
+        profiles.map((profile) => ({ profile })),
+        now,
+      ).stored.length;
     },
+    addScan,
     latestProfiles() {
       const rows = db
         .prepare(

@@ -25,7 +25,7 @@ export interface ScanOptions extends ProbeOverSshOptions {
 
 export interface ScanResult {
   /** In the order the targets were given */
-  ok: Array<{ target: SshTarget; bundle: string; probe: RawProbe; ms: number }>;
+  ok: Array<{ target: SshTarget; bundle: string; probe: RawProbe; ms: number; hostKey: string | null }>;
   failed: Array<{ target: SshTarget; reason: string }>;
 }
 
@@ -70,7 +70,7 @@ export async function scanHosts(targets: readonly SshTarget[], options: ScanOpti
   });
   const result: ScanResult = { ok: [], failed: [] };
   for (const o of outcomes) {
-    if (o.ok) result.ok.push({ target: o.target, bundle: o.bundle, probe: o.probe, ms: o.ms });
+    if (o.ok) result.ok.push({ target: o.target, bundle: o.bundle, probe: o.probe, ms: o.ms, hostKey: o.hostKey });
     else result.failed.push({ target: o.target, reason: o.reason });
   }
   return result;

@@ -4,6 +4,7 @@ import { isProbeBundle, parseProbeBundle, type RawProbe } from '../../sources/pr
 import { runProcess, type ProcessOutcome } from './run-process.js';
 import { cleanLines, oneLineReason } from './reason.js';
 import { effectiveHostKeyWeakness } from './host-key-guard.js';
+import { createSshLog } from './ssh-log.js';
 import { buildSshArgs, type SshOptions } from './ssh-args.js';
 import type { SshTarget } from './targets.js';
 
@@ -13,7 +14,15 @@ export interface ProbeOverSshOptions extends SshOptions {
 }
 
 export type HostOutcome =
-  | { ok: true; target: SshTarget; bundle: string; probe: RawProbe; ms: number }
+  | {
+      ok: true;
+      target: SshTarget;
+      bundle: string;
+      probe: RawProbe;
+      ms: number;
+      /** The host key ssh verified (`ssh-ed25519 SHA256:...`); null when ssh did not log it */
+      hostKey: string | null;
+    }
   | { ok: false; target: SshTarget; reason: string; ms: number };
 
 /** Probes one host: `ssh ... -- host sh -s` with the probe script on stdin. Never throws. */
@@ -30,12 +39,18 @@ export async function probeOverSsh(target: SshTarget, options: ProbeOverSshOptio
     const weakness = await effectiveHostKeyWeakness(sshBinary, args.slice(0, -1));
     if (weakness) return { ok: false, target, reason: `refused: ssh would accept any host key (${weakness})`, ms: 0 };
   }
-  const result = await runProcess(sshBinary, args, { input: PROBE_SCRIPT, timeoutMs });
+  const log = createSshLog();
+  const ran = await runProcess(sshBinary, [...log.args, ...args], { input: PROBE_SCRIPT, timeoutMs });
+  const { messages, hostKey } = log.collect();
+  // The remote's stderr first, then what ssh itself said (its reason for failing comes last);
+  // debug lines on stderr come from a jump host's ssh
+  const remote = ran.stderr.split('\n').filter((l) => !/^debug\d: /.test(l));
+  const result = { ...ran, stderr: [...remote, ...messages].join('\n') };
   const failure = sshFailure(result, sshBinary, timeoutMs);
   if (failure) return { ok: false, target, reason: failure, ms: result.ms };
   try {
     const probe = parseProbeBundle(result.stdout, target.label);
-    return { ok: true, target, bundle: result.stdout, probe, ms: result.ms };
+    return { ok: true, target, bundle: result.stdout, probe, ms: result.ms, hostKey };
   } catch (e) {
     // The report already names the host; drop InputError's "where: " prefix.
     const reason = e instanceof InputError ? e.message.slice(e.where.length + 2) : (e as Error).message;
