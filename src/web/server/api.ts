@@ -7,7 +7,7 @@ import { EMITTERS, isFormatName, FORMAT_NAMES } from '../../emitters/index.js';
 import { InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
-import { safeText } from '../../safe-text.js';
+import { safeLine, safeText } from '../../safe-text.js';
 import type { DriftResponse, ModelRequest } from '../common/api-types.js';
 import { PasteBusyError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../common/catalog-view.js';
@@ -45,6 +45,12 @@ class BadRequest extends Error {}
 const NO_INVENTORY = 'no inventory: start with `migratable serve --inventory DB` to see feature drift';
 
 /** The first line only: the readers' messages are one-liners with the input named first. */
+/** Node's IncomingMessage reports a client that closed the connection mid-body as ECONNRESET "aborted". */
+function isClientAbort(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
 function oneLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
@@ -131,7 +137,11 @@ export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
     ) {
       return c.json({ error: oneLine(err) }, 400);
     }
-    console.error(err);
+    // A client that went away mid-request (an aborted upload) is no error of ours: nothing to log
+    if (c.req.raw.signal.aborted || isClientAbort(err)) return c.body(null, 400);
+    process.stderr.write(
+      `migratable: internal error on ${c.req.method} ${safeLine(c.req.path)}: ${safeLine(oneLine(err))}\n`,
+    );
     return c.json({ error: `internal error: ${oneLine(err)}` }, 500);
   });
 
