@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { PROBE_SCRIPT } from '../../sources/probe-script.js';
 import { isProbeBundle, parseProbeBundle, type RawProbe } from '../../sources/probe-bundle.js';
@@ -40,7 +41,8 @@ export async function probeOverSsh(target: SshTarget, options: ProbeOverSshOptio
     if (weakness) return { ok: false, target, reason: `refused: ssh would accept any host key (${weakness})`, ms: 0 };
   }
   const log = createSshLog();
-  const ran = await runProcess(sshBinary, [...log.args, ...args], { input: PROBE_SCRIPT, timeoutMs });
+  const [command, argv] = outlived(sshBinary, [...log.args, ...args], timeoutMs);
+  const ran = notStarted(await runProcess(command, argv, { input: PROBE_SCRIPT, timeoutMs }), sshBinary);
   const { messages, hostKey } = log.collect();
   // The remote's stderr first, then what ssh itself said (its reason for failing comes last);
   // debug lines on stderr come from a jump host's ssh
@@ -56,6 +58,28 @@ export async function probeOverSsh(target: SshTarget, options: ProbeOverSshOptio
     const reason = e instanceof InputError ? e.message.slice(e.where.length + 2) : (e as Error).message;
     return { ok: false, target, reason, ms: result.ms };
   }
+}
+
+/**
+ * Our own timer ends ssh, but not when migratable itself is killed (kill -9 runs no handler, and ssh
+ * runs in its own process group): so ssh runs under coreutils timeout(1), which ends it a few seconds
+ * after our deadline whatever becomes of us. Where there is no timeout(1), ssh runs bare.
+ */
+const TIMEOUT_BIN = ['/usr/bin/timeout', '/bin/timeout'].find((p) => existsSync(p)) ?? null;
+const TIMEOUT_GRACE_S = 5;
+
+function outlived(sshBinary: string, args: string[], timeoutMs: number): [string, string[]] {
+  if (!TIMEOUT_BIN) return [sshBinary, args];
+  const seconds = Math.ceil(timeoutMs / 1000) + TIMEOUT_GRACE_S;
+  return [TIMEOUT_BIN, ['-k', '2', String(seconds), sshBinary, ...args]];
+}
+
+/** timeout(1) exits 127 (not found) or 126 (not runnable) when it cannot run ssh: that is ssh not starting. */
+function notStarted(r: ProcessOutcome, sshBinary: string): ProcessOutcome {
+  if (!TIMEOUT_BIN || (r.code !== 126 && r.code !== 127) || !/^\S*timeout: /m.test(r.stderr))
+    return r;
+  // as Node words its own spawn errors
+  return { ...r, code: null, spawnError: `spawn ${sshBinary} ${r.code === 127 ? 'ENOENT' : 'EACCES'}` };
 }
 
 /** One line saying why an ssh run did not yield a bundle, or null when it did. */
