@@ -314,6 +314,15 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
       return rows.map((r) => rowToSnapshot(r, path));
     },
     close() {
+      // Back to a rollback journal once the scan is done: a WAL-mode file makes every read-only
+      // opener (hosts, drift, serve) create -wal and -shm beside it. Another reader still attached
+      // keeps it in WAL mode (SQLITE_BUSY): harmless, the next scan tries again.
+      if (writable)
+        try {
+          db.pragma('journal_mode = DELETE');
+        } catch {
+          /* busy or full: stays WAL */
+        }
       db.close();
     },
   };
