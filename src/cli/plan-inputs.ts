@@ -13,11 +13,12 @@ import { loadHosts } from './inputs.js';
 import { connectPve } from './pve-connect.js';
 import { notice } from './output.js';
 import { safeLine } from '../safe-text.js';
+import { PVE_VMID_RE } from '../formats/pve-vm-config.js';
 
 function vmidList(values: string[] | undefined, opt: string): Set<number> {
   const out = new Set<number>();
   for (const v of (values ?? []).flatMap((s) => s.split(',')).filter(Boolean)) {
-    if (!/^[1-9]\d{2,8}$/.test(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
+    if (!PVE_VMID_RE.test(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
     out.add(Number(v));
   }
   return out;

@@ -9,7 +9,7 @@ import type { ClusterConfig, ClusterVm } from '../engine/plan-types.js';
 import { InputError } from '../errors.js';
 import { parseCpuModels } from '../formats/pve-cpu-models.js';
 import { combineHaConfig, parseHaGroups, parseHaResources, parseHaRules } from '../formats/pve-ha.js';
-import { parseVmConfig } from '../formats/pve-vm-config.js';
+import { PVE_VMID_RE, parseVmConfig } from '../formats/pve-vm-config.js';
 import { readInputText } from '../sources/files.js';
 
 function isDir(p: string): boolean {
@@ -22,16 +22,20 @@ function isDir(p: string): boolean {
 
 const optionalText = (p: string): string | null => (existsSync(p) ? readInputText(p) : null);
 
-function readVms(dir: string, nodes: string[]): ClusterVm[] {
+function readVms(dir: string, nodes: string[], notes: string[]): ClusterVm[] {
   const vms: ClusterVm[] = [];
   const seen = new Map<number, string>();
   for (const node of nodes) {
     const qs = join(dir, 'nodes', node, 'qemu-server');
     if (!isDir(qs)) continue;
     for (const f of readdirSync(qs).sort()) {
-      const m = /^(\d+)\.conf$/.exec(f);
+      const m = /^(.*)\.conf$/.exec(f);
       if (!m) continue;
       const where = join(qs, f);
+      if (!PVE_VMID_RE.test(m[1])) {
+        notes.push(`${where}: skipped, ${JSON.stringify(m[1])} is not a VM id (100-999999999) pmxcfs and qm know`);
+        continue;
+      }
       const vmid = Number(m[1]);
       // pmxcfs keeps a vmid unique cluster-wide; two files mean a broken copy
       if (seen.has(vmid)) throw new InputError(where, `VM ${vmid} is also configured on node ${seen.get(vmid)}`);
@@ -60,12 +64,13 @@ export function readEtcPve(dir: string): ClusterConfig {
     resourcesText === null ? [] : parseHaResources(resourcesText, ha('resources.cfg')),
     rulesText === null ? [] : parseHaRules(rulesText, ha('rules.cfg'), notes),
   );
+  const vms = readVms(dir, nodes, notes);
   haConfig.notes.unshift(...notes);
   const modelsFile = join(dir, 'virtual-guest', 'cpu-models.conf');
   const modelsText = optionalText(modelsFile);
   return {
     nodes,
-    vms: readVms(dir, nodes),
+    vms,
     ha: haConfig,
     customModels: modelsText === null ? [] : parseCpuModels(modelsText, modelsFile).models,
     source: dir,

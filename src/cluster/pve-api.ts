@@ -15,7 +15,7 @@ import {
   type HaPlacement,
   type HaResource,
 } from '../formats/pve-ha.js';
-import { parseVmConfig } from '../formats/pve-vm-config.js';
+import { PVE_VMID_RE, parseVmConfig } from '../formats/pve-vm-config.js';
 import { PveApiError, type PveClient } from '../fleet/pve/index.js';
 
 type Row = Record<string, unknown>;
@@ -89,9 +89,11 @@ async function readVms(client: PveClient): Promise<ClusterVm[]> {
   const list = rows(await client.get('/cluster/resources?type=vm'), client.url('/cluster/resources'));
   const vms: ClusterVm[] = [];
   for (const r of list.filter((r) => r.type === 'qemu' && !truthy(r.template))) {
-    const vmid = Number(r.vmid);
+    const id = str(r.vmid);
     const node = str(r.node);
-    if (!Number.isInteger(vmid) || !node) continue;
+    // the same VM ids qm takes (formats/pve-vm-config.ts): 1e+23 or 0 would end up in `qm set`
+    if (!id || !PVE_VMID_RE.test(id) || !node) continue;
+    const vmid = Number(id);
     const path = `/nodes/${encodeURIComponent(node)}/qemu/${vmid}/config`;
     const data = await client.get(path);
     if (!data || typeof data !== 'object') throw new InputError(client.url(path), 'expected the VM config object');

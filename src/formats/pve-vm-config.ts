@@ -6,6 +6,14 @@
 import { InputError } from '../errors.js';
 import { CPU_FLAG_ELEMENT_RE } from './pve-cpu-models.js';
 
+/**
+ * A VM id as qm and the API take it: 100-999999999, written without a leading zero (pve-common's
+ * pve-vmid option). pmxcfs reads only `<digits>.conf` without a leading zero that fits 32 bits as a
+ * VM config (pve-cluster 7091d92e, src/pmxcfs/memdb.c name_is_vm_config); so `0.conf` or
+ * `99999999999999999999999.conf` in qemu-server/ are no VMs, and 12 is none qm can be told about.
+ */
+export const PVE_VMID_RE = /^[1-9]\d{2,8}$/;
+
 /** What PVE uses when a VM has no `cpu:` line (schema default, notes §2.1). */
 export const PVE_DEFAULT_CPUTYPE = 'kvm64';
 

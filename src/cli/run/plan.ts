@@ -13,6 +13,7 @@ import { output } from '../output.js';
 import type { ClusterInputOptions } from '../commands/plan.js';
 import { loadPlanInput } from '../plan-inputs.js';
 import { safeJson } from '../../safe-json.js';
+import { PVE_VMID_RE } from '../../formats/pve-vm-config.js';
 
 export interface PlanOpts extends ClusterInputOptions {
   format: string;
@@ -63,7 +64,7 @@ export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {
 
 export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts): Promise<void> {
   checkFormat(opts.format, ['text', 'json']);
-  if (!/^[1-9]\d{2,8}$/.test(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
+  if (!PVE_VMID_RE.test(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
   const plan = await makePlan(hosts, opts);
   const vm = plan.vms.find((v) => v.vmid === Number(vmid));
   if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);

@@ -1,9 +1,7 @@
 /** Shell lines that switch VMs to a custom model (run on any node of the cluster). */
 import { InputError } from '../../errors.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
-
-/** PVE vmids are 100..999999999. */
-const VMID_RE = /^[1-9]\d{2,8}$/;
+import { PVE_VMID_RE } from '../../formats/pve-vm-config.js';
 
 /**
  * `qm set <vmid> --cpu custom-<name>` per VM. Note: this replaces the VM's whole `cpu:`
@@ -18,7 +16,8 @@ export function qmSetLines(vmids: Array<number | string>, modelName: string): st
   }
   return vmids.map((v) => {
     const s = String(v);
-    if (!VMID_RE.test(s)) throw new InputError('vmid', `${JSON.stringify(s)} is not a VM id (digits, 100-999999999)`);
+    if (!PVE_VMID_RE.test(s))
+      throw new InputError('vmid', `${JSON.stringify(s)} is not a VM id (digits, 100-999999999)`);
     return `qm set ${s} --cpu custom-${modelName}`;
   });
 }
