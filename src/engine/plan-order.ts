@@ -4,6 +4,7 @@
  * that a section exists before a VM names it: every apply first, then per VM its switch and restart.
  * VMs that can move nowhere now go first: they gain the most and lose nothing while stopped.
  */
+import { shellWord } from '../formats/shell-word.js';
 import type { PlanDomain, PlanOptions, PlanStep, PlanVm } from './plan-types.js';
 
 export function planSteps(domains: PlanDomain[], vms: PlanVm[], opts: PlanOptions): PlanStep[] {
@@ -14,7 +15,7 @@ export function planSteps(domains: PlanDomain[], vms: PlanVm[], opts: PlanOption
     .map((d) => ({
       kind: 'apply',
       model: d.model.name,
-      command: `migratable apply ${modelsPath(opts, d.model.name)}`,
+      command: applyCommand(opts, d.model.name),
     }));
   const ordered = [...changing].sort((a, b) => a.liveTargets.length - b.liveTargets.length || a.vmid - b.vmid);
   for (const v of ordered) {
@@ -22,6 +23,11 @@ export function planSteps(domains: PlanDomain[], vms: PlanVm[], opts: PlanOption
     if (v.needsRestart) steps.push({ kind: 'restart', vmid: v.vmid, command: `qm reboot ${v.vmid}` });
   }
   return steps;
+}
+
+/** `migratable apply FILE` for a model's section file, the path quoted for the shell (a DIR may hold spaces, `;`, `$(...)`). */
+export function applyCommand(opts: PlanOptions, name: string): string {
+  return `migratable apply ${shellWord(modelsPath(opts, name))}`;
 }
 
 /** The section file `migratable plan --write-models DIR` writes for a model. */

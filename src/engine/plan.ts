@@ -9,7 +9,7 @@ import { vmFromPveConfig } from '../sources/vm/pve.js';
 import type { VmCpu } from '../profile/vm-cpu.js';
 import { vmDomain, type VmDomain } from './plan-domains.js';
 import { domainModels } from './plan-models.js';
-import { modelsPath, planSteps } from './plan-order.js';
+import { applyCommand, planSteps } from './plan-order.js';
 import { migrationBlockers, pinnedMachineVersion } from './plan-targets.js';
 import type { ClusterVm, Plan, PlanBlocked, PlanDomain, PlanInput, PlanOptions, PlanVm } from './plan-types.js';
 
@@ -96,7 +96,7 @@ function planVm(
     action === 'keep'
       ? []
       : [
-          `migratable apply ${modelsPath(opts, model.model.name)}`,
+          applyCommand(opts, model.model.name),
           `qm set ${vm.vmid} --cpu custom-${model.model.name}`,
           ...(needsRestart ? [`qm reboot ${vm.vmid}`] : []),
         ];
