@@ -13,7 +13,14 @@ import { fixturesDir } from './helpers/paths.js';
 
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/;
-const NAMES = ['nel\u0085host', 'csi\u009b31mhost', 'del\u007fhost', 'ls\u2028host', 'rlo\u202ehost', 'esc\u001b[2Jhost'];
+const NAMES = [
+  'nel\u0085host',
+  'csi\u009b31mhost',
+  'del\u007fhost',
+  'ls\u2028host',
+  'rlo\u202ehost',
+  'esc\u001b[2Jhost',
+];
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-json-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

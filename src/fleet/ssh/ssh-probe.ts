@@ -76,8 +76,7 @@ function outlived(sshBinary: string, args: string[], timeoutMs: number): [string
 
 /** timeout(1) exits 127 (not found) or 126 (not runnable) when it cannot run ssh: that is ssh not starting. */
 function notStarted(r: ProcessOutcome, sshBinary: string): ProcessOutcome {
-  if (!TIMEOUT_BIN || (r.code !== 126 && r.code !== 127) || !/^\S*timeout: /m.test(r.stderr))
-    return r;
+  if (!TIMEOUT_BIN || (r.code !== 126 && r.code !== 127) || !/^\S*timeout: /m.test(r.stderr)) return r;
   // as Node words its own spawn errors
   return { ...r, code: null, spawnError: `spawn ${sshBinary} ${r.code === 127 ? 'ENOENT' : 'EACCES'}` };
 }
