@@ -117,7 +117,10 @@ function planChange(file: string, section: CpuModelSection, before: string | nul
   return { file, action, written: false, diff, before, after };
 }
 
-/** A writer that takes no lock may keep changing the file under us this long (the lock timeout) before we give up (exit 3). */
+/**
+ * A writer that takes no lock may change the file under us: we merge again, at least this often and
+ * then until the lock timeout has passed, before giving up (exit 3).
+ */
 const MIN_MERGES = 5;
 
 /**
