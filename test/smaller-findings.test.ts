@@ -73,6 +73,9 @@ describe('scan killed with -9', () => {
       .map(Number);
 
   it('leaves no ssh running past its timeout', async () => {
+    // the killed scan cannot remove its ssh log directory: this test does
+    const sshLogDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('migratable-ssh-'));
+    const logDirsBefore = new Set(sshLogDirs());
     const fixture = createSshFixture();
     const pids = join(fixture.dir, 'hang.pids');
     const found = new Set<number>();
@@ -120,6 +123,8 @@ describe('scan killed with -9', () => {
           /* gone */
         }
       await fixture.close();
+      for (const d of sshLogDirs())
+        if (!logDirsBefore.has(d)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
     }
   }, 60_000);
 });
