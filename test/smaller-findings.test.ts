@@ -79,8 +79,10 @@ describe('scan killed with -9', () => {
     const fixture = createSshFixture();
     const pids = join(fixture.dir, 'hang.pids');
     const found = new Set<number>();
+    let port = 0;
     try {
       const hanging = await fixture.startServer({ forceCommand: `echo $$ >> ${pids}; exec sleep 60` });
+      port = hanging.port;
       const o = fixture.clientOptions();
       const scan = spawn(
         process.execPath,
@@ -123,8 +125,12 @@ describe('scan killed with -9', () => {
           /* gone */
         }
       await fixture.close();
-      for (const d of sshLogDirs())
-        if (!logDirsBefore.has(d)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+      // only the killed scan's: other tests' scans may be running beside this one
+      for (const d of sshLogDirs().filter((x) => !logDirsBefore.has(x))) {
+        const log = join(tmpdir(), d, 'ssh.log');
+        if (port && existsSync(log) && readFileSync(log, 'utf8').includes(` port ${port}`))
+          rmSync(join(tmpdir(), d), { recursive: true, force: true });
+      }
     }
   }, 60_000);
 });
