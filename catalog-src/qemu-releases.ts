@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findQemu, findQemu10 } from '../src/qemu/binary.js';
-import { compareVersions } from '../src/version.js';
+import { compareVersions, majorMinor } from '../src/version.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
 
 export interface MergedSnapshots extends QemuSnapshot {
@@ -19,7 +19,7 @@ export interface MergedSnapshots extends QemuSnapshot {
   modelRelease: Record<string, string>;
 }
 
-export const shortVersion = (v: string) => v.split('.').slice(0, 2).join('.');
+export const shortVersion = (v: string) => majorMinor(v) ?? v;
 
 const same = (a: string[] | null, b: string[] | null) => !a || !b || JSON.stringify(a) === JSON.stringify(b);
 

@@ -14,6 +14,7 @@ import {
   qemuVersion,
   type CpuDefinition,
 } from '../src/qemu/qmp.js';
+import { shortVersion } from './qemu-releases.js';
 
 export interface QemuSnapshot {
   version: string;
@@ -144,7 +145,7 @@ export async function takeSnapshot(binary: string | null = findQemu()): Promise<
 if (import.meta.url === `file://${process.argv[1]}`) {
   // tsx catalog-src/qemu-snapshot.ts [BINARY]
   const snap = await takeSnapshot(process.argv[2] ?? findQemu());
-  const short = snap.version.split('.').slice(0, 2).join('.');
+  const short = shortVersion(snap.version);
   const file = new URL(`./snapshots/qemu-${short}.json`, import.meta.url);
   writeFileSync(file, JSON.stringify(snap, null, 1) + '\n');
   console.log(

@@ -4,11 +4,12 @@ import linuxData from '../../data/linux-flags.json' with { type: 'json' };
 import kvmData from '../../data/kvm.json' with { type: 'json' };
 import kvmOfferData from '../../data/kvm-offer.json' with { type: 'json' };
 import qemuChangesData from '../../data/qemu-changes.json' with { type: 'json' };
-import { compareVersions } from '../version.js';
+import { compareVersions, majorMinor } from '../version.js';
 import type { Feature, KvmOfferData, LinuxFlag, Model, QemuChange } from './types.js';
 
 export type * from './types.js';
 export { CATEGORY_ORDER } from './types.js';
+export { isAmdLike } from './vendors.js';
 
 /** KVM facts from Linux arch/x86/kvm (see catalog-src/kvm.json): what KVM adds, removes and synthesizes. */
 export interface KvmKnowledge {
@@ -97,7 +98,7 @@ export function resolveModel(name: string): Model | undefined {
 /** True when QEMU `version` (e.g. "7.2" or "7.2.22") knows something first released in `since` (null = unknown: treated as not known). */
 export function knownIn(since: string | null, version: string): boolean {
   if (since === null) return false;
-  return compareVersions(since, version.split('.').slice(0, 2).join('.')) <= 0;
+  return compareVersions(since, majorMinor(version) ?? version) <= 0;
 }
 
 /**
@@ -106,7 +107,7 @@ export function knownIn(since: string | null, version: string): boolean {
  */
 export function knownNewerThan(since: string | null, version: string): boolean {
   if (since === null || since === OLDEST_KNOWN_QEMU) return false;
-  return compareVersions(since, version.split('.').slice(0, 2).join('.')) > 0;
+  return compareVersions(since, majorMinor(version) ?? version) > 0;
 }
 
 /** The QEMU release the catalog's own snapshot comes from: its names and models are "this or older". */

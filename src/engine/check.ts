@@ -2,7 +2,7 @@
  * Will this VM start on that host, and is moving it there safe? Pure: VMs + HostProfiles in,
  * a VM x host matrix out, with the exact missing features and the reason for the non-obvious ones.
  */
-import { knownNewerThan, kvm, resolveFeature, resolveModel } from '../catalog/index.js';
+import { isAmdLike, knownNewerThan, kvm, resolveFeature, resolveModel } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import type { VmCpu } from '../profile/vm-cpu.js';
 import { computeBaseline } from './baseline.js';
@@ -44,7 +44,7 @@ export interface CheckResult {
 function whyMissing(feature: string, host: HostProfile): string | undefined {
   const f = resolveFeature(feature);
   if (!f) return undefined;
-  const amdHost = host.vendor === 'AuthenticAMD' || host.vendor === 'HygonGenuine';
+  const amdHost = isAmdLike(host.vendor);
   if (kvm.fragile.includes(feature) && host.vendor === 'GenuineIntel')
     return 'no TSX on this host: CPUs before Haswell lack it, and microcode or kernel TAA mitigations remove it from later ones';
   if (f.vendor === 'intel' && amdHost) return 'an Intel-only bit: AMD CPUs do not have it';

@@ -3,12 +3,13 @@
  * `vmx` on Intel CPUs of the host the VM starts on (qemu-server src/PVE/QemuServer/CPUConfig.pm,
  * $supported_cpu_flags: "namely 'svm' for AMD CPUs and 'vmx' for Intel CPUs"; qemu-server >= 9.0.27).
  */
+import { isAmdLike } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 
 /** The feature nested-virt becomes on this host, or null when the host's vendor is unknown. */
 export function nestedVirtFeature(host: Pick<HostProfile, 'vendor'>): 'vmx' | 'svm' | null {
   if (host.vendor === 'GenuineIntel') return 'vmx';
-  if (host.vendor === 'AuthenticAMD' || host.vendor === 'HygonGenuine') return 'svm';
+  if (isAmdLike(host.vendor)) return 'svm';
   return null;
 }
 

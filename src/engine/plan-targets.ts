@@ -3,7 +3,7 @@
  * Flags through the check engine; the rest are what QEMU or the guest refuse beyond flags. Pure.
  */
 import { kvm } from '../catalog/index.js';
-import { compareVersions } from '../version.js';
+import { compareVersions, majorMinor } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import type { VmCpu } from '../profile/vm-cpu.js';
 import { checkMatrix } from './check.js';
@@ -69,7 +69,7 @@ export function migrationBlockers(ctx: MigrationContext): string[] {
   if (
     ctx.machineVersion &&
     target.qemu &&
-    compareVersions(target.qemu.split('.').slice(0, 2).join('.'), ctx.machineVersion) < 0
+    compareVersions(majorMinor(target.qemu) ?? target.qemu, ctx.machineVersion) < 0
   )
     reasons.push(
       `machine version ${ctx.machineVersion} needs QEMU ${ctx.machineVersion} or newer; ${target.name} runs ${target.qemu}`,

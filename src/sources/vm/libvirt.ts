@@ -1,7 +1,7 @@
 /** libvirt domain XML: the <cpu> element (custom, host-model, host-passthrough). */
 import { XMLParser } from 'fast-xml-parser';
 import { allFeatures, canonicalFeature } from '../../catalog/index.js';
-import { InputError } from '../../errors.js';
+import { errorLine, InputError } from '../../errors.js';
 import { resolveCpuRequest } from './resolve.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
 
@@ -28,7 +28,7 @@ export function vmFromDomainXml(text: string, where: string, name: string): VmCp
       isArray: (n) => n === 'feature',
     }).parse(text);
   } catch (e) {
-    throw new InputError(where, `invalid XML: ${(e as Error).message.split('\n')[0]}`);
+    throw new InputError(where, `invalid XML: ${errorLine(e)}`);
   }
   const domain = doc.domain;
   if (!domain) throw new InputError(where, 'expected a libvirt <domain> document');
