@@ -16,6 +16,8 @@ export interface FeatureSet {
   byName: Map<string, Feature>;
   /** libvirt spelling (and libvirt's QEMU aliases) -> canonical QEMU name */
   lvToCanon: Map<string, string>;
+  /** A libvirt feature name in QEMU's spelling (names libvirt's feature map lacks: "_" read as "-") */
+  fromLibvirt: (libvirtName: string) => string;
 }
 
 const featureReleases: Record<string, string> = curated('feature-releases.json');
@@ -97,7 +99,8 @@ export function assembleFeatures({ snap }: QemuSlice, libvirt: LibvirtSlice): Fe
     }
     f.aliases.sort();
   }
-  return { features: [...byName.values()], byName, lvToCanon };
+  const fromLibvirt = (n: string) => lvToCanon.get(n) ?? n.replace(/_/g, '-');
+  return { features: [...byName.values()], byName, lvToCanon, fromLibvirt };
 }
 
 interface Categories {

@@ -12,7 +12,7 @@ import { assembleFeatures, classifyFeatures, settleFeatureReleases } from './fea
 import { assembleModels } from './models.js';
 import { checkQemuChanges } from './qemu-changes.js';
 import { referenceDir } from './reference-dir.js';
-import { libvirtStage } from './stages/libvirt.js';
+import { libvirtCatalog, libvirtStage } from './stages/libvirt.js';
 import { kvmStage, linuxStage } from './stages/linux.js';
 import { proxmoxStage } from './stages/proxmox.js';
 import { qemuStage } from './stages/qemu.js';
@@ -37,6 +37,10 @@ write('models.json', models);
 write('linux-flags.json', linuxFlags);
 write('kvm.json', kvm.facts);
 write('kvm-offer.json', kvm.offer);
+write(
+  'libvirt.json',
+  libvirtCatalog(libvirt, featureSet.fromLibvirt, models, new Set([...kvm.facts.emulated, ...kvm.facts.qemuProvided])),
+);
 console.log(kvm.summary);
 write(
   'qemu-changes.json',

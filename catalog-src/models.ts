@@ -31,7 +31,7 @@ export interface ModelSet {
 export function assembleModels(
   { snap, oldest }: QemuSlice,
   libvirt: LibvirtSlice,
-  { features, byName, lvToCanon }: FeatureSet,
+  { features, byName, fromLibvirt }: FeatureSet,
   kvmFacts: KvmFacts,
   builtins: BuiltinModel[],
 ): ModelSet {
@@ -67,8 +67,7 @@ export function assembleModels(
     while (cur.features.length === 0 && cur.parent) cur = libvirt.byName.get(cur.parent)!;
     return cur;
   };
-  const canonical = (m: LibvirtModel) =>
-    libvirt.definitions.get(m.name)!.map((n) => lvToCanon.get(n) ?? n.replace(/_/g, '-'));
+  const canonical = (m: LibvirtModel) => libvirt.definitions.get(m.name)!.map(fromLibvirt);
   const derivation: string[] = [];
   for (const lm of libvirt.models) {
     const own = snap.models[lm.name];

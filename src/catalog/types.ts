@@ -134,3 +134,26 @@ export interface KvmOfferData {
   dependencies: Array<{ from: string[]; to: string[] }>;
   hostBits: Record<'intel' | 'amd', Record<string, string[]>>;
 }
+
+/** A libvirt release's x86 CPU map: which names it knows (data/libvirt.json). */
+export interface LibvirtRelease {
+  /** "9.0", or libvirt@<commit> for the newest map the catalog was made from */
+  name: string;
+  /** Where the names were read */
+  source: string;
+  /** Model names its index.xml includes, in its order */
+  models: string[];
+  /** Feature names of its x86_features.xml, in libvirt's spelling */
+  features: string[];
+}
+
+/** data/libvirt.json: libvirt's CPU map per release that matters, its definitions and its gaps against QEMU. */
+export interface LibvirtData {
+  $comment?: string;
+  /** Oldest first: Debian 12's 9.0, then the newest map */
+  releases: LibvirtRelease[];
+  /** Every model's definition in QEMU's canonical spelling (parent first, removed='yes' included) */
+  definitions: Record<string, string[]>;
+  /** Per libvirt model: what QEMU's model of that name enables under KVM that libvirt's definition lacks */
+  gaps: Record<string, string[]>;
+}

@@ -3,8 +3,8 @@
  * both to libvirt unchanged).
  */
 import { allModels, resolveFeature, resolveModel, type Model } from '../catalog/index.js';
+import { libvirtDefinitionOf, libvirtRelease } from '../catalog/libvirt.js';
 import { compareVersions } from '../version.js';
-import { LIBVIRT_9_0_FEATURES, LIBVIRT_9_0_MODELS } from './libvirt-9.0-map.js';
 
 export interface LibvirtModelName {
   name: string;
@@ -75,15 +75,16 @@ export function hasVersionedModels(version: string): boolean {
   return compareVersions(version, '10.10') >= 0;
 }
 
-const LIBVIRT_9_0_FEATURE_SET = new Set(LIBVIRT_9_0_FEATURES.split(' '));
-const LIBVIRT_9_0_DEFS = new Map(Object.entries(LIBVIRT_9_0_MODELS).map(([k, v]) => [k, v.split(' ')]));
+/** Debian 12's libvirt: the floor of every release (data/libvirt.json) */
+const LIBVIRT_9_0 = libvirtRelease(DEFAULT_LIBVIRT)!;
+const LIBVIRT_9_0_FEATURE_SET = new Set(LIBVIRT_9_0.features);
 
 /**
  * Model spellings libvirt `version` accepts. libvirt never drops a model, so 9.0's map is a safe floor
  * for every later release; from 10.10 QEMU's versioned names come on top.
  */
 export function libvirtModelNames(version: string): string[] {
-  const names = [...LIBVIRT_9_0_DEFS.keys()];
+  const names = [...LIBVIRT_9_0.models];
   if (hasVersionedModels(version)) names.push(...allModels().map((m) => m.name));
   return names;
 }
@@ -94,7 +95,8 @@ export function libvirtModelNames(version: string): string[] {
  * names (10.10+) mirror QEMU's definitions, so QEMU's accelerator-neutral list stands in for them.
  */
 export function libvirtDefinition(name: string): string[] {
-  return LIBVIRT_9_0_DEFS.get(name) ?? (VERSIONED.test(name) ? (resolveModel(name)?.features ?? []) : []);
+  if (LIBVIRT_9_0.models.includes(name)) return [...(libvirtDefinitionOf(name) ?? [])];
+  return VERSIONED.test(name) ? (resolveModel(name)?.features ?? []) : [];
 }
 
 /** libvirt's spelling of a feature, when `version` knows it (9.0's feature map before 10.10). */
