@@ -14,7 +14,7 @@ import { checkQemuChanges } from './qemu-changes.js';
 import { referenceDir } from './reference-dir.js';
 import { libvirtCatalog, libvirtStage } from './stages/libvirt.js';
 import { kvmStage, linuxStage } from './stages/linux.js';
-import { proxmoxStage } from './stages/proxmox.js';
+import { proxmoxCatalog, proxmoxStage } from './stages/proxmox.js';
 import { qemuStage } from './stages/qemu.js';
 
 const reference = referenceDir(process.argv);
@@ -42,6 +42,9 @@ write(
   libvirtCatalog(libvirt, featureSet.fromLibvirt, models, new Set([...kvm.facts.emulated, ...kvm.facts.qemuProvided])),
 );
 console.log(kvm.summary);
+const pve = proxmoxCatalog(proxmox, featureSet, models);
+write('proxmox.json', pve.data);
+for (const note of pve.notes) console.log(note);
 write(
   'qemu-changes.json',
   checkQemuChanges(curated('qemu-changes.json'), (f) => byName.has(f)),

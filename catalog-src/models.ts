@@ -17,6 +17,7 @@ const GENERIC_MODELS = new Set(['qemu32', 'qemu64', 'kvm32', 'kvm64']);
 /** A built-in type of a management layer: a QEMU model plus flags (Proxmox's x86-64-v2-AES ...). */
 export interface BuiltinModel {
   name: string;
+  /** The QEMU model it runs, by any name the model has (qemu64) */
   base: string;
   flags: string[];
   source: Model['source'];
@@ -99,7 +100,7 @@ export function assembleModels(
     } as Model);
   }
   for (const b of builtins) {
-    const base = models.find((m) => m.name === b.base);
+    const base = models.find((m) => m.name === b.base || m.aliases.includes(b.base));
     if (!base) throw new Error(`built-in model ${b.name}: unknown base ${b.base}`);
     for (const f of b.flags) if (!byName.has(f)) throw new Error(`built-in model ${b.name}: unknown feature ${f}`);
     models.push({
@@ -115,7 +116,7 @@ export function assembleModels(
       qemu: oldest,
       source: b.source,
       verified: true,
-      abstract: { base: b.base, flags: b.flags },
+      abstract: { base: base.name, flags: b.flags },
     } as Model);
   }
   models.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));

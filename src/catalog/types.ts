@@ -157,3 +157,64 @@ export interface LibvirtData {
   /** Per libvirt model: what QEMU's model of that name enables under KVM that libvirt's definition lacks */
   gaps: Record<string, string[]>;
 }
+
+/** When qemu-server adds a flag (data/proxmox.json): every condition given must hold. */
+export interface PveFlagCondition {
+  /** The reported model (the CPU type, or a custom/built-in model's reported-model) is one of these */
+  cpuType?: string[];
+  cpuTypePrefix?: string;
+  ostype?: string;
+  kvm?: boolean;
+  /** The VM's machine version is at least / below this */
+  machineAtLeast?: string;
+  machineBelow?: string;
+  /** The QEMU binary is at least this */
+  qemuAtLeast?: string;
+  /** The VM's ostype is Windows of at least this version */
+  windowsAtLeast?: number;
+}
+
+/** A flag qemu-server puts on -cpu by itself (get_pve_cpu_flags), in its own shape. */
+export interface PveCpuFlag {
+  /** As qemu-server writes it (kvm_pv_unhalt) */
+  flag: string;
+  /** The canonical QEMU feature, null when the catalog's QEMUs do not know the name */
+  feature: string | null;
+  op: '+' | '-';
+  when: PveFlagCondition;
+  reason: string;
+  /** First Proxmox VE / qemu-server release with it */
+  since: string;
+  commit?: string;
+}
+
+/** One Proxmox VE release's reported-model list: the keys of qemu-server's CPU model table, with their vendor. */
+export interface PveReleaseData {
+  /** Major release, as --pve takes it */
+  release: string;
+  version: string;
+  qemuServer: string;
+  source: string;
+  models: Record<string, 'GenuineIntel' | 'AuthenticAMD' | 'default'>;
+}
+
+/** data/proxmox.json: qemu-server's CPU tables per release, each with its source. */
+export interface ProxmoxData {
+  $comment?: string;
+  /** Oldest first */
+  releases: PveReleaseData[];
+  builtinModels: {
+    source: string;
+    since: string;
+    models: Record<string, { reportedModel: string; flags: string; features: string[] }>;
+  };
+  pveFlags: { source: string; when: string; flags: PveCpuFlag[] };
+  nestedVirt: {
+    flag: string;
+    since: string;
+    source: string;
+    resolvesTo: string[];
+    byVendor: Record<string, string>;
+  };
+  vmid: { pattern: string; source: string };
+}

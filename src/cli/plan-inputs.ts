@@ -1,4 +1,5 @@
 /** What `plan`, `targets` and `serve --pve-config` read (the options: commands/plan.ts): the cluster's config plus host data per node. */
+import { isPveVmid } from '../catalog/proxmox.js';
 import { readEtcPve } from '../cluster/etc-pve.js';
 import { readPveApiCluster } from '../cluster/pve-api.js';
 import { computePlan } from '../engine/plan.js';
@@ -15,7 +16,7 @@ import { connectPve } from './pve-connect.js';
 function vmidList(values: string[] | undefined, opt: string): Set<number> {
   const out = new Set<number>();
   for (const v of (values ?? []).flatMap((s) => s.split(',')).filter(Boolean)) {
-    if (!/^[1-9]\d{2,8}$/.test(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
+    if (!isPveVmid(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
     out.add(Number(v));
   }
   return out;

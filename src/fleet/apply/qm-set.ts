@@ -1,9 +1,7 @@
 /** Shell lines that switch VMs to a custom model (run on any node of the cluster). */
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
-
-/** PVE vmids are 100..999999999. */
-const VMID_RE = /^[1-9]\d{2,8}$/;
 
 /**
  * `qm set <vmid> --cpu custom-<name>` per VM. Note: this replaces the VM's whole `cpu:`
@@ -18,7 +16,7 @@ export function qmSetLines(vmids: Array<number | string>, modelName: string): st
   }
   return vmids.map((v) => {
     const s = String(v);
-    if (!VMID_RE.test(s)) throw new InputError('vmid', `${JSON.stringify(s)} is not a VM id (digits, 100-999999999)`);
+    if (!isPveVmid(s)) throw new InputError('vmid', `${JSON.stringify(s)} is not a VM id (digits, 100-999999999)`);
     return `qm set ${s} --cpu custom-${modelName}`;
   });
 }
