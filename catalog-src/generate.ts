@@ -2,7 +2,7 @@
  * npm run gen:catalog -- --reference DIR [--refresh]: builds data/*.json from one stage per upstream
  * source, each in catalog-src/stages/ and each returning its typed slice: QEMU (the snapshots of two real
  * QEMUs; --refresh re-asks them), libvirt (its x86 CPU map), Linux/KVM (cpufeatures.h, KVM's CPUID code
- * per release) and Proxmox (qemu-server's tables), joined by features.ts and models.ts, plus the
+ * per release), Proxmox (qemu-server's tables) and Nova (its releases), joined by features.ts and models.ts, plus the
  * curated fact files in catalog-src/*.json. This file only runs the stages in order and writes.
  */
 import { writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { assembleModels } from './models.js';
 import { checkQemuChanges } from './qemu-changes.js';
 import { referenceDir } from './reference-dir.js';
 import { libvirtCatalog, libvirtStage } from './stages/libvirt.js';
+import { novaStage } from './stages/nova.js';
 import { kvmStage, linuxStage } from './stages/linux.js';
 import { proxmoxCatalog, proxmoxStage } from './stages/proxmox.js';
 import { qemuStage } from './stages/qemu.js';
@@ -45,6 +46,7 @@ console.log(kvm.summary);
 const pve = proxmoxCatalog(proxmox, featureSet, models);
 write('proxmox.json', pve.data);
 for (const note of pve.notes) console.log(note);
+write('nova.json', novaStage());
 write(
   'qemu-changes.json',
   checkQemuChanges(curated('qemu-changes.json'), (f) => byName.has(f)),

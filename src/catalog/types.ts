@@ -218,3 +218,15 @@ export interface ProxmoxData {
   };
   vmid: { pattern: string; source: string };
 }
+
+/** data/nova.json: OpenStack Nova's release series and the first major version with each capability. */
+export interface NovaData {
+  $comment?: string;
+  /** Series names in release order, the first being firstMajor */
+  series: string[];
+  firstMajor: { value: number; source: string };
+  /** Codename -> series (antelope = 2023.1) */
+  codenames: Record<string, string>;
+  default: { value: string; why: string };
+  capabilities: Record<'cpuModels' | 'disableFlags' | 'maxPhysAddr', { sinceMajor: number; source: string }>;
+}
