@@ -8,7 +8,7 @@ import { compareVersions } from '../src/version.js';
 import { curated } from './curated.js';
 import { firstRelease } from './qemu-releases.js';
 import type { LibvirtSlice } from './stages/libvirt.js';
-import { parseQemuBit, type QemuSlice } from './stages/qemu.js';
+import { parseQemuBit, type BitRef, type QemuMigration, type QemuSlice } from './stages/qemu.js';
 
 export interface FeatureSet {
   /** In the order they were found; sorted by name when the catalog is written */
@@ -37,6 +37,8 @@ function blank(name: string, qemu: string | null): Feature {
     qemu,
     kvm: 'passthrough',
     blocksMigration: false,
+    nested: false,
+    hypercall: null,
     description: '',
   };
 }
@@ -116,7 +118,36 @@ interface Vendors {
   centaurLeaves: string[];
 }
 
-/** Category (categories.json), whose bit it is (vendors.json), migration properties, a fallback description. */
+const isBit = (c: CpuidBit | null, b: BitRef) =>
+  !!c && c.leaf === parseInt(b.leaf, 16) && c.register === b.register && c.bit === b.bit;
+
+/**
+ * Migration properties from their sources, joined on the CPUID/MSR bit: QEMU's unmigratable flags and
+ * nested-virtualization words (stage QEMU), the hypercall a KVM paravirtual bit makes the guest use
+ * (stage Linux/KVM).
+ */
+export function migrationProperties(features: Feature[], qemu: QemuMigration, hypercalls: Map<number, string>): void {
+  const vmxMsrs = new Set(qemu.nested.msrWords.map((w) => parseInt(w.index, 16)));
+  for (const f of features) {
+    f.blocksMigration = qemu.unmigratable.cpuid.some((b) => isBit(f.cpuid, b));
+    f.nested =
+      qemu.nested.cpuid.some((b) => isBit(f.cpuid, b)) ||
+      qemu.nested.cpuidWords.some((w) => f.cpuid?.leaf === parseInt(w.leaf, 16) && f.cpuid.register === w.register) ||
+      (!!f.msr && vmxMsrs.has(f.msr.index));
+    f.hypercall = (f.cpuid?.leaf === 0x40000001 && f.cpuid.register === 'eax' && hypercalls.get(f.cpuid.bit)) || null;
+  }
+  for (const [what, n] of [
+    ['unmigratable', features.filter((f) => f.blocksMigration).length],
+    ['nested', features.filter((f) => f.nested).length],
+    ['hypercall', features.filter((f) => f.hypercall).length],
+  ] as const)
+    if (!n)
+      throw new Error(
+        `no feature is ${what}: the bits in catalog-src/qemu-migration.json or kvm-hypercalls.json match nothing`,
+      );
+}
+
+/** Category (categories.json), whose bit it is (vendors.json), a fallback description. */
 export function classifyFeatures(features: Feature[]): void {
   const categories = curated<Categories>('categories.json');
   const vendors = curated<Vendors>('vendors.json');
@@ -133,7 +164,6 @@ export function classifyFeatures(features: Feature[]): void {
   for (const f of features) {
     f.category = rules.find(([, re]) => re.test(f.name))?.[0] ?? categories.default;
     f.vendor = vendorOf(f);
-    f.blocksMigration = f.name === 'invtsc';
     if (!f.description) {
       f.description = f.cpuid
         ? `CPUID ${hex(f.cpuid.leaf)}${f.cpuid.subleaf !== null ? `.${f.cpuid.subleaf}` : ''} ${f.cpuid.register.toUpperCase()}[${f.cpuid.bit}]`

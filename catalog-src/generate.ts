@@ -8,13 +8,13 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CATALOG_SRC, curated } from './curated.js';
-import { assembleFeatures, classifyFeatures, settleFeatureReleases } from './features.js';
+import { assembleFeatures, classifyFeatures, migrationProperties, settleFeatureReleases } from './features.js';
 import { assembleModels } from './models.js';
 import { checkQemuChanges } from './qemu-changes.js';
 import { referenceDir } from './reference-dir.js';
 import { libvirtCatalog, libvirtStage } from './stages/libvirt.js';
 import { novaStage } from './stages/nova.js';
-import { kvmStage, linuxStage } from './stages/linux.js';
+import { kvmHypercalls, kvmStage, linuxStage } from './stages/linux.js';
 import { proxmoxCatalog, proxmoxStage } from './stages/proxmox.js';
 import { qemuStage } from './stages/qemu.js';
 
@@ -27,6 +27,7 @@ const libvirt = libvirtStage(reference);
 const featureSet = assembleFeatures(qemu, libvirt);
 const linuxFlags = linuxStage(reference, featureSet);
 classifyFeatures(featureSet.features);
+migrationProperties(featureSet.features, qemu.migration, kvmHypercalls());
 const kvm = kvmStage(reference, featureSet.features);
 const proxmox = proxmoxStage();
 const { models, derivation } = assembleModels(qemu, libvirt, featureSet, kvm.facts, proxmox.builtins);

@@ -57,6 +57,12 @@ export interface KvmFacts {
   [key: string]: unknown;
 }
 
+/** KVM_CPUID_FEATURES (0x40000001) EAX bit -> the hypercall a guest that sees it makes (catalog-src/kvm-hypercalls.json). */
+export function kvmHypercalls(): Map<number, string> {
+  const file = curated<{ eax: Array<{ bit: number; hypercall: string }> }>('kvm-hypercalls.json');
+  return new Map(file.eax.map((e) => [e.bit, e.hypercall]));
+}
+
 export interface KvmSlice {
   offer: KvmOfferData;
   /** One line per kernel release, for the generator's output */

@@ -4,18 +4,38 @@
  */
 import { join } from 'node:path';
 import type { CpuidBit } from '../../src/catalog/types.js';
-import { CATALOG_SRC } from '../curated.js';
+import { CATALOG_SRC, curated, facts } from '../curated.js';
 import { loadSnapshots, mergeSnapshots, type MergedSnapshots } from '../qemu-releases.js';
+
+/** A CPUID bit as the curated files write it ("0x80000007", "edx", 8). */
+export interface BitRef {
+  leaf: string;
+  register: string;
+  bit: number;
+}
+
+/** QEMU's own migration properties of CPU bits (catalog-src/qemu-migration.json, from target/i386/cpu.c). */
+export interface QemuMigration {
+  /** feature_word_info[].unmigratable_flags */
+  unmigratable: { cpuid: BitRef[] };
+  /** vmx/svm and the feature words that exist only under them */
+  nested: {
+    cpuid: BitRef[];
+    cpuidWords: Array<{ leaf: string; register: string }>;
+    msrWords: Array<{ index: string }>;
+  };
+}
 
 export interface QemuSlice {
   snap: MergedSnapshots;
   /** The oldest snapshot's release: what it has is "this release or older" */
   oldest: string;
+  migration: QemuMigration;
 }
 
 export async function qemuStage(refresh: boolean): Promise<QemuSlice> {
   const snap = mergeSnapshots(await loadSnapshots(join(CATALOG_SRC, 'snapshots'), refresh));
-  return { snap, oldest: snap.releases[0] };
+  return { snap, oldest: snap.releases[0], migration: facts(curated<QemuMigration>('qemu-migration.json')) };
 }
 
 /** "CPUID.07H:EBX bit 16" / "MSR(10AH) bit 5" as QEMU prints them for features the accelerator lacks. */

@@ -19,8 +19,6 @@ export interface KvmKnowledge {
   accelDefaultsOff: string[];
   /** Features KVM provides on every host, whatever the CPU */
   emulated: string[];
-  /** Paravirtual features that work by hypercall (VMCALL on Intel / VMMCALL on AMD) */
-  hypercall: string[];
   /** Features that vanish with microcode updates (TSX) */
   fragile: string[];
   /** Bits KVM sets when the host lacks a hardware bug: cpuinfo bug name and the first kernel reporting it */
@@ -68,6 +66,12 @@ export function allFeatures(): readonly Feature[] {
 export function allModels(): readonly Model[] {
   return models;
 }
+
+/** The paravirtual features whose guest side makes a KVM hypercall (feature.hypercall), by name. */
+export const HYPERCALL_FEATURES: readonly string[] = features.filter((f) => f.hypercall).map((f) => f.name);
+
+/** The nested-virtualization features (feature.nested: vmx, svm and their capability words), by name. */
+export const NESTED_FEATURES: readonly string[] = features.filter((f) => f.nested).map((f) => f.name);
 
 export function allLinuxFlags(): readonly LinuxFlag[] {
   return linuxFlags;

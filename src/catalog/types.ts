@@ -57,8 +57,12 @@ export interface Feature {
   /** First QEMU release that knows the name ("7.2" means "7.2 or older") or null when unknown (newer than 7.2) */
   qemu: string | null;
   kvm: KvmTreatment;
-  /** QEMU refuses to migrate a guest that has it (invtsc) */
+  /** QEMU refuses to migrate a guest that has it: its feature tables mark the bit unmigratable (invtsc) */
   blocksMigration: boolean;
+  /** Nested virtualization: vmx/svm and the VMX/SVM capability words QEMU makes depend on them */
+  nested: boolean;
+  /** The KVM hypercall the guest makes when it sees this paravirtual bit (KVM_HC_KICK_CPU ...), else null */
+  hypercall: string | null;
   description: string;
 }
 

@@ -108,9 +108,9 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
     if (vm.nestedVirt && !nestedVirtFeature(host))
       warnings.push('nested-virt: host vendor unknown, so whether it becomes vmx (Intel) or svm (AMD) is unknown');
   }
-  if (crossVendor && vm.features.some((f) => kvm.hypercall.includes(f)))
+  if (crossVendor && vm.features.some((f) => resolveFeature(f)?.hypercall))
     warnings.push(
-      `${vm.features.filter((f) => kvm.hypercall.includes(f)).join(', ')} on: a move to a host of the other vendor can crash the guest (PV hypercalls patched for the boot vendor; kvm_kick_cpu)`,
+      `${vm.features.filter((f) => resolveFeature(f)?.hypercall).join(', ')} on: a move to a host of the other vendor can crash the guest (PV hypercalls patched for the boot vendor; kvm_kick_cpu)`,
     );
   if (vm.physBits === 'host')
     warnings.push(
@@ -120,7 +120,7 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
     warnings.push(physBitsAboveHost(vm.physBits, host.physBits));
   if (vm.features.includes('invtsc'))
     warnings.push('invtsc: QEMU refuses to live-migrate this VM unless the TSC frequency is pinned');
-  if (vm.features.includes('vmx') || vm.features.includes('svm') || vm.nestedVirt)
+  if (vm.features.some((f) => resolveFeature(f)?.nested) || vm.nestedVirt)
     warnings.push(
       crossVendor && vm.nestedVirt
         ? 'nested-virt is vmx on Intel hosts and svm on AMD hosts: live migration between them fails'

@@ -1,7 +1,7 @@
 /** Warnings with stable codes: what can still go wrong with a model, and what to do about it. */
 import { qemuSkew } from './qemu-skew.js';
 import { someNames } from './some-names.js';
-import { kvm } from '../catalog/index.js';
+import { HYPERCALL_FEATURES, NESTED_FEATURES, kvm } from '../catalog/index.js';
 import { X86_64_BASELINE, missingBaseline } from '../profile/x86-64.js';
 import type { HostSet } from './hosts.js';
 import { QEMU_DEFAULT_PHYS_BITS } from './phys-bits.js';
@@ -32,7 +32,7 @@ type HazardRule = (c: HazardContext) => Warning | Warning[] | null;
 /** Guests keep their boot host's vendor, errata and mitigations; the hypercall PV features must be off. */
 const crossVendor: HazardRule = ({ set }) => {
   if (!set.crossVendor) return null;
-  const hc = kvm.hypercall.filter((f) => f !== 'kvm-pv-unhalt');
+  const hc = HYPERCALL_FEATURES.filter((f) => f !== 'kvm-pv-unhalt');
   return [
     {
       code: 'cross-vendor',
@@ -120,7 +120,7 @@ const approximateProfile: HazardRule = ({ set }) => {
 };
 
 const nestedVirt: HazardRule = ({ set, somewhere }) =>
-  somewhere('vmx') || somewhere('svm')
+  NESTED_FEATURES.some(somewhere)
     ? {
         code: 'nested-virt',
         message: set.crossVendor

@@ -2,7 +2,7 @@
  * Can this running VM live-migrate from its node to that one, now, with the CPU it booted with?
  * Flags through the check engine; the rest are what QEMU or the guest refuse beyond flags. Pure.
  */
-import { kvm } from '../catalog/index.js';
+import { resolveFeature } from '../catalog/index.js';
 import { compareVersions, majorMinor } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import type { VmCpu } from '../profile/vm-cpu.js';
@@ -31,12 +31,12 @@ function sameCpu(a: HostProfile, b: HostProfile): boolean {
 function crossVendorReasons({ vm, source, target }: MigrationContext): string[] {
   if (source.vendor === target.vendor) return [];
   const out: string[] = [];
-  const hc = vm.features.filter((f) => kvm.hypercall.includes(f));
+  const hc = vm.features.filter((f) => resolveFeature(f)?.hypercall);
   if (hc.length)
     out.push(
       `${hc.join(', ')} on and ${target.vendor} differs from ${source.vendor}: PV hypercalls are patched for the boot vendor (guests crashed in kvm_kick_cpu after such moves)`,
     );
-  const nested = vm.features.filter((f) => f === 'vmx' || f === 'svm');
+  const nested = vm.features.filter((f) => resolveFeature(f)?.nested);
   if (nested.length) out.push(`nested virtualization (${nested.join(', ')}) cannot move between vendors`);
   return out;
 }
@@ -62,7 +62,7 @@ export function migrationBlockers(ctx: MigrationContext): string[] {
     );
   if (vm.features.includes('invtsc') && !/(?:^|,)tsc-frequency=/.test(vm.cpu))
     reasons.push('invtsc without a pinned tsc-frequency: QEMU refuses to migrate the VM');
-  if (source.vendor === target.vendor && vm.features.some((f) => f === 'vmx' || f === 'svm'))
+  if (source.vendor === target.vendor && vm.features.some((f) => resolveFeature(f)?.nested))
     reasons.push(
       'nested virtualization on: QEMU migrates nested guest state only with kernel support on both hosts; not treated as live-migratable',
     );

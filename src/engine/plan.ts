@@ -2,6 +2,7 @@
  * `migratable plan`: per VM its migration domain, the richest model for that domain, where it can
  * live-migrate now, and a rollout that never takes a valid target away from a running VM. Pure.
  */
+import { resolveFeature } from '../catalog/index.js';
 import { InputError } from '../errors.js';
 import type { CpuModelSection } from '../formats/pve-cpu-models.js';
 import type { HostProfile } from '../profile/host-profile.js';
@@ -82,10 +83,11 @@ function planVm(
     notes.push(
       `can move everywhere in its domain now; custom-${model.model.name} would give it the domain's full feature set`,
     );
-  const dropped = ['vmx', 'svm', 'invtsc'].filter((f) => cpu.features.includes(f) && !model.model.features.includes(f));
+  const lossy = (f: string) => resolveFeature(f)?.nested || resolveFeature(f)?.blocksMigration;
+  const dropped = cpu.features.filter((f) => lossy(f) && !model.model.features.includes(f));
   if (action === 'change-model' && dropped.length)
     notes.push(
-      `the new model drops ${dropped.join(', ')}: the guest loses ${dropped.some((f) => f !== 'invtsc') ? 'nested virtualization' : 'the invariant TSC'}`,
+      `the new model drops ${dropped.join(', ')}: the guest loses ${dropped.some((f) => resolveFeature(f)?.nested) ? 'nested virtualization' : 'the invariant TSC'}`,
     );
   if (action === 'change-model' && vm.config.argsCpu)
     notes.push('args: has its own -cpu, which overrides the cpu: line: remove it from args: as well');
