@@ -41,7 +41,7 @@ write('kvm.json', kvm.facts);
 write('kvm-offer.json', kvm.offer);
 write(
   'libvirt.json',
-  libvirtCatalog(libvirt, featureSet.fromLibvirt, models, new Set([...kvm.facts.emulated, ...kvm.facts.qemuProvided])),
+  libvirtCatalog(libvirt, featureSet, models, new Set([...kvm.facts.emulated, ...kvm.facts.qemuProvided])),
 );
 console.log(kvm.summary);
 const pve = proxmoxCatalog(proxmox, featureSet, models);

@@ -5,7 +5,7 @@
  */
 import libvirtData from '../../data/libvirt.json' with { type: 'json' };
 import { allFeatures, resolveFeature } from './index.js';
-import type { LibvirtData, LibvirtRelease } from './types.js';
+import type { LibvirtData, LibvirtDomainFeature, LibvirtRelease } from './types.js';
 
 const data = libvirtData as LibvirtData;
 
@@ -17,6 +17,16 @@ export function libvirtRelease(name: string): LibvirtRelease | undefined {
 /** Every feature libvirt's definition of `model` lists, in QEMU's spelling; undefined for a name libvirt lacks. */
 export function libvirtDefinitionOf(model: string): readonly string[] | undefined {
   return data.definitions[model];
+}
+
+/** The first libvirt release whose CPU map has QEMU's versioned model names (10.10). */
+export function libvirtVersionedModelsSince(): string {
+  return data.versionedModelsSince.release;
+}
+
+/** The domain <features> knob libvirt sets a KVM paravirtual bit with (pvspinlock = kvm-pv-unhalt ...), if any. */
+export function libvirtDomainFeature(feature: string): LibvirtDomainFeature | undefined {
+  return data.domainFeatures.features[feature];
 }
 
 const gapsByLowerName = new Map(Object.entries(data.gaps).map(([k, v]) => [k.toLowerCase(), v]));

@@ -53,6 +53,12 @@ export function pveNestedVirtFlag(vendor: string): string | null {
   return data.nestedVirt.byVendor[vendor] ?? null;
 }
 
+/** Proxmox's vendor-neutral nested-virtualization flag as VM configs spell it ("nested-virt"). */
+export const PVE_NESTED_VIRT_FLAG = data.nestedVirt.flag;
+
+/** The keys a VM's `cpu:` property string may have (qemu-server's pve-vm-cpu-conf format). */
+export const PVE_CPU_CONF_KEYS: ReadonlySet<string> = new Set(data.cpuConf.keys);
+
 const VMID = new RegExp(data.vmid.pattern);
 
 /** A Proxmox VM id as pve-common's pve-vmid format accepts it (100 ... 999999999, digits only). */

@@ -151,9 +151,25 @@ export interface LibvirtRelease {
   features: string[];
 }
 
+/** A KVM paravirtual bit libvirt sets through a domain <features> element instead of a CPU feature. */
+export interface LibvirtDomainFeature {
+  /** Path under <features>: ['pvspinlock'] or ['kvm', 'pv-ipi'] */
+  path: string[];
+  /** The attribute carrying on/off */
+  attr: 'state' | 'eoi';
+  /** KubeVirt's spelling under spec.domain.features, when it has one */
+  kubevirt?: { path: string[]; key: string };
+  /** libvirt's QEMU driver writes only the `=off` form to -cpu: asking for `on` leaves QEMU's default (off) */
+  offOnly?: boolean;
+}
+
 /** data/libvirt.json: libvirt's CPU map per release that matters, its definitions and its gaps against QEMU. */
 export interface LibvirtData {
   $comment?: string;
+  /** The first release whose map has QEMU's versioned model names */
+  versionedModelsSince: { release: string; source: string };
+  /** QEMU feature -> the domain <features> knob libvirt sets it with */
+  domainFeatures: { source: string; features: Record<string, LibvirtDomainFeature> };
   /** Oldest first: Debian 12's 9.0, then the newest map */
   releases: LibvirtRelease[];
   /** Every model's definition in QEMU's canonical spelling (parent first, removed='yes' included) */
@@ -221,6 +237,8 @@ export interface ProxmoxData {
     byVendor: Record<string, string>;
   };
   vmid: { pattern: string; source: string };
+  /** The keys of a cpu: property string (qemu-server's $cpu_fmt) */
+  cpuConf: { keys: string[]; source: string };
 }
 
 /** data/nova.json: OpenStack Nova's release series and the first major version with each capability. */

@@ -3,7 +3,13 @@
  * both to libvirt unchanged).
  */
 import { allModels, resolveFeature, resolveModel, type Model } from '../catalog/index.js';
-import { libvirtDefinitionOf, libvirtRelease } from '../catalog/libvirt.js';
+import {
+  libvirtDefinitionOf,
+  libvirtDomainFeature,
+  libvirtRelease,
+  libvirtVersionedModelsSince,
+} from '../catalog/libvirt.js';
+import type { LibvirtDomainFeature } from '../catalog/types.js';
 import { compareVersions } from '../version.js';
 
 export interface LibvirtModelName {
@@ -30,28 +36,8 @@ export function libvirtModelName(model: Model): LibvirtModelName {
   return { name: model.name, versioned: VERSIONED.test(model.name) };
 }
 
-/** A KVM paravirtual bit libvirt sets through a domain <features> element instead of a CPU feature. */
-export interface DomainFeature {
-  /** Path under <features>: ['pvspinlock'] or ['kvm', 'pv-ipi'] */
-  path: string[];
-  /** The attribute carrying on/off */
-  attr: 'state' | 'eoi';
-  /** KubeVirt's spelling under spec.domain.features, when it has one */
-  kubevirt?: { path: string[]; key: string };
-  /** libvirt's QEMU driver writes only the `=off` form to -cpu: asking for `on` leaves QEMU's default (off) */
-  offOnly?: boolean;
-}
-
-/** libvirt's QEMU driver turns these into the -cpu kvm_* properties (pvspinlock -> kvm_pv_unhalt). */
-const DOMAIN_FEATURES: Record<string, DomainFeature> = {
-  'kvm-pv-unhalt': { path: ['pvspinlock'], attr: 'state', kubevirt: { path: ['pvspinlock'], key: 'enabled' } },
-  'kvm-pv-eoi': { path: ['apic'], attr: 'eoi', kubevirt: { path: ['apic'], key: 'endOfInterrupt' } },
-  // libvirt 9.0 accepts <pv-ipi state='on'/> but only ever adds kvm-pv-ipi=off to -cpu (seen with
-  // `virsh domxml-to-native` here: the guest of a state='on' domain lacks kvm-pv-ipi)
-  'kvm-pv-ipi': { path: ['kvm', 'pv-ipi'], attr: 'state', offOnly: true },
-  'kvm-poll-control': { path: ['kvm', 'poll-control'], attr: 'state' },
-  'kvm-hint-dedicated': { path: ['kvm', 'hint-dedicated'], attr: 'state' },
-};
+/** A KVM paravirtual bit libvirt sets through a domain <features> element (data/libvirt.json domainFeatures). */
+export type DomainFeature = LibvirtDomainFeature;
 
 export type LibvirtSpelling =
   { kind: 'cpu'; name: string } | { kind: 'domain'; feature: DomainFeature } | { kind: 'none' };
@@ -59,7 +45,7 @@ export type LibvirtSpelling =
 export function libvirtSpelling(feature: string): LibvirtSpelling {
   const f = resolveFeature(feature);
   if (f?.libvirt) return { kind: 'cpu', name: f.libvirt };
-  const d = DOMAIN_FEATURES[feature];
+  const d = libvirtDomainFeature(feature);
   return d ? { kind: 'domain', feature: d } : { kind: 'none' };
 }
 
@@ -70,9 +56,9 @@ export interface LibvirtTarget {
 
 export const DEFAULT_LIBVIRT = '9.0';
 
-/** libvirt 10.10 added QEMU's versioned model names (EPYC-v3 ...) to its CPU map (libvirt NEWS, v10.10.0). */
+/** libvirt 10.10 added QEMU's versioned model names (EPYC-v3 ...) to its CPU map (data/libvirt.json, libvirt NEWS). */
 export function hasVersionedModels(version: string): boolean {
-  return compareVersions(version, '10.10') >= 0;
+  return compareVersions(version, libvirtVersionedModelsSince()) >= 0;
 }
 
 /** Debian 12's libvirt: the floor of every release (data/libvirt.json) */

@@ -6,6 +6,7 @@
  *   profile per node.
  */
 import { resolveFeature } from '../catalog/index.js';
+import { PVE_NESTED_VIRT_FLAG } from '../catalog/proxmox.js';
 import { errorLine, InputError } from '../errors.js';
 import { newProfile, normalizeVendor } from '../profile/build.js';
 import type { HostProfile } from '../profile/host-profile.js';
@@ -92,7 +93,7 @@ const FLAGS_EXPECTED =
   'Proxmox /cluster/qemu/cpu-flags JSON ([{"name": ..., "supported-on": [nodes]}], raw or as {"data": [...]})';
 
 /** PVE's own pseudo-flag; it resolves to vmx or svm on each node, which are listed as well. */
-const PVE_PSEUDO = new Set(['nested-virt']);
+const PVE_PSEUDO = new Set([PVE_NESTED_VIRT_FLAG]);
 
 function readClusterFlags(text: string, where: string): HostProfile[] {
   const docs = parseJsonDocuments(text, where);
