@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hardwareKvmModule } from '../catalog-src/qemu-snapshot.js';
+import { kvmUsable } from '../src/qemu/binary.js';
 import {
   HYPERCALL_FEATURES,
   NESTED_FEATURES,
@@ -144,5 +147,21 @@ describe('catalog names', () => {
     const v3 = resolveModel('x86-64-v3')!;
     for (const f of ['avx2', 'fma', 'bmi2', 'movbe', 'xsave', 'abm']) expect(v3.features).toContain(f);
     expect(allModels().every((m) => m.features.every((f) => canonicalFeature(f) === f))).toBe(true);
+  });
+});
+
+describe('gen:catalog --refresh and KVM', () => {
+  it('takes KVM expansions only from hardware KVM, never from a paravirtual one (kvm_pvm)', () => {
+    const sys = mkdtempSync(join(tmpdir(), 'migratable-sysmodule-'));
+    try {
+      mkdirSync(join(sys, 'kvm'));
+      mkdirSync(join(sys, 'kvm_pvm'));
+      expect(hardwareKvmModule(sys)).toBeNull();
+      mkdirSync(join(sys, 'kvm_amd'));
+      // with hardware KVM loaded, the answer depends only on whether /dev/kvm opens here
+      expect(hardwareKvmModule(sys)).toBe(kvmUsable() ? 'kvm_amd' : null);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
   });
 });
