@@ -1,9 +1,9 @@
 /**
  * npm run gen:catalog -- --reference DIR [--refresh]: builds data/*.json from one stage per upstream
- * source, each in catalog-src/stages/ and each returning its typed slice: QEMU (the snapshots of two real
- * QEMUs; --refresh re-asks them), libvirt (its x86 CPU map), Linux/KVM (cpufeatures.h, KVM's CPUID code
- * per release), Proxmox (qemu-server's tables) and Nova (its releases), joined by features.ts and models.ts, plus the
- * curated fact files in catalog-src/*.json. This file only runs the stages in order and writes.
+ * source, each in catalog-src/stages/ returning its typed slice: QEMU (the snapshots of two real QEMUs;
+ * --refresh re-asks them), libvirt (its x86 CPU map), Linux/KVM (cpufeatures.h, KVM's CPUID code per
+ * release), Proxmox (qemu-server's tables) and Nova (its releases); features.ts and models.ts join them
+ * with the curated fact files in catalog-src/*.json. This file only runs the stages in order and writes.
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
