@@ -1,4 +1,5 @@
 /** `plan` and `targets`: the implementation, loaded only when one of them runs. */
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_PROBLEM, InputError } from '../../errors.js';
@@ -57,7 +58,7 @@ export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {
 
 export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts): Promise<void> {
   checkFormat(opts.format, ['text', 'json']);
-  if (!/^[1-9]\d{2,8}$/.test(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
+  if (!isPveVmid(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
   const plan = await makePlan(hosts, opts);
   const vm = plan.vms.find((v) => v.vmid === Number(vmid));
   if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);

@@ -6,10 +6,18 @@
  * The order is the order of the output in every scope: baseline's warnings, a check cell's missing
  * features and warnings, a move's blockers. A new rule goes where its output belongs.
  */
-import { knownNewerThan, kvm, resolveFeature, resolveModel } from '../../catalog/index.js';
+import {
+  HYPERCALL_FEATURES,
+  NESTED_FEATURES,
+  isAmdLike,
+  knownNewerThan,
+  kvm,
+  resolveFeature,
+  resolveModel,
+} from '../../catalog/index.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { X86_64_BASELINE, missingBaseline } from '../../profile/x86-64.js';
-import { compareVersions } from '../../version.js';
+import { compareVersions, majorMinor } from '../../version.js';
 import type { HostSet } from '../hosts.js';
 import { featuresOnHost, nestedVirtFeature } from '../nested-virt.js';
 import { QEMU_DEFAULT_PHYS_BITS } from '../phys-bits.js';
@@ -25,9 +33,10 @@ export const CROSS_VENDOR_CMDLINE = 'pti=on spectre_v2=retpoline,generic spec_st
 const FIELD_REPORT =
   'Proxmox forum tutorial "Live migration between Intel Xeon and AMD Epyc2 (Linux guests)" (2020, E5-2630 v4 / EPYC 7502) and its replies';
 
-const isAmd = (h: Pick<HostProfile, 'vendor'>) => h.vendor === 'AuthenticAMD' || h.vendor === 'HygonGenuine';
-const nestedOn = (features: string[]) => features.filter((f) => f === 'vmx' || f === 'svm');
-const hypercallOn = (features: string[]) => features.filter((f) => kvm.hypercall.includes(f));
+const isAmd = (h: Pick<HostProfile, 'vendor'>) => isAmdLike(h.vendor);
+/** Catalog attributes (data/features.json): QEMU's feature words for nested virt, KVM's hypercall PV bits */
+const nestedOn = (features: string[]) => features.filter((f) => resolveFeature(f)?.nested);
+const hypercallOn = (features: string[]) => features.filter((f) => resolveFeature(f)?.hypercall);
 
 function sameCpu(a: HostProfile, b: HostProfile): boolean {
   if (a.vendor !== b.vendor || a.family !== b.family || a.model !== b.model || a.stepping !== b.stepping) return false;
@@ -135,10 +144,10 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
   {
     id: 'cross-vendor',
     fact: "a guest keeps its boot host's vendor choices; hypercall PV features and nested state break when the vendor changes",
-    source: `${FIELD_REPORT}; KubeVirt PR #16060 (2025: guest panics in kvm_kick_cpu after AMD->Intel moves); Linux arch/x86/kernel/kvm.c (PV spinlock kicks are VMCALL/VMMCALL hypercalls); data/kvm.json \`hypercall\``,
+    source: `${FIELD_REPORT}; KubeVirt PR #16060 (2025: guest panics in kvm_kick_cpu after AMD->Intel moves); Linux arch/x86/kernel/kvm.c (PV spinlock kicks are VMCALL/VMMCALL hypercalls); data/features.json \`hypercall\` (Linux Documentation/virt/kvm/x86/hypercalls.rst)`,
     pool: ({ set }) => {
       if (!set.crossVendor) return null;
-      const hc = kvm.hypercall.filter((f) => f !== 'kvm-pv-unhalt');
+      const hc = HYPERCALL_FEATURES.filter((f) => f !== 'kvm-pv-unhalt');
       return [
         {
           code: 'cross-vendor',
@@ -333,7 +342,7 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
     source:
       'qemu-server CPUConfig.pm nested-virt help ("Live migration still only works if it\'s the same flag on both sides", 0fd8eb7d); QEMU target/i386/kvm/kvm.c kvm_get_nested_state (vendor-specific struct kvm_nested_state)',
     pool: ({ set, somewhere }) =>
-      somewhere('vmx') || somewhere('svm')
+      NESTED_FEATURES.some(somewhere)
         ? {
             code: 'nested-virt',
             message: set.crossVendor
@@ -342,7 +351,7 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
           }
         : null,
     start: ({ vm, crossVendor }) =>
-      vm.features.includes('vmx') || vm.features.includes('svm') || vm.nestedVirt
+      nestedOn(vm.features).length || vm.nestedVirt
         ? {
             warnings: [
               crossVendor && vm.nestedVirt
@@ -355,14 +364,14 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
       source.vendor === target.vendor && nestedOn(vm.features).length
         ? 'nested virtualization on: QEMU migrates nested guest state only with kernel support on both hosts; not treated as live-migratable'
         : null,
-    dropped: { features: ['vmx', 'svm'], loses: 'nested virtualization' },
+    dropped: { features: NESTED_FEATURES, loses: 'nested virtualization' },
   },
   {
     id: 'machine-version',
     fact: 'a VM pinned to machine version X.Y needs QEMU X.Y or newer wherever it runs',
     source: 'QEMU hw/i386/pc_q35.c and pc_piix.c: each release defines the versioned machine types up to its own',
     move: ({ machineVersion, target }) =>
-      machineVersion && target.qemu && compareVersions(target.qemu.split('.').slice(0, 2).join('.'), machineVersion) < 0
+      machineVersion && target.qemu && compareVersions(majorMinor(target.qemu) ?? target.qemu, machineVersion) < 0
         ? `machine version ${machineVersion} needs QEMU ${machineVersion} or newer; ${target.name} runs ${target.qemu}`
         : null,
   },

@@ -2,6 +2,7 @@
  * What `plan`, `targets` and `serve --pve-config` read: the cluster's config (a copy of /etc/pve or
  * the API) plus host data per node. Node-only. The CLI's options: cli/commands/plan.ts.
  */
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
@@ -33,7 +34,7 @@ export type HostLoader = (inputs: string[], opts: ClusterInputOptions) => Promis
 function vmidList(values: string[] | undefined, opt: string): Set<number> {
   const out = new Set<number>();
   for (const v of (values ?? []).flatMap((s) => s.split(',')).filter(Boolean)) {
-    if (!/^[1-9]\d{2,8}$/.test(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
+    if (!isPveVmid(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
     out.add(Number(v));
   }
   return out;
