@@ -43,11 +43,29 @@ const WRITE_ERRNO: Record<string, string> = {
 export function describeWriteErrno(e: unknown): string {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code && WRITE_ERRNO[code]) return `${WRITE_ERRNO[code]} (${code})`;
-  return code ?? (e instanceof Error ? e.message : String(e));
+  return code ?? messageOf(e);
 }
 
 /** True for the errno failures a write can meet on a healthy system (full, read-only, quota, permission). */
 export function isWriteErrno(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException)?.code;
   return !!code && code in WRITE_ERRNO;
+}
+
+/** What was thrown, as text: an Error's message, anything else stringified. */
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The first line of what was thrown: readers' messages are one-liners with the input named first. */
+export function errorLine(e: unknown): string {
+  return messageOf(e).split('\n')[0];
+}
+
+/**
+ * What was thrown, squeezed into one line of at most `max` characters: for parsers whose messages quote
+ * the input, newlines and all (JSON.parse, XML), where the first line alone would lose the position.
+ */
+export function errorInOneLine(e: unknown, max = 200): string {
+  return messageOf(e).replace(/\s+/g, ' ').slice(0, max);
 }

@@ -44,7 +44,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...real, default: { ...real, open, rename }, open, rename };
 });
 
-const { applyCpuModel } = await import('../src/fleet/apply/index.js');
+const { applyCpuModel } = await import('../src/proxmox/apply/index.js');
 const realFs = await vi.importActual<typeof import('node:fs')>('node:fs');
 
 const FOREIGN = 'cpu-model: avx\n    flags +avx;+avx2\n    reported-model kvm64\n';

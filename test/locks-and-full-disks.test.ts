@@ -102,7 +102,7 @@ describe('locks carry their owner', () => {
   });
 
   it("apply's own lock names it (pid, host, boot, start) while held", async () => {
-    const { withFileLock } = await import('../src/fleet/apply/lock.js');
+    const { withFileLock } = await import('../src/proxmox/apply/lock.js');
     const file = fresh();
     const seen = await withFileLock(file, async () => readFileSync(`${file}.lock`, 'utf8'));
     expect(seen).toBe(`pid=${process.pid} host=${hostname()} boot=${bootId()} start=${ownStart()}\n`);

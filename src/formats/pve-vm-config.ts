@@ -3,16 +3,9 @@
  * `args:` and a few identifying keys. Follows qemu-server's parse_vm_config: the current
  * config ends at the first `[section]` line (snapshots, [PENDING], [special:cloudinit]).
  */
+import { PVE_CPU_CONF_KEYS } from '../catalog/proxmox.js';
 import { InputError } from '../errors.js';
 import { CPU_FLAG_ELEMENT_RE } from './pve-cpu-models.js';
-
-/**
- * A VM id as qm and the API take it: 100-999999999, written without a leading zero (pve-common's
- * pve-vmid option). pmxcfs reads only `<digits>.conf` without a leading zero that fits 32 bits as a
- * VM config (pve-cluster 7091d92e, src/pmxcfs/memdb.c name_is_vm_config); so `0.conf` or
- * `99999999999999999999999.conf` in qemu-server/ are no VMs, and 12 is none qm can be told about.
- */
-export const PVE_VMID_RE = /^[1-9]\d{2,8}$/;
 
 /** What PVE uses when a VM has no `cpu:` line (schema default, notes §2.1). */
 export const PVE_DEFAULT_CPUTYPE = 'kvm64';
@@ -48,16 +41,7 @@ export interface VmConfig {
   warnings: string[];
 }
 
-const CPU_KEYS = new Set([
-  'cputype',
-  'flags',
-  'phys-bits',
-  'hidden',
-  'hv-vendor-id',
-  'reported-model',
-  'guest-phys-bits',
-  'level',
-]);
+const CPU_KEYS = PVE_CPU_CONF_KEYS;
 
 /**
  * Parse a `cpu:` property string like PVE::JSONSchema::parse_property_string with

@@ -1,7 +1,6 @@
 /** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
 import { InputError, WriteError, EXIT_PROBLEM } from '../../errors.js';
 import { defaultInventoryPath, openInventory, type ScanEntry } from '../../fleet/inventory/index.js';
-import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
 import { readClusterTargets } from '../../fleet/ssh/cluster.js';
 import { createScanProgress } from '../../fleet/ssh/progress.js';
 import { scanHosts } from '../../fleet/ssh/scan.js';
@@ -9,8 +8,10 @@ import { profilesFromScan } from '../../fleet/ssh/scan-profiles.js';
 import { parseTarget, parseTargetsFile, targetLabel, type SshTarget } from '../../fleet/ssh/targets.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
+import { DEFAULT_FORMAT_CAP } from '../../sources/size-caps.js';
 import { notice, output } from '../output.js';
-import { connectPve } from '../pve-connect.js';
+import { connectPve } from '../../proxmox/api/connect.js';
+import { profilesFromPveCluster } from '../../proxmox/api/profiles.js';
 import { safeLine } from '../../safe-text.js';
 import { summarizeProfiles } from './profile.js';
 import { safeJson } from '../../safe-json.js';
@@ -66,7 +67,7 @@ async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<Scanne
 
 async function scanPve(opts: ScanOpts): Promise<Scanned> {
   const { client, origin } = await connectPve(opts);
-  // The client redacts the token from everything the server says (fleet/pve/http.ts)
+  // The client redacts the token from everything the server says (proxmox/api/http.ts)
   const data = await client.fetchCluster();
   const { profiles, problems } = profilesFromPveCluster(data, origin);
   // A node is the API scanned plus the certificate the cluster lists for it
@@ -78,9 +79,12 @@ async function scanPve(opts: ScanOpts): Promise<Scanned> {
   return { entries, failed: problems };
 }
 
+const TARGETS_INPUT = { expected: 'a targets file ([user@]host[:port] per line)', maxBytes: DEFAULT_FORMAT_CAP };
+
 export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   const targets = args.map((a) => parseTarget(a, a));
-  if (opts.targetsFile) targets.push(...parseTargetsFile(readInputText(opts.targetsFile), opts.targetsFile));
+  if (opts.targetsFile)
+    targets.push(...parseTargetsFile(readInputText(opts.targetsFile, TARGETS_INPUT), opts.targetsFile));
   if (opts.cluster) targets.push(...readClusterTargets());
   if (!targets.length && !opts.pve)
     throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');
