@@ -5,10 +5,14 @@
 import { isPveVmid } from '../catalog/proxmox.js';
 import { InputError } from '../errors.js';
 import { GENERATED_MODEL_NAME_RE } from '../formats/pve-cpu-models.js';
+import { shellWord } from '../formats/shell-word.js';
 
-/** Adds a generated cpu-models.conf section (the file `plan --write-models` or `baseline --format pve` wrote). */
+/**
+ * Adds a generated cpu-models.conf section (the file `plan --write-models` or `baseline --format pve`
+ * wrote). The path is one shell word: a DIR may hold spaces, quotes or `$(...)`.
+ */
 export function applyModelCommand(sectionFile: string): string {
-  return `migratable apply ${sectionFile}`;
+  return `migratable apply ${shellWord(sectionFile)}`;
 }
 
 /**

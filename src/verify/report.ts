@@ -2,6 +2,7 @@
 import { EXIT_OK, EXIT_PROBLEM } from '../errors.js';
 import { hanging } from '../wrap.js';
 import type { VerifyReport } from './index.js';
+import { safeJson } from '../safe-json.js';
 
 /** 0 when the guest sees exactly the promise (not-visible features aside), 1 otherwise. Bad input (2) is thrown earlier. */
 export function verifyExitCode(report: VerifyReport): number {
@@ -9,7 +10,7 @@ export function verifyExitCode(report: VerifyReport): number {
 }
 
 export function renderJson(report: VerifyReport): string {
-  return JSON.stringify(report, null, 2) + '\n';
+  return safeJson(report) + '\n';
 }
 
 const VERDICT: Record<VerifyReport['outcome'], string> = {

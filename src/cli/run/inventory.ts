@@ -10,6 +10,7 @@ import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { readVmInputs } from '../../sources/vm/files.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
+import { safeJson } from '../../safe-json.js';
 
 export interface HostsOptions {
   inventory?: string;
@@ -22,7 +23,7 @@ export function runHosts(opts: HostsOptions): void {
     const hosts = inv.hosts();
     output(
       opts.json
-        ? JSON.stringify(hosts, null, 2)
+        ? safeJson(hosts)
         : table(
             ['host', 'vendor', 'cpu', 'features', 'exact', 'snapshots', 'latest'],
             hosts.map((h) => [
@@ -73,7 +74,7 @@ export function runDrift(opts: DriftOptions): void {
         latest.filter((h) => lostHosts.has(h.name)),
       ).cells.filter((c) => !c.ok)
     : [];
-  if (opts.json) output(JSON.stringify({ steps, broken }, null, 2));
+  if (opts.json) output(safeJson({ steps, broken }));
   else {
     const lines = steps.length
       ? steps.map(

@@ -5,6 +5,7 @@ import { readHostInputs } from '../inputs.js';
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
+import { safeJson } from '../../safe-json.js';
 
 export function runModelsForHost(
   input: string,
@@ -14,7 +15,7 @@ export function runModelsForHost(
   const profiles = readHostInputs([input], opts);
   if (profiles.length !== 1) throw new InputError(input, `expected one host profile, found ${profiles.length}`);
   const rows = modelsForHost(profiles[0], qemu);
-  if (opts.json) return output(JSON.stringify(rows, null, 2));
+  if (opts.json) return output(safeJson(rows));
   const disagreements = rows.filter((r) => r.disagreement);
   output(
     table(

@@ -1,14 +1,16 @@
 /** `plan` and `targets`: the implementation, loaded only when one of them runs. */
 import { isPveVmid } from '../../catalog/proxmox.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXIT_PROBLEM, InputError } from '../../errors.js';
+import { EXIT_PROBLEM, InputError, WriteError, describeWriteErrno } from '../../errors.js';
 import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
+import { writeOutputFile } from '../../fs/output-file.js';
 import { loadPlanInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
 import { emitPlanJson, vmJson } from '../../proxmox/plan/json.js';
 import { computePlan } from '../../proxmox/plan/plan.js';
 import { emitPlanMarkdown, emitPlanText } from '../../proxmox/plan/text.js';
 import type { Plan } from '../../proxmox/plan/types.js';
+import { safeJson } from '../../safe-json.js';
 import { loadHosts } from '../inputs.js';
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
@@ -41,12 +43,16 @@ async function makePlan(hosts: string[], opts: PlanOpts): Promise<Plan> {
   });
 }
 
-/** Each section `apply` needs, as DIR/NAME.conf (what the plan's commands name). */
+/** Each section `apply` needs, as DIR/NAME.conf (what the plan's commands name); a link planted there is refused. */
 function writeModels(plan: Plan, dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new WriteError(dir, `cannot create the directory: ${describeWriteErrno(e)}`);
+  }
   for (const d of plan.domains)
     if (plan.steps.some((s) => s.kind === 'apply' && s.model === d.model.name))
-      writeFileSync(join(dir, `${d.model.name}.conf`), renderCpuModelSection(d.section));
+      writeOutputFile(join(dir, `${d.model.name}.conf`), renderCpuModelSection(d.section));
 }
 
 export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {
@@ -62,7 +68,7 @@ export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts):
   const plan = await makePlan(hosts, opts);
   const vm = plan.vms.find((v) => v.vmid === Number(vmid));
   if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);
-  if (opts.format === 'json') output(JSON.stringify(vmJson(vm), null, 2));
+  if (opts.format === 'json') output(safeJson(vmJson(vm)));
   else if (vm.liveTargets.length) output(vm.liveTargets.join('\n'));
   else process.stderr.write(`VM ${vmid} has no live target now (${vm.blocked.length} node(s) blocked)\n`);
   if (!vm.liveTargets.length) process.exitCode = EXIT_PROBLEM;

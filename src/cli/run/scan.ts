@@ -1,11 +1,11 @@
 /** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
-import { InputError, EXIT_PROBLEM } from '../../errors.js';
-import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
+import { InputError, WriteError, EXIT_PROBLEM } from '../../errors.js';
+import { defaultInventoryPath, openInventory, type ScanEntry } from '../../fleet/inventory/index.js';
 import { readClusterTargets } from '../../fleet/ssh/cluster.js';
 import { createScanProgress } from '../../fleet/ssh/progress.js';
 import { scanHosts } from '../../fleet/ssh/scan.js';
 import { profilesFromScan } from '../../fleet/ssh/scan-profiles.js';
-import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/targets.js';
+import { parseTarget, parseTargetsFile, targetLabel, type SshTarget } from '../../fleet/ssh/targets.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
 import { DEFAULT_FORMAT_CAP } from '../../sources/size-caps.js';
@@ -14,6 +14,7 @@ import { connectPve } from '../../proxmox/api/connect.js';
 import { profilesFromPveCluster } from '../../proxmox/api/profiles.js';
 import { safeLine } from '../../safe-text.js';
 import { summarizeProfiles } from './profile.js';
+import { safeJson } from '../../safe-json.js';
 
 export interface ScanOpts {
   targetsFile?: string;
@@ -36,10 +37,12 @@ export interface ScanOpts {
   insecureHostKeys?: boolean;
 }
 
-async function scanOverSsh(
-  targets: SshTarget[],
-  opts: ScanOpts,
-): Promise<{ profiles: HostProfile[]; failed: string[] }> {
+interface Scanned {
+  entries: ScanEntry[];
+  failed: string[];
+}
+
+async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<Scanned> {
   const progress = createScanProgress(targets.length);
   const result = await scanHosts(targets, {
     concurrency: Number(opts.concurrency),
@@ -54,22 +57,26 @@ async function scanOverSsh(
     onProgress: progress.onProgress,
   });
   progress.stop();
-  const profiles = profilesFromScan(result.ok);
-  return { profiles, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`) };
+  // Each profile is tied to the address scanned and the host key ssh verified there
+  const entries = profilesFromScan(result.ok).map((profile, i) => {
+    const { target, hostKey } = result.ok[i];
+    return { profile, identity: { address: targetLabel(target.host, target.port, null), key: hostKey } };
+  });
+  return { entries, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`) };
 }
 
-async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; failed: string[] }> {
-  const { client, origin, token } = await connectPve(opts);
+async function scanPve(opts: ScanOpts): Promise<Scanned> {
+  const { client, origin } = await connectPve(opts);
+  // The client redacts the token from everything the server says (proxmox/api/http.ts)
   const data = await client.fetchCluster();
-  // A server can echo the token anywhere (a node's name, its status): nothing it said is printed or stored unredacted
-  const redact = (s: string) => token.redact(s);
-  try {
-    const { profiles, problems } = profilesFromPveCluster(data, origin);
-    return { profiles: JSON.parse(redact(JSON.stringify(profiles))) as HostProfile[], failed: problems.map(redact) };
-  } catch (e) {
-    if (e instanceof Error) e.message = redact(e.message);
-    throw e;
-  }
+  const { profiles, problems } = profilesFromPveCluster(data, origin);
+  // A node is the API scanned plus the certificate the cluster lists for it
+  const address = new URL(origin).host;
+  const entries = profiles.map((profile) => {
+    const fp = data.nodes.find((n) => n.node === profile.name)?.sslFingerprint;
+    return { profile, identity: { address, key: fp ? `tls ${fp}` : null } };
+  });
+  return { entries, failed: problems };
 }
 
 const TARGETS_INPUT = { expected: 'a targets file ([user@]host[:port] per line)', maxBytes: DEFAULT_FORMAT_CAP };
@@ -81,21 +88,45 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   if (opts.cluster) targets.push(...readClusterTargets());
   if (!targets.length && !opts.pve)
     throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');
-  const results = [];
+  const results: Scanned[] = [];
   if (targets.length) results.push(await scanOverSsh(targets, opts));
   if (opts.pve) results.push(await scanPve(opts));
-  const profiles = results.flatMap((r) => r.profiles);
+  const entries = results.flatMap((r) => r.entries);
   const failed = results.flatMap((r) => r.failed);
   for (const f of failed) notice(`migratable: scan failed: ${safeLine(f)}`);
-  if (opts.store && profiles.length) {
+  let profiles = entries.map((e) => e.profile);
+  let notStored: WriteError | null = null;
+  if (opts.store && entries.length) {
+    const r = store(entries, opts);
+    if (r instanceof WriteError) notStored = r;
+    else {
+      profiles = r.stored; // as named in the inventory
+      for (const w of r.warnings) notice(`migratable: warning: ${safeLine(w)}`);
+    }
+  }
+  // What the scan found is never thrown away: when it could not be stored, it goes to stdout as JSON
+  output(opts.json || notStored ? safeJson(profiles) : summarizeProfiles(profiles));
+  if (notStored)
+    notice(
+      `migratable: ${safeLine(notStored.message)}; the ${profiles.length} profile(s) of this scan were not stored ` +
+        '(the inventory is unchanged) and are printed above as JSON (baseline and profile read them)',
+    );
+  if (failed.length || notStored) process.exitCode = EXIT_PROBLEM;
+}
+
+/** Stores the snapshots in one transaction; a write the system refuses (full disk) is returned, not thrown. */
+function store(entries: ScanEntry[], opts: ScanOpts): { stored: HostProfile[]; warnings: string[] } | WriteError {
+  try {
     const inv = openInventory(opts.inventory ?? defaultInventoryPath());
     try {
-      inv.add(profiles);
-      notice(`stored ${profiles.length} snapshot(s) in ${inv.path}`);
+      const r = inv.addScan(entries);
+      notice(`stored ${r.stored.length} snapshot(s) in ${inv.path}`);
+      return r;
     } finally {
       inv.close();
     }
+  } catch (e) {
+    if (e instanceof WriteError) return e;
+    throw e;
   }
-  output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles));
-  if (failed.length) process.exitCode = EXIT_PROBLEM;
 }

@@ -3,12 +3,26 @@
  * snapshots can be shown and baselines computed from the latest state. SQLite via better-sqlite3.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError, WriteError, describeWriteErrno, isWriteErrno } from '../../errors.js';
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
+import { describeIdentity, judgeIdentity, otherMachineName, type HostIdentity } from './identity.js';
 
-const SCHEMA_VERSION = 1;
+export type { HostIdentity } from './identity.js';
+
+/**
+ * Each step brings an inventory from the version before it to its own, in order, in one transaction
+ * each, when `scan` opens it for writing; reading commands read every version they know as it is.
+ */
+const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 2,
+    name: 'host identity: the address scanned and the key the host proved, per snapshot',
+    sql: 'ALTER TABLE snapshots ADD COLUMN address TEXT; ALTER TABLE snapshots ADD COLUMN host_key TEXT;',
+  },
+];
+const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 export interface Snapshot {
   id: number;
@@ -30,9 +44,21 @@ export interface HostSummary {
   exact: boolean;
 }
 
+/** One scanned host: its profile and, when known, which machine answered. */
+export interface ScanEntry {
+  profile: HostProfile;
+  identity?: HostIdentity;
+}
+
 export interface Inventory {
   path: string;
   add(profiles: HostProfile[], now?: Date): number;
+  /**
+   * Stores a scan. A profile whose name already belongs to another machine (another address, no
+   * matching key) is stored under `name@address` instead, with a warning; the stored profiles (as
+   * named in the inventory) and the warnings come back.
+   */
+  addScan(entries: ScanEntry[], now?: Date): { stored: HostProfile[]; warnings: string[] };
   latestProfiles(): HostProfile[];
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
@@ -79,13 +105,50 @@ function openReadOnly(path: string): Database.Database {
 
 /** Only `scan` opens for writing: it creates the file and brings its format up to date. */
 function openWritable(path: string): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new WriteError(dirname(path), `cannot create the inventory's directory: ${describeWriteErrno(e)}`);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   checkVersion(db, path);
-  db.exec(TABLE_SQL);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  db.exec(TABLE_SQL); // version 1; a new file goes through every step
+  const from = db.pragma('user_version', { simple: true }) as number;
+  for (const step of MIGRATIONS)
+    if (step.version > from)
+      db.transaction(() => {
+        db.exec(step.sql);
+        db.pragma(`user_version = ${step.version}`);
+      })();
   return db;
+}
+
+/** SQLite's result codes for a system that refuses a write (better-sqlite3 puts them in `code`). */
+const SQLITE_WRITE_REFUSED: Array<[RegExp, string]> = [
+  [/^SQLITE_FULL$/, 'no space left on device'],
+  [/^SQLITE_READONLY/, 'read-only (file system or permissions)'],
+  [/^SQLITE_IOERR/, 'input/output error'],
+  [/^SQLITE_CANTOPEN/, 'cannot open or create the file'],
+];
+
+/** A write the system refused (full disk, read-only filesystem): the inventory is fine, the write is not. */
+function writeRefused(path: string, e: unknown): WriteError | null {
+  const code = String((e as { code?: unknown }).code ?? '');
+  if (isWriteErrno(e)) return new WriteError(path, `cannot write: ${describeWriteErrno(e)}`);
+  const hit = SQLITE_WRITE_REFUSED.find(([re]) => re.test(code));
+  if (!hit) return null;
+  // SQLite reports a full disk met while growing its -shm or -wal as an I/O error (SQLITE_IOERR_SHMSIZE...)
+  const why = code.startsWith('SQLITE_IOERR') && diskFull(dirname(path)) ? 'no space left on device' : hit[1];
+  return new WriteError(path, `cannot write: ${why} (${code})`);
+}
+
+function diskFull(dir: string): boolean {
+  try {
+    return statfsSync(dir).bavail === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** SQLite errors (a damaged file, a locked one) become one line naming the inventory. */
@@ -93,8 +156,11 @@ function guarded<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(path, `not a usable migratable inventory (SQLite): ${(e as Error).message}`);
+    if (e instanceof InputError || e instanceof WriteError) throw e;
+    throw (
+      writeRefused(path, e) ??
+      new InputError(path, `not a usable migratable inventory (SQLite): ${(e as Error).message}`)
+    );
   }
 }
 
@@ -107,6 +173,7 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
   return {
     path,
     add: (profiles, now) => guarded(path, () => inv.add(profiles, now)),
+    addScan: (entries, now) => guarded(path, () => inv.addScan(entries, now)),
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
@@ -159,27 +226,64 @@ function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSumma
 
 function inventoryOn(db: Database.Database, path: string, writable: boolean): Inventory {
   const insert = writable
-    ? db.prepare('INSERT INTO snapshots (host, collected_at, source, features, profile) VALUES (?, ?, ?, ?, ?)')
+    ? db.prepare(
+        'INSERT INTO snapshots (host, collected_at, source, features, profile, address, host_key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
     : null;
+  const storedIdentity = writable
+    ? db.prepare(
+        'SELECT address, host_key FROM snapshots WHERE host = ? AND address IS NOT NULL ORDER BY collected_at DESC, id DESC LIMIT 1',
+      )
+    : null;
+  const identityOf = (host: string): HostIdentity | null => {
+    const row = storedIdentity!.get(host) as { address: string; host_key: string | null } | undefined;
+    return row ? { address: row.address, key: row.host_key } : null;
+  };
+  const addScan = (entries: ScanEntry[], now = new Date()) => {
+    if (!insert) throw new InputError(path, 'opened read-only');
+    const stored: HostProfile[] = [];
+    const warnings: string[] = [];
+    db.transaction(() => {
+      for (const { profile, identity } of entries) {
+        let name = profile.name;
+        if (identity) {
+          const before = identityOf(name);
+          const verdict = judgeIdentity(before, identity);
+          if (verdict.kind === 'other') {
+            name = otherMachineName(profile.name, identity);
+            warnings.push(
+              `${profile.name}: two machines claim this name: ${describeIdentity(identity)} now, ${describeIdentity(before!)} before; stored as ${JSON.stringify(name)}, not as the latest snapshot of ${JSON.stringify(profile.name)}`,
+            );
+          } else if (verdict.kind === 'rekeyed')
+            warnings.push(
+              `${profile.name}: ${identity.address} presents another host key than at its last scan (${before!.key} -> ${identity.key}); stored as ${JSON.stringify(name)} (reinstalled?)`,
+            );
+        }
+        const at = profile.collectedAt ?? now.toISOString();
+        const p = { ...profile, name, collectedAt: at };
+        insert.run(
+          name,
+          at,
+          p.source,
+          [...p.features].sort().join(' '),
+          JSON.stringify(p),
+          identity?.address ?? null,
+          identity?.key ?? null,
+        );
+        stored.push(p);
+      }
+    })();
+    return { stored, warnings };
+  };
   return {
     path,
-    add(profiles, now = new Date()) {
-      if (!insert) throw new InputError(path, 'opened read-only');
-      const tx = db.transaction((list: HostProfile[]) => {
-        for (const p of list) {
-          const at = p.collectedAt ?? now.toISOString();
-          insert!.run(
-            p.name,
-            at,
-            p.source,
-            [...p.features].sort().join(' '),
-            JSON.stringify({ ...p, collectedAt: at }),
-          );
-        }
-      });
-      tx(profiles);
-      return profiles.length;
+    add(profiles, now) {
+      return addScan(
+        profiles.map((profile) => ({ profile })),
+        now,
+      ).stored.length;
     },
+    addScan,
     latestProfiles() {
       const rows = db
         .prepare(
@@ -210,6 +314,15 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
       return rows.map((r) => rowToSnapshot(r, path));
     },
     close() {
+      // Back to a rollback journal once the scan is done: a WAL-mode file makes every read-only
+      // opener (hosts, drift, serve) create -wal and -shm beside it. Another reader still attached
+      // keeps it in WAL mode (SQLITE_BUSY): harmless, the next scan tries again.
+      if (writable)
+        try {
+          db.pragma('journal_mode = DELETE');
+        } catch {
+          /* busy or full: stays WAL */
+        }
       db.close();
     },
   };

@@ -5,6 +5,7 @@
  * src/PVE/API2/HA/Rules.pm: rules with `errors` are infeasible and not applied). The config's
  * key/value object is turned back into the file's `key: value` lines and read by the same parser.
  */
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { parseVmConfig } from '../../formats/pve-vm-config.js';
@@ -83,9 +84,11 @@ async function readVms(client: PveClient): Promise<ClusterVm[]> {
   const list = rows(await client.get('/cluster/resources?type=vm'), client.url('/cluster/resources'));
   const vms: ClusterVm[] = [];
   for (const r of list.filter((r) => r.type === 'qemu' && !truthy(r.template))) {
-    const vmid = Number(r.vmid);
+    const id = str(r.vmid);
     const node = str(r.node);
-    if (!Number.isInteger(vmid) || !node) continue;
+    // the same VM ids qm takes (formats/pve-vm-config.ts): 1e+23 or 0 would end up in `qm set`
+    if (!id || !isPveVmid(id) || !node) continue;
+    const vmid = Number(id);
     const path = `/nodes/${encodeURIComponent(node)}/qemu/${vmid}/config`;
     const data = await client.get(path);
     if (!data || typeof data !== 'object') throw new InputError(client.url(path), 'expected the VM config object');

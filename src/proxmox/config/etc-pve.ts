@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { parseVmConfig } from '../../formats/pve-vm-config.js';
@@ -26,16 +27,23 @@ const HA_INPUT = pveFileInput('a Proxmox HA config (groups.cfg, resources.cfg or
 
 const optionalText = (p: string, kind: InputKind): string | null => (existsSync(p) ? readInputText(p, kind) : null);
 
-function readVms(dir: string, nodes: string[]): ClusterVm[] {
+function readVms(dir: string, nodes: string[], notes: string[]): ClusterVm[] {
   const vms: ClusterVm[] = [];
   const seen = new Map<number, string>();
   for (const node of nodes) {
     const qs = join(dir, 'nodes', node, 'qemu-server');
     if (!isDir(qs)) continue;
     for (const f of readdirSync(qs).sort()) {
-      const m = /^(\d+)\.conf$/.exec(f);
+      const m = /^(.*)\.conf$/.exec(f);
       if (!m) continue;
       const where = join(qs, f);
+      // pmxcfs reads only `<digits>.conf` without a leading zero that fits 32 bits as a VM config
+      // (pve-cluster 7091d92e, src/pmxcfs/memdb.c name_is_vm_config) and qm takes only 100-999999999:
+      // `0.conf` or `99999999999999999999999.conf` are no VMs
+      if (!isPveVmid(m[1])) {
+        notes.push(`${where}: skipped, ${JSON.stringify(m[1])} is not a VM id (100-999999999) pmxcfs and qm know`);
+        continue;
+      }
       const vmid = Number(m[1]);
       // pmxcfs keeps a vmid unique cluster-wide; two files mean a broken copy
       if (seen.has(vmid)) throw new InputError(where, `VM ${vmid} is also configured on node ${seen.get(vmid)}`);
@@ -70,12 +78,13 @@ export function readEtcPve(dir: string): ClusterConfig {
     resourcesText === null ? [] : parseHaResources(resourcesText, ha('resources.cfg')),
     rulesText === null ? [] : parseHaRules(rulesText, ha('rules.cfg'), notes),
   );
+  const vms = readVms(dir, nodes, notes);
   haConfig.notes.unshift(...notes);
   const modelsFile = join(dir, 'virtual-guest', 'cpu-models.conf');
   const modelsText = optionalText(modelsFile, CPU_MODELS_INPUT);
   return {
     nodes,
-    vms: readVms(dir, nodes),
+    vms,
     ha: haConfig,
     customModels: modelsText === null ? [] : parseCpuModels(modelsText, modelsFile).models,
     source: dir,

@@ -6,6 +6,7 @@ import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
+import { safeLine } from '../../safe-text.js';
 import { readInputText } from '../../sources/files.js';
 import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { connectPve } from '../api/connect.js';
@@ -44,7 +45,8 @@ async function fromApi(opts: ClusterInputOptions): Promise<{ cluster: ClusterCon
   const { client, origin } = await connectPve(opts);
   const cluster = await readPveApiCluster(client);
   const { profiles, problems } = profilesFromPveCluster(await client.fetchCluster(), origin);
-  for (const p of problems) process.stderr.write(`migratable: ${p}\n`);
+  // problem lines carry what the server said: one sanitized line each (the token is redacted in the client)
+  for (const p of problems) process.stderr.write(`migratable: ${safeLine(p)}\n`);
   return { cluster, hosts: profiles };
 }
 

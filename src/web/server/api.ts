@@ -7,7 +7,7 @@ import { EMITTERS, isFormatName, FORMAT_NAMES } from '../../emitters/index.js';
 import { errorLine, InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
-import { safeText } from '../../safe-text.js';
+import { safeLine, safeText } from '../../safe-text.js';
 import type { DriftResponse, ModelRequest } from '../common/api-types.js';
 import { PasteBusyError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../common/catalog-view.js';
@@ -43,6 +43,12 @@ const ModelRequestSchema = z
 class BadRequest extends Error {}
 
 const NO_INVENTORY = 'no inventory: start with `migratable serve --inventory DB` to see feature drift';
+
+/** Node's IncomingMessage reports a client that closed the connection mid-body as ECONNRESET "aborted". */
+function isClientAbort(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
 
 async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
@@ -126,7 +132,11 @@ export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
     ) {
       return c.json({ error: errorLine(err) }, 400);
     }
-    console.error(err);
+    // A client that went away mid-request (an aborted upload) is no error of ours: nothing to log
+    if (c.req.raw.signal.aborted || isClientAbort(err)) return c.body(null, 400);
+    process.stderr.write(
+      `migratable: internal error on ${c.req.method} ${safeLine(c.req.path)}: ${safeLine(errorLine(err))}\n`,
+    );
     return c.json({ error: `internal error: ${errorLine(err)}` }, 500);
   });
 
