@@ -5,6 +5,7 @@
 import type { HostProfile } from '../profile/host-profile.js';
 import { readCpuinfo } from './cpuinfo.js';
 import { isProbeBundle, parseProbeBundle, type RawProbe } from './probe-bundle.js';
+import { firstFlagsLine, hostKindOf } from './host-kind.js';
 import { profileFromQmp } from './qmp-reply.js';
 import type { Reader } from './reader.js';
 
@@ -17,6 +18,7 @@ export function profileFromProbe(raw: RawProbe, where: string, fallbackName: str
     physBits: fromCpuinfo.physBits,
     collectedAt: raw.collectedAt,
     ...(Object.keys(raw.vulnerabilities).length ? { mitigations: raw.vulnerabilities } : {}),
+    ...probeHostKind(raw, fromCpuinfo),
   };
   if (raw.qmp?.hostExpansion) {
     const docs: unknown[] = [{ return: { model: raw.qmp.hostExpansion } }];
@@ -40,6 +42,12 @@ export function profileFromProbe(raw: RawProbe, where: string, fallbackName: str
       `QEMU could not be asked${raw.qmpError ? ` (${raw.qmpError})` : ''}: features derived from /proc/cpuinfo`,
     ],
   };
+}
+
+/** Bundles from before the kvm/host-virtual sections keep what the cpuinfo flag says. */
+function probeHostKind(raw: RawProbe, fromCpuinfo: HostProfile): Pick<HostProfile, 'hostKind'> {
+  if (!raw.kvm && !raw.virtualHints) return fromCpuinfo.hostKind ? { hostKind: fromCpuinfo.hostKind } : {};
+  return { hostKind: hostKindOf(firstFlagsLine(raw.cpuinfo), raw.virtualHints, raw.kvm) };
 }
 
 export const probeReader: Reader = {
