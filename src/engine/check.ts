@@ -8,6 +8,7 @@ import type { VmCpu } from '../profile/vm-cpu.js';
 import { computeBaseline } from './baseline.js';
 import { featuresOnHost, nestedVirtFeature } from './nested-virt.js';
 import { unavailableOn } from './runnable.js';
+import { HYPERV_VMX_ONLY } from '../formats/hyperv.js';
 
 export interface MissingFeature {
   feature: string;
@@ -105,6 +106,15 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
           why: `nested-virt is ${f} on this host, and its KVM does not offer ${f} (nested virtualization off?)`,
         });
       else missing.push({ feature: f, ...(whyMissing(f, host) ? { why: whyMissing(f, host) } : {}) });
+    for (const hv of (vm.hyperv ?? []).filter((f) => HYPERV_VMX_ONLY.has(f))) {
+      const why =
+        host.vendor !== 'GenuineIntel'
+          ? 'the enlightened VMCS exists only on Intel hosts with VMX: KVM implements it in kvm_intel alone'
+          : !host.features.includes('vmx')
+            ? "it needs nested VMX, which this host's KVM does not offer"
+            : null;
+      if (why) missing.push({ feature: hv, why });
+    }
     if (vm.nestedVirt && !nestedVirtFeature(host))
       warnings.push('nested-virt: host vendor unknown, so whether it becomes vmx (Intel) or svm (AMD) is unknown');
   }
@@ -140,7 +150,8 @@ export function checkMatrix(vmList: VmCpu[], hosts: HostProfile[]): CheckResult 
     if (!failing.length && !vm.passthrough) continue;
     const missing = new Set(failing.flatMap((c) => c.missing.map((m) => m.feature)));
     const s: Suggestion = { vm: vm.name, text: '' };
-    if (missing.size && [...missing].every((f) => vm.added.includes(f))) s.dropFlags = [...missing].sort();
+    if (missing.size && [...missing].every((f) => vm.added.includes(f) || vm.hyperv?.includes(f)))
+      s.dropFlags = [...missing].sort();
     baseline ??= hosts.length ? computeBaseline(hosts, { skipExplain: true }) : null;
     if (baseline) s.useBaseline = { cpu: baseline.cpu, name: baseline.name };
     s.text = [
