@@ -4,6 +4,7 @@ import { someNames } from './some-names.js';
 import { kvm } from '../catalog/index.js';
 import { X86_64_BASELINE, missingBaseline } from '../profile/x86-64.js';
 import type { HostSet } from './hosts.js';
+import type { HostProfile } from '../profile/host-profile.js';
 import { QEMU_DEFAULT_PHYS_BITS } from './phys-bits.js';
 import type { Warning } from './types.js';
 
@@ -119,6 +120,35 @@ const approximateProfile: HazardRule = ({ set }) => {
     : null;
 };
 
+/**
+ * A host that is itself a VM runs its KVM on what the outer hypervisor passes down (nested VT-x/AMD-V,
+ * or a paravirtual module such as kvm_pvm), which its /proc/cpuinfo does not show (sources/host-kind.ts).
+ */
+const virtualHosts: HazardRule = ({ set }) => {
+  const label = (h: HostProfile) => (h.hostKind?.hypervisor ? `${h.name} on ${h.hostKind.hypervisor}` : h.name);
+  const guessed = set.hosts.filter((h) => !h.exact && h.hostKind?.virtual);
+  const exactOdd = set.hosts.filter(
+    (h) => h.exact && (h.hostKind?.virtual || (h.hostKind?.kvm?.module && !h.hostKind.kvm.standard)),
+  );
+  const w: Warning[] = [];
+  if (guessed.length)
+    w.push({
+      code: 'virtual-host',
+      message: `${guessed.length} host(s) are virtual machines (${someNames(guessed.map(label))}): their /proc/cpuinfo cannot tell what their own KVM offers (nested or paravirtual KVM gets what the outer hypervisor passes down, often far less), so the model may not start there`,
+      advice:
+        "run `migratable probe` on those hosts (or `migratable scan` them) and use QEMU's exact answer; then `migratable verify` the model there",
+      hosts: guessed.map((h) => h.name),
+    });
+  if (exactOdd.length)
+    w.push({
+      code: 'nonstandard-kvm',
+      message: `${exactOdd.length} host(s) run KVM as a guest or through another module (${someNames(exactOdd.map((h) => `${label(h)}${h.hostKind?.kvm?.module ? `, ${h.hostKind.kvm.module}` : ''}`))}): their profiles are QEMU's exact answer today, but what they offer depends on the outer hypervisor and can change when it changes`,
+      advice:
+        'probe them again after any change of the outer VM (CPU type, nesting, migration) and verify the model there',
+    });
+  return w;
+};
+
 const nestedVirt: HazardRule = ({ set, somewhere }) =>
   somewhere('vmx') || somewhere('svm')
     ? {
@@ -193,6 +223,7 @@ const RULES: HazardRule[] = [
   physBits,
   incompleteProfile,
   approximateProfile,
+  virtualHosts,
   nestedVirt,
   qemuOlderThanCatalog,
   qemuVersions,

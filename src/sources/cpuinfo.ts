@@ -172,6 +172,9 @@ export function readCpuinfo(
     source: 'cpuinfo',
     physBits: bits ? Number(bits[1]) : null,
     kernel: host.kernel ?? null,
-    notes,
+    notes: guest ? [...notes, VM_NOTE] : notes,
   });
 }
+
+const VM_NOTE =
+  'the hypervisor flag: this host is itself a virtual machine, so its cpuinfo cannot tell what its own KVM offers (nested or paravirtual KVM gets what the outer hypervisor passes down): run `migratable probe` there';

@@ -84,7 +84,7 @@ export function virtualHost(cpuinfoFlags: Iterable<string>, hints: VirtualHints 
   const evidence: string[] = [];
   let hypervisor: string | null = null;
   const flags = new Set(cpuinfoFlags);
-  if (flags.has('hypervisor')) evidence.push('/proc/cpuinfo has the hypervisor flag (CPUID.1:ECX[31])');
+  if (flags.has('hypervisor')) evidence.push('the hypervisor flag is set (CPUID.1:ECX[31])');
   if (hints.hypervisorVendor) {
     hypervisor = hints.hypervisorVendor;
     evidence.push(`lscpu: Hypervisor vendor ${hints.hypervisorVendor} (CPUID leaf 0x40000000)`);

@@ -94,7 +94,7 @@ function newerRelease(release: string | null, kernel: string | null): string | n
 function claimedCause(f: string, host: CrossCheckHost, next: string | null): Omit<OfferDifference, 'feature'> {
   const feature = resolveFeature(f);
   if (feature && host.qemu && knownNewerThan(feature.qemu, host.qemu))
-    return { cause: 'qemu-unknown', why: `QEMU ${host.qemu} predates the name (first in ${feature.qemu})` };
+    return { cause: 'qemu-unknown', why: `QEMU ${host.qemu} predates the name, first in ${feature.qemu}` };
   if (feature?.blocksMigration)
     return { cause: 'qemu-unmigratable', why: 'QEMU leaves features that block migration out of -cpu host' };
   for (const e of PARAMETER_EFFECTS) {
