@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { collect } from '../output.js';
 import type { VerifyOptions } from '../run/verify.js';
 
 export function registerVerify(program: Command): void {
@@ -10,6 +11,11 @@ export function registerVerify(program: Command): void {
     .option('--kernel <path>', 'guest kernel (default: the newest /boot/vmlinuz-*)')
     .option('--section <name>', 'which cpu-model of a cpu-models.conf file')
     .option('--timeout <seconds>', 'hard limit for the boot', '90')
+    .option(
+      '--phase-timeout <phase=seconds>',
+      'limit for one boot phase (firmware, kernel, init; default a third of --timeout, two thirds for kernel); repeatable',
+      collect,
+    )
     .option(
       '--qemu-binary <path>',
       'the QEMU to boot with (default: $MIGRATABLE_QEMU, else qemu-system-x86_64 or kvm on PATH), e.g. /opt/migratable/qemu-10.0/usr/bin/qemu-system-x86_64',

@@ -6,6 +6,7 @@ import { vmFromPveConfig } from '../../sources/vm/pve.js';
 import { loadModelInput, verifyModel } from '../../verify/index.js';
 import { renderJson, renderText, verifyExitCode } from '../../verify/report.js';
 import { output } from '../output.js';
+import type { PhaseName } from '../../verify/boot-script.js';
 
 /** A cpu-models.conf file: the -cpu string Proxmox would start a VM of that custom model with. */
 function cpuFromCpuModelsConf(file: string, name?: string): string | null {
@@ -38,6 +39,26 @@ export interface VerifyOptions {
   json?: boolean;
   withoutUnavailable?: boolean;
   qemuBinary?: string;
+  phaseTimeout?: string[];
+}
+
+/** --phase-timeout kernel=30 (repeatable) -> per-phase milliseconds. */
+export function parsePhaseTimeouts(values: string[] | undefined): Partial<Record<PhaseName, number>> {
+  const out: Partial<Record<PhaseName, number>> = {};
+  for (const v of values ?? []) {
+    const m = /^(firmware|kernel|init)=(\d+(?:\.\d+)?)$/.exec(v);
+    if (!m || Number(m[2]) <= 0)
+      throw new InputError('--phase-timeout', `expected firmware|kernel|init=SECONDS, got "${v.slice(0, 40)}"`);
+    out[m[1] as PhaseName] = Math.round(Number(m[2]) * 1000);
+  }
+  return out;
+}
+
+/** --timeout SECONDS: a positive number. */
+export function parseTimeoutSeconds(v: string, option = '--timeout'): number {
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)
+    throw new InputError(option, `expected a number of seconds, got "${v.slice(0, 40)}"`);
+  return Math.round(Number(v) * 1000);
 }
 
 /** --qemu-binary must name an executable file: said in one line before anything boots. */
@@ -57,12 +78,15 @@ export async function runVerify(model: string, opts: VerifyOptions): Promise<voi
   if (opts.qemuBinary) checkQemuBinary(opts.qemuBinary);
   const fromConf = cpuFromCpuModelsConf(model, opts.section);
   const input = fromConf ? { cpu: fromConf, source: model } : loadModelInput(model);
+  const timeoutMs = parseTimeoutSeconds(opts.timeout);
+  const phaseTimeoutMs = parsePhaseTimeouts(opts.phaseTimeout);
   const run = (cpu: string) =>
     verifyModel({
       cpu,
       accel: opts.accel as 'kvm' | 'tcg' | undefined,
       kernel: opts.kernel,
-      timeoutMs: Number(opts.timeout) * 1000,
+      timeoutMs,
+      phaseTimeoutMs,
       qemuBinary: opts.qemuBinary,
     });
   const report = await run(input.cpu);
