@@ -24,6 +24,17 @@ export function registerVerify(program: Command): void {
       '--without-unavailable',
       'when the accelerator refuses some features (TCG lacks many), boot again without them to check the rest',
     )
+    .option(
+      '--ssh <target>',
+      'boot on that node over SSH ([user@]host[:port]) with its own QEMU and kernel; nothing is installed there',
+    )
+    .option('--accept-new-host-keys', 'with --ssh: trust a host key seen for the first time (default: strict checking)')
+    .option('-i, --identity <file>', 'with --ssh: ssh identity file')
+    .option('--known-hosts <file>', 'with --ssh: ssh known_hosts file')
+    .option('--ssh-config <file>', 'with --ssh: ssh_config file (ssh -F), or "none"')
+    .option('--ssh-option <Key=Value>', 'with --ssh: extra ssh -o option; repeatable', collect)
+    .option('--insecure-host-keys', 'with --ssh: allow --ssh-option values that turn host-key checking off')
+    .option('-l, --user <user>', 'with --ssh: login user when the target names none')
     .option('--json', 'print the report as JSON')
     .action(async (model: string, opts: VerifyOptions) => (await import('../run/verify.js')).runVerify(model, opts));
 }

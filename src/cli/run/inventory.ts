@@ -23,7 +23,7 @@ export function runHosts(opts: HostsOptions): void {
       opts.json
         ? JSON.stringify(hosts, null, 2)
         : table(
-            ['host', 'vendor', 'cpu', 'features', 'exact', 'snapshots', 'latest'],
+            ['host', 'vendor', 'cpu', 'features', 'exact', 'snapshots', 'latest', 'verified (newest)'],
             hosts.map((h) => [
               h.host,
               h.vendor,
@@ -32,6 +32,7 @@ export function runHosts(opts: HostsOptions): void {
               h.exact ? 'yes' : 'no',
               String(h.snapshots),
               h.latest,
+              h.verified ? `${h.verified.outcome} ${h.verified.modelHash.slice(0, 12)} ${h.verified.verifiedAt}` : '-',
             ]),
           ),
     );

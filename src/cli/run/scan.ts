@@ -33,12 +33,17 @@ export interface ScanOpts {
   store: boolean;
   json?: boolean;
   insecureHostKeys?: boolean;
+  verify?: string;
+  section?: string;
+  verifyAccel?: string;
+  verifyTimeout: string;
+  verifyConcurrency: string;
 }
 
 async function scanOverSsh(
   targets: SshTarget[],
   opts: ScanOpts,
-): Promise<{ profiles: HostProfile[]; failed: string[] }> {
+): Promise<{ profiles: HostProfile[]; failed: string[]; nameByTarget: Map<string, string> }> {
   const progress = createScanProgress(targets.length);
   const result = await scanHosts(targets, {
     concurrency: Number(opts.concurrency),
@@ -54,7 +59,8 @@ async function scanOverSsh(
   });
   progress.stop();
   const profiles = profilesFromScan(result.ok);
-  return { profiles, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`) };
+  const nameByTarget = new Map(result.ok.map((r, i) => [r.target.label, profiles[i].name]));
+  return { profiles, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`), nameByTarget };
 }
 
 async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; failed: string[] }> {
@@ -77,21 +83,68 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   if (opts.cluster) targets.push(...readClusterTargets());
   if (!targets.length && !opts.pve)
     throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');
+  // --verify: the model and its options are checked before any host is contacted
+  const proof = opts.verify ? await verifyPlan(opts, targets.length) : null;
   const results = [];
-  if (targets.length) results.push(await scanOverSsh(targets, opts));
+  const ssh = targets.length ? await scanOverSsh(targets, opts) : null;
+  if (ssh) results.push(ssh);
   if (opts.pve) results.push(await scanPve(opts));
   const profiles = results.flatMap((r) => r.profiles);
   const failed = results.flatMap((r) => r.failed);
   for (const f of failed) notice(`migratable: scan failed: ${safeLine(f)}`);
-  if (opts.store && profiles.length) {
+  const verified = proof ? await proof.run(targets) : null;
+  const rows = verified && proof ? proof.rows(verified, (label) => ssh?.nameByTarget.get(label)) : [];
+  if (opts.store && (profiles.length || rows.length)) {
     const inv = openInventory(opts.inventory ?? defaultInventoryPath());
     try {
-      inv.add(profiles);
-      notice(`stored ${profiles.length} snapshot(s) in ${inv.path}`);
+      if (profiles.length) {
+        inv.add(profiles);
+        notice(`stored ${profiles.length} snapshot(s) in ${inv.path}`);
+      }
+      if (rows.length) {
+        inv.addVerifications(rows);
+        notice(`stored ${rows.length} verification(s) in ${inv.path}`);
+      }
     } finally {
       inv.close();
     }
   }
-  output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles));
-  if (failed.length) process.exitCode = EXIT_PROBLEM;
+  if (opts.json)
+    output(
+      JSON.stringify(proof ? { profiles, verifications: rows.map(({ report: _, ...r }) => r) } : profiles, null, 2),
+    );
+  else output(summarizeProfiles(profiles) + (proof && verified ? `\n\n${proof.summary(verified, rows)}` : ''));
+  if (failed.length || rows.some((r) => r.outcome !== 'match')) process.exitCode = EXIT_PROBLEM;
+}
+
+/** scan --verify: the model read and the options checked up front; the boots run after the scan. */
+async function verifyPlan(opts: ScanOpts, sshTargets: number) {
+  if (!sshTargets)
+    throw new InputError(
+      '--verify',
+      'needs SSH targets (hosts, --targets-file or --cluster): the Proxmox API cannot boot a guest',
+    );
+  const { modelFromInput, parseAccel, parsePhaseTimeouts, parseTimeoutSeconds, sshOptionsOf } =
+    await import('./verify.js');
+  const { verifyNodes, verificationRows } = await import('../../fleet/ssh/verify-nodes.js');
+  const { renderVerifications } = await import('./verify-nodes-text.js');
+  const model = modelFromInput(opts.verify!, opts.section);
+  const concurrency = Number(opts.verifyConcurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InputError('--verify-concurrency', 'must be a whole number, at least 1');
+  const options = {
+    cpu: model.cpu,
+    modelName: model.name,
+    accel: parseAccel(opts.verifyAccel, '--verify-accel'),
+    timeoutMs: parseTimeoutSeconds(opts.verifyTimeout, '--verify-timeout'),
+    phaseTimeoutMs: parsePhaseTimeouts([]),
+    concurrency,
+    ...sshOptionsOf(opts),
+  };
+  return {
+    run: (targets: SshTarget[]) => verifyNodes(targets, options),
+    rows: (results: Awaited<ReturnType<typeof verifyNodes>>, nameOf: (label: string) => string | undefined) =>
+      verificationRows(results, options, (r) => nameOf(r.target.label) ?? r.host),
+    summary: renderVerifications,
+  };
 }

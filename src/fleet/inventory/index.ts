@@ -7,8 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../../errors.js';
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
-
-const SCHEMA_VERSION = 1;
+import { VERIFICATIONS_STEP, insertVerifications, latestVerifications, type Verification } from './verifications.js';
 
 export interface Snapshot {
   id: number;
@@ -28,11 +27,17 @@ export interface HostSummary {
   modelName: string | null;
   features: number;
   exact: boolean;
+  /** The newest scan --verify result on this host (any model), when there is one */
+  verified?: Omit<Verification, 'report'>;
 }
 
 export interface Inventory {
   path: string;
   add(profiles: HostProfile[], now?: Date): number;
+  /** scan --verify results */
+  addVerifications(rows: Verification[]): number;
+  /** The newest result per host and model, newest first */
+  verifications(): Omit<Verification, 'report'>[];
   latestProfiles(): HostProfile[];
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
@@ -56,6 +61,25 @@ const TABLE_SQL = `
   );
   CREATE INDEX IF NOT EXISTS snapshots_host_time ON snapshots(host, collected_at, id);
 `;
+
+/**
+ * The inventory's format, one step at a time: user_version counts the steps a file has had, and a
+ * writable open runs the missing ones, each in its own transaction. Append steps; never change one.
+ */
+const MIGRATIONS: Array<{ name: string; sql: string }> = [
+  { name: 'snapshots: one row per host profile per scan', sql: TABLE_SQL },
+  VERIFICATIONS_STEP,
+];
+const SCHEMA_VERSION = MIGRATIONS.length;
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let i = version; i < MIGRATIONS.length; i++)
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i].sql);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+}
 
 function checkVersion(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -83,8 +107,7 @@ function openWritable(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   checkVersion(db, path);
-  db.exec(TABLE_SQL);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  migrate(db);
   return db;
 }
 
@@ -107,6 +130,8 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
   return {
     path,
     add: (profiles, now) => guarded(path, () => inv.add(profiles, now)),
+    addVerifications: (rows) => guarded(path, () => inv.addVerifications(rows)),
+    verifications: () => guarded(path, () => inv.verifications()),
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
@@ -137,6 +162,9 @@ function rowToSnapshot(r: SnapshotRow, path: string): Snapshot {
 /** Per host: snapshot count and time range from SQL, the rest from its latest profile. */
 function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSummary[] {
   const byName = new Map(latest.map((p) => [p.name, p]));
+  const verified = new Map<string, Omit<Verification, 'report'>>();
+  // newest first: the first one seen per host is its latest
+  for (const v of latestVerifications(db)) if (!verified.has(v.host)) verified.set(v.host, v);
   const stats = db
     .prepare(
       'SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host',
@@ -153,6 +181,7 @@ function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSumma
       modelName: p.modelName,
       features: p.features.length,
       exact: p.exact,
+      ...(verified.has(s.host) ? { verified: verified.get(s.host) } : {}),
     };
   });
 }
@@ -179,6 +208,13 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
       });
       tx(profiles);
       return profiles.length;
+    },
+    addVerifications(rows) {
+      if (!writable) throw new InputError(path, 'opened read-only');
+      return insertVerifications(db, rows);
+    },
+    verifications() {
+      return latestVerifications(db);
     },
     latestProfiles() {
       const rows = db
