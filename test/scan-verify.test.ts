@@ -143,6 +143,28 @@ describe.skipIf(!canBoot)('scan --verify over loopback sshd (TCG)', () => {
     },
   );
 
+  it('verify --ssh boots on that node and leaves nothing there', { timeout: 200_000 }, () => {
+    const r = cli([
+      'verify',
+      '--ssh',
+      label(port.plain),
+      ...sshArgs(),
+      '--accel',
+      'tcg',
+      '--timeout',
+      '150',
+      '--json',
+      'Westmere',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.outcome).toBe('match');
+    expect(report.phases.map((p: { name: string }) => p.name)).toEqual(['firmware', 'kernel', 'init']);
+    const initrd = report.qemuArgv[report.qemuArgv.indexOf('-initrd') + 1] as string;
+    expect(initrd).toMatch(/migratable-verify\.[^/]+\/initrd\.gz$/);
+    expect(existsSync(initrd.replace(/\/initrd\.gz$/, ''))).toBe(false);
+  });
+
   it('bad input is refused before any node is contacted', () => {
     const r = cli(['scan', ...sshArgs(), '--inventory', db, '--verify', 'NoSuch$Model', label(port.plain)]);
     expect(r.code).toBe(2);
