@@ -100,6 +100,10 @@ describe.skipIf(!canBoot)('scan --verify over loopback sshd (TCG)', () => {
       const rows = inv.verifications();
       expect(rows.map((x) => x.target).sort()).toEqual(nodes.map(label).sort());
       const hosts = inv.hosts();
+      // what kind of host each is, from its probe: the module serving /dev/kvm there (none without one)
+      const plain = hosts.find((h) => h.host === label(port.plain))!;
+      expect(typeof plain.virtual).toBe('boolean');
+      expect(plain.kvmModule === null || /^kvm_/.test(plain.kvmModule)).toBe(true);
       expect(hosts.find((h) => h.host === label(port.plain))?.verified).toMatchObject({
         outcome: 'match',
         modelHash: hash,

@@ -27,6 +27,10 @@ export interface HostSummary {
   modelName: string | null;
   features: number;
   exact: boolean;
+  /** The host is itself a VM (hypervisor flag, DMI, lscpu); null when its data does not say */
+  virtual: boolean | null;
+  /** The module serving its /dev/kvm (kvm_intel, kvm_amd, kvm_pvm ...), when a probe said */
+  kvmModule: string | null;
   /** The newest scan --verify result on this host (any model), when there is one */
   verified?: Omit<Verification, 'report'>;
 }
@@ -181,6 +185,8 @@ function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSumma
       modelName: p.modelName,
       features: p.features.length,
       exact: p.exact,
+      virtual: p.hostKind ? p.hostKind.virtual : null,
+      kvmModule: p.hostKind?.kvm?.module ?? null,
       ...(verified.has(s.host) ? { verified: verified.get(s.host) } : {}),
     };
   });
