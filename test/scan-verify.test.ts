@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { modelHash } from '../src/fleet/inventory/verifications.js';
-import { cli } from './helpers/cli.js';
+import { cli, cliAsync } from './helpers/cli.js';
 import { createSshFixture, freePort, type SshFixture } from './helpers/sshd.js';
 import { haveCpio, haveGuestKernel, haveQemu, haveQemu10, qemu10Binary } from './helpers/qemu.js';
 
@@ -56,9 +56,9 @@ interface Row {
 }
 
 describe.skipIf(!canBoot)('scan --verify over loopback sshd (TCG)', () => {
-  it('gives each node its verdict and stores it with the model hash', { timeout: 400_000 }, () => {
+  it('gives each node its verdict and stores it with the model hash', { timeout: 400_000 }, async () => {
     const nodes = [port.plain, ...(port.qemu10 ? [port.qemu10] : []), port.nokernel, port.dead];
-    const r = cli([
+    const r = await cliAsync([
       'scan',
       ...sshArgs(),
       '--inventory',
@@ -116,8 +116,8 @@ describe.skipIf(!canBoot)('scan --verify over loopback sshd (TCG)', () => {
   it(
     "a model TCG cannot run is refused with QEMU's own words; `hosts` shows the newest verdict",
     { timeout: 200_000 },
-    () => {
-      const r = cli([
+    async () => {
+      const r = await cliAsync([
         'scan',
         ...sshArgs(),
         '--inventory',
@@ -147,8 +147,8 @@ describe.skipIf(!canBoot)('scan --verify over loopback sshd (TCG)', () => {
     },
   );
 
-  it('verify --ssh boots on that node and leaves nothing there', { timeout: 200_000 }, () => {
-    const r = cli([
+  it('verify --ssh boots on that node and leaves nothing there', { timeout: 200_000 }, async () => {
+    const r = await cliAsync([
       'verify',
       '--ssh',
       label(port.plain),
