@@ -29,7 +29,10 @@ export function profileFromProbe(raw: RawProbe, where: string, fallbackName: str
       ...common,
       qemu: raw.qmp.version,
       modelName: fromCpuinfo.modelName ?? exact.modelName,
-      notes: ["features are QEMU's own answer (query-cpu-model-expansion of model host under KVM)"],
+      notes: [
+        "features are QEMU's own answer (query-cpu-model-expansion of model host under KVM)",
+        ...kindNote(common.hostKind),
+      ],
     };
   }
   return {
@@ -48,6 +51,16 @@ export function profileFromProbe(raw: RawProbe, where: string, fallbackName: str
 function probeHostKind(raw: RawProbe, fromCpuinfo: HostProfile): Pick<HostProfile, 'hostKind'> {
   if (!raw.kvm && !raw.virtualHints) return fromCpuinfo.hostKind ? { hostKind: fromCpuinfo.hostKind } : {};
   return { hostKind: hostKindOf(firstFlagsLine(raw.cpuinfo), raw.virtualHints, raw.kvm) };
+}
+
+/** One note on what kind of host answered, when it is not bare metal with kvm_intel/kvm_amd. */
+function kindNote(kind: HostProfile['hostKind']): string[] {
+  if (!kind) return [];
+  const parts: string[] = [];
+  if (kind.virtual) parts.push(`this host is itself a VM${kind.hypervisor ? ` on ${kind.hypervisor}` : ''}`);
+  if (kind.kvm?.module && !kind.kvm.standard) parts.push(`/dev/kvm is served by ${kind.kvm.module}`);
+  else if (kind.kvm && !kind.kvm.module && kind.kvm.device) parts.push(`/dev/kvm: ${kind.kvm.why}`);
+  return parts.length ? [`${parts.join('; ')}: what it offers depends on the outer hypervisor or module`] : [];
 }
 
 export const probeReader: Reader = {
