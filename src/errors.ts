@@ -20,3 +20,21 @@ export const EXIT_BAD_INPUT = 2;
 /** Another writer holds the file, or changed it while we wrote: the input was fine, run again. Exit 3. */
 export class BusyError extends PlacedError {}
 export const EXIT_BUSY = 3;
+
+/** What was thrown, as text: an Error's message, anything else stringified. */
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The first line of what was thrown: readers' messages are one-liners with the input named first. */
+export function errorLine(e: unknown): string {
+  return messageOf(e).split('\n')[0];
+}
+
+/**
+ * What was thrown, squeezed into one line of at most `max` characters: for parsers whose messages quote
+ * the input, newlines and all (JSON.parse, XML), where the first line alone would lose the position.
+ */
+export function errorInOneLine(e: unknown, max = 200): string {
+  return messageOf(e).replace(/\s+/g, ' ').slice(0, max);
+}

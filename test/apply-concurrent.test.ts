@@ -4,7 +4,7 @@ import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pveLockDirFor } from '../src/fleet/apply/lock.js';
+import { pveLockDirFor } from '../src/proxmox/apply/lock.js';
 import { repoRoot } from './helpers/paths.js';
 
 const FOREIGN = `# hand-written, keep as is
@@ -103,7 +103,7 @@ describe('apply under concurrency', () => {
       '/etc/pve/priv/lock/file-virtual-guest_cpu-models_conf',
     );
     expect(pveLockDirFor('/srv/cpu-models.conf')).toBeNull();
-    const { applyCpuModel } = await import('../src/fleet/apply/index.js');
+    const { applyCpuModel } = await import('../src/proxmox/apply/index.js');
     const pveRoot = join(dir, 'pve');
     const file = join(pveRoot, 'virtual-guest', 'cpu-models.conf');
     const lockDir = join(pveRoot, 'priv/lock/file-virtual-guest_cpu-models_conf');

@@ -127,6 +127,11 @@ export interface ParsedCpuModels {
  * Parse a cpu-models.conf into typed models. Names are taken as written (PVE accepts any
  * non-blank id); values are checked against the schema and reported with line numbers.
  */
+/** A cpu-models.conf: a `cpu-model: NAME` section header at the start of a line. */
+export function looksLikeCpuModels(text: string): boolean {
+  return /^cpu-model:[ \t]*\S/m.test(text);
+}
+
 export function parseCpuModels(text: string, where: string): ParsedCpuModels {
   const doc = parseSectionConfig(text, where);
   const models: CpuModelSection[] = [];

@@ -3,6 +3,7 @@
  * `args:` and a few identifying keys. Follows qemu-server's parse_vm_config: the current
  * config ends at the first `[section]` line (snapshots, [PENDING], [special:cloudinit]).
  */
+import { PVE_CPU_CONF_KEYS } from '../catalog/proxmox.js';
 import { InputError } from '../errors.js';
 import { CPU_FLAG_ELEMENT_RE } from './pve-cpu-models.js';
 
@@ -40,16 +41,7 @@ export interface VmConfig {
   warnings: string[];
 }
 
-const CPU_KEYS = new Set([
-  'cputype',
-  'flags',
-  'phys-bits',
-  'hidden',
-  'hv-vendor-id',
-  'reported-model',
-  'guest-phys-bits',
-  'level',
-]);
+const CPU_KEYS = PVE_CPU_CONF_KEYS;
 
 /**
  * Parse a `cpu:` property string like PVE::JSONSchema::parse_property_string with

@@ -4,13 +4,15 @@
  *
  * Non-regular inputs are opened non-blocking, so opening a FIFO nobody writes to returns at once
  * and reads never hang: the loop polls until data ends, the byte cap is passed or the deadline comes.
- * Host data is text, so a NUL byte ends the read at once (/dev/zero is refused in microseconds).
+ * Every input is text, so a NUL byte ends the read at once (/dev/zero is refused in microseconds).
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 export interface BoundedReadOptions {
   maxBytes: number;
+  /** What the input should be, named in errors ("host CPU data", "a Proxmox VM config") */
+  expected?: string;
   /** For anything but a regular file: give up when no end of data came by then. */
   timeoutMs: number;
 }
@@ -36,7 +38,7 @@ export function describeFsError(e: unknown): string {
 export function readBounded(path: string, where: string, opts: BoundedReadOptions): string {
   const fd = openInput(path, where);
   try {
-    if (fd.size > opts.maxBytes) throw tooBig(where, opts.maxBytes);
+    if (fd.size > opts.maxBytes) throw tooBig(where, opts);
     return readAll(fd.fd, fd.regular, where, opts);
   } finally {
     if (fd.close) closeSync(fd.fd);
@@ -81,9 +83,9 @@ function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadO
     // A FIFO reads 0 both before its writer comes and after it leaves: before any data, keep waiting.
     if (n === 0 && (regular || total > 0)) break;
     if (n > 0) {
-      if (buf.subarray(0, n).includes(0)) throw new InputError(where, 'binary data; expected text host CPU data');
+      if (buf.subarray(0, n).includes(0)) throw new InputError(where, `binary data, not text${expecting(opts)}`);
       total += n;
-      if (total > opts.maxBytes) throw tooBig(where, opts.maxBytes);
+      if (total > opts.maxBytes) throw tooBig(where, opts);
       chunks.push(buf.subarray(0, n));
       pause = 1;
       continue;
@@ -92,8 +94,8 @@ function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadO
       throw new InputError(
         where,
         total
-          ? `input did not end within ${opts.timeoutMs / 1000} s; expected host CPU data`
-          : `no data within ${opts.timeoutMs / 1000} s (nothing writing to it?); expected host CPU data`,
+          ? `input did not end within ${opts.timeoutMs / 1000} s${expecting(opts)}`
+          : `no data within ${opts.timeoutMs / 1000} s (nothing writing to it?)${expecting(opts)}`,
       );
     sleepSync(pause);
     pause = Math.min(pause * 2, 50);
@@ -101,6 +103,9 @@ function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadO
   return Buffer.concat(chunks, total).toString('utf8');
 }
 
-function tooBig(where: string, maxBytes: number): InputError {
-  return new InputError(where, `input larger than ${Math.round(maxBytes / 1048576)} MiB; expected host CPU data`);
+const expecting = (opts: BoundedReadOptions) => (opts.expected ? `; expected ${opts.expected}` : '');
+
+function tooBig(where: string, opts: BoundedReadOptions): InputError {
+  const size = opts.maxBytes >= 1048576 ? `${Math.round(opts.maxBytes / 1048576)} MiB` : `${opts.maxBytes >> 10} KiB`;
+  return new InputError(where, `input larger than ${size}${expecting(opts)}`);
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { qmpVersionString } from '../version.js';
 import { PROBE_FORMAT_VERSION } from './probe-script.js';
 import type { KvmFacts, VirtualHints } from './host-kind.js';
 
@@ -211,7 +212,7 @@ function qemuVersion(v: unknown): string | null {
   if (!isObject(v) || !isObject(v.qemu)) return null;
   const { major, minor, micro } = v.qemu;
   if (typeof major !== 'number' || typeof minor !== 'number' || typeof micro !== 'number') return null;
-  return `${major}.${minor}.${micro}`;
+  return qmpVersionString({ major, minor, micro });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

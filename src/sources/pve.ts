@@ -6,7 +6,8 @@
  *   profile per node.
  */
 import { resolveFeature } from '../catalog/index.js';
-import { InputError } from '../errors.js';
+import { PVE_NESTED_VIRT_FLAG } from '../catalog/proxmox.js';
+import { errorLine, InputError } from '../errors.js';
 import { newProfile, normalizeVendor } from '../profile/build.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { guestViewFromLinux } from './guest-view.js';
@@ -74,10 +75,7 @@ function readNodeStatus(text: string, where: string, name: string): HostProfile[
           : name;
     const body = unwrapData(item);
     if (body === null && isObj(item) && typeof item.message === 'string')
-      throw new InputError(
-        where,
-        `Proxmox answered with an error: ${item.message.trim().split('\n')[0].slice(0, 200)}`,
-      );
+      throw new InputError(where, `Proxmox answered with an error: ${errorLine(item.message.trim()).slice(0, 200)}`);
     if (!isObj(body)) throw new InputError(where, `item ${i + 1} is not an object; expected ${STATUS_EXPECTED}`);
     return statusProfile(body, where, node);
   });
@@ -96,7 +94,7 @@ const FLAGS_EXPECTED =
   'Proxmox /cluster/qemu/cpu-flags JSON ([{"name": ..., "supported-on": [nodes]}], raw or as {"data": [...]})';
 
 /** PVE's own pseudo-flag; it resolves to vmx or svm on each node, which are listed as well. */
-const PVE_PSEUDO = new Set(['nested-virt']);
+const PVE_PSEUDO = new Set([PVE_NESTED_VIRT_FLAG]);
 
 function readClusterFlags(text: string, where: string): HostProfile[] {
   const docs = parseJsonDocuments(text, where);

@@ -9,15 +9,14 @@ import { join } from 'node:path';
 import type { Accel } from '../qemu/qmp.js';
 import { InputError } from '../errors.js';
 import { compareVersions } from '../version.js';
-import { runProcess, type ProcessOutcome } from '../fleet/ssh/run-process.js';
+import { runScriptLocally, type ScriptOutcome } from './run-script.js';
 import { buildBootScript, phaseLimits, type PhaseName } from './boot-script.js';
 import { parseBootBundle, type BootBundle } from './boot-bundle.js';
 
 /** Runs the boot script somewhere (default: this machine's /bin/sh) and returns how that ended. */
-export type ScriptRunner = (script: string, timeoutMs: number) => Promise<ProcessOutcome>;
+export type ScriptRunner = (script: string, timeoutMs: number) => Promise<ScriptOutcome>;
 
-export const runLocally: ScriptRunner = (script, timeoutMs) =>
-  runProcess('/bin/sh', ['-s'], { input: script, timeoutMs });
+export const runLocally: ScriptRunner = runScriptLocally;
 
 export interface BootOptions {
   /** The full -cpu argument, e.g. "Westmere,-aes,enforce" */

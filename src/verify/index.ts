@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readInputText } from '../sources/files.js';
+import { DEFAULT_FORMAT_CAP } from '../sources/size-caps.js';
 import { findQemu, kvmUsable } from '../qemu/binary.js';
 import { enabledProps, type Accel, type CpuModelInfo } from '../qemu/qmp.js';
 import { linuxFlag, resolveFeature } from '../catalog/index.js';
@@ -52,10 +53,15 @@ export function qmpModelOf(cpu: string): QmpModel {
  * MODEL as given on the command line: a -cpu string, or a file holding `migratable baseline --format json`
  * output (an object with a `cpu` string).
  */
+const MODEL_INPUT = {
+  expected: 'a model: baseline --format json output, a -cpu string or a cpu-models.conf section',
+  maxBytes: DEFAULT_FORMAT_CAP,
+};
+
 export function loadModelInput(pathOrString: string): { cpu: string; source: string } {
   const looksLikePath = pathOrString.includes('/') || pathOrString.endsWith('.json');
   if (existsSync(pathOrString) && statSync(pathOrString).isFile()) {
-    const text = readInputText(pathOrString);
+    const text = readInputText(pathOrString, MODEL_INPUT);
     let data: unknown;
     try {
       data = JSON.parse(text);

@@ -6,17 +6,7 @@ import type { Command } from 'commander';
 import { collect } from '../output.js';
 import type { PlanOpts } from '../run/plan.js';
 
-export interface ClusterInputOptions {
-  pveConfig: string;
-  pve?: string;
-  token?: string;
-  tokenFile?: string;
-  fingerprint?: string;
-  cpuModels?: string;
-  inventory?: string;
-  running?: string[];
-  stopped?: string[];
-}
+export type { ClusterInputOptions } from '../../proxmox/plan/inputs.js';
 
 export function clusterInputOptions(cmd: Command): Command {
   return cmd

@@ -1,8 +1,10 @@
 /** `migratable apply`: a generated model into Proxmox's cpu-models.conf, touching only its own section. */
 import { InputError } from '../../errors.js';
-import { applyCpuModel, qmSetLines } from '../../fleet/apply/index.js';
+import { applyCpuModel } from '../../proxmox/apply/index.js';
+import { qmSetLines } from '../../proxmox/commands.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { readInputText } from '../../sources/files.js';
+import { pveFileInput } from '../../sources/size-caps.js';
 import { notice, output } from '../output.js';
 
 export interface ApplyOptions {
@@ -12,9 +14,12 @@ export interface ApplyOptions {
   lockTimeout: string;
 }
 
+/** What `baseline --format pve` or `plan --write-models` wrote: one section, for a file of /etc/pve */
+const MODEL_INPUT = pveFileInput('one cpu-model section (baseline --format pve, plan --write-models)');
+
 export async function runApply(model: string, opts: ApplyOptions): Promise<void> {
   // `baseline --format pve` ends with the VM's "cpu: custom-NAME" line: that one is for the VM config
-  const text = readInputText(model).replace(/^cpu: custom-\S+[ \t]*$/gm, '');
+  const text = readInputText(model, MODEL_INPUT).replace(/^cpu: custom-\S+[ \t]*$/gm, '');
   const sections = parseCpuModels(text, model).models;
   if (sections.length !== 1)
     throw new InputError(model, `expected exactly one cpu-model section, found ${sections.length}`);

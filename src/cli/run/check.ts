@@ -4,6 +4,7 @@ import { EXIT_PROBLEM } from '../../errors.js';
 import { parseCpuModels, type CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { readVmInputs } from '../../sources/vm/files.js';
 import { readInputText } from '../../sources/files.js';
+import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { loadHosts } from '../inputs.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
@@ -57,7 +58,8 @@ export interface CheckOptions {
 export async function runCheck(hostInputs: string[], opts: CheckOptions): Promise<void> {
   const custom = new Map<string, CpuModelSection>();
   if (opts.cpuModels)
-    for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
+    for (const m of parseCpuModels(readInputText(opts.cpuModels, CPU_MODELS_INPUT), opts.cpuModels).models)
+      custom.set(m.name, m);
   const vms = readVmInputs(opts.vm, custom);
   const hosts = await loadHosts(hostInputs, opts);
   const result = checkMatrix(vms, hosts);

@@ -6,6 +6,7 @@ import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index
 import { parseCpuModels, type CpuModelSection } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
+import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { readVmInputs } from '../../sources/vm/files.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
@@ -64,7 +65,8 @@ export function runDrift(opts: DriftOptions): void {
   }
   const custom = new Map<string, CpuModelSection>();
   if (opts.cpuModels)
-    for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
+    for (const m of parseCpuModels(readInputText(opts.cpuModels, CPU_MODELS_INPUT), opts.cpuModels).models)
+      custom.set(m.name, m);
   const vms = opts.vm ? readVmInputs(opts.vm, custom) : [];
   const lostHosts = new Set(steps.filter((s) => s.removed.length).map((s) => s.host));
   const broken = vms.length

@@ -1,16 +1,17 @@
 /** `plan` and `targets`: the implementation, loaded only when one of them runs. */
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emitPlanJson, vmJson } from '../../emitters/plan-json.js';
-import { emitPlanMarkdown, emitPlanText } from '../../emitters/plan-text.js';
-import { computePlan } from '../../engine/plan.js';
-import type { Plan } from '../../engine/plan-types.js';
 import { EXIT_PROBLEM, InputError } from '../../errors.js';
 import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
+import { loadPlanInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
+import { emitPlanJson, vmJson } from '../../proxmox/plan/json.js';
+import { computePlan } from '../../proxmox/plan/plan.js';
+import { emitPlanMarkdown, emitPlanText } from '../../proxmox/plan/text.js';
+import type { Plan } from '../../proxmox/plan/types.js';
+import { loadHosts } from '../inputs.js';
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
-import type { ClusterInputOptions } from '../commands/plan.js';
-import { loadPlanInput } from '../plan-inputs.js';
 
 export interface PlanOpts extends ClusterInputOptions {
   format: string;
@@ -32,7 +33,7 @@ function checkFormat(format: string, known: string[]): void {
 }
 
 async function makePlan(hosts: string[], opts: PlanOpts): Promise<Plan> {
-  const input = await loadPlanInput(hosts, opts);
+  const input = await loadPlanInput(hosts, opts, loadHosts);
   return computePlan(input, {
     qemu: parseQemuVersion(opts.qemu),
     allowTsx: opts.allowTsx,
@@ -57,7 +58,7 @@ export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {
 
 export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts): Promise<void> {
   checkFormat(opts.format, ['text', 'json']);
-  if (!/^[1-9]\d{2,8}$/.test(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
+  if (!isPveVmid(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
   const plan = await makePlan(hosts, opts);
   const vm = plan.vms.find((v) => v.vmid === Number(vmid));
   if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);

@@ -1,7 +1,6 @@
 /** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
 import { InputError, EXIT_PROBLEM } from '../../errors.js';
 import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index.js';
-import { profilesFromPveCluster } from '../../fleet/pve/profiles.js';
 import { readClusterTargets } from '../../fleet/ssh/cluster.js';
 import { createScanProgress } from '../../fleet/ssh/progress.js';
 import { scanHosts } from '../../fleet/ssh/scan.js';
@@ -9,8 +8,10 @@ import { profilesFromScan } from '../../fleet/ssh/scan-profiles.js';
 import { parseTarget, parseTargetsFile, type SshTarget } from '../../fleet/ssh/targets.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
+import { DEFAULT_FORMAT_CAP } from '../../sources/size-caps.js';
 import { notice, output } from '../output.js';
-import { connectPve } from '../pve-connect.js';
+import { connectPve } from '../../proxmox/api/connect.js';
+import { profilesFromPveCluster } from '../../proxmox/api/profiles.js';
 import { safeLine } from '../../safe-text.js';
 import { summarizeProfiles } from './profile.js';
 
@@ -77,9 +78,12 @@ async function scanPve(opts: ScanOpts): Promise<{ profiles: HostProfile[]; faile
   }
 }
 
+const TARGETS_INPUT = { expected: 'a targets file ([user@]host[:port] per line)', maxBytes: DEFAULT_FORMAT_CAP };
+
 export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   const targets = args.map((a) => parseTarget(a, a));
-  if (opts.targetsFile) targets.push(...parseTargetsFile(readInputText(opts.targetsFile), opts.targetsFile));
+  if (opts.targetsFile)
+    targets.push(...parseTargetsFile(readInputText(opts.targetsFile, TARGETS_INPUT), opts.targetsFile));
   if (opts.cluster) targets.push(...readClusterTargets());
   if (!targets.length && !opts.pve)
     throw new InputError('arguments', 'no targets: give hosts, --targets-file, --cluster or --pve');
@@ -126,7 +130,7 @@ async function verifyPlan(opts: ScanOpts, sshTargets: number) {
     );
   const { modelFromInput, parseAccel, parsePhaseTimeouts, parseTimeoutSeconds, sshOptionsOf } =
     await import('./verify.js');
-  const { verifyNodes, verificationRows } = await import('../../fleet/ssh/verify-nodes.js');
+  const { verifyNodes, verificationRows } = await import('./verify-nodes.js');
   const { renderVerifications } = await import('./verify-nodes-text.js');
   const model = modelFromInput(opts.verify!, opts.section);
   const concurrency = Number(opts.verifyConcurrency);

@@ -1,7 +1,7 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import { InputError } from '../../errors.js';
 import { notice } from '../output.js';
-import { clusterPlanSource } from '../plan-inputs.js';
+import { clusterPlanSource } from '../../proxmox/plan/inputs.js';
 import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';

@@ -1,5 +1,5 @@
 /** The per-node table of `scan --verify`. */
-import type { NodeVerification } from '../../fleet/ssh/verify-nodes.js';
+import type { NodeVerification } from './verify-nodes.js';
 import type { Verification } from '../../fleet/inventory/verifications.js';
 import { table } from '../table.js';
 

@@ -56,7 +56,7 @@ async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opt
   if (opts.kernel || opts.qemuBinary)
     throw new InputError('--ssh', '--kernel and --qemu-binary name files on this machine; the node uses its own');
   const { parseTarget } = await import('../../fleet/ssh/targets.js');
-  const { verifyOnNode } = await import('../../fleet/ssh/verify-nodes.js');
+  const { verifyOnNode } = await import('./verify-nodes.js');
   const target = parseTarget(opts.ssh!, '--ssh');
   const r = await verifyOnNode(target, {
     cpu: input.cpu,

@@ -1,15 +1,9 @@
 /** libvirt domain XML: the <cpu> element (custom, host-model, host-passthrough). */
 import { XMLParser } from 'fast-xml-parser';
-import { allFeatures, canonicalFeature } from '../../catalog/index.js';
-import { InputError } from '../../errors.js';
+import { featureFromLibvirt } from '../../catalog/libvirt.js';
+import { errorLine, InputError } from '../../errors.js';
 import { resolveCpuRequest } from './resolve.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
-
-const byLibvirtName = new Map(
-  allFeatures()
-    .filter((f) => f.libvirt)
-    .map((f) => [f.libvirt!, f.name]),
-);
 
 export function looksLikeDomainXml(text: string): boolean {
   return /<domain[\s>]/.test(text);
@@ -28,7 +22,7 @@ export function vmFromDomainXml(text: string, where: string, name: string): VmCp
       isArray: (n) => n === 'feature',
     }).parse(text);
   } catch (e) {
-    throw new InputError(where, `invalid XML: ${(e as Error).message.split('\n')[0]}`);
+    throw new InputError(where, `invalid XML: ${errorLine(e)}`);
   }
   const domain = doc.domain;
   if (!domain) throw new InputError(where, 'expected a libvirt <domain> document');
@@ -69,7 +63,7 @@ export function vmFromDomainXml(text: string, where: string, name: string): VmCp
   const changes: Array<[string, boolean]> = [];
   for (const f of cpu.feature ?? []) {
     const lv = f['@name'];
-    const canon = byLibvirtName.get(lv) ?? canonicalFeature(lv);
+    const canon = featureFromLibvirt(lv);
     if (!canon) throw new InputError(where, `unknown libvirt CPU feature "${lv}"`);
     const policy = f['@policy'] ?? 'require';
     if (policy === 'require' || policy === 'force') changes.push([canon, true]);

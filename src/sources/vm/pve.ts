@@ -3,6 +3,7 @@
  * then what the guest requests. Facts: qemu-server's PVE/QemuServer/CPUConfig.pm (the project's Proxmox
  * reference notes, sections 2 and 4).
  */
+import { PVE_NESTED_VIRT_FLAG } from '../../catalog/proxmox.js';
 import { canonicalFeature, resolveModel } from '../../catalog/index.js';
 import { InputError } from '../../errors.js';
 import { parseCpuProperty, parseVmConfig, PVE_DEFAULT_CPUTYPE, type VmConfig } from '../../formats/pve-vm-config.js';
@@ -22,7 +23,7 @@ export function looksLikePveVmConfig(text: string): boolean {
 }
 
 /** Proxmox's shorthand, resolved per host: see VmCpu.nestedVirt */
-const NESTED_VIRT = 'nested-virt';
+const NESTED_VIRT = PVE_NESTED_VIRT_FLAG;
 
 function flagChanges(flags: string[], where: string): Array<[string, boolean]> {
   return flags.map((f) => {

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { checkMatrix } from '../../engine/check.js';
 import { EMITTERS, isFormatName, FORMAT_NAMES } from '../../emitters/index.js';
-import { InputError } from '../../errors.js';
+import { errorLine, InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
 import { safeText } from '../../safe-text.js';
@@ -44,11 +44,6 @@ class BadRequest extends Error {}
 
 const NO_INVENTORY = 'no inventory: start with `migratable serve --inventory DB` to see feature drift';
 
-/** The first line only: the readers' messages are one-liners with the input named first. */
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
-}
-
 async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
     throw new BadRequest('expected Content-Type: application/json');
@@ -56,7 +51,7 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   try {
     raw = await c.req.json();
   } catch (e) {
-    throw new BadRequest(`invalid JSON: ${oneLine(e)}`);
+    throw new BadRequest(`invalid JSON: ${errorLine(e)}`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -129,10 +124,10 @@ export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
       err instanceof ModelRequestError ||
       err.name === 'EmitError'
     ) {
-      return c.json({ error: oneLine(err) }, 400);
+      return c.json({ error: errorLine(err) }, 400);
     }
     console.error(err);
-    return c.json({ error: `internal error: ${oneLine(err)}` }, 500);
+    return c.json({ error: `internal error: ${errorLine(err)}` }, 500);
   });
 
   // Hosts never change while serving: serialize once (1000 profiles are over a megabyte of JSON)

@@ -1,5 +1,5 @@
 /** The few server calls the UI makes; with a token (page opened as ?token=...) each one carries it. */
-import type { PlanJson } from '../../emitters/plan-json.js';
+import type { PlanJson } from '../../proxmox/plan/json.js';
 import type { ApiError, DriftResponse, HostsResponse } from '../common/api-types.js';
 
 const token = new URLSearchParams(location.search).get('token');

@@ -3,7 +3,7 @@
  * and the commands, from GET /api/plan (serve --pve-config). Adds itself, with its nav link, only
  * when the server has a cluster config.
  */
-import type { PlanJson, PlanVmJson } from '../../emitters/plan-json.js';
+import type { PlanJson, PlanVmJson } from '../../proxmox/plan/json.js';
 import { fetchPlan } from './api-client.js';
 import { h, plural, section } from './dom.js';
 
