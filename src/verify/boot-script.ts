@@ -233,7 +233,7 @@ while kill -0 "$pid" 2>/dev/null; do
   case $phase in firmware) lim=$L_FW ;; kernel) lim=$L_KERNEL ;; *) lim=$L_INIT ;; esac
   if [ $((t - start)) -gt "$lim" ]; then stuck=$phase; break; fi
   if [ $((t - t0)) -gt "$L_TOTAL" ]; then stuck="total:$phase"; break; fi
-  sleep 0.2 2>/dev/null || sleep 1
+  sleep 0.5 2>/dev/null || sleep 1
 done
 t=$(now)
 if [ -n "$stuck" ]; then
