@@ -25,15 +25,17 @@ export function runHosts(opts: HostsOptions): void {
       opts.json
         ? safeJson(hosts)
         : table(
-            ['host', 'vendor', 'cpu', 'features', 'exact', 'snapshots', 'latest'],
+            ['host', 'vendor', 'cpu', 'features', 'exact', 'kvm', 'snapshots', 'latest', 'verified (newest)'],
             hosts.map((h) => [
               h.host,
               h.vendor,
               h.modelName ?? '-',
               String(h.features),
               h.exact ? 'yes' : 'no',
+              [h.kvmModule, h.virtual ? 'in a VM' : null].filter(Boolean).join(', ') || '-',
               String(h.snapshots),
               h.latest,
+              h.verified ? `${h.verified.outcome} ${h.verified.modelHash.slice(0, 12)} ${h.verified.verifiedAt}` : '-',
             ]),
           ),
     );

@@ -28,9 +28,10 @@ export interface ProfileOptions {
   output?: string;
   kernel?: string;
   allowIncomplete?: boolean;
+  probe?: boolean;
 }
 
-export function runProfile(inputs: string[], opts: ProfileOptions): void {
-  const profiles = readHostInputs(inputs, opts);
+export async function runProfile(inputs: string[], opts: ProfileOptions): Promise<void> {
+  const profiles = await readHostInputs(inputs, opts, { announce: false });
   output(opts.json ? safeJson(profiles) : summarizeProfiles(profiles), opts.output);
 }

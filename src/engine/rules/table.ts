@@ -15,6 +15,7 @@ import {
   resolveFeature,
   resolveModel,
 } from '../../catalog/index.js';
+import { HYPERV_VMX_ONLY } from '../../formats/hyperv.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { X86_64_BASELINE, missingBaseline } from '../../profile/x86-64.js';
 import { compareVersions, majorMinor } from '../../version.js';
@@ -37,6 +38,9 @@ const isAmd = (h: Pick<HostProfile, 'vendor'>) => isAmdLike(h.vendor);
 /** Catalog attributes (data/features.json): QEMU's feature words for nested virt, KVM's hypercall PV bits */
 const nestedOn = (features: string[]) => features.filter((f) => resolveFeature(f)?.nested);
 const hypercallOn = (features: string[]) => features.filter((f) => resolveFeature(f)?.hypercall);
+
+/** "pve1 on KVM" when the host is a VM and says whose */
+const onHypervisor = (h: HostProfile) => (h.hostKind?.hypervisor ? `${h.name} on ${h.hostKind.hypervisor}` : h.name);
 
 function sameCpu(a: HostProfile, b: HostProfile): boolean {
   if (a.vendor !== b.vendor || a.family !== b.family || a.model !== b.model || a.stepping !== b.stepping) return false;
@@ -139,6 +143,25 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
           ? ['nested-virt: host vendor unknown, so whether it becomes vmx (Intel) or svm (AMD) is unknown']
           : [];
       return { missing, warnings };
+    },
+  },
+  {
+    id: 'hyperv-vmx-only',
+    fact: 'the Hyper-V enlightened VMCS (hv-evmcs) exists only where KVM runs on Intel VMX',
+    source:
+      'Linux arch/x86/kvm/vmx/hyperv.c nested_enable_evmcs (KVM_CAP_HYPERV_ENLIGHTENED_VMCS, kvm_intel only); qemu-server 9.2.6 CPUFlags.pm ("Only supported on Intel CPUs"); formats/hyperv.ts',
+    start: ({ vm, host }) => {
+      const missing: MissingFeature[] = [];
+      for (const hv of (vm.hyperv ?? []).filter((f) => HYPERV_VMX_ONLY.has(f))) {
+        const why =
+          host.vendor !== 'GenuineIntel'
+            ? 'the enlightened VMCS exists only on Intel hosts with VMX: KVM implements it in kvm_intel alone'
+            : !host.features.includes('vmx')
+              ? "it needs nested VMX, which this host's KVM does not offer"
+              : null;
+        if (why) missing.push({ feature: hv, why });
+      }
+      return missing.length ? { missing } : null;
     },
   },
   {
@@ -332,6 +355,42 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
             message: `${approximate.length} profile(s) derived from cpuinfo-like data (${someNames(approximate)}): KVM may offer slightly more or less than /proc/cpuinfo shows`,
             advice:
               "run `migratable probe` (or scan) on those hosts for QEMU's exact answer, and `migratable verify` the model",
+          }
+        : null;
+    },
+  },
+  {
+    id: 'virtual-host',
+    fact: 'a host that is itself a VM runs its KVM on what the outer hypervisor passes down, which its cpuinfo does not show',
+    source:
+      'CPUID.1:ECX[31] (the hypervisor bit, Linux X86_FEATURE_HYPERVISOR) and sources/host-kind.ts; recorded: test/fixtures/hosts/kvm-pvm-sapphirerapids (cpuinfo 118 features, KVM 64)',
+    pool: ({ set }) => {
+      const guessed = set.hosts.filter((h) => !h.exact && h.hostKind?.virtual);
+      return guessed.length
+        ? {
+            code: 'virtual-host',
+            message: `${guessed.length} host(s) are virtual machines (${someNames(guessed.map(onHypervisor))}): their /proc/cpuinfo cannot tell what their own KVM offers (nested or paravirtual KVM gets what the outer hypervisor passes down, often far less), so the model may not start there`,
+            advice:
+              "run `migratable probe` on those hosts (or `migratable scan` them) and use QEMU's exact answer; then `migratable verify` the model there",
+            hosts: guessed.map((h) => h.name),
+          }
+        : null;
+    },
+  },
+  {
+    id: 'nonstandard-kvm',
+    fact: 'an exact profile of a VM, or of a KVM module other than kvm_intel/kvm_amd, holds while the outer hypervisor stays as it is',
+    source: 'sources/host-kind.ts (the module serving /dev/kvm, read from /sys/module by the probe script)',
+    pool: ({ set }) => {
+      const odd = set.hosts.filter(
+        (h) => h.exact && (h.hostKind?.virtual || (h.hostKind?.kvm?.module && !h.hostKind.kvm.standard)),
+      );
+      return odd.length
+        ? {
+            code: 'nonstandard-kvm',
+            message: `${odd.length} host(s) run KVM as a guest or through another module (${someNames(odd.map((h) => `${onHypervisor(h)}${h.hostKind?.kvm?.module ? `, ${h.hostKind.kvm.module}` : ''}`))}): their profiles are QEMU's exact answer today, but what they offer depends on the outer hypervisor and can change when it changes`,
+            advice:
+              'probe them again after any change of the outer VM (CPU type, nesting, migration) and verify the model there',
           }
         : null;
     },

@@ -8,21 +8,9 @@ import { dirname } from 'node:path';
 import { InputError, WriteError, describeWriteErrno, isWriteErrno } from '../../errors.js';
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
 import { describeIdentity, judgeIdentity, otherMachineName, type HostIdentity } from './identity.js';
+import { VERIFICATIONS_STEP, insertVerifications, latestVerifications, type Verification } from './verifications.js';
 
 export type { HostIdentity } from './identity.js';
-
-/**
- * Each step brings an inventory from the version before it to its own, in order, in one transaction
- * each, when `scan` opens it for writing; reading commands read every version they know as it is.
- */
-const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
-  {
-    version: 2,
-    name: 'host identity: the address scanned and the key the host proved, per snapshot',
-    sql: 'ALTER TABLE snapshots ADD COLUMN address TEXT; ALTER TABLE snapshots ADD COLUMN host_key TEXT;',
-  },
-];
-const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 export interface Snapshot {
   id: number;
@@ -42,6 +30,12 @@ export interface HostSummary {
   modelName: string | null;
   features: number;
   exact: boolean;
+  /** The host is itself a VM (hypervisor flag, DMI, lscpu); null when its data does not say */
+  virtual: boolean | null;
+  /** The module serving its /dev/kvm (kvm_intel, kvm_amd, kvm_pvm ...), when a probe said */
+  kvmModule: string | null;
+  /** The newest scan --verify result on this host (any model), when there is one */
+  verified?: Omit<Verification, 'report'>;
 }
 
 /** One scanned host: its profile and, when known, which machine answered. */
@@ -59,6 +53,10 @@ export interface Inventory {
    * named in the inventory) and the warnings come back.
    */
   addScan(entries: ScanEntry[], now?: Date): { stored: HostProfile[]; warnings: string[] };
+  /** scan --verify results */
+  addVerifications(rows: Verification[]): number;
+  /** The newest result per host and model, newest first */
+  verifications(): Omit<Verification, 'report'>[];
   latestProfiles(): HostProfile[];
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
@@ -82,6 +80,29 @@ const TABLE_SQL = `
   );
   CREATE INDEX IF NOT EXISTS snapshots_host_time ON snapshots(host, collected_at, id);
 `;
+
+/**
+ * The inventory's format, one step at a time: user_version counts the steps a file has had, and a
+ * writable open runs the missing ones, each in its own transaction. Append steps; never change one.
+ */
+const MIGRATIONS: Array<{ name: string; sql: string }> = [
+  { name: 'snapshots: one row per host profile per scan', sql: TABLE_SQL },
+  {
+    name: 'host identity: the address scanned and the key the host proved, per snapshot',
+    sql: 'ALTER TABLE snapshots ADD COLUMN address TEXT; ALTER TABLE snapshots ADD COLUMN host_key TEXT;',
+  },
+  VERIFICATIONS_STEP,
+];
+const SCHEMA_VERSION = MIGRATIONS.length;
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let i = version; i < MIGRATIONS.length; i++)
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i].sql);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+}
 
 function checkVersion(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -113,14 +134,7 @@ function openWritable(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   checkVersion(db, path);
-  db.exec(TABLE_SQL); // version 1; a new file goes through every step
-  const from = db.pragma('user_version', { simple: true }) as number;
-  for (const step of MIGRATIONS)
-    if (step.version > from)
-      db.transaction(() => {
-        db.exec(step.sql);
-        db.pragma(`user_version = ${step.version}`);
-      })();
+  migrate(db);
   return db;
 }
 
@@ -174,6 +188,8 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
     path,
     add: (profiles, now) => guarded(path, () => inv.add(profiles, now)),
     addScan: (entries, now) => guarded(path, () => inv.addScan(entries, now)),
+    addVerifications: (rows) => guarded(path, () => inv.addVerifications(rows)),
+    verifications: () => guarded(path, () => inv.verifications()),
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
@@ -204,6 +220,9 @@ function rowToSnapshot(r: SnapshotRow, path: string): Snapshot {
 /** Per host: snapshot count and time range from SQL, the rest from its latest profile. */
 function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSummary[] {
   const byName = new Map(latest.map((p) => [p.name, p]));
+  const verified = new Map<string, Omit<Verification, 'report'>>();
+  // newest first: the first one seen per host is its latest
+  for (const v of latestVerifications(db)) if (!verified.has(v.host)) verified.set(v.host, v);
   const stats = db
     .prepare(
       'SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host',
@@ -220,6 +239,9 @@ function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSumma
       modelName: p.modelName,
       features: p.features.length,
       exact: p.exact,
+      virtual: p.hostKind ? p.hostKind.virtual : null,
+      kvmModule: p.hostKind?.kvm?.module ?? null,
+      ...(verified.has(s.host) ? { verified: verified.get(s.host) } : {}),
     };
   });
 }
@@ -284,6 +306,13 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
       ).stored.length;
     },
     addScan,
+    addVerifications(rows) {
+      if (!writable) throw new InputError(path, 'opened read-only');
+      return insertVerifications(db, rows);
+    },
+    verifications() {
+      return latestVerifications(db);
+    },
     latestProfiles() {
       const rows = db
         .prepare(
