@@ -4,7 +4,7 @@
  * import() against them, and scripts/build-web.mjs refuses NODE_ONLY modules in the browser bundle.
  *
  * A file belongs to the longest folder below that holds it; files directly in src/ (errors, version,
- * safe-text, wrap) are utilities every layer may import, and they import no layer. A layer may import
+ * safe-text, safe-json, redact, wrap) are utilities every layer may import, and they import no layer. A layer may import
  * itself, the utilities and the layers it lists; nothing else in src/, and outside src/ only data/.
  */
 import { builtinModules } from 'node:module';
@@ -26,14 +26,16 @@ export const LAYERS = {
   // Readers turn input into profile types with the formats and the catalog, never the engine
   sources: { may: BASE },
   qemu: { may: [] },
+  // How files are written (one output-file writer, lock owners): Node-only, below everything that writes
+  fs: { may: [] },
   verify: { may: [...BASE, 'sources', 'qemu'] },
-  fleet: { may: [...BASE, 'engine', 'sources'] },
+  fleet: { may: [...BASE, 'engine', 'sources', 'fs'] },
   // The Proxmox wing: cluster config, HA, plan, apply, API client; above the engine, emitters, readers, fleet
-  proxmox: { may: [...BASE, 'engine', 'emitters', 'sources', 'fleet'] },
+  proxmox: { may: [...BASE, 'engine', 'emitters', 'sources', 'fleet', 'fs'] },
   'web/common': { may: [...BASE, 'engine', 'emitters'], browser: true },
   'web/ui': { may: [...BASE, 'engine', 'emitters', 'sources', 'proxmox', 'web/common'], browser: true },
-  'web/server': { may: [...BASE, 'engine', 'emitters', 'sources', 'fleet', 'proxmox', 'web/common'] },
-  cli: { may: [...BASE, 'engine', 'emitters', 'sources', 'qemu', 'verify', 'fleet', 'proxmox', 'web/server'] },
+  'web/server': { may: [...BASE, 'engine', 'emitters', 'sources', 'fleet', 'proxmox', 'web/common', 'fs'] },
+  cli: { may: [...BASE, 'engine', 'emitters', 'sources', 'qemu', 'verify', 'fleet', 'proxmox', 'web/server', 'fs'] },
 };
 
 /** Modules that read files, open sockets or run processes (src-relative; a trailing / is a folder). */
@@ -42,6 +44,7 @@ export const NODE_ONLY = [
   'sources/bounded-read.ts',
   'sources/vm/files.ts',
   'qemu/',
+  'fs/',
   'verify/',
   'fleet/',
   'proxmox/api/',

@@ -1,9 +1,10 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { readProfileInputs } from '../sources/files.js';
-import { hostNameFromPath, parseKernelOption } from '../sources/index.js';
+import { hostNameFromPath, parseKernelOption, uniqueNames } from '../sources/index.js';
+import { notice } from './output.js';
 
 /** The options of every command that reads host data files. */
 export interface HostReadOptions {
@@ -11,15 +12,51 @@ export interface HostReadOptions {
   kernel?: string;
   /** --allow-incomplete */
   allowIncomplete?: boolean;
+  /** --no-probe sets it false: this machine's /proc/cpuinfo is not checked against QEMU/KVM here */
+  probe?: boolean;
+}
+
+/** Whether the cross-check's one-line summary goes to stderr (profile shows it in the notes already). */
+export interface ReadHostInputsExtra {
+  announce?: boolean;
 }
 
 export interface HostInputOptions extends HostReadOptions {
   inventory?: string;
 }
 
-/** Host data files, directories or stdin, read with the command's --kernel and --allow-incomplete. */
-export function readHostInputs(paths: string[], opts: HostReadOptions): HostProfile[] {
-  return readProfileInputs(paths, { kernel: parseKernelOption(opts.kernel), allowIncomplete: opts.allowIncomplete });
+function isLocalCpuinfo(path: string): boolean {
+  try {
+    return path !== '-' && realpathSync(path) === '/proc/cpuinfo';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Host data files, directories or stdin, read with the command's --kernel and --allow-incomplete.
+ * This machine's own /proc/cpuinfo is checked against QEMU/KVM here unless --no-probe (local-crosscheck.ts).
+ */
+export async function readHostInputs(
+  paths: string[],
+  opts: HostReadOptions,
+  extra: ReadHostInputsExtra = {},
+): Promise<HostProfile[]> {
+  const ctx = { kernel: parseKernelOption(opts.kernel), allowIncomplete: opts.allowIncomplete };
+  if (opts.probe === false || !paths.some(isLocalCpuinfo)) return readProfileInputs(paths, ctx);
+  const out: HostProfile[] = [];
+  for (const path of paths) {
+    const profiles = readProfileInputs([path], ctx);
+    if (!isLocalCpuinfo(path) || profiles.length !== 1) {
+      out.push(...profiles);
+      continue;
+    }
+    const { crossCheckLocalCpuinfo } = await import('./local-crosscheck.js');
+    const checked = await crossCheckLocalCpuinfo(profiles[0]);
+    if (checked.summary && extra.announce !== false) notice(`migratable: ${checked.summary}`);
+    out.push(checked.profile);
+  }
+  return uniqueNames(out);
 }
 
 const isDir = (p: string) => {
@@ -35,7 +72,11 @@ const isDir = (p: string) => {
  * that finds every one of them; otherwise, or when a name may come from inside a file, all of them.
  * `targets VMID` needs a handful of the nodes, not every node's data.
  */
-function readWantedHostInputs(paths: string[], opts: HostReadOptions, wanted: Set<string>): HostProfile[] {
+async function readWantedHostInputs(
+  paths: string[],
+  opts: HostReadOptions,
+  wanted: Set<string>,
+): Promise<HostProfile[]> {
   if (!paths.every(isDir)) return readHostInputs(paths, opts);
   const picked = paths.flatMap((dir) =>
     readdirSync(dir)
@@ -43,7 +84,7 @@ function readWantedHostInputs(paths: string[], opts: HostReadOptions, wanted: Se
       .map((f) => join(dir, f)),
   );
   if (picked.length) {
-    const hosts = readHostInputs(picked.sort(), opts);
+    const hosts = await readHostInputs(picked.sort(), opts);
     const names = new Set(hosts.map((h) => h.name));
     if ([...wanted].every((n) => names.has(n))) return hosts;
   }
@@ -62,8 +103,8 @@ export async function loadHosts(
   const hosts: HostProfile[] = !inputs.length
     ? []
     : wanted
-      ? readWantedHostInputs(inputs, opts, wanted)
-      : readHostInputs(inputs, opts);
+      ? await readWantedHostInputs(inputs, opts, wanted)
+      : await readHostInputs(inputs, opts);
   if (opts.inventory) {
     const { openInventory } = await import('../fleet/inventory/index.js');
     const inv = openInventory(opts.inventory, { readOnly: true });

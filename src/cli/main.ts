@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { BusyError, InputError, EXIT_BAD_INPUT, EXIT_BUSY } from '../errors.js';
+import { BusyError, InputError, WriteError, EXIT_BAD_INPUT, EXIT_BUSY, EXIT_PROBLEM } from '../errors.js';
 import { safeLine, safeText } from '../safe-text.js';
 import { registerCommands } from './commands/index.js';
 
@@ -35,6 +35,10 @@ function fail(err: unknown): never {
   if (err instanceof InputError || err instanceof BusyError) {
     say(err.message);
     process.exit(err instanceof BusyError ? EXIT_BUSY : EXIT_BAD_INPUT);
+  }
+  if (err instanceof WriteError) {
+    say(err.message);
+    process.exit(EXIT_PROBLEM);
   }
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);

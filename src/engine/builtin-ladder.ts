@@ -3,7 +3,7 @@
  * QEMU's named models of the hosts' vendors) run on every selected host, and on which they do not.
  * Pure: HostProfiles + catalog in; the same runnable rule as `migratable models --host`.
  */
-import { allModels, kvm, knownNewerThan, resolveModel, type Model } from '../catalog/index.js';
+import { allModels, knownNewerThan, resolveFeature, resolveModel, type Model } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { describeHosts, type HostGroup, type HostSet } from './hosts.js';
 import { unavailableIn } from './runnable.js';
@@ -113,7 +113,7 @@ export function ladderOf(set: HostSet, qemuOverride: string | null): BuiltinLadd
     null,
   );
   const caveat = set.crossVendor
-    ? `Proxmox switches ${kvm.hypercall.includes('kvm-pv-unhalt') ? 'kvm_pv_unhalt' : 'PV hypercalls'} on for every built-in type: across Intel and AMD a guest can crash after a move; the custom model switches it off`
+    ? `Proxmox switches ${resolveFeature('kvm-pv-unhalt')?.hypercall ? 'kvm_pv_unhalt' : 'PV hypercalls'} on for every built-in type: across Intel and AMD a guest can crash after a move; the custom model switches it off`
     : null;
   return { rungs, richest: richest?.type ?? null, caveat };
 }

@@ -74,7 +74,8 @@ export function checkMatrix(vmList: VmCpu[], hosts: HostProfile[]): CheckResult 
     if (!failing.length && !vm.passthrough) continue;
     const missing = new Set(failing.flatMap((c) => c.missing.map((m) => m.feature)));
     const s: Suggestion = { vm: vm.name, text: '' };
-    if (missing.size && [...missing].every((f) => vm.added.includes(f))) s.dropFlags = [...missing].sort();
+    if (missing.size && [...missing].every((f) => vm.added.includes(f) || vm.hyperv?.includes(f)))
+      s.dropFlags = [...missing].sort();
     baseline ??= hosts.length ? computeBaseline(hosts, { skipExplain: true }) : null;
     if (baseline) s.useBaseline = { cpu: baseline.cpu, name: baseline.name };
     s.text = [

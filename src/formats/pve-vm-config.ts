@@ -11,30 +11,9 @@
  * not allowed, and a VM may only set the flags of CPUFlags.pm's supported set. A `custom-` model that
  * cpu-models.conf lacks is the reader's to judge (sources/vm/pve.ts), since only it has that file.
  */
-import { resolveModel } from '../catalog/index.js';
+import { PVE_CPU_CONF_KEYS, PVE_VM_CPU_FLAGS, isPveCpuType } from '../catalog/proxmox.js';
 import { InputError } from '../errors.js';
 import { CPU_FLAG_ELEMENT_RE } from './pve-cpu-models.js';
-
-/**
- * The flags a VM's own `cpu:` may set "for security reasons" (qemu-server 9.2.6,
- * src/PVE/QemuServer/CPUFlags.pm $supported_vm_specific_cpu_flags_by_arch, x86_64); custom models
- * in cpu-models.conf may set any flag.
- */
-export const PVE_VM_CPU_FLAGS = [
-  'nested-virt',
-  'md-clear',
-  'pcid',
-  'spec-ctrl',
-  'ssbd',
-  'ibpb',
-  'virt-ssbd',
-  'amd-ssbd',
-  'amd-no-ssb',
-  'pdpe1gb',
-  'hv-tlbflush',
-  'hv-evmcs',
-  'aes',
-];
 
 /** What PVE uses when a VM has no `cpu:` line (schema default, notes §2.1). */
 export const PVE_DEFAULT_CPUTYPE = 'kvm64';
@@ -72,16 +51,7 @@ export interface VmConfig {
   invalidCpu?: string;
 }
 
-const CPU_KEYS = new Set([
-  'cputype',
-  'flags',
-  'phys-bits',
-  'hidden',
-  'hv-vendor-id',
-  'reported-model',
-  'guest-phys-bits',
-  'level',
-]);
+const CPU_KEYS = PVE_CPU_CONF_KEYS;
 
 /**
  * Parse a `cpu:` property string like PVE::JSONSchema::parse_property_string with
@@ -130,14 +100,11 @@ export function parseCpuProperty(value: string): VmCpu {
 
 /**
  * What validate_vm_cpu_conf adds to the format for a VM's own cpu: (throws Error with the reason).
- * Built-in types are the QEMU models the catalog knows and Proxmox's abstract ones, by exact name.
+ * Built-in types are those some release's qemu-server knows (the catalog's data/proxmox.json).
  */
 export function checkVmCpu(cpu: VmCpu): void {
-  if (!cpu.customModel && cpu.type !== 'host' && cpu.type !== 'max') {
-    const m = resolveModel(cpu.type);
-    if (!m || (m.name !== cpu.type && !m.aliases.includes(cpu.type)))
-      throw new Error(`Built-in cputype '${cpu.type}' is not defined (missing 'custom-' prefix?)`);
-  }
+  if (!cpu.customModel && !isPveCpuType(cpu.type))
+    throw new Error(`Built-in cputype '${cpu.type}' is not defined (missing 'custom-' prefix?)`);
   const bad = cpu.flags.filter((f) => !PVE_VM_CPU_FLAGS.includes(f.slice(1)));
   if (bad.length)
     throw new Error(`VM-specific CPU flags must be a subset of: ${PVE_VM_CPU_FLAGS.join(', ')} (not ${bad.join(';')})`);

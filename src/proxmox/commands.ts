@@ -2,15 +2,17 @@
  * The command lines migratable prints for a Proxmox cluster, spelled once: the plan's rollout steps
  * and `apply --vm` use these (run them on any node of the cluster).
  */
+import { isPveVmid } from '../catalog/proxmox.js';
 import { InputError } from '../errors.js';
 import { GENERATED_MODEL_NAME_RE } from '../formats/pve-cpu-models.js';
+import { shellWord } from '../formats/shell-word.js';
 
-/** PVE vmids are 100..999999999. */
-const VMID_RE = /^[1-9]\d{2,8}$/;
-
-/** Adds a generated cpu-models.conf section (the file `plan --write-models` or `baseline --format pve` wrote). */
+/**
+ * Adds a generated cpu-models.conf section (the file `plan --write-models` or `baseline --format pve`
+ * wrote). The path is one shell word: a DIR may hold spaces, quotes or `$(...)`.
+ */
 export function applyModelCommand(sectionFile: string): string {
-  return `migratable apply ${sectionFile}`;
+  return `migratable apply ${shellWord(sectionFile)}`;
 }
 
 /**
@@ -39,7 +41,7 @@ export function qmSetLines(vmids: Array<number | string>, modelName: string): st
   }
   return vmids.map((v) => {
     const s = String(v);
-    if (!VMID_RE.test(s)) throw new InputError('vmid', `${JSON.stringify(s)} is not a VM id (digits, 100-999999999)`);
+    if (!isPveVmid(s)) throw new InputError('vmid', `${JSON.stringify(s)} is not a VM id (digits, 100-999999999)`);
     return qmSetCpuCommand(s, modelName);
   });
 }

@@ -6,7 +6,7 @@
  * and reads never hang: the loop polls until data ends, the byte cap is passed or the deadline comes.
  * Every input is text, so a NUL byte ends the read at once (/dev/zero is refused in microseconds).
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 export interface BoundedReadOptions {
@@ -39,7 +39,7 @@ export function readBounded(path: string, where: string, opts: BoundedReadOption
   const fd = openInput(path, where);
   try {
     if (fd.size > opts.maxBytes) throw tooBig(where, opts);
-    return readAll(fd.fd, fd.regular, where, opts);
+    return readAll(fd.fd, fd.regular || endsAtZero(path, fd.fd), where, opts);
   } finally {
     if (fd.close) closeSync(fd.fd);
   }
@@ -64,7 +64,24 @@ function openInput(path: string, where: string): { fd: number; regular: boolean;
   return { fd, regular: st.isFile(), size: st.isFile() ? st.size : 0, close: true };
 }
 
-function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadOptions): string {
+/**
+ * Whether a read of 0 bytes is the end of the data. Only a named FIFO we opened ourselves can be
+ * empty because its writer has not come yet; stdin, a process substitution (<(...)) and every other
+ * anonymous pipe had their writer from the start, and a device such as /dev/null has no writer at
+ * all: empty stdin is refused at once, not after the timeout.
+ */
+function endsAtZero(path: string, fd: number): boolean {
+  if (path === '-') return true;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFIFO()) return !st.isSocket();
+    return readlinkSync(`/proc/self/fd/${fd}`).startsWith('pipe:');
+  } catch {
+    return false;
+  }
+}
+
+function readAll(fd: number, endsAtZero: boolean, where: string, opts: BoundedReadOptions): string {
   const deadline = Date.now() + opts.timeoutMs;
   const chunks: Buffer[] = [];
   let total = 0;
@@ -80,8 +97,8 @@ function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadO
         throw new InputError(where, `cannot read: ${describeFsError(e)}`);
       n = -1;
     }
-    // A FIFO reads 0 both before its writer comes and after it leaves: before any data, keep waiting.
-    if (n === 0 && (regular || total > 0)) break;
+    // A named FIFO reads 0 both before its writer comes and after it leaves: before any data, keep waiting.
+    if (n === 0 && (endsAtZero || total > 0)) break;
     if (n > 0) {
       if (buf.subarray(0, n).includes(0)) throw new InputError(where, `binary data, not text${expecting(opts)}`);
       total += n;

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { newProfile, normalizeVendor } from '../profile/build.js';
 import { guestViewFromLinux, type GuestView } from './guest-view.js';
+import { virtualHost } from './host-kind.js';
 
 type Stanza = Map<string, string>;
 
@@ -155,7 +156,10 @@ export function readCpuinfo(
     const v = first.get(k);
     return v && v.length < 10 && /^\d+$/.test(v) ? Number(v) : null;
   };
+  // A VM's cpuinfo cannot tell what its own KVM offers (host-kind.ts): said on the profile
+  const guest = /(^| )hypervisor( |$)/.test(lines[0]) ? virtualHost(['hypervisor']) : null;
   return newProfile({
+    ...(guest ? { hostKind: guest } : {}),
     name,
     vendor,
     family: num('cpu family'),
@@ -168,6 +172,9 @@ export function readCpuinfo(
     source: 'cpuinfo',
     physBits: bits ? Number(bits[1]) : null,
     kernel: host.kernel ?? null,
-    notes,
+    notes: guest ? [...notes, VM_NOTE] : notes,
   });
 }
+
+const VM_NOTE =
+  'the hypervisor flag: this host is itself a virtual machine, so its cpuinfo cannot tell what its own KVM offers (nested or paravirtual KVM gets what the outer hypervisor passes down): run `migratable probe` there';

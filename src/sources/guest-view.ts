@@ -3,8 +3,8 @@
  * (/proc/cpuinfo, lscpu, Proxmox's node status). Approximate by nature: the result is marked
  * exact:false and errs on the side of claiming less, never more.
  */
-import { compareVersions } from '../version.js';
-import { allFeatures, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
+import { compareVersions, majorMinor } from '../version.js';
+import { allFeatures, isAmdLike, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
 import { applyDependencies } from '../catalog/dependencies.js';
 import { kvmOfferFor } from './kvm-offer.js';
 
@@ -19,8 +19,8 @@ export interface LinuxView {
 
 /** True when a kernel release like "6.8.12-4-pve" is at least "major.minor". */
 export function kernelAtLeast(kernel: string | null | undefined, since: string): boolean {
-  const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
-  return !!m && compareVersions(`${m[1]}.${m[2]}`, since) >= 0;
+  const release = majorMinor(kernel);
+  return release !== null && compareVersions(release, since) >= 0;
 }
 
 export interface GuestView {
@@ -105,8 +105,7 @@ export function linuxHintsFromBits(vendor: string, features: Set<string>, family
   if (features.has('spec-ctrl') || features.has('ibpb')) hints.push('ibpb');
   if (features.has('stibp') || features.has('amd-stibp')) hints.push('stibp');
   // AMD families 15h-17h without AMD_SSBD get SSBD the LS_CFG way (Linux forces X86_FEATURE_SSBD)
-  const lsCfg =
-    (vendor === 'AuthenticAMD' || vendor === 'HygonGenuine') && family !== null && family >= 0x15 && family <= 0x18;
+  const lsCfg = isAmdLike(vendor) && family !== null && family >= 0x15 && family <= 0x18;
   if (features.has('ssbd') || features.has('amd-ssbd') || features.has('virt-ssbd') || lsCfg) hints.push('ssbd');
   return hints;
 }
@@ -134,7 +133,7 @@ export function applyKvmRules(facts: HostFacts): { features: string[]; notes: st
       `host kernel unknown: only what KVM offers in every Linux release from ${offer.releases[0]} on is claimed` +
         (offer.heldBack.length ? ` (held back: ${offer.heldBack.sort().join(' ')})` : ''),
     );
-  const amd = host.vendor === 'AuthenticAMD' || host.vendor === 'HygonGenuine';
+  const amd = isAmdLike(host.vendor);
   if (host.bugs) {
     // A bug absent from the line means "not affected" only if the kernel already knew that bug
     const bugs = new Set(host.bugs);

@@ -3,8 +3,8 @@
  * release, from the generated data/kvm-offer.json. A kernel between two known releases behaves like
  * the older one; an unknown kernel gets only what every release from 5.4 on offers.
  */
-import { kvmOffer } from '../catalog/index.js';
-import { compareVersions } from '../version.js';
+import { isAmdLike, kvmOffer } from '../catalog/index.js';
+import { compareVersions, majorMinor } from '../version.js';
 
 export { kvmOffer };
 
@@ -20,15 +20,14 @@ export interface OfferHost {
 
 /** The known release a running kernel behaves like, or null when unknown or older than every known one. */
 export function releaseFor(kernel: string | null | undefined): string | null {
-  const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
-  if (!m) return null;
-  const k = `${m[1]}.${m[2]}`;
+  const k = majorMinor(kernel);
+  if (!k) return null;
   const fit = kvmOffer.releases.filter((r) => compareVersions(r, k) <= 0);
   return fit.at(-1) ?? null;
 }
 
 function vendorKey(vendor: string): 'intel' | 'amd' {
-  return vendor === 'AuthenticAMD' || vendor === 'HygonGenuine' ? 'amd' : 'intel';
+  return isAmdLike(vendor) ? 'amd' : 'intel';
 }
 
 function holds(lit: string, feature: string, host: OfferHost, v: 'intel' | 'amd'): boolean {

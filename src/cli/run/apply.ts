@@ -26,6 +26,8 @@ export async function runApply(model: string, opts: ApplyOptions): Promise<void>
   const lockSeconds = Number(opts.lockTimeout);
   if (!/^\d+(\.\d+)?$/.test(opts.lockTimeout) || lockSeconds > 3600)
     throw new InputError('--lock-timeout', `expected seconds (0-3600), got ${JSON.stringify(opts.lockTimeout)}`);
+  // Every argument is checked before anything is written: a bad --vm must not leave a changed file behind
+  const qmLines = opts.vm?.length ? qmSetLines(opts.vm, sections[0].name) : [];
   const r = await applyCpuModel({
     file: opts.file,
     section: sections[0],
@@ -37,8 +39,8 @@ export async function runApply(model: string, opts: ApplyOptions): Promise<void>
     notice(
       `${opts.file}: ${r.action} cpu-model ${sections[0].name}${r.backupFile ? ` (backup: ${r.backupFile})` : ''}`,
     );
-  if (opts.vm?.length) {
-    output(qmSetLines(opts.vm, sections[0].name).join('\n'));
+  if (qmLines.length) {
+    output(qmLines.join('\n'));
     notice('note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had');
   }
 }

@@ -8,6 +8,7 @@ import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { loadHosts } from '../inputs.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
+import { safeJson } from '../../safe-json.js';
 
 export function renderCheck(r: CheckResult): string {
   const cell = (vm: string, host: string) => r.cells.find((c) => c.vm === vm && c.host === host)!;
@@ -65,11 +66,7 @@ export async function runCheck(hostInputs: string[], opts: CheckOptions): Promis
   const result = checkMatrix(vms, hosts);
   output(
     opts.json
-      ? JSON.stringify(
-          result.cells.map((c) => ({ ...c, missing: c.missing.map((m) => m.feature), reasons: c.missing })),
-          null,
-          2,
-        )
+      ? safeJson(result.cells.map((c) => ({ ...c, missing: c.missing.map((m) => m.feature), reasons: c.missing })))
       : renderCheck(result),
   );
   if (result.cells.some((c) => !c.ok)) process.exitCode = EXIT_PROBLEM;

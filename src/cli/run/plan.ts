@@ -1,8 +1,9 @@
 /** `plan` and `targets`: the implementation, loaded only when one of them runs. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError, WriteError, describeWriteErrno } from '../../errors.js';
 import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
+import { writeOutputFile } from '../../fs/output-file.js';
 import { loadPlanInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
 import { emitPlanJson } from '../../proxmox/plan/json.js';
 import { computePlan } from '../../proxmox/plan/plan.js';
@@ -40,12 +41,16 @@ async function makePlan(hosts: string[], opts: PlanOpts): Promise<Plan> {
   });
 }
 
-/** Each section `apply` needs, as DIR/NAME.conf (what the plan's commands name). */
+/** Each section `apply` needs, as DIR/NAME.conf (what the plan's commands name); a link planted there is refused. */
 function writeModels(plan: Plan, dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new WriteError(dir, `cannot create the directory: ${describeWriteErrno(e)}`);
+  }
   for (const d of plan.domains)
     if (plan.steps.some((s) => s.kind === 'apply' && s.model === d.model.name))
-      writeFileSync(join(dir, `${d.model.name}.conf`), renderCpuModelSection(d.section));
+      writeOutputFile(join(dir, `${d.model.name}.conf`), renderCpuModelSection(d.section));
 }
 
 export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {

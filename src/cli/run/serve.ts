@@ -23,7 +23,7 @@ function parsePort(v: string): number {
 
 export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
   const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
-  const hosts = readHostInputs(inputs, opts);
+  const hosts = await readHostInputs(inputs, opts);
   const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
   const server = await startServer({
     inputs: [...hosts, ...(inventory?.hosts ?? [])],

@@ -1,10 +1,12 @@
 /** `targets`: the implementation, loaded only when it runs (no models, no emitters: only targets). */
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { EXIT_PROBLEM, InputError } from '../../errors.js';
 import { compileHa } from '../../proxmox/ha/compile.js';
 import { vmDomain } from '../../proxmox/ha/domains.js';
 import { preconditionJson, targetsJson, type TargetsJson } from '../../proxmox/plan/answer.js';
 import { loadPlanInput, loadTargetsInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
 import { TargetSolver, targetInputs } from '../../proxmox/plan/targets.js';
+import { safeJson } from '../../safe-json.js';
 import { loadHosts } from '../inputs.js';
 import { output } from '../output.js';
 
@@ -57,23 +59,16 @@ export async function runTargets(vmid: string | undefined, hosts: string[], opts
     const { answers, nodes } = await allTargets(vmid === undefined ? hosts : [vmid, ...hosts], opts);
     if (opts.format === 'text')
       output(answers.map((a) => `${a.vmid}: ${a.liveTargets.join(' ') || 'none'}`).join('\n'));
-    else
-      output(
-        JSON.stringify(
-          answers.map((a) => asJson(a, nodes)),
-          null,
-          2,
-        ),
-      );
+    else output(safeJson(answers.map((a) => asJson(a, nodes))));
     return;
   }
-  if (vmid === undefined || !/^[1-9]\d{2,8}$/.test(vmid))
+  if (vmid === undefined || !isPveVmid(vmid))
     throw new InputError(
       'vmid',
       vmid === undefined ? 'give a VM id, or --all' : `${JSON.stringify(vmid)} is not a VM id`,
     );
   const { answer, nodes } = await oneTarget(Number(vmid), hosts, opts);
-  if (opts.format !== 'text') output(JSON.stringify(asJson(answer, nodes), null, 2));
+  if (opts.format !== 'text') output(safeJson(asJson(answer, nodes)));
   else if (answer.liveTargets.length) output(answer.liveTargets.join('\n'));
   else process.stderr.write(`VM ${vmid} has no live target now (${answer.blocked.length} node(s) blocked)\n`);
   if (!answer.liveTargets.length) process.exitCode = EXIT_PROBLEM;

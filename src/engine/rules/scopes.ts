@@ -74,7 +74,7 @@ export interface MigrationRule {
   /** move: why the running VM cannot live-migrate source -> target now (anything that stops a start there does too) */
   move?: (c: MoveContext) => string | string[] | null;
   /** model-change: these features, when a new model drops them, take a capability from the guest */
-  dropped?: { features: string[]; loses: string };
+  dropped?: { features: readonly string[]; loses: string };
 }
 
 const SCOPE_KEYS: Record<Scope, keyof MigrationRule> = {

@@ -6,10 +6,19 @@
  * The order is the order of the output in every scope: baseline's warnings, a check cell's missing
  * features and warnings, a move's blockers. A new rule goes where its output belongs.
  */
-import { knownNewerThan, kvm, resolveFeature, resolveModel } from '../../catalog/index.js';
+import {
+  HYPERCALL_FEATURES,
+  NESTED_FEATURES,
+  isAmdLike,
+  knownNewerThan,
+  kvm,
+  resolveFeature,
+  resolveModel,
+} from '../../catalog/index.js';
+import { HYPERV_VMX_ONLY } from '../../formats/hyperv.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { X86_64_BASELINE, missingBaseline } from '../../profile/x86-64.js';
-import { compareVersions } from '../../version.js';
+import { compareVersions, majorMinor } from '../../version.js';
 import type { HostSet } from '../hosts.js';
 import { featuresOnHost, nestedVirtFeature } from '../nested-virt.js';
 import { QEMU_DEFAULT_PHYS_BITS } from '../phys-bits.js';
@@ -25,9 +34,13 @@ export const CROSS_VENDOR_CMDLINE = 'pti=on spectre_v2=retpoline,generic spec_st
 const FIELD_REPORT =
   'Proxmox forum tutorial "Live migration between Intel Xeon and AMD Epyc2 (Linux guests)" (2020, E5-2630 v4 / EPYC 7502) and its replies';
 
-const isAmd = (h: Pick<HostProfile, 'vendor'>) => h.vendor === 'AuthenticAMD' || h.vendor === 'HygonGenuine';
-const nestedOn = (features: string[]) => features.filter((f) => f === 'vmx' || f === 'svm');
-const hypercallOn = (features: string[]) => features.filter((f) => kvm.hypercall.includes(f));
+const isAmd = (h: Pick<HostProfile, 'vendor'>) => isAmdLike(h.vendor);
+/** Catalog attributes (data/features.json): QEMU's feature words for nested virt, KVM's hypercall PV bits */
+const nestedOn = (features: string[]) => features.filter((f) => resolveFeature(f)?.nested);
+const hypercallOn = (features: string[]) => features.filter((f) => resolveFeature(f)?.hypercall);
+
+/** "pve1 on KVM" when the host is a VM and says whose */
+const onHypervisor = (h: HostProfile) => (h.hostKind?.hypervisor ? `${h.name} on ${h.hostKind.hypervisor}` : h.name);
 
 function sameCpu(a: HostProfile, b: HostProfile): boolean {
   if (a.vendor !== b.vendor || a.family !== b.family || a.model !== b.model || a.stepping !== b.stepping) return false;
@@ -133,12 +146,31 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
     },
   },
   {
+    id: 'hyperv-vmx-only',
+    fact: 'the Hyper-V enlightened VMCS (hv-evmcs) exists only where KVM runs on Intel VMX',
+    source:
+      'Linux arch/x86/kvm/vmx/hyperv.c nested_enable_evmcs (KVM_CAP_HYPERV_ENLIGHTENED_VMCS, kvm_intel only); qemu-server 9.2.6 CPUFlags.pm ("Only supported on Intel CPUs"); formats/hyperv.ts',
+    start: ({ vm, host }) => {
+      const missing: MissingFeature[] = [];
+      for (const hv of (vm.hyperv ?? []).filter((f) => HYPERV_VMX_ONLY.has(f))) {
+        const why =
+          host.vendor !== 'GenuineIntel'
+            ? 'the enlightened VMCS exists only on Intel hosts with VMX: KVM implements it in kvm_intel alone'
+            : !host.features.includes('vmx')
+              ? "it needs nested VMX, which this host's KVM does not offer"
+              : null;
+        if (why) missing.push({ feature: hv, why });
+      }
+      return missing.length ? { missing } : null;
+    },
+  },
+  {
     id: 'cross-vendor',
     fact: "a guest keeps its boot host's vendor choices; hypercall PV features and nested state break when the vendor changes",
-    source: `${FIELD_REPORT}; KubeVirt PR #16060 (2025: guest panics in kvm_kick_cpu after AMD->Intel moves); Linux arch/x86/kernel/kvm.c (PV spinlock kicks are VMCALL/VMMCALL hypercalls); data/kvm.json \`hypercall\``,
+    source: `${FIELD_REPORT}; KubeVirt PR #16060 (2025: guest panics in kvm_kick_cpu after AMD->Intel moves); Linux arch/x86/kernel/kvm.c (PV spinlock kicks are VMCALL/VMMCALL hypercalls); data/features.json \`hypercall\` (Linux Documentation/virt/kvm/x86/hypercalls.rst)`,
     pool: ({ set }) => {
       if (!set.crossVendor) return null;
-      const hc = kvm.hypercall.filter((f) => f !== 'kvm-pv-unhalt');
+      const hc = HYPERCALL_FEATURES.filter((f) => f !== 'kvm-pv-unhalt');
       return [
         {
           code: 'cross-vendor',
@@ -328,12 +360,48 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
     },
   },
   {
+    id: 'virtual-host',
+    fact: 'a host that is itself a VM runs its KVM on what the outer hypervisor passes down, which its cpuinfo does not show',
+    source:
+      'CPUID.1:ECX[31] (the hypervisor bit, Linux X86_FEATURE_HYPERVISOR) and sources/host-kind.ts; recorded: test/fixtures/hosts/kvm-pvm-sapphirerapids (cpuinfo 118 features, KVM 64)',
+    pool: ({ set }) => {
+      const guessed = set.hosts.filter((h) => !h.exact && h.hostKind?.virtual);
+      return guessed.length
+        ? {
+            code: 'virtual-host',
+            message: `${guessed.length} host(s) are virtual machines (${someNames(guessed.map(onHypervisor))}): their /proc/cpuinfo cannot tell what their own KVM offers (nested or paravirtual KVM gets what the outer hypervisor passes down, often far less), so the model may not start there`,
+            advice:
+              "run `migratable probe` on those hosts (or `migratable scan` them) and use QEMU's exact answer; then `migratable verify` the model there",
+            hosts: guessed.map((h) => h.name),
+          }
+        : null;
+    },
+  },
+  {
+    id: 'nonstandard-kvm',
+    fact: 'an exact profile of a VM, or of a KVM module other than kvm_intel/kvm_amd, holds while the outer hypervisor stays as it is',
+    source: 'sources/host-kind.ts (the module serving /dev/kvm, read from /sys/module by the probe script)',
+    pool: ({ set }) => {
+      const odd = set.hosts.filter(
+        (h) => h.exact && (h.hostKind?.virtual || (h.hostKind?.kvm?.module && !h.hostKind.kvm.standard)),
+      );
+      return odd.length
+        ? {
+            code: 'nonstandard-kvm',
+            message: `${odd.length} host(s) run KVM as a guest or through another module (${someNames(odd.map((h) => `${onHypervisor(h)}${h.hostKind?.kvm?.module ? `, ${h.hostKind.kvm.module}` : ''}`))}): their profiles are QEMU's exact answer today, but what they offer depends on the outer hypervisor and can change when it changes`,
+            advice:
+              'probe them again after any change of the outer VM (CPU type, nesting, migration) and verify the model there',
+          }
+        : null;
+    },
+  },
+  {
     id: 'nested-virt',
     fact: 'nested guest state migrates only with kernel support on both hosts, and never between VMX and SVM',
     source:
       'qemu-server CPUConfig.pm nested-virt help ("Live migration still only works if it\'s the same flag on both sides", 0fd8eb7d); QEMU target/i386/kvm/kvm.c kvm_get_nested_state (vendor-specific struct kvm_nested_state)',
     pool: ({ set, somewhere }) =>
-      somewhere('vmx') || somewhere('svm')
+      NESTED_FEATURES.some(somewhere)
         ? {
             code: 'nested-virt',
             message: set.crossVendor
@@ -342,7 +410,7 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
           }
         : null,
     start: ({ vm, crossVendor }) =>
-      vm.features.includes('vmx') || vm.features.includes('svm') || vm.nestedVirt
+      nestedOn(vm.features).length || vm.nestedVirt
         ? {
             warnings: [
               crossVendor && vm.nestedVirt
@@ -355,14 +423,14 @@ export const MIGRATION_RULES: readonly MigrationRule[] = [
       source.vendor === target.vendor && nestedOn(vm.features).length
         ? 'nested virtualization on: QEMU migrates nested guest state only with kernel support on both hosts; not treated as live-migratable'
         : null,
-    dropped: { features: ['vmx', 'svm'], loses: 'nested virtualization' },
+    dropped: { features: NESTED_FEATURES, loses: 'nested virtualization' },
   },
   {
     id: 'machine-version',
     fact: 'a VM pinned to machine version X.Y needs QEMU X.Y or newer wherever it runs',
     source: 'QEMU hw/i386/pc_q35.c and pc_piix.c: each release defines the versioned machine types up to its own',
     move: ({ machineVersion, target }) =>
-      machineVersion && target.qemu && compareVersions(target.qemu.split('.').slice(0, 2).join('.'), machineVersion) < 0
+      machineVersion && target.qemu && compareVersions(majorMinor(target.qemu) ?? target.qemu, machineVersion) < 0
         ? `machine version ${machineVersion} needs QEMU ${machineVersion} or newer; ${target.name} runs ${target.qemu}`
         : null,
   },

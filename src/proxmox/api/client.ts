@@ -41,6 +41,8 @@ export interface PveClusterNode {
   cpuModels: unknown;
   /** Why status/cpuModels are null (node offline, permission, ...) */
   error?: string;
+  /** SHA-256 fingerprint of the node's own certificate, as GET /nodes lists it (`ssl_fingerprint`): its identity */
+  sslFingerprint?: string;
 }
 
 export interface PveClusterData {
@@ -131,16 +133,24 @@ export class PveClient {
     const nodes: PveClusterNode[] = [];
     for (const n of list) {
       const online = n.status === undefined || n.status === 'online';
+      const sslFingerprint = typeof n.ssl_fingerprint === 'string' ? n.ssl_fingerprint : undefined;
       if (!online) {
-        nodes.push({ node: n.node, online, status: null, cpuModels: null, error: `node is ${String(n.status)}` });
+        nodes.push({
+          node: n.node,
+          online,
+          status: null,
+          cpuModels: null,
+          error: `node is ${String(n.status)}`,
+          sslFingerprint,
+        });
         continue;
       }
       try {
         const [status, cpuModels] = await Promise.all([this.nodeStatus(n.node), this.nodeCpuModels(n.node)]);
-        nodes.push({ node: n.node, online, status, cpuModels });
+        nodes.push({ node: n.node, online, status, cpuModels, sslFingerprint });
       } catch (e) {
         if (!(e instanceof PveApiError) || e.kind === 'auth' || e.kind === 'tls') throw e;
-        nodes.push({ node: n.node, online, status: null, cpuModels: null, error: e.message });
+        nodes.push({ node: n.node, online, status: null, cpuModels: null, error: e.message, sslFingerprint });
       }
     }
     return { nodes, clusterCpuFlags, pveVersion };

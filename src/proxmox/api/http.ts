@@ -1,6 +1,6 @@
 /**
- * One GET against the Proxmox API, with bounded time and size, returning the parsed JSON body.
- * Every error is one line naming the URL, with the token secret redacted.
+ * One GET against the Proxmox API, with bounded time and size, returning the parsed JSON body with
+ * the token secret redacted from every string in it. Every error is one line naming the URL, redacted too.
  */
 import { request } from 'node:https';
 import { connectTls, TlsPinError, type TlsTarget } from './tls.js';
@@ -156,7 +156,8 @@ export function pveGet(t: HttpTarget, path: string): Promise<PveResponse> {
         const text = Buffer.concat(chunks).toString('utf8');
         let body: unknown;
         try {
-          body = text === '' ? null : JSON.parse(text);
+          // The one redaction for every command that talks to the API: nothing the server says carries the token on
+          body = text === '' ? null : t.token.redactValue(JSON.parse(text));
         } catch {
           if (status < 300)
             return done(new PveApiError('bad-response', url, `HTTP ${status} with a body that is not JSON`));

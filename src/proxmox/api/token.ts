@@ -5,6 +5,7 @@
 import { readBounded } from '../../sources/bounded-read.js';
 import { inspect } from 'node:util';
 import { InputError } from '../../errors.js';
+import { redactDeep, redactText } from '../../redact.js';
 
 export const PVE_TOKEN_ENV = 'MIGRATABLE_PVE_TOKEN';
 const FORMAT_HINT = 'expected USER@REALM!TOKENID=SECRET, e.g. root@pam!migratable=aaaaaaaa-bbbb-...';
@@ -42,7 +43,12 @@ export class PveToken {
 
   /** Replace every occurrence of the secret in `text`. */
   redact(text: string): string {
-    return this.#secret.length >= 4 ? text.split(this.#secret).join('***') : text;
+    return redactText(text, this.#secret);
+  }
+
+  /** A parsed body with the secret replaced in every string (src/redact.ts). */
+  redactValue(value: unknown): unknown {
+    return redactDeep(value, this.#secret);
   }
 
   toString(): string {

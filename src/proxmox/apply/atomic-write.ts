@@ -1,67 +1,21 @@
 /**
- * Replace a file so readers see either the old or the new content, never a mix:
- * temp file in the same directory (rename is only atomic within one filesystem),
- * fsync, rename over the target, fsync the directory. The same way PVE's own
- * file_set_contents writes into /etc/pve.
+ * Replace a file so readers see either the old or the new content, never a mix, the same way PVE's
+ * own file_set_contents writes into /etc/pve: through migratable's one output-file writer
+ * (src/fs/output-file.ts: O_EXCL temp file beside it, fsync, rename, links refused).
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { stageOutputFile, type OutputFileOptions } from '../../fs/output-file.js';
 
-export interface AtomicWriteOptions {
-  /** Permission bits for the new file, set exactly (not through the umask) */
-  mode?: number;
-  /** Owner to give the new file (kept from the file it replaces) */
-  uid?: number;
-  gid?: number;
+export interface AtomicWriteOptions extends OutputFileOptions {
   /** Called after the temp file is durable and before the rename; throw to abort. */
   beforeRename?: () => Promise<void>;
 }
 
-/** Temp names start with the target's name so a stray one is easy to attribute. */
-export function tempNameFor(file: string): string {
-  return join(dirname(file), `${basename(file)}.tmp.${process.pid}.${randomBytes(4).toString('hex')}`);
-}
-
 export async function writeFileAtomic(file: string, data: string, opts: AtomicWriteOptions = {}): Promise<void> {
-  const tmp = tempNameFor(file);
-  const fh = await open(tmp, 'wx', opts.mode ?? 0o644);
-  let renamed = false;
+  const staged = stageOutputFile(file, data, { mode: opts.mode ?? 0o644, uid: opts.uid, gid: opts.gid });
   try {
-    try {
-      await keepOwnership(fh, opts);
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
     await opts.beforeRename?.();
-    await rename(tmp, file);
-    renamed = true;
-    await syncDir(dirname(file));
+    staged.commit();
   } finally {
-    if (!renamed) await unlink(tmp).catch(() => undefined);
+    staged.discard();
   }
-}
-
-// Makes the rename itself durable; some filesystems (FUSE, e.g. pmxcfs) refuse to fsync a directory.
-async function syncDir(dir: string): Promise<void> {
-  let dh;
-  try {
-    dh = await open(dir, 'r');
-    await dh.sync();
-  } catch {
-    /* best effort */
-  } finally {
-    await dh?.close().catch(() => undefined);
-  }
-}
-
-// pmxcfs has no per-file modes or owners and refuses to set them: that is fine there.
-async function keepOwnership(fh: FileHandle, opts: AtomicWriteOptions): Promise<void> {
-  const ignore = (e: NodeJS.ErrnoException) => {
-    if (!['EPERM', 'ENOSYS', 'ENOTSUP', 'EOPNOTSUPP'].includes(e.code ?? '')) throw e;
-  };
-  if (opts.uid !== undefined && opts.gid !== undefined) await fh.chown(opts.uid, opts.gid).catch(ignore);
-  await fh.chmod(opts.mode ?? 0o644).catch(ignore);
 }

@@ -8,10 +8,11 @@
  *
  * A symlinked file stays a symlink (its target is edited), and the file keeps its owner and mode.
  */
-import { lstat, mkdir, readFile, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { lstat, mkdir, readFile, realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { BusyError, InputError } from '../../errors.js';
+import { BusyError, InputError, WriteError, describeWriteErrno } from '../../errors.js';
 import {
   CPU_MODEL_SECTION_TYPE,
   DEFAULT_CPU_MODELS_FILE,
@@ -20,8 +21,8 @@ import {
   type CpuModelSection,
 } from '../../formats/pve-cpu-models.js';
 import { parseSectionConfig, upsertSection } from '../../formats/pve-section-config.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { withFileLock, type LockOptions } from './lock.js';
+import { stageOutputFile, writeOutputFile } from '../../fs/output-file.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock, type LockOptions } from './lock.js';
 
 export interface ApplyCpuModelOptions extends LockOptions {
   /** Defaults to /etc/pve/virtual-guest/cpu-models.conf */
@@ -76,7 +77,10 @@ export async function applyCpuModel(opts: ApplyCpuModelOptions): Promise<ApplyCp
   validateCpuModelSection(opts.section, `cpu model '${opts.section.name}'`);
   if (opts.dryRun) return withoutContent(planChange(file, opts.section, await readIfExists(file)));
   const target = await realTarget(file);
-  if ((await readIfExists(target)) === null) await mkdir(dirname(target), { recursive: true });
+  if ((await readIfExists(target)) === null)
+    await mkdir(dirname(target), { recursive: true }).catch((e) => {
+      throw new WriteError(file, `cannot create its directory: ${describeWriteErrno(e)}; nothing written`);
+    });
   // Read, merge and write under the lock, so a concurrent writer's section is never lost
   return withFileLock(target, () => writeLocked(file, target, opts), opts);
 }
@@ -113,28 +117,117 @@ function planChange(file: string, section: CpuModelSection, before: string | nul
   return { file, action, written: false, diff, before, after };
 }
 
+/**
+ * A writer that takes no lock may change the file under us: we merge again, at least this often and
+ * then until the lock timeout has passed, before giving up (exit 3).
+ */
+const MIN_MERGES = 5;
+
+/**
+ * Under the lock: read, merge, write. Writers that take no lock (an editor, an admin's `>>`) can
+ * still change the file meanwhile, so: the backup is written before the final "unchanged since we
+ * read it?" check, leaving only the rename between that check and the switch; when the check
+ * fails, we merge again into what is there now. After the rename, the old file is read once more
+ * through the descriptor we read it with: an append that landed in it during that last instant is
+ * merged into the new file instead of being lost.
+ */
 async function writeLocked(file: string, target: string, opts: ApplyCpuModelOptions): Promise<ApplyCpuModelResult> {
-  const plan = planChange(file, opts.section, await readIfExists(target));
-  const { before, after } = plan;
-  if (plan.action === 'unchanged') return withoutContent(plan);
-  const owner = before === null ? undefined : await stat(target);
-  const keep = { mode: owner ? owner.mode & 0o7777 : 0o644, uid: owner?.uid, gid: owner?.gid };
-  const result: ApplyCpuModelResult = { ...withoutContent(plan), written: true };
-  await writeFileAtomic(target, after, {
-    ...keep,
-    beforeRename: async () => {
-      // A writer that takes no lock (an editor) changed the file since we read it: keep theirs.
-      if ((await readIfExists(target)) !== before)
-        throw new BusyError(
-          file,
-          'changed by someone else while migratable was writing it; nothing written, run again',
-        );
-      // The backup is written only now that the new content is certain to follow.
-      if (opts.backup !== false && before !== null) {
-        result.backupFile = backupPathFor(target);
-        await writeFileAtomic(result.backupFile, before, keep);
+  let recovered: { ours: string; theirs: string } | null = null;
+  let wrote: ApplyCpuModelResult | null = null;
+  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  for (let attempt = 0; attempt < MIN_MERGES || Date.now() < deadline; attempt++) {
+    const current = openCurrent(target);
+    try {
+      // Normally we merge into what is there; after a lost append, into the old file plus whatever
+      // was appended to ours since
+      let base = current.text;
+      if (recovered) {
+        if (current.text === null || !current.text.startsWith(recovered.ours)) break; // rewritten meanwhile
+        base = recovered.theirs + current.text.slice(recovered.ours.length);
       }
+      const plan = planChange(file, opts.section, base);
+      if (plan.action === 'unchanged' && base === current.text) return wrote ?? withoutContent(plan);
+      const result: ApplyCpuModelResult = wrote ?? { ...withoutContent(plan), written: true };
+      const keep = current.stat
+        ? { mode: current.stat.mode & 0o7777, uid: current.stat.uid, gid: current.stat.gid }
+        : { mode: 0o644 };
+      const staged = stageOutputFile(target, plan.after, keep);
+      try {
+        if (opts.backup !== false && base !== null) {
+          result.backupFile = backupPathFor(target);
+          writeOutputFile(result.backupFile, base, keep);
+        }
+        // The final check: from here to the switch there is only the rename
+        if (!current.unchangedOnDisk()) continue;
+        staged.commit();
+      } finally {
+        staged.discard();
+      }
+      wrote = result;
+      const late = current.reread();
+      if (late === current.text) return result;
+      recovered = { ours: plan.after, theirs: late ?? '' };
+    } finally {
+      current.close();
+    }
+  }
+  if (wrote)
+    throw new BusyError(
+      file,
+      `rewritten by someone else while migratable merged a late change into it; check it (backup: ${wrote.backupFile ?? 'none'}) and run again`,
+    );
+  throw new BusyError(file, 'changed by someone else while migratable was writing it; nothing written, run again');
+}
+
+interface CurrentFile {
+  text: string | null;
+  stat: Stats | null;
+  /** True when the path still names the file we read, with the content we read. */
+  unchangedOnDisk(): boolean;
+  /** The file we read, read again through our descriptor (after a rename it is no longer at the path). */
+  reread(): string | null;
+  close(): void;
+}
+
+function openCurrent(target: string): CurrentFile {
+  let fd: number | null = null;
+  try {
+    fd = openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new InputError(target, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const readAll = (): string | null => {
+    if (fd === null) return null;
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got).toString('utf8');
+  };
+  const text = readAll();
+  const stat = fd === null ? null : fstatSync(fd);
+  return {
+    text,
+    stat,
+    unchangedOnDisk() {
+      let now: Stats;
+      try {
+        now = statSync(target);
+      } catch {
+        return text === null;
+      }
+      if (!stat || now.ino !== stat.ino || now.dev !== stat.dev) return false;
+      return readFileSync(target, 'utf8') === text;
     },
-  });
-  return result;
+    reread: readAll,
+    close() {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
+  };
 }

@@ -1,28 +1,37 @@
 /**
  * Exclusive locks around a read-merge-write of one config file.
  *
- * On Proxmox's cluster filesystem we take the very lock Proxmox's own writers take:
- * qemu-server's CPUConfig.pm wraps every cpu-models.conf edit in
- * `cfs_lock_file('virtual-guest/cpu-models.conf', ...)`, and pve-cluster's PVE/Cluster.pm turns
- * that into `mkdir /etc/pve/priv/lock/file-virtual-guest_cpu-models_conf` (lock id "file-" plus
- * the path with every '.' and '/' made '_'), retried once a second for 10 s by default, with
- * `utime(0, 0)` on the existing directory as pmxcfs's "release it if expired" request (pmxcfs
- * expires such locks after 120 s), and `rmdir` to unlock. pmxcfs makes mkdir cluster-wide atomic;
- * its O_EXCL creates are not atomic, so a lock file would not do there.
+ * On Proxmox's cluster filesystem we take the very lock Proxmox's own writers take, with its
+ * semantics: qemu-server's CPUConfig.pm wraps every cpu-models.conf edit in
+ * `cfs_lock_file('virtual-guest/cpu-models.conf', ...)`, and pve-cluster's src/PVE/Cluster.pm
+ * (commit 7091d92e, 9.1.6: `cfs_lock_file` and the `$cfs_lock` closure above it) turns that into
+ * `mkdir /etc/pve/priv/lock/file-virtual-guest_cpu-models_conf` (lock id "file-" plus the path with
+ * every '.' and '/' made '_'), retried for 10 s by default with sleeps of at most a second, with
+ * `utime(0, 0)` on the existing directory as pmxcfs's "release it if expired" request, and `rmdir`
+ * to unlock. The directory carries no owner: pmxcfs itself expires a lock 120 s after it was taken
+ * (src/pmxcfs/memdb.c, CFS_LOCK_TIMEOUT and memdb_lock_expired), so we never break one ourselves.
+ * pmxcfs makes mkdir cluster-wide atomic; its O_EXCL creates are not, so a lock file would not do there.
  *
- * Anywhere else: an O_EXCL lock file beside the real file (`FILE.lock`, holding pid and host),
- * broken only when its process is gone or it is older than STALE_MS.
+ * Anywhere else: a lock file beside the real file (`FILE.lock`) naming its owner (pid, host, boot
+ * id, start time; src/fs/lock-owner.ts). It comes into existence with its content (written to a
+ * temp file, then hard-linked to the lock's name, which fails if the lock exists), so an empty or
+ * unreadable lock is never a live holder's: one whose owner is dead is taken over at once, an ownerless
+ * one after a second.
+ * Another host's lock (a shared filesystem) is broken only when older than STALE_MS.
  */
-import { hostname } from 'node:os';
 import { link, mkdir, open, readFile, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BusyError } from '../../errors.js';
+import { BusyError, WriteError, describeWriteErrno, isWriteErrno } from '../../errors.js';
+import { currentOwner, formatOwner, ownerState, parseOwner } from '../../fs/lock-owner.js';
+import { tempNameFor } from '../../fs/output-file.js';
 
 export const DEFAULT_PVE_ROOT = '/etc/pve';
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-/** Nothing holds our lock for more than a few milliseconds; a minute-old one was left by a crash. */
+/** Nothing holds our lock for more than a few milliseconds; another host's minute-old one was left by a crash. */
 const STALE_MS = 60_000;
+/** Only a writer between creating a lock in place and writing its owner leaves it ownerless for a moment. */
+const OWNERLESS_GRACE_MS = 1000;
 
 export interface LockOptions {
   /** Give up (BusyError) after this long; default 10 s, as cfs_lock_file */
@@ -44,7 +53,9 @@ export function pveLockDirFor(realFile: string, pveRoot = DEFAULT_PVE_ROOT): str
 export async function withFileLock<T>(realFile: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const pveLock = pveLockDirFor(realFile, opts.pveRoot);
-  const release = pveLock ? await takePveLock(pveLock, timeoutMs) : await takeLockFile(`${realFile}.lock`, timeoutMs);
+  const release = pveLock
+    ? await takePveLock(pveLock, timeoutMs)
+    : await takeLockFile(`${realFile}.lock`, realFile, timeoutMs);
   try {
     return await fn();
   } finally {
@@ -54,13 +65,17 @@ export async function withFileLock<T>(realFile: string, fn: () => Promise<T>, op
 
 async function takePveLock(dir: string, timeoutMs: number): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
-  await mkdir(dir.slice(0, dir.lastIndexOf('/')), { recursive: true }).catch(() => undefined);
+  await mkdir(dirname(dir), { recursive: true }).catch(() => undefined);
   for (;;) {
     try {
       await mkdir(dir);
       return () => rmdir(dir).catch(() => undefined);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      // cfs_lock: "pve cluster filesystem not online" when the lock directory cannot be made
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        throw new WriteError(dir, 'cannot create the lock (is the Proxmox cluster filesystem online?)');
+      if (code !== 'EEXIST') throw lockWriteError(dir, e);
     }
     if (Date.now() >= deadline) throw busy(dir, timeoutMs);
     await utimes(dir, 0, 0).catch(() => undefined); // pmxcfs: release it if it has expired
@@ -68,24 +83,77 @@ async function takePveLock(dir: string, timeoutMs: number): Promise<() => Promis
   }
 }
 
-async function takeLockFile(lockPath: string, timeoutMs: number): Promise<() => Promise<void>> {
+async function takeLockFile(lockPath: string, file: string, timeoutMs: number): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
-  const owner = `${process.pid}@${hostname()}`;
+  const owner = formatOwner(currentOwner());
   let pause = 5;
   for (;;) {
-    try {
-      const fh = await open(lockPath, 'wx', 0o600);
-      await fh.writeFile(`${owner}\n`);
-      await fh.close();
-      return () => unlink(lockPath).catch(() => undefined);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if (await createWithContent(lockPath, owner, file)) {
+      // Release only our own lock: if it was judged stale and taken over meanwhile, it is not ours
+      return async () => {
+        if ((await readFile(lockPath, 'utf8').catch(() => null)) === owner)
+          await unlink(lockPath).catch(() => undefined);
+      };
     }
     if (await breakIfStale(lockPath)) continue;
     if (Date.now() >= deadline) throw busy(lockPath, timeoutMs);
     await sleep(Math.min(pause, Math.max(0, deadline - Date.now())) + Math.random() * 5);
     pause = Math.min(pause * 2, 200);
   }
+}
+
+/**
+ * Creates `lockPath` holding `content`, or returns false when it exists. The content is in place
+ * before the name appears (temp file, then link), so nobody ever sees an empty lock of ours.
+ */
+async function createWithContent(lockPath: string, content: string, file: string): Promise<boolean> {
+  const tmp = tempNameFor(lockPath);
+  try {
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(content);
+    } finally {
+      await fh.close();
+    }
+    await link(tmp, lockPath);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A filesystem without hard links: create it in place (a crash in between leaves an empty lock, taken over)
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return createInPlace(lockPath, content, file);
+    throw lockWriteError(lockPath, e, file);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+async function createInPlace(lockPath: string, content: string, file: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(lockPath, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw lockWriteError(lockPath, e, file);
+  }
+  try {
+    await fh.writeFile(content);
+  } catch (e) {
+    await unlink(lockPath).catch(() => undefined);
+    throw lockWriteError(lockPath, e, file);
+  } finally {
+    await fh.close();
+  }
+  return true;
+}
+
+/** A full disk or a read-only filesystem while locking: one line naming the file; nothing was written. */
+function lockWriteError(lockPath: string, e: unknown, file?: string): Error {
+  if (!isWriteErrno(e)) return e as Error;
+  return new WriteError(
+    file ?? lockPath,
+    `cannot create the lock ${lockPath}: ${describeWriteErrno(e)}; nothing written`,
+  );
 }
 
 /** Removes a lock whose holder is gone. Renaming first makes sure we remove the lock we judged. */
@@ -111,16 +179,17 @@ async function breakIfStale(lockPath: string): Promise<boolean> {
   return true;
 }
 
+/**
+ * A dead owner's lock is stale now; one naming no owner (empty, cut off: a crash or a full disk
+ * while an older migratable, or one on a filesystem without hard links, wrote it) once it is a
+ * second old; another host's after STALE_MS.
+ */
 function isStale(content: string, mtimeMs: number): boolean {
-  if (Date.now() - mtimeMs > STALE_MS) return true;
-  const m = /^(\d+)@(.*)$/m.exec(content);
-  if (!m || m[2] !== hostname()) return false; // being written just now, or another machine's
-  try {
-    process.kill(Number(m[1]), 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  const owner = parseOwner(content);
+  if (!owner) return Date.now() - mtimeMs > OWNERLESS_GRACE_MS;
+  const state = ownerState(owner);
+  if (state === 'unknown') return Date.now() - mtimeMs > STALE_MS;
+  return state === 'dead';
 }
 
 function busy(what: string, timeoutMs: number): BusyError {

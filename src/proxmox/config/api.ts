@@ -5,6 +5,7 @@
  * src/PVE/API2/HA/Rules.pm: rules with `errors` are infeasible and not applied). The config's
  * key/value object is turned back into the file's `key: value` lines and read by the same parser.
  */
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
 import { parseVmConfig } from '../../formats/pve-vm-config.js';
 import { PveApiError, type PveClient } from '../api/index.js';
@@ -96,9 +97,11 @@ async function listGuests(client: PveClient): Promise<{ vms: GuestRow[]; contain
 function guests(list: Row[], type: string): GuestRow[] {
   const out: GuestRow[] = [];
   for (const r of list.filter((r) => r.type === type)) {
-    const vmid = Number(r.vmid);
+    const id = str(r.vmid);
     const node = str(r.node);
-    if (!Number.isInteger(vmid) || !node) continue;
+    // the same VM ids qm takes (formats/pve-vm-config.ts): 1e+23 or 0 would end up in `qm set`
+    if (!id || !isPveVmid(id) || !node) continue;
+    const vmid = Number(id);
     const running = truthy(r.template) ? false : r.status === 'running' ? true : r.status === 'stopped' ? false : null;
     out.push({ vmid, node, running });
   }

@@ -10,6 +10,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import { parseVmConfig } from '../../formats/pve-vm-config.js';
@@ -63,14 +64,28 @@ function pveFileText(p: string, kind: InputKind, optional: boolean): string | nu
 }
 
 /** Where each guest's config is: vmid -> node (pmxcfs keeps a vmid unique cluster-wide). */
-function locateVms(dir: string, nodes: string[], kind: 'qemu-server' | 'lxc' = 'qemu-server'): Map<number, string> {
+function locateVms(
+  dir: string,
+  nodes: string[],
+  notes: string[],
+  kind: 'qemu-server' | 'lxc' = 'qemu-server',
+): Map<number, string> {
   const where = new Map<number, string>();
   for (const node of nodes) {
     const qs = join(dir, 'nodes', node, kind);
     if (!isDir(qs)) continue;
     for (const f of readdirSync(qs).sort()) {
-      const m = /^(\d+)\.conf$/.exec(f);
+      const m = /^(.*)\.conf$/.exec(f);
       if (!m) continue;
+      // pmxcfs reads only `<digits>.conf` without a leading zero that fits 32 bits as a VM config
+      // (pve-cluster 7091d92e, src/pmxcfs/memdb.c name_is_vm_config) and qm takes only 100-999999999:
+      // `0.conf` or `99999999999999999999999.conf` are no VMs
+      if (!isPveVmid(m[1])) {
+        notes.push(
+          `${join(qs, f)}: skipped, ${JSON.stringify(m[1])} is not a VM id (100-999999999) pmxcfs and qm know`,
+        );
+        continue;
+      }
       const vmid = Number(m[1]);
       if (where.has(vmid))
         throw new InputError(join(qs, f), `VM ${vmid} is also configured on node ${where.get(vmid)}`);
@@ -140,14 +155,15 @@ export function readEtcPve(dir: string, opts: EtcPveReadOptions = {}): ClusterCo
   if (!nodes.length) throw new InputError(nodesDir, 'no node directories');
   const modelsFile = join(dir, 'virtual-guest', 'cpu-models.conf');
   const modelsText = pveFileText(modelsFile, CPU_MODELS_INPUT, true);
-  const locations = locateVms(dir, nodes);
+  const ha = readEtcPveHa(dir);
+  const locations = locateVms(dir, nodes, ha.notes);
   return {
     nodes,
     offline: offlineMembers(dir, nodes),
     vms: readEtcPveVms(dir, locations, opts.vms),
     locations,
-    containers: locateVms(dir, nodes, 'lxc'),
-    ha: readEtcPveHa(dir),
+    containers: locateVms(dir, nodes, ha.notes, 'lxc'),
+    ha,
     customModels: modelsText === null ? [] : parseCpuModels(modelsText, modelsFile).models,
     ...(modelsText === null ? {} : { customModelsFrom: modelsFile }),
     source: dir,

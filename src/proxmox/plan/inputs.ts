@@ -4,9 +4,11 @@
  * VM's location but only its own config and its keep-together partners', and the host data of the
  * nodes involved. Node-only. The CLI's options: cli/commands/plan.ts.
  */
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
 import { parseCpuModels } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
+import { safeLine } from '../../safe-text.js';
 import { readInputText } from '../../sources/files.js';
 import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { connectPve } from '../api/connect.js';
@@ -37,7 +39,7 @@ export type HostLoader = (inputs: string[], opts: ClusterInputOptions, wanted?: 
 function vmidList(values: string[] | undefined, opt: string): Set<number> {
   const out = new Set<number>();
   for (const v of (values ?? []).flatMap((s) => s.split(',')).filter(Boolean)) {
-    if (!/^[1-9]\d{2,8}$/.test(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
+    if (!isPveVmid(v)) throw new InputError(opt, `${JSON.stringify(v)} is not a VM id`);
     out.add(Number(v));
   }
   return out;
@@ -65,7 +67,8 @@ async function apiHosts(client: PveClient, origin: string, wanted?: Set<string>)
   const data = await client.fetchCluster();
   if (wanted) data.nodes = data.nodes.filter((n) => wanted.has(n.node));
   const { profiles, problems } = profilesFromPveCluster(data, origin);
-  for (const p of problems) process.stderr.write(`migratable: ${p}\n`);
+  // problem lines carry what the server said: one sanitized line each (the token is redacted in the client)
+  for (const p of problems) process.stderr.write(`migratable: ${safeLine(p)}\n`);
   return profiles;
 }
 

@@ -1,4 +1,5 @@
 /** The plan's JSON contract (`migratable plan --format json`, the dashboard, balancers). */
+import { safeJson } from '../../safe-json.js';
 import type { Plan, PlanBlocked, PlanVm } from './types.js';
 
 export interface PlanVmJson {
@@ -46,5 +47,5 @@ export function planJson(plan: Plan): PlanJson {
 }
 
 export function emitPlanJson(plan: Plan): string {
-  return JSON.stringify(planJson(plan), null, 2) + '\n';
+  return safeJson(planJson(plan)) + '\n';
 }

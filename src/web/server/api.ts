@@ -4,10 +4,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { checkMatrix } from '../../engine/check.js';
 import { EMITTERS, isFormatName, FORMAT_NAMES } from '../../emitters/index.js';
-import { InputError } from '../../errors.js';
+import { errorLine, InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
-import { safeText } from '../../safe-text.js';
+import { safeLine, safeText } from '../../safe-text.js';
 import type { DriftResponse, ModelRequest } from '../common/api-types.js';
 import { PasteBusyError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../common/catalog-view.js';
@@ -45,9 +45,10 @@ class BadRequest extends Error {}
 
 const NO_INVENTORY = 'no inventory: start with `migratable serve --inventory DB` to see feature drift';
 
-/** The first line only: the readers' messages are one-liners with the input named first. */
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+/** Node's IncomingMessage reports a client that closed the connection mid-body as ECONNRESET "aborted". */
+function isClientAbort(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
@@ -57,7 +58,7 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   try {
     raw = await c.req.json();
   } catch (e) {
-    throw new BadRequest(`invalid JSON: ${oneLine(e)}`);
+    throw new BadRequest(`invalid JSON: ${errorLine(e)}`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -130,10 +131,14 @@ export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
       err instanceof ModelRequestError ||
       err.name === 'EmitError'
     ) {
-      return c.json({ error: oneLine(err) }, 400);
+      return c.json({ error: errorLine(err) }, 400);
     }
-    console.error(err);
-    return c.json({ error: `internal error: ${oneLine(err)}` }, 500);
+    // A client that went away mid-request (an aborted upload) is no error of ours: nothing to log
+    if (c.req.raw.signal.aborted || isClientAbort(err)) return c.body(null, 400);
+    process.stderr.write(
+      `migratable: internal error on ${c.req.method} ${safeLine(c.req.path)}: ${safeLine(errorLine(err))}\n`,
+    );
+    return c.json({ error: `internal error: ${errorLine(err)}` }, 500);
   });
 
   // Hosts never change while serving: serialize once (1000 profiles are over a megabyte of JSON)

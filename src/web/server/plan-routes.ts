@@ -5,6 +5,7 @@
  * event loop and refreshed when the cluster's config changes, so an answer costs a lookup.
  */
 import { Hono, type Context } from 'hono';
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { preconditionJson, type TargetsJson } from '../../proxmox/plan/answer.js';
 import type { PlanProvider, PlanState } from './plan/service.js';
 
@@ -37,7 +38,7 @@ export function planRoutes(plan: PlanProvider | undefined): Hono {
   api.get('/vms/:vmid/targets', async (c) => {
     if (!plan) return c.json({ error: NO_PLAN }, 404);
     const vmid = c.req.param('vmid');
-    if (!/^[1-9]\d{2,8}$/.test(vmid)) return c.json({ error: `${JSON.stringify(vmid)} is not a VM id` }, 400);
+    if (!isPveVmid(vmid)) return c.json({ error: `${JSON.stringify(vmid)} is not a VM id` }, 400);
     const format = c.req.query('format') ?? 'json';
     if (format !== 'json' && format !== 'precondition')
       return c.json({ error: `unknown format ${JSON.stringify(format)}; json or precondition` }, 400);
