@@ -63,13 +63,12 @@ function applyCpuModels(cluster: ClusterConfig, opts: ClusterInputOptions): void
   cluster.customModelsFrom = opts.cpuModels;
 }
 
+/** Host profiles from the API (every node's status is fetched anyway: its problems are all reported). */
 async function apiHosts(client: PveClient, origin: string, wanted?: Set<string>): Promise<HostProfile[]> {
-  const data = await client.fetchCluster();
-  if (wanted) data.nodes = data.nodes.filter((n) => wanted.has(n.node));
-  const { profiles, problems } = profilesFromPveCluster(data, origin);
+  const { profiles, problems } = profilesFromPveCluster(await client.fetchCluster(), origin);
   // problem lines carry what the server said: one sanitized line each (the token is redacted in the client)
   for (const p of problems) process.stderr.write(`migratable: ${safeLine(p)}\n`);
-  return profiles;
+  return wanted ? profiles.filter((p) => wanted.has(p.name)) : profiles;
 }
 
 /** The cluster config and the host profiles; API host data only when no host inputs are given. */
