@@ -8,14 +8,15 @@
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHosts } from '../src/cli/inputs.js';
 import { readEtcPve } from '../src/proxmox/config/etc-pve.js';
 import { preconditionJson } from '../src/proxmox/plan/answer.js';
 import { loadTargetsInput } from '../src/proxmox/plan/inputs.js';
 import { planWithTargets } from '../src/proxmox/plan/plan.js';
 import { TargetSolver, targetInputs } from '../src/proxmox/plan/targets.js';
-import { targetsJson } from '../src/proxmox/plan/answer.js';
+import { targetsJson, type TargetsJson } from '../src/proxmox/plan/answer.js';
+import type { Plan, PlanInput } from '../src/proxmox/plan/types.js';
 import { vmDomain } from '../src/proxmox/ha/domains.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { cli } from './helpers/cli.js';
@@ -69,10 +70,16 @@ function expectInOrder(notes: string[], patterns: string[]): void {
 
 describe.each(cases)('%s', (name) => {
   const etcPve = join(root, name, 'etc-pve');
-  const hosts = hostsDir(name);
   const want = JSON.parse(readFileSync(join(root, name, 'expect.json'), 'utf8')) as CaseExpect;
-  const input = { ...readEtcPve(etcPve), hosts: readProfileInputs([hosts]) };
-  const { plan, targets } = planWithTargets(input);
+  let hosts: string;
+  let input: PlanInput;
+  let plan: Plan;
+  let targets: TargetsJson[];
+  beforeAll(() => {
+    hosts = hostsDir(name);
+    input = { ...readEtcPve(etcPve), hosts: readProfileInputs([hosts]) };
+    ({ plan, targets } = planWithTargets(input));
+  });
 
   it('plan: domain, live targets, blockers and action per VM, as the cited source has them', () => {
     expect(plan.vms.map((v) => String(v.vmid))).toEqual(Object.keys(want.vms));
@@ -147,7 +154,10 @@ describe('the precondition shape', () => {
 });
 
 describe('what the plan could not use is named in every format', () => {
-  const hosts = hostsDir('pve9-unknown-sections');
+  let hosts: string;
+  beforeAll(() => {
+    hosts = hostsDir('pve9-unknown-sections');
+  });
   const etcPve = join(root, 'pve9-unknown-sections/etc-pve');
   const skipped = /location-affinity rule 'future-rule' is skipped/;
   it.each(['text', 'markdown', 'json'])('%s', (format) => {
