@@ -1,10 +1,12 @@
 /**
- * The cluster plan `serve --pve-config DIR` keeps: computed in a worker thread (./worker.ts), so a
+ * The cluster plan `serve --pve-config DIR` keeps: computed in a worker thread (./plan-worker.ts), so a
  * 5,000-VM cluster never stalls the event loop, and answered from memory, so GET
- * /api/vms/:vmid/targets costs a map lookup. Each request older than CHECK_EVERY_MS since the last
+ * /api/vms/:vmid/targets costs a map lookup. A request coming CHECK_EVERY_MS or more after the last
  * check asks the worker whether the copy changed (a stat of each file it reads, no contents); only a
  * changed copy is read and planned again. One check at a time: requests never queue behind it, they
- * get the plan in hand. A check that runs past PLAN_TIMEOUT_MS has its worker replaced. Node-only.
+ * get the plan in hand. A copy that keeps changing is planned at most a quarter of the time (the next
+ * check waits three times as long as the last plan took), so on a small machine the server keeps the
+ * CPU it needs. A check that runs past PLAN_TIMEOUT_MS has its worker replaced. Node-only.
  */
 import { Worker } from 'node:worker_threads';
 import type { HostProfile } from '../../../profile/host-profile.js';
@@ -32,6 +34,8 @@ export class PlanService implements PlanProvider {
   private current: PlanState = {};
   private checking: Promise<void> | null = null;
   private lastCheck = 0;
+  /** How long the last plan took: the next check waits three times that */
+  private lastTook = 0;
   private nextId = 1;
   private closed = false;
 
@@ -44,7 +48,7 @@ export class PlanService implements PlanProvider {
   }
 
   async state(): Promise<PlanState> {
-    if (Date.now() - this.lastCheck >= this.checkEveryMs) void this.check();
+    if (Date.now() - this.lastCheck >= Math.max(this.checkEveryMs, 3 * this.lastTook)) void this.check();
     if (!this.current.snapshot && !this.current.error && this.checking)
       await Promise.race([this.checking, new Promise((r) => setTimeout(r, FIRST_PLAN_WAIT_MS).unref())]);
     return this.current;
@@ -76,6 +80,7 @@ export class PlanService implements PlanProvider {
       this.current = { ...this.current, error: reply.error };
       return;
     }
+    this.lastTook = reply.snapshot.tookMs;
     const { bodies, plan, targets } = reply.snapshot;
     const slice = ([start, end]: [number, number]) => new Uint8Array(bodies, start, end - start);
     this.current = {
