@@ -191,7 +191,35 @@ describe('plan and targets over random clusters', () => {
           rmSync(dir, { recursive: true, force: true });
         }
       }),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        examples: [
+          // found here: a running VM outside its restricted group's node was restarted where it was, booting
+          // the group's Intel model on an AMD node, and lost its way back into the group
+          [
+            {
+              dumps: [
+                'EPYC-9654_genoa.cpuinfo',
+                'Xeon-E5-2690-v4_broadwell.cpuinfo',
+                'Xeon-E5-2690-v4_broadwell.cpuinfo',
+              ],
+              offline: -1,
+              unscanned: -1,
+              vms: [null, 'custom-portable', null].map((cpu) => ({
+                node: 0,
+                cpu,
+                argsCpu: null,
+                machine: null,
+                state: 'running' as const,
+                ha: 'started' as const,
+              })),
+              group: { nodes: [1], restricted: true },
+              nodeRules: [],
+              resRules: [],
+            },
+          ],
+        ],
+      },
     );
   });
 });

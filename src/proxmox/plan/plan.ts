@@ -65,7 +65,15 @@ function planVm(
     notes.push(`the new model drops ${lost.features.join(', ')}: the guest loses ${lost.loses.join(' and ')}`);
   if (action === 'change-model' && vm.config.argsCpu)
     notes.push('args: has its own -cpu, which overrides the cpu: line: remove it from args: as well');
-  const needsRestart = action === 'change-model' && t.running !== false;
+  // A VM outside its domain is not restarted where it is: it would boot the domain's model on a node
+  // the model is not made for (and then may not reach the domain at all). HA moves it into its domain
+  // first; its next full stop and start there takes the new CPU.
+  const deferred = action === 'change-model' && t.running !== false && !inDomain;
+  if (deferred)
+    notes.push(
+      `no restart planned on ${vm.node}: the new model is made for its domain; once HA has moved it there, a full stop and start (qm reboot ${vm.vmid}) takes the new CPU`,
+    );
+  const needsRestart = action === 'change-model' && t.running !== false && !deferred;
   if (needsRestart && t.running === null)
     notes.push('running state unknown (config copy): assumed running, so the new CPU needs a full stop and start');
   const commands =

@@ -18,7 +18,9 @@ function state(v: PlanVm): string {
       : ', restart'
     : v.template
       ? ', template (never runs)'
-      : ', stopped';
+      : v.running !== false && !v.domain.includes(v.node)
+        ? ', restart once HA has moved it into its domain'
+        : ', stopped';
   return `change to custom-${v.model}${restart}`;
 }
 
