@@ -32,11 +32,6 @@ export function migrationBlockers(
   return reasons;
 }
 
-/** Why this VM cannot start on that host (QEMU's enforce): its start scope alone, e.g. for a cold move. */
-export function startBlockers(vm: MoveContext['vm'], host: MoveContext['target']): string[] {
-  return startBlockersByRule(vm, host).flat();
-}
-
 /** What a guest loses when its CPU changes from one feature set to another: the rules' model-change scope. */
 export function capabilitiesLost(from: string[], to: string[]): { features: string[]; loses: string[] } {
   const features: string[] = [];

@@ -34,11 +34,6 @@ export function pinnedMachineVersion(machine: string | undefined): string | unde
 
 const vmLabel = (vm: ClusterVm) => (vm.config.name ? `${vm.vmid} (${vm.config.name})` : String(vm.vmid));
 
-/** The CPU a VM requests now, through Proxmox's own rules (implicit kvm64, +kvm_pv_unhalt, ...). */
-export function currentCpu(vm: ClusterVm, customModels: CpuModelSection[], modelsFile?: string): VmCpu {
-  return vmFromPveConfig(vm.config, vm.where, vmLabel(vm), new Map(customModels.map((m) => [m.name, m])), modelsFile);
-}
-
 export interface TargetInputs {
   nodes: string[];
   hosts: Map<string, HostProfile>;
@@ -253,9 +248,4 @@ export function targetInputs(input: PlanInput, ha: CompiledHa = compileHa(input.
     customModels: input.customModels,
     ...(input.customModelsFrom ? { customModelsFrom: input.customModelsFrom } : {}),
   };
-}
-
-/** Live targets and blocked nodes of one VM (a solver of its own: for a one-off question). */
-export function vmTargets(vm: ClusterVm, domain: string[], inputs: TargetInputs): VmTargets {
-  return new TargetSolver(inputs).vmTargets(vm, domain);
 }
