@@ -7,8 +7,22 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../../errors.js';
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
+import {
+  MODEL_VERSIONS_STEP,
+  modelVersionRecords,
+  recordModelVersion,
+  type ModelVersionRecord,
+} from './model-versions.js';
 
-const SCHEMA_VERSION = 1;
+export type { ModelVersionRecord } from './model-versions.js';
+
+/**
+ * Schema steps after the snapshots table, each in its own module and named; each is idempotent
+ * (CREATE ... IF NOT EXISTS), so a step added on another branch merges as one more line.
+ * user_version counts them: 1 + the number of steps.
+ */
+const SCHEMA_STEPS: Array<{ name: string; sql: string }> = [MODEL_VERSIONS_STEP];
+const SCHEMA_VERSION = 1 + SCHEMA_STEPS.length;
 
 export interface Snapshot {
   id: number;
@@ -37,6 +51,9 @@ export interface Inventory {
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
   history(opts?: { host?: string; since?: string }): Snapshot[];
+  /** Provenance of the cpu-models.conf sections `apply` wrote (model-versions.ts) */
+  recordModelVersion(r: ModelVersionRecord): void;
+  modelVersions(): ModelVersionRecord[];
   close(): void;
 }
 
@@ -84,6 +101,7 @@ function openWritable(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   checkVersion(db, path);
   db.exec(TABLE_SQL);
+  for (const step of SCHEMA_STEPS) db.exec(step.sql);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
   return db;
 }
@@ -110,6 +128,8 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
+    recordModelVersion: (r) => guarded(path, () => inv.recordModelVersion(r)),
+    modelVersions: () => guarded(path, () => inv.modelVersions()),
     close: () => inv.close(),
   };
 }
@@ -208,6 +228,13 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         )
         .all(...args) as SnapshotRow[];
       return rows.map((r) => rowToSnapshot(r, path));
+    },
+    recordModelVersion(r) {
+      if (!writable) throw new InputError(path, 'opened read-only');
+      recordModelVersion(db, r);
+    },
+    modelVersions() {
+      return modelVersionRecords(db);
     },
     close() {
       db.close();
