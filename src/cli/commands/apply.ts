@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collect } from '../output.js';
 import type { ApplyOptions, PruneOptions } from '../run/apply.js';
+import type { ApplyHaOpts } from '../run/apply-ha.js';
 
 /** Where apply and prune learn which VMs use a model. */
 function usesOptions(cmd: Command): Command {
@@ -44,4 +45,15 @@ export function registerApply(program: Command): void {
       .option('--file <path>', 'cpu-models.conf to edit', '/etc/pve/virtual-guest/cpu-models.conf')
       .option('--dry-run', 'print a unified diff per removal and write nothing'),
   ).action(async (names: string[], opts: PruneOptions) => (await import('../run/apply.js')).runPrune(names, opts));
+
+  program
+    .command('apply-ha')
+    .description(
+      "install the HA rules (or groups) `plan --ha-rules DIR` wrote into the cluster's ha/, under the lock Proxmox's HA writers take, atomically, with a backup",
+    )
+    .argument('<dir>', 'the directory plan --ha-rules wrote')
+    .option('--pve-config <dir>', 'the cluster config to change', '/etc/pve')
+    .option('--dry-run', 'print a unified diff per file and write nothing')
+    .option('--lock-timeout <seconds>', 'wait this long for another writer to finish, then exit 3', '10')
+    .action(async (dir: string, opts: ApplyHaOpts) => (await import('../run/apply-ha.js')).runApplyHa(dir, opts));
 }
