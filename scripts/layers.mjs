@@ -49,6 +49,9 @@ export const NODE_ONLY = [
   'proxmox/config/etc-pve.ts',
   'proxmox/config/api.ts',
   'proxmox/plan/inputs.ts',
+  'proxmox/versions/content.ts',
+  'proxmox/versions/cluster-uses.ts',
+  'proxmox/drain/source.ts',
   'cli/',
   'web/server/',
 ];
