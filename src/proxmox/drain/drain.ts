@@ -9,7 +9,7 @@
  * - a model change at its next cold start: the plan's model for its domain (`qm set` + `qm reboot`),
  *   after which it live-migrates across its domain.
  */
-import { checkMatrix } from '../../engine/check.js';
+import { checkCell } from '../../engine/check.js';
 import { InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { qmMigrateCommand, qmShutdownCommand, qmStartCommand } from '../commands.js';
@@ -74,7 +74,7 @@ export interface DrainOptions {
 }
 
 function starts(vmCpu: ReturnType<typeof currentCpu>, host: HostProfile): { ok: boolean; missing: string[] } {
-  const cell = checkMatrix([vmCpu], [host]).cells[0];
+  const cell = checkCell(vmCpu, host);
   return { ok: cell.ok, missing: cell.missing.map((m) => m.feature) };
 }
 

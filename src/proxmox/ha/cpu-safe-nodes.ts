@@ -8,7 +8,7 @@
  * rules block (another vendor with hypercall PV features on, `cpu: host` on another CPU, fewer
  * address bits under phys-bits host) either fails or hands the guest a CPU it was not booted with.
  */
-import { checkMatrix } from '../../engine/check.js';
+import { checkCell } from '../../engine/check.js';
 import { migrationBlockers } from '../../engine/migration.js';
 import { parseCpuProperty } from '../../formats/pve-vm-config.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
@@ -35,12 +35,25 @@ function pendingCpu(vm: ClusterVm, customModels: CpuModelSection[]): VmCpu | nul
   return currentCpu({ ...vm, config }, customModels);
 }
 
+/** Results shared by VMs with the same CPU on the same node (most VMs of a cluster use a few CPU configs). */
+export interface SafeNodesCache {
+  results: Map<string, Omit<CpuSafeNodes, 'vmid'>>;
+  /** One CPU's blockers from one node to another */
+  moves: Map<string, string[]>;
+}
+
+export const newSafeNodesCache = (): SafeNodesCache => ({ results: new Map(), moves: new Map() });
+
+const cpuKey = (c: VmCpu | null) =>
+  c ? JSON.stringify([c.cpu, c.model, c.features, c.physBits, c.passthrough, c.nestedVirt ?? null]) : '-';
+
 /** Null when the VM's CPU cannot be resolved (a custom model missing from cpu-models.conf). */
 export function cpuSafeNodes(
   vm: ClusterVm,
   nodes: string[],
   hosts: Map<string, HostProfile>,
   customModels: CpuModelSection[],
+  cache: SafeNodesCache = newSafeNodesCache(),
 ): CpuSafeNodes | null {
   let cpu: VmCpu;
   let pending: VmCpu | null;
@@ -51,8 +64,20 @@ export function cpuSafeNodes(
     return null;
   }
   const machineVersion = pinnedMachineVersion(vm.config.raw.machine);
-  const blockers = (from: string, to: string) =>
-    migrationBlockers({ vm: cpu, source: hosts.get(from)!, target: hosts.get(to)!, machineVersion });
+  const moveKey = `${cpuKey(cpu)}|${machineVersion ?? ''}`;
+  const key = `${moveKey}|${cpuKey(pending)}|${vm.node}`;
+  const known = cache.results.get(key);
+  if (known) return { vmid: vm.vmid, ...known };
+  const blockers = (from: string, to: string) => {
+    const k = `${moveKey}|${from}|${to}`;
+    let b = cache.moves.get(k);
+    if (!b)
+      cache.moves.set(
+        k,
+        (b = migrationBlockers({ vm: cpu, source: hosts.get(from)!, target: hosts.get(to)!, machineVersion })),
+      );
+    return b;
+  };
   const left: CpuSafeNodes['left'] = [];
   const kept = [vm.node];
   for (const n of [...nodes].sort()) {
@@ -63,12 +88,14 @@ export function cpuSafeNodes(
         reasons.push(`not between ${m} and ${n}: ${[...blockers(m, n), ...blockers(n, m)][0]}`);
     // A pending cpu: is what a cold start (an HA recovery) boots
     if (!reasons.length && pending) {
-      const cell = checkMatrix([pending], [hosts.get(n)!]).cells[0];
+      const cell = checkCell(pending, hosts.get(n)!);
       if (!cell.ok)
         reasons.push(`the pending cpu: does not start there (${cell.missing.map((m) => m.feature).join(', ')})`);
     }
     if (reasons.length) left.push({ node: n, reasons });
     else kept.push(n);
   }
-  return { vmid: vm.vmid, node: vm.node, nodes: kept.sort(), left, cpu: cpu.cpu };
+  const result = { node: vm.node, nodes: kept.sort(), left, cpu: cpu.cpu };
+  cache.results.set(key, result);
+  return { vmid: vm.vmid, ...result };
 }

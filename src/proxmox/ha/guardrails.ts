@@ -27,7 +27,7 @@
 import type { HostProfile } from '../../profile/host-profile.js';
 import { MIGRATABLE_VERSION } from '../../tool-version.js';
 import type { ClusterConfig } from '../config/cluster.js';
-import { cpuSafeNodes, type CpuSafeNodes } from './cpu-safe-nodes.js';
+import { cpuSafeNodes, newSafeNodesCache, type CpuSafeNodes } from './cpu-safe-nodes.js';
 import { infeasibleRules, type FeasibilityRule } from './feasibility.js';
 import {
   decodeText,
@@ -448,7 +448,8 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
   for (const h of holders) for (const sid of h.members) holdersOf.set(sid, [...(holdersOf.get(sid) ?? []), h]);
 
   const safeOf = new Map<string, CpuSafeNodes | null>();
-  for (const vm of cluster.vms) safeOf.set(`vm:${vm.vmid}`, cpuSafeNodes(vm, all, hosts, cluster.customModels));
+  const cache = newSafeNodesCache();
+  for (const vm of cluster.vms) safeOf.set(`vm:${vm.vmid}`, cpuSafeNodes(vm, all, hosts, cluster.customModels, cache));
 
   const units: Unit[] = bundles(positive, managed).map((sids) => {
     const hs = [...new Set(sids.flatMap((s) => holdersOf.get(s) ?? []))];
@@ -516,11 +517,12 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
   }
 
   const vms: GuardVm[] = [];
+  const vmBySid = new Map(cluster.vms.map((v) => [`vm:${v.vmid}`, v]));
   const finalAllowed = compiledAllowed(placement, holders, all);
   for (const u of units)
     for (const sid of u.vmSids) {
       const sn = safeOf.get(sid);
-      const vm = cluster.vms.find((v) => `vm:${v.vmid}` === sid)!;
+      const vm = vmBySid.get(sid)!;
       const before = allowedBy(u.holder ? u.holder : null, all);
       const after = finalAllowed.get(sid) ?? all;
       const vmNotes: string[] = [];
