@@ -22,14 +22,14 @@ import { readEtcPve } from '../src/proxmox/config/etc-pve.js';
 import { currentCpu } from '../src/proxmox/plan/targets.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { vmFromPveConfig } from '../src/sources/vm/pve.js';
-import { cli } from './helpers/cli.js';
+import { cliAsync as cli } from './helpers/cli.js';
 import { clusterFixtureDir, clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
 
 const hostsDir = clusterHostsDir();
 const haCluster = join(clusterFixtureDir, 'pve9-ha/etc-pve');
 const RUNNING = ['--running', '101,103,104,105,106,107,108,110,111'];
-const drain = (node: string, dir: string, ...more: string[]) => {
-  const r = cli(['drain', node, hostsDir, '--pve-config', dir, ...RUNNING, '--format', 'json', ...more]);
+const drain = async (node: string, dir: string, ...more: string[]) => {
+  const r = await cli(['drain', node, hostsDir, '--pve-config', dir, ...RUNNING, '--format', 'json', ...more]);
   return { ...r, json: r.stdout ? JSON.parse(r.stdout) : null };
 };
 
@@ -44,9 +44,9 @@ function pve1WithoutTsx(): string {
   return join(dir, 'pve1.cpuinfo');
 }
 
-describe('drain NODE', () => {
-  it('a node whose VMs all move: each with its live target and migrate line, exit 0', () => {
-    const r = drain('pve2', haCluster);
+describe('drain NODE', async () => {
+  it('a node whose VMs all move: each with its live target and migrate line, exit 0', async () => {
+    const r = await drain('pve2', haCluster);
     expect(r.code).toBe(0);
     expect(r.json.vms.map((v: { vmid: number }) => v.vmid)).toEqual([103, 106, 107]);
     for (const v of r.json.vms) {
@@ -57,8 +57,8 @@ describe('drain NODE', () => {
     expect(r.json.vms.find((v: { vmid: number }) => v.vmid === 106).notes.join(' ')).toMatch(/may pick pve3 too/);
   });
 
-  it('a cpu: host VM that cannot move: named, with the least change that frees it, exit 1', () => {
-    const r = drain('pve1', etcPveCopy('pve9'));
+  it('a cpu: host VM that cannot move: named, with the least change that frees it, exit 1', async () => {
+    const r = await drain('pve1', etcPveCopy('pve9'));
     expect(r.code).toBe(1);
     const [v] = r.json.vms;
     expect(v).toMatchObject({ vmid: 101, name: 'db1', status: 'stuck', liveTargets: [] });
@@ -74,25 +74,25 @@ describe('drain NODE', () => {
       liveTargetsAfter: ['pve2'],
     });
     expect(v.fixes[1].commands).toContain(qmSetCpuCommand(101, 'migratable-intel-only'));
-    const text = cli(['drain', 'pve1', hostsDir, '--pve-config', etcPveCopy('pve9')]).stdout;
+    const text = (await cli(['drain', 'pve1', hostsDir, '--pve-config', etcPveCopy('pve9')])).stdout;
     expect(text).toMatch(
       /VM 101 \(db1\) \[HA\]: CANNOT MOVE LIVE[\s\S]*least change: cold move to pve2: qm shutdown 101 && qm migrate 101 pve2 && qm start 101/,
     );
   });
 
-  it('refuses a node that is not in the cluster', () => {
-    const r = cli(['drain', 'pve9', hostsDir, '--pve-config', haCluster]);
+  it('refuses a node that is not in the cluster', async () => {
+    const r = await cli(['drain', 'pve9', hostsDir, '--pve-config', haCluster]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/"pve9" is not a node of the cluster \(pve1, pve2, pve3\)/);
   });
 });
 
-describe('drain NODE --after HOSTDATA', () => {
+describe('drain NODE --after HOSTDATA', async () => {
   const after = pve1WithoutTsx();
 
-  it('a microcode update that removes TSX from pve1 strands exactly the VMs that use hle/rtm', () => {
+  it('a microcode update that removes TSX from pve1 strands exactly the VMs that use hle/rtm', async () => {
     const models = mkdtempSync(join(tmpdir(), 'drain-models-'));
-    const r = drain('pve1', haCluster, '--after', after, '--write-models', models);
+    const r = await drain('pve1', haCluster, '--after', after, '--write-models', models);
     expect(r.code).toBe(1);
     const cluster = readEtcPve(haCluster);
     const usesTsx = cluster.vms
@@ -131,8 +131,8 @@ describe('drain NODE --after HOSTDATA', () => {
     );
   });
 
-  it('host data that changes nothing strands nothing; --every-node takes one profile for all', () => {
-    const same = cli([
+  it('host data that changes nothing strands nothing; --every-node takes one profile for all', async () => {
+    const same = await cli([
       'drain',
       'pve2',
       hostsDir,
@@ -144,9 +144,9 @@ describe('drain NODE --after HOSTDATA', () => {
     ]);
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/after the planned change of pve2:\n {2}no VM is stranded/);
-    const every = drain('pve2', haCluster, '--after', after, '--every-node');
+    const every = await drain('pve2', haCluster, '--after', after, '--every-node');
     expect(every.json.after.replaced).toEqual(['pve1', 'pve2', 'pve3']);
-    const two = cli([
+    const two = await cli([
       'drain',
       'pve1',
       hostsDir,

@@ -17,7 +17,7 @@ import { computeGuardrails } from '../src/proxmox/ha/guardrails.js';
 import { computePlan } from '../src/proxmox/plan/plan.js';
 import { currentCpu } from '../src/proxmox/plan/targets.js';
 import { readProfileInputs } from '../src/sources/files.js';
-import { cli } from './helpers/cli.js';
+import { cliAsync as cli } from './helpers/cli.js';
 import { clusterFixtureDir, clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
 import {
   checkFeasibility,
@@ -55,38 +55,38 @@ function haAsPveSeesIt(dir: string, nodes: string[]): { rules: Rules; errors: Re
   return { rules, errors: checkFeasibility(rules, nodes) };
 }
 
-function guard(name: keyof typeof FIXTURES) {
+async function guard(name: keyof typeof FIXTURES) {
   const dir = mkdtempSync(join(tmpdir(), `guard-${name}-`));
   cpSync(FIXTURES[name], dir, { recursive: true });
   const out = join(dir, '..', `${name}-${Math.random().toString(36).slice(2)}-ha`);
-  const plan = cli(['plan', hostsDir, '--pve-config', dir, '--ha-rules', out, '--format', 'json']);
+  const plan = await cli(['plan', hostsDir, '--pve-config', dir, '--ha-rules', out, '--format', 'json']);
   expect(plan.code, plan.stderr).toBe(0);
   const { guardrails } = JSON.parse(plan.stdout);
   const before = { dir: FIXTURES[name] };
-  const dry = cli(['apply-ha', out, '--pve-config', dir, '--dry-run']);
+  const dry = await cli(['apply-ha', out, '--pve-config', dir, '--dry-run']);
   expect(dry.code).toBe(0);
   expect(read(dir, 'rules.cfg')).toBe(read(before.dir, 'rules.cfg')); // dry run: nothing written
-  const r = cli(['apply-ha', out, '--pve-config', dir]);
+  const r = await cli(['apply-ha', out, '--pve-config', dir]);
   expect(r.code, r.stderr).toBe(0);
   return { dir, before: before.dir, out, guardrails, dry: dry.stdout };
 }
 
 describe.each(Object.keys(FIXTURES) as Array<keyof typeof FIXTURES>)('HA guardrails on %s', (name) => {
-  let g: ReturnType<typeof guard>;
+  let g: Awaited<ReturnType<typeof guard>>;
   let cluster: ReturnType<typeof readEtcPve>;
   let nodes: string[];
-  beforeAll(() => {
-    g = guard(name);
+  beforeAll(async () => {
+    g = await guard(name);
     cluster = readEtcPve(g.dir);
     nodes = cluster.nodes;
   }, 60_000);
 
-  it("parses and passes pve-ha-manager's own rule checks (its own rules included)", () => {
+  it("parses and passes pve-ha-manager's own rule checks (its own rules included)", async () => {
     expect(haAsPveSeesIt(g.before, nodes).errors).toEqual({}); // the fixture is valid to begin with
     expect(haAsPveSeesIt(g.dir, nodes).errors).toEqual({});
   });
 
-  it('never widens where HA may run a VM', () => {
+  it('never widens where HA may run a VM', async () => {
     const before = compileNodeAffinity(haAsPveSeesIt(g.before, nodes).rules, nodes);
     const after = compileNodeAffinity(haAsPveSeesIt(g.dir, nodes).rules, nodes);
     for (const vm of cluster.vms) {
@@ -96,7 +96,7 @@ describe.each(Object.keys(FIXTURES) as Array<keyof typeof FIXTURES>)('HA guardra
     }
   });
 
-  it('HA never offers a node where check refuses the VM, with all nodes up or any one failed', () => {
+  it('HA never offers a node where check refuses the VM, with all nodes up or any one failed', async () => {
     const compiled = compileNodeAffinity(haAsPveSeesIt(g.dir, nodes).rules, nodes);
     const managed = Object.keys(parseResources(read(g.dir, 'resources.cfg')));
     for (const vm of cluster.vms.filter((v) => managed.includes(`vm:${v.vmid}`))) {
@@ -125,7 +125,7 @@ describe.each(Object.keys(FIXTURES) as Array<keyof typeof FIXTURES>)('HA guardra
     }
   });
 
-  it('targets on the guarded cluster offers only nodes check accepts, within the guard', () => {
+  it('targets on the guarded cluster offers only nodes check accepts, within the guard', async () => {
     const plan = computePlan({ ...cluster, hosts });
     for (const v of plan.vms) {
       const vm = cluster.vms.find((x) => x.vmid === v.vmid)!;
@@ -136,18 +136,18 @@ describe.each(Object.keys(FIXTURES) as Array<keyof typeof FIXTURES>)('HA guardra
     }
   });
 
-  it('a second run changes nothing', () => {
+  it('a second run changes nothing', async () => {
     const again = join(g.dir, '..', `again-${Math.random().toString(36).slice(2)}`);
-    const r = cli(['plan', hostsDir, '--pve-config', g.dir, '--ha-rules', again]);
+    const r = await cli(['plan', hostsDir, '--pve-config', g.dir, '--ha-rules', again]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/already keeps every VM on nodes where its CPU runs: nothing to write/);
     expect(JSON.parse(readFileSync(join(again, 'ha-guardrails.json'), 'utf8')).files).toEqual([]);
   });
 });
 
-describe('what the guardrails do with the admin rules', () => {
-  it('Proxmox 9: the cpu: host VM leaves the wider rule for one of its own that remembers it', () => {
-    const { dir, guardrails, dry } = guard('pve9');
+describe('what the guardrails do with the admin rules', async () => {
+  it('Proxmox 9: the cpu: host VM leaves the wider rule for one of its own that remembers it', async () => {
+    const { dir, guardrails, dry } = await guard('pve9');
     expect(dry).toMatch(/^-\tresources vm:101,vm:103$/m);
     const rules = read(dir, 'rules.cfg');
     expect(rules).toMatch(/^node-affinity: intel-only\n\tnodes pve1:2,pve2\n\tresources vm:103\n\tstrict 1\n/m);
@@ -159,8 +159,8 @@ describe('what the guardrails do with the admin rules', () => {
     expect(v101.notes.join(' ')).toMatch(/only pve1 runs its CPU/);
   });
 
-  it('Proxmox 8: a group of its own and the resource moved to it', () => {
-    const { dir } = guard('pve8');
+  it('Proxmox 8: a group of its own and the resource moved to it', async () => {
+    const { dir } = await guard('pve8');
     expect(read(dir, 'groups.cfg')).toMatch(
       /^group: migratable-cpu-1\n\tcomment .*origin=group\/intel\/restricted\/pve1:2,pve2\n\tnodes pve1\n\tnofailback 0\n\trestricted 1\n/m,
     );
@@ -168,8 +168,8 @@ describe('what the guardrails do with the admin rules', () => {
     expect(read(dir, 'resources.cfg')).toMatch(/^vm: 103\n\tgroup intel\n/m);
   });
 
-  it('narrows a non-strict rule in place, guards a keep-together pair as one, withholds what would break keep-apart', () => {
-    const { dir, guardrails } = guard('pve9-ha');
+  it('narrows a non-strict rule in place, guards a keep-together pair as one, withholds what would break keep-apart', async () => {
+    const { dir, guardrails } = await guard('pve9-ha');
     const rules = read(dir, 'rules.cfg');
     expect(rules).toMatch(
       /^node-affinity: prefer-amd\n\tcomment app2 prefers the AMD node\n\tnodes pve1,pve2\n\tresources vm:105\n\tstrict 1\n/m,
@@ -186,7 +186,22 @@ describe('what the guardrails do with the admin rules', () => {
     expect(by('vm:104').status).toBe('runs-everywhere');
   });
 
-  it('leaves alone what Proxmox already drops, and an admin rule that allows no node where the CPU runs', () => {
+  it.each(['pve9', 'pve8'] as const)(
+    '%s: once its CPU runs on the whole admin placement, a VM goes back there and our rule or group goes',
+    async (name) => {
+      const { dir } = await guard(name);
+      const conf = join(dir, 'nodes/pve1/qemu-server/101.conf');
+      writeFileSync(conf, readFileSync(conf, 'utf8').replace('cpu: host\n', 'cpu: x86-64-v2-AES\n'));
+      const out = join(dir, '..', `back-${Math.random().toString(36).slice(2)}`);
+      const plan = await cli(['plan', hostsDir, '--pve-config', dir, '--ha-rules', out]);
+      expect(plan.code, plan.stderr).toBe(0);
+      expect((await cli(['apply-ha', out, '--pve-config', dir])).code).toBe(0);
+      const original = FIXTURES[name];
+      for (const f of ['rules.cfg', 'groups.cfg', 'resources.cfg']) expect(read(dir, f), f).toBe(read(original, f));
+    },
+  );
+
+  it('leaves alone what Proxmox already drops, and an admin rule that allows no node where the CPU runs', async () => {
     const base = FIXTURES['pve9-ha'];
     const files = { rules: read(base, 'rules.cfg'), groups: null, resources: read(base, 'resources.cfg') };
     const cluster = readEtcPve(base);
@@ -211,7 +226,7 @@ describe('what the guardrails do with the admin rules', () => {
     expect(v105.notes.join(' ')).toMatch(/rule 'prefer-amd' allows only pve3, where its CPU does not run/);
   });
 
-  it('the replay catches what Proxmox drops: two node-affinity rules for one VM, a keep-apart pair on one node', () => {
+  it('the replay catches what Proxmox drops: two node-affinity rules for one VM, a keep-apart pair on one node', async () => {
     const two = parseRules(
       'node-affinity: ra\n\tnodes pve1\n\tresources vm:101\n\nnode-affinity: rb\n\tnodes pve2\n\tresources vm:101\n',
     );
@@ -223,12 +238,12 @@ describe('what the guardrails do with the admin rules', () => {
   });
 });
 
-describe('apply-ha', () => {
+describe('apply-ha', async () => {
   it("takes pmxcfs's HA domain lock under /etc/pve: a held lock means exit 3 and nothing written", async () => {
     const root = mkdtempSync(join(tmpdir(), 'pve-root-'));
     cpSync(FIXTURES.pve9, root, { recursive: true });
     const out = join(root, '..', `lock-${Math.random().toString(36).slice(2)}`);
-    expect(cli(['plan', hostsDir, '--pve-config', root, '--ha-rules', out]).code).toBe(0);
+    expect((await cli(['plan', hostsDir, '--pve-config', root, '--ha-rules', out])).code).toBe(0);
     mkdirSync(join(root, 'priv/lock/domain-ha'), { recursive: true });
     const before = read(root, 'rules.cfg');
     await expect(applyHaConfig({ dir: out, pveConfig: root, pveRoot: root, timeoutMs: 300 })).rejects.toBeInstanceOf(
@@ -238,19 +253,19 @@ describe('apply-ha', () => {
     expect(existsSync(join(root, 'ha/rules.cfg.bak'))).toBe(false);
   });
 
-  it('refuses a merge made from rules that changed since (exit 3), and an edited output (exit 2)', () => {
+  it('refuses a merge made from rules that changed since (exit 3), and an edited output (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stale-'));
     cpSync(FIXTURES.pve9, dir, { recursive: true });
     const out = join(dir, '..', `stale-${Math.random().toString(36).slice(2)}`);
-    expect(cli(['plan', hostsDir, '--pve-config', dir, '--ha-rules', out]).code).toBe(0);
+    expect((await cli(['plan', hostsDir, '--pve-config', dir, '--ha-rules', out])).code).toBe(0);
     writeFileSync(
       join(dir, 'ha/rules.cfg'),
       `${read(dir, 'rules.cfg')}node-affinity: mine\n\tnodes pve3\n\tresources vm:999\n`,
     );
-    const stale = cli(['apply-ha', out, '--pve-config', dir]);
+    const stale = await cli(['apply-ha', out, '--pve-config', dir]);
     expect(stale.code).toBe(3);
     expect(stale.stderr).toMatch(/changed since `plan --ha-rules` read it/);
     writeFileSync(join(out, 'rules.cfg'), 'edited\n');
-    expect(cli(['apply-ha', out, '--pve-config', dir]).code).toBe(2);
+    expect((await cli(['apply-ha', out, '--pve-config', dir])).code).toBe(2);
   });
 });

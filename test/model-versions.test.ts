@@ -6,7 +6,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { parseCpuModels, type CpuModelSection } from '../src/formats/pve-cpu-models.js';
 import { parseSectionConfig, type SectionChunk } from '../src/formats/pve-section-config.js';
@@ -21,7 +21,7 @@ import { prunableModels } from '../src/proxmox/versions/prune.js';
 import { modelUses } from '../src/proxmox/versions/usage.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { MIGRATABLE_VERSION } from '../src/tool-version.js';
-import { cli } from './helpers/cli.js';
+import { cliAsync as cli } from './helpers/cli.js';
 import { CLUSTER_NODE_DUMPS, clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 
@@ -41,10 +41,10 @@ function cluster(): { dir: string; file: string } {
 }
 
 /** `baseline --format pve --name m` over the two Intel nodes: a different definition of mix. */
-function newModelFile(): string {
+async function newModelFile(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'versions-model-'));
   const dumps = ['pve1', 'pve2'].map((n) => join(fixturesDir, CLUSTER_NODE_DUMPS[n]));
-  const r = cli(['baseline', ...dumps, '--format', 'pve', '--name', 'mix']);
+  const r = await cli(['baseline', ...dumps, '--format', 'pve', '--name', 'mix']);
   expect(r.code).toBe(0);
   writeFileSync(join(dir, 'm.conf'), r.stdout);
   return join(dir, 'm.conf');
@@ -53,14 +53,17 @@ function newModelFile(): string {
 const sectionRaw = (text: string, id: string) =>
   (parseSectionConfig(text, 'f').chunks.find((c) => c.kind === 'section' && c.id === id) as SectionChunk).raw;
 
-describe('apply: a used model keeps its definition', () => {
-  const model = newModelFile();
+describe('apply: a used model keeps its definition', async () => {
+  let model: string;
+  beforeAll(async () => {
+    model = await newModelFile();
+  });
 
-  it('leaves the used section byte-identical, adds the next version and names the VMs on the old one', () => {
+  it('leaves the used section byte-identical, adds the next version and names the VMs on the old one', async () => {
     const { file } = cluster();
     const before = readFileSync(file, 'utf8');
     const inv = join(mkdtempSync(join(tmpdir(), 'versions-inv-')), 'inv.db');
-    const r = cli(['apply', model, '--file', file, '--inventory', inv, '--vm', '101']);
+    const r = await cli(['apply', model, '--file', file, '--inventory', inv, '--vm', '101']);
     expect(r.code).toBe(0);
     const after = readFileSync(file, 'utf8');
     expect(sectionRaw(after, 'mix')).toBe(sectionRaw(before, 'mix'));
@@ -85,44 +88,44 @@ describe('apply: a used model keeps its definition', () => {
     expect(rec.contentHash).toBe(contentHash(models[2]));
 
     // Again: mix-2 already holds it, nothing is written
-    const again = cli(['apply', model, '--file', file]);
+    const again = await cli(['apply', model, '--file', file]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/mix-2 \(a version of mix\) is already exactly this/);
     expect(readFileSync(file, 'utf8')).toBe(after);
   });
 
-  it('exits non-zero only when asked to replace in place, and then writes nothing', () => {
+  it('exits non-zero only when asked to replace in place, and then writes nothing', async () => {
     const { file } = cluster();
     const before = readFileSync(file, 'utf8');
-    const r = cli(['apply', model, '--file', file, '--in-place']);
+    const r = await cli(['apply', model, '--file', file, '--in-place']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refusing to replace cpu-model mix in place: used by VM 101 \(db1\)/);
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
-  it('replaces an unused section in place, and counts every section as used when no VM configs are known', () => {
+  it('replaces an unused section in place, and counts every section as used when no VM configs are known', async () => {
     const { dir, file } = cluster();
     writeFileSync(join(dir, 'nodes/pve1/qemu-server/101.conf'), 'cpu: host\n');
-    const r = cli(['apply', model, '--file', file, '--in-place']);
+    const r = await cli(['apply', model, '--file', file, '--in-place']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/replaced cpu-model mix: no VM config, pending change or snapshot uses it/);
     expect(parseCpuModels(readFileSync(file, 'utf8'), file).models.map((m) => m.name)).toEqual(['mix', 'other']);
 
     const lone = join(mkdtempSync(join(tmpdir(), 'versions-lone-')), 'cpu-models.conf');
     writeFileSync(lone, OLD_M);
-    const unknown = cli(['apply', model, '--file', lone]);
+    const unknown = await cli(['apply', model, '--file', lone]);
     expect(unknown.code).toBe(0);
     expect(unknown.stderr).toMatch(/possibly in use \(no VM configs were read/);
     expect(parseCpuModels(readFileSync(lone, 'utf8'), lone).models.map((m) => m.name)).toEqual(['mix', 'mix-2']);
   });
 });
 
-describe('plan: VMs on an older version, the power-cycle list, removable versions', () => {
-  it('lists the VM on mix as on an older version with its power-cycle line', () => {
+describe('plan: VMs on an older version, the power-cycle list, removable versions', async () => {
+  it('lists the VM on mix as on an older version with its power-cycle line', async () => {
     const { dir, file } = cluster();
-    expect(cli(['apply', newModelFile(), '--file', file]).code).toBe(0);
+    expect((await cli(['apply', await newModelFile(), '--file', file])).code).toBe(0);
     const hosts = clusterHostsDir();
-    const r = cli(['plan', hosts, '--pve-config', dir, '--running', '101', '--format', 'json']);
+    const r = await cli(['plan', hosts, '--pve-config', dir, '--running', '101', '--format', 'json']);
     expect(r.code).toBe(0);
     const { versions } = JSON.parse(r.stdout);
     expect(versions.vms.find((v: { vmid: number }) => v.vmid === 101)).toMatchObject({
@@ -135,16 +138,16 @@ describe('plan: VMs on an older version, the power-cycle list, removable version
     expect(versions.removable.map((x: { name: string }) => x.name)).toEqual(['other']);
     expect(versions.removableAfter).toEqual(['mix']);
 
-    const text = cli(['plan', hosts, '--pve-config', dir, '--running', '101']).stdout;
+    const text = (await cli(['plan', hosts, '--pve-config', dir, '--running', '101'])).stdout;
     expect(text).toMatch(/VM 101 \(db1\) on pve1: older version: runs mix \(version 1\); mix-2 \(version 2\)/);
     expect(text).toMatch(/VM 101 \(db1\) on pve1: qm set 101 --cpu custom-mix-2 && qm reboot 101/);
-    const md = cli(['plan', hosts, '--pve-config', dir, '--running', '101', '--format', 'markdown']).stdout;
+    const md = (await cli(['plan', hosts, '--pve-config', dir, '--running', '101', '--format', 'markdown'])).stdout;
     expect(md).toMatch(/## Power-cycle list[\s\S]*qm set 101 --cpu custom-mix-2\nqm reboot 101/);
   });
 
-  it('a stopped VM switches without a power cycle; a pending change is a power cycle of its own', () => {
+  it('a stopped VM switches without a power cycle; a pending change is a power cycle of its own', async () => {
     const { dir, file } = cluster();
-    expect(cli(['apply', newModelFile(), '--file', file]).code).toBe(0);
+    expect((await cli(['apply', await newModelFile(), '--file', file])).code).toBe(0);
     const input = { ...readEtcPve(dir), hosts: readProfileInputs([clusterHostsDir()]) };
     for (const vm of input.vms) vm.running = vm.vmid === 101 ? false : true;
     const stopped = computePlan(input).versions;
@@ -159,47 +162,47 @@ describe('plan: VMs on an older version, the power-cycle list, removable version
   });
 });
 
-describe('prune', () => {
-  it('removes only versions no VM config, pending change or snapshot names', () => {
+describe('prune', async () => {
+  it('removes only versions no VM config, pending change or snapshot names', async () => {
     const { dir, file } = cluster();
-    expect(cli(['apply', newModelFile(), '--file', file]).code).toBe(0);
-    const used = cli(['prune', 'mix', '--file', file]);
+    expect((await cli(['apply', await newModelFile(), '--file', file])).code).toBe(0);
+    const used = await cli(['prune', 'mix', '--file', file]);
     expect(used.code).toBe(1);
     expect(used.stderr).toMatch(/keeping cpu-model mix: used by VM 101 \(db1\)/);
     // By default only superseded versions go; mix is still used, other is no older version
     const before = readFileSync(file, 'utf8');
-    expect(cli(['prune', '--file', file]).stderr).toMatch(/keeping cpu-model mix: used by VM 101/);
+    expect((await cli(['prune', '--file', file])).stderr).toMatch(/keeping cpu-model mix: used by VM 101/);
     expect(readFileSync(file, 'utf8')).toBe(before);
 
     // A snapshot that names mix keeps it after the VM moved on
     const conf = join(dir, 'nodes/pve1/qemu-server/101.conf');
     const moved = readFileSync(conf, 'utf8').replace('cpu: custom-mix\n', 'cpu: custom-mix-2\n');
     writeFileSync(conf, `${moved}\n[before-upgrade]\ncpu: custom-mix\nsnaptime: 1700000000\n`);
-    expect(cli(['prune', '--file', file]).stderr).toMatch(
+    expect((await cli(['prune', '--file', file])).stderr).toMatch(
       /keeping cpu-model mix: used by VM 101 \(db1\) snapshot before-upgrade/,
     );
     writeFileSync(conf, moved);
-    const dry = cli(['prune', '--file', file, '--dry-run']);
+    const dry = await cli(['prune', '--file', file, '--dry-run']);
     expect(dry.stdout).toMatch(/^-cpu-model: mix$/m);
     expect(readFileSync(file, 'utf8')).toBe(before);
-    const r = cli(['prune', '--file', file]);
+    const r = await cli(['prune', '--file', file]);
     expect(r.code).toBe(0);
     const after = readFileSync(file, 'utf8');
     expect(parseCpuModels(after, file).models.map((m) => m.name)).toEqual(['other', 'mix-2']);
     expect(after.startsWith('# kept by hand\ncpu-model: other\n')).toBe(true);
   });
 
-  it('refuses without VM configs', () => {
+  it('refuses without VM configs', async () => {
     const lone = join(mkdtempSync(join(tmpdir(), 'versions-lone-')), 'cpu-models.conf');
     writeFileSync(lone, OLD_M);
-    const r = cli(['prune', '--file', lone]);
+    const r = await cli(['prune', '--file', lone]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot tell which VMs use its models/);
   });
 });
 
-describe('version names and content', () => {
-  it('names versions NAME-2, NAME-3 within 40 characters, and reads them back', () => {
+describe('version names and content', async () => {
+  it('names versions NAME-2, NAME-3 within 40 characters, and reads them back', async () => {
     expect(versionName('web', 1)).toBe('web');
     expect(versionName('web', 3)).toBe('web-3');
     const long = 'a'.repeat(40);
@@ -214,7 +217,7 @@ describe('version names and content', () => {
     expect(familyOf('db-2', ['db', 'db-2'])).toEqual({ base: 'db', version: 2 });
   });
 
-  it("identifies a version by what Proxmox's own writer leaves of it", () => {
+  it("identifies a version by what Proxmox's own writer leaves of it", async () => {
     const a: CpuModelSection = { name: 'x', flags: ['+aes', '-kvm_pv_unhalt'] };
     const b: CpuModelSection = { name: 'y', flags: ['-kvm_pv_unhalt', '+aes'], reportedModel: 'kvm64', hidden: false };
     expect(normalizedContent(a)).toBe(normalizedContent(b));
@@ -222,7 +225,7 @@ describe('version names and content', () => {
     expect(contentHash(a)).not.toBe(contentHash({ ...a, physBits: 40 }));
   });
 
-  it('decides under the lock from the file as it is: a version written meanwhile is seen', () => {
+  it('decides under the lock from the file as it is: a version written meanwhile is seen', async () => {
     const section: CpuModelSection = { name: 'mix', flags: ['+avx'] };
     const existing = parseCpuModels(`${OLD_M}cpu-model: mix-2\n\tflags +avx\n`, 'f').models;
     const d = decideModelWrite({ existing, section, uses: new Map([['mix', []]]) });
@@ -236,7 +239,7 @@ describe('version names and content', () => {
     expect(retired).toMatchObject({ kind: 'new-version', section: { name: 'mix-3' } });
   });
 
-  it('finds uses in the config, the pending section and snapshots', () => {
+  it('finds uses in the config, the pending section and snapshots', async () => {
     const vm = (vmid: number, text: string) => ({
       vmid,
       node: 'pve1',
@@ -255,7 +258,7 @@ describe('version names and content', () => {
     expect(prunableModels(parseCpuModels(`${OLD_M}${OTHER}`, 'f').models, uses).remove).toEqual([]);
   });
 
-  it('the tool version is the package version', () => {
+  it('the tool version is the package version', async () => {
     expect(MIGRATABLE_VERSION).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
   });
 });

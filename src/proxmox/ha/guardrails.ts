@@ -678,7 +678,10 @@ function writeGroups(
   for (const r of resources.sections) {
     const sid = `${r.type}:${r.id}`;
     const target = p.holderOf.get(sid);
-    if (target && r.props.get('group') !== target) rReplaced.set(r.id, withGroup(r, target));
+    const current = r.props.get('group');
+    if (target && current !== target) rReplaced.set(r.id, withGroup(r, target));
+    // Out of a group of ours that goes: no group (nothing constrains it, it runs everywhere)
+    else if (!target && current && p.dropped.has(current)) rReplaced.set(r.id, withGroup(r, null));
   }
   const out: GuardFile[] = [];
   const gAfter = rewriteHaFile(groups, gReplaced, gAdded);

@@ -159,11 +159,13 @@ export function renderGroup(g: HaGroup): string {
   return formatSection({ type: 'group', id: g.id, props });
 }
 
-/** A resource section with its `group` set to `group` (other lines kept as written). */
-export function withGroup(s: HaSection, group: string): string {
+/** A resource section with its `group` set to `group`, or removed for null (other lines kept as written). */
+export function withGroup(s: HaSection, group: string | null): string {
   const lines = s.chunk.raw.split('\n');
   const i = lines.findIndex((l) => /^\s+group(\s|$)/.test(l));
-  if (i >= 0) lines[i] = `\tgroup ${group}`;
+  if (group === null) {
+    if (i >= 0) lines.splice(i, 1);
+  } else if (i >= 0) lines[i] = `\tgroup ${group}`;
   else lines.splice(1, 0, `\tgroup ${group}`);
   return lines.join('\n');
 }
