@@ -53,7 +53,7 @@ describe('targets API', () => {
 
   it('serves the plan JSON contract', async () => {
     const { body } = await get(server, '/api/plan');
-    expect(Object.keys(body)).toEqual(['domains', 'vms', 'notes']);
+    expect(Object.keys(body)).toEqual(['domains', 'vms', 'notes', 'versions']);
     expect(body.vms).toHaveLength(3);
   });
 });

@@ -10,7 +10,15 @@ import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.
 import { describeIdentity, judgeIdentity, otherMachineName, type HostIdentity } from './identity.js';
 import { VERIFICATIONS_STEP, insertVerifications, latestVerifications, type Verification } from './verifications.js';
 
+import {
+  MODEL_VERSIONS_STEP,
+  modelVersionRecords,
+  recordModelVersion,
+  type ModelVersionRecord,
+} from './model-versions.js';
+
 export type { HostIdentity } from './identity.js';
+export type { ModelVersionRecord } from './model-versions.js';
 
 export interface Snapshot {
   id: number;
@@ -61,6 +69,9 @@ export interface Inventory {
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
   history(opts?: { host?: string; since?: string }): Snapshot[];
+  /** Provenance of the cpu-models.conf sections `apply` wrote (model-versions.ts) */
+  recordModelVersion(r: ModelVersionRecord): void;
+  modelVersions(): ModelVersionRecord[];
   close(): void;
 }
 
@@ -92,6 +103,7 @@ const MIGRATIONS: Array<{ name: string; sql: string }> = [
     sql: 'ALTER TABLE snapshots ADD COLUMN address TEXT; ALTER TABLE snapshots ADD COLUMN host_key TEXT;',
   },
   VERIFICATIONS_STEP,
+  MODEL_VERSIONS_STEP,
 ];
 const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -193,6 +205,8 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
+    recordModelVersion: (r) => guarded(path, () => inv.recordModelVersion(r)),
+    modelVersions: () => guarded(path, () => inv.modelVersions()),
     close: () => inv.close(),
   };
 }
@@ -341,6 +355,13 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         )
         .all(...args) as SnapshotRow[];
       return rows.map((r) => rowToSnapshot(r, path));
+    },
+    recordModelVersion(r) {
+      if (!writable) throw new InputError(path, 'opened read-only');
+      recordModelVersion(db, r);
+    },
+    modelVersions() {
+      return modelVersionRecords(db);
     },
     close() {
       // Back to a rollback journal once the scan is done: a WAL-mode file makes every read-only

@@ -87,7 +87,20 @@ export async function loadPlanInput(
   if (hostInputs.length || opts.inventory || !opts.pve) hosts = await loadHosts(hostInputs, opts);
   applyCpuModels(cluster, opts);
   applyRunningFlags(cluster, opts);
-  return { ...cluster, hosts };
+  // The versions apply recorded (their hosts, dates, hashes) come with the inventory
+  const modelRecords = opts.inventory ? await readModelRecords(opts.inventory) : [];
+  return { ...cluster, hosts, modelRecords };
+}
+
+/** Only with --inventory: the SQLite module is loaded then, not for every plan. */
+async function readModelRecords(path: string) {
+  const { openInventory } = await import('../../fleet/inventory/index.js');
+  const inv = openInventory(path, { readOnly: true });
+  try {
+    return inv.modelVersions();
+  } finally {
+    inv.close();
+  }
 }
 
 /** Everything `targets VMID...` needs for these VMs, and nothing else; the compiled HA rules with it. */

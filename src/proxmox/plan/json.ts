@@ -1,6 +1,7 @@
 /** The plan's JSON contract (`migratable plan --format json`, the dashboard, balancers). */
 import { safeJson } from '../../safe-json.js';
 import type { Plan, PlanBlocked, PlanVm } from './types.js';
+import { versionsJson, type PlanVersionsJson } from '../versions/plan-text.js';
 
 export interface PlanVmJson {
   vmid: number;
@@ -21,6 +22,8 @@ export interface PlanJson {
   vms: PlanVmJson[];
   /** What the plan could not use (dropped HA rules, unknown sections, nodes without host data) */
   notes: string[];
+  /** Model versions, the VMs on older ones, the power-cycle list, removable versions */
+  versions: PlanVersionsJson;
 }
 
 export function vmJson(v: PlanVm): PlanVmJson {
@@ -43,6 +46,7 @@ export function planJson(plan: Plan): PlanJson {
     domains: plan.domains.map((d) => ({ nodes: d.nodes, source: d.source, model: d.model })),
     vms: plan.vms.map(vmJson),
     notes: plan.notes,
+    versions: versionsJson(plan.versions),
   };
 }
 

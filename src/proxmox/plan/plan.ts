@@ -18,6 +18,7 @@ import { modelsPath, planSteps } from './order.js';
 import { targetNotes, targetsJson, type TargetsJson } from './answer.js';
 import { TargetSolver, targetInputs, type VmTargets } from './targets.js';
 import type { Plan, PlanDomain, PlanInput, PlanOptions, PlanVm } from './types.js';
+import { planVersions } from '../versions/plan-versions.js';
 
 const domainKey = (nodes: string[]) => nodes.join(',');
 
@@ -146,12 +147,13 @@ export function planWithTargets(input: PlanInput, opts: PlanOptions = {}): { pla
     );
   const offline = unavailableNodes.filter((u) => hosts.has(u.node)).map((u) => u.node);
   if (offline.length) notes.push(`node(s) ${offline.join(', ')} offline: no live target until they are back`);
-  const plan: Plan = {
+  const base = {
     domains,
     vms: planned,
     steps: planSteps(domains, planned, opts),
     notes,
     ...(unavailableNodes.length ? { unavailableNodes } : {}),
   };
+  const plan: Plan = { ...base, versions: planVersions(input, base, input.modelRecords) };
   return { plan, targets: vms.map((vm, i) => targetsJson(vm, perVm[i], answers[i])) };
 }

@@ -34,6 +34,40 @@ export function pinnedMachineVersion(machine: string | undefined): string | unde
 
 const vmLabel = (vm: ClusterVm) => (vm.config.name ? `${vm.vmid} (${vm.config.name})` : String(vm.vmid));
 
+/** The CPU a VM requests now, through Proxmox's own rules (implicit kvm64, +kvm_pv_unhalt, ...). */
+export function currentCpu(vm: ClusterVm, customModels: CpuModelSection[], modelsFile?: string): VmCpu {
+  return vmFromPveConfig(vm.config, vm.where, vmLabel(vm), new Map(customModels.map((m) => [m.name, m])), modelsFile);
+}
+
+/**
+ * The CPU part of a VM's targets alone: the engine's migration rules from its node to each node of
+ * `domain`, nothing about HA partners, the VM's state or unknown nodes (TargetSolver.vmTargets has
+ * those). For callers that ask "could this CPU move there" of planned or changed hosts (drain, versions).
+ */
+export function vmTargets(
+  vm: ClusterVm,
+  cpu: VmCpu,
+  domain: string[],
+  hosts: Map<string, HostProfile>,
+): { liveTargets: string[]; blocked: PlanBlocked[] } {
+  const source = hosts.get(vm.node);
+  const machineVersion = pinnedMachineVersion(vm.config.raw.machine);
+  const liveTargets: string[] = [];
+  const blocked: PlanBlocked[] = [];
+  for (const node of domain) {
+    if (node === vm.node) continue;
+    const target = hosts.get(node);
+    // A partial cluster: without host data on either side nothing can be checked
+    const reasons =
+      source && target
+        ? migrationBlockers({ vm: cpu, source, target, machineVersion })
+        : [`no host data for ${source ? node : vm.node}: the move cannot be checked`];
+    if (reasons.length) blocked.push({ node, reasons });
+    else liveTargets.push(node);
+  }
+  return { liveTargets, blocked };
+}
+
 export interface TargetInputs {
   nodes: string[];
   hosts: Map<string, HostProfile>;
