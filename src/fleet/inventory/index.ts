@@ -9,8 +9,19 @@ import { InputError, WriteError, describeWriteErrno, isWriteErrno } from '../../
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
 import { describeIdentity, judgeIdentity, otherMachineName, type HostIdentity } from './identity.js';
 import { VERIFICATIONS_STEP, insertVerifications, latestVerifications, type Verification } from './verifications.js';
+import {
+  SCAN_RUNS_STEP,
+  hostScanStats,
+  insertScanRun,
+  lastScanRun,
+  type HostScanStats,
+  type ScanRunInput,
+  type ScanRunSummary,
+  type ScannedSnapshot,
+} from './scan-runs.js';
 
 export type { HostIdentity } from './identity.js';
+export type { FailedScan, HostScanStats, ScanRunInput, ScanRunSummary } from './scan-runs.js';
 
 export interface Snapshot {
   id: number;
@@ -42,6 +53,16 @@ export interface HostSummary {
 export interface ScanEntry {
   profile: HostProfile;
   identity?: HostIdentity;
+  /** The target as given, and how long its probe took: recorded with the scan run */
+  target?: string;
+  seconds?: number | null;
+}
+
+/** A host's features at one snapshot, without the profile (cheap to read for a whole history). */
+export interface DatedFeatureRow {
+  host: string;
+  collectedAt: string;
+  features: string[];
 }
 
 export interface Inventory {
@@ -52,7 +73,7 @@ export interface Inventory {
    * matching key) is stored under `name@address` instead, with a warning; the stored profiles (as
    * named in the inventory) and the warnings come back.
    */
-  addScan(entries: ScanEntry[], now?: Date): { stored: HostProfile[]; warnings: string[] };
+  addScan(entries: ScanEntry[], now?: Date, run?: ScanRunInput): { stored: HostProfile[]; warnings: string[] };
   /** scan --verify results */
   addVerifications(rows: Verification[]): number;
   /** The newest result per host and model, newest first */
@@ -61,6 +82,12 @@ export interface Inventory {
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
   history(opts?: { host?: string; since?: string }): Snapshot[];
+  /** Every snapshot's host, time and features, per host in time order (no profiles parsed) */
+  featureHistory(): DatedFeatureRow[];
+  /** The newest scan run recorded, or null */
+  lastScanRun(): ScanRunSummary | null;
+  /** Per host: failed scans recorded and the duration behind its latest snapshot */
+  hostScanStats(): HostScanStats[];
   close(): void;
 }
 
@@ -92,6 +119,7 @@ const MIGRATIONS: Array<{ name: string; sql: string }> = [
     sql: 'ALTER TABLE snapshots ADD COLUMN address TEXT; ALTER TABLE snapshots ADD COLUMN host_key TEXT;',
   },
   VERIFICATIONS_STEP,
+  SCAN_RUNS_STEP,
 ];
 const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -187,12 +215,15 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
   return {
     path,
     add: (profiles, now) => guarded(path, () => inv.add(profiles, now)),
-    addScan: (entries, now) => guarded(path, () => inv.addScan(entries, now)),
+    addScan: (entries, now, run) => guarded(path, () => inv.addScan(entries, now, run)),
     addVerifications: (rows) => guarded(path, () => inv.addVerifications(rows)),
     verifications: () => guarded(path, () => inv.verifications()),
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
+    featureHistory: () => guarded(path, () => inv.featureHistory()),
+    lastScanRun: () => guarded(path, () => inv.lastScanRun()),
+    hostScanStats: () => guarded(path, () => inv.hostScanStats()),
     close: () => inv.close(),
   };
 }
@@ -261,12 +292,13 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
     const row = storedIdentity!.get(host) as { address: string; host_key: string | null } | undefined;
     return row ? { address: row.address, key: row.host_key } : null;
   };
-  const addScan = (entries: ScanEntry[], now = new Date()) => {
+  const addScan = (entries: ScanEntry[], now = new Date(), run?: ScanRunInput) => {
     if (!insert) throw new InputError(path, 'opened read-only');
     const stored: HostProfile[] = [];
     const warnings: string[] = [];
+    const scanned: ScannedSnapshot[] = [];
     db.transaction(() => {
-      for (const { profile, identity } of entries) {
+      for (const { profile, identity, target, seconds } of entries) {
         let name = profile.name;
         if (identity) {
           const before = identityOf(name);
@@ -283,7 +315,7 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         }
         const at = profile.collectedAt ?? now.toISOString();
         const p = { ...profile, name, collectedAt: at };
-        insert.run(
+        const { lastInsertRowid } = insert.run(
           name,
           at,
           p.source,
@@ -293,7 +325,14 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
           identity?.key ?? null,
         );
         stored.push(p);
+        scanned.push({
+          host: name,
+          snapshotId: Number(lastInsertRowid),
+          target: target ?? name,
+          seconds: seconds ?? null,
+        });
       }
+      if (run) insertScanRun(db, run, scanned);
     })();
     return { stored, warnings };
   };
@@ -342,6 +381,18 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         .all(...args) as SnapshotRow[];
       return rows.map((r) => rowToSnapshot(r, path));
     },
+    featureHistory() {
+      const rows = db
+        .prepare('SELECT host, collected_at, features FROM snapshots ORDER BY host, collected_at, id')
+        .all() as Array<{ host: string; collected_at: string; features: string }>;
+      return rows.map((r) => ({
+        host: r.host,
+        collectedAt: r.collected_at,
+        features: r.features ? r.features.split(' ') : [],
+      }));
+    },
+    lastScanRun: () => lastScanRun(db),
+    hostScanStats: () => hostScanStats(db),
     close() {
       // Back to a rollback journal once the scan is done: a WAL-mode file makes every read-only
       // opener (hosts, drift, serve) create -wal and -shm beside it. Another reader still attached
