@@ -5,6 +5,7 @@ import { clusterPlanSource } from '../../proxmox/plan/inputs.js';
 import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
+import { readEtcPve } from '../../proxmox/config/etc-pve.js';
 
 export interface ServeOptions {
   inventory?: string;
@@ -13,6 +14,7 @@ export interface ServeOptions {
   token?: string;
   allowIncomplete?: boolean;
   pveConfig?: string;
+  metricsFeatureLabels?: boolean;
 }
 
 function parsePort(v: string): number {
@@ -32,6 +34,15 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     token,
     drift: inventory?.drift,
     plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
+    // /metrics reads the inventory and the cluster config at each scrape (better-sqlite3 loads then)
+    metrics: async () =>
+      (await import('../../metrics/collect.js')).renderMetrics({
+        inventory: opts.inventory,
+        hosts,
+        cluster: opts.pveConfig ? () => readEtcPve(opts.pveConfig!) : undefined,
+        planErrors: 'report',
+        featureLabels: opts.metricsFeatureLabels,
+      }),
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
   notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);
