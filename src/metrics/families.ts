@@ -181,7 +181,10 @@ function scanRunFamilies(facts: FleetFacts): MetricFamily[] {
       'migratable_scan_last_run_duration_seconds',
       'gauge',
       'How long the newest scan run took, all hosts.',
-      end === null || start === null ? [] : [{ labels: {}, value: Math.max(0, end - start) }],
+      // whole milliseconds, not a float's subtraction (0.592, not 0.5920000076293945)
+      end === null || start === null
+        ? []
+        : [{ labels: {}, value: Math.max(0, Math.round((end - start) * 1000) / 1000) }],
     ),
     family(
       'migratable_scan_last_run_hosts',

@@ -4,7 +4,7 @@
  * temp dir.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { which } from '../../src/qemu/binary.js';
@@ -41,6 +41,7 @@ export interface PrometheusServer {
 /** Starts Prometheus with this config (YAML text) on 127.0.0.1; resolves once it is ready. */
 export async function startPrometheus(configYaml: string, dir = mkdtempSync(join(tmpdir(), 'prometheus-'))) {
   const port = await freePort();
+  mkdirSync(dir, { recursive: true });
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, configYaml);
   const child: ChildProcess = spawn(
