@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInventory } from '../src/fleet/inventory/index.js';
-import { collectFacts, renderMetrics } from '../src/metrics/collect.js';
+import { collectFacts, metricsSource, renderMetrics } from '../src/metrics/collect.js';
 import { escapeLabelValue, renderExposition, type MetricFamily } from '../src/metrics/exposition.js';
 import type { FleetFacts } from '../src/metrics/facts.js';
 import { fleetFamilies } from '../src/metrics/families.js';
@@ -387,6 +387,30 @@ describe('the facts of a replayed cluster and a real inventory', () => {
       hostsOk: 1,
       hostsFailed: 0,
     });
+  });
+});
+
+describe("serve's source: what has not changed is reused, what has is read again", () => {
+  it('a scan beside the server and a changed cluster config show up at the next scrape', async () => {
+    const db = join(tmp, 'cached.db');
+    const inv = openInventory(db);
+    inv.add([host('pve1'), host('pve2'), host('pve3')], new Date('2026-01-01T00:00:00Z'));
+    inv.close();
+    const dir = clusterWithModels();
+    const scrape = metricsSource({ inventory: db, cluster: () => readEtcPve(dir), planErrors: 'report' });
+    const first = await scrape();
+    expect(await scrape()).toBe(first);
+    expect(series(first, 'migratable_host_scans_total')[0]).toBe('{host="pve1",result="success"} 1');
+    const rw = openInventory(db);
+    rw.add([host('pve1')], new Date('2026-01-02T00:00:00Z'));
+    rw.close();
+    const second = await scrape();
+    expect(series(second, 'migratable_host_scans_total')[0]).toBe('{host="pve1",result="success"} 2');
+    writeFileSync(join(dir, 'nodes/pve1/qemu-server/106.conf'), 'name: new\ncpu: kvm64\nmemory: 512\n');
+    const third = await scrape();
+    expect(series(third, 'migratable_vm_live_targets')).toHaveLength(
+      series(second, 'migratable_vm_live_targets').length + 1,
+    );
   });
 });
 

@@ -9,9 +9,9 @@ import type { HostProfile } from '../profile/host-profile.js';
 import { computePlan } from '../proxmox/plan/plan.js';
 import type { ClusterConfig, PlanOptions } from '../proxmox/plan/types.js';
 import { renderExposition } from './exposition.js';
-import type { FleetFacts, HostFacts } from './facts.js';
+import type { FleetFacts, HostFacts, PlanFacts } from './facts.js';
 import { fleetFamilies } from './families.js';
-import { inventoryFacts } from './inventory-facts.js';
+import { inventoryFacts, type InventoryFacts } from './inventory-facts.js';
 import { planFacts } from './plan-facts.js';
 
 export type ClusterWithHosts = ClusterConfig & { hosts?: HostProfile[] };
@@ -32,16 +32,41 @@ export interface MetricsInputs {
   featureLabels?: boolean;
 }
 
-export async function collectFacts(inputs: MetricsInputs): Promise<FleetFacts> {
-  const facts: FleetFacts = { hosts: [], unprofiled: [], lastRun: null };
-  if (inputs.inventory) {
-    const inv = openInventory(inputs.inventory, { readOnly: true });
-    try {
-      Object.assign(facts, inventoryFacts(inv));
-    } finally {
-      inv.close();
-    }
+/**
+ * What the last computation found, for a server that computes again at every scrape: the inventory's
+ * facts while it has not changed (its change stamp), the plan's while its inputs are the same.
+ */
+export interface MetricsCache {
+  inventory?: { stamp: string; facts: InventoryFacts };
+  plan?: { key: string; facts: PlanFacts };
+}
+
+function readInventory(path: string, cache?: MetricsCache): InventoryFacts {
+  const inv = openInventory(path, { readOnly: true });
+  try {
+    const stamp = `${path}\n${inv.changeStamp()}`;
+    if (cache?.inventory?.stamp === stamp) return cache.inventory.facts;
+    const facts = inventoryFacts(inv);
+    if (cache) cache.inventory = { stamp, facts };
+    return facts;
+  } finally {
+    inv.close();
   }
+}
+
+function makePlanFacts(cluster: ClusterWithHosts, hosts: HostProfile[], inputs: MetricsInputs, cache?: MetricsCache) {
+  const { hosts: _, ...config } = cluster;
+  // The plan is a pure function of these: the same JSON, the same plan
+  const key = cache ? JSON.stringify([config, hosts, inputs.planOptions ?? {}]) : '';
+  if (cache?.plan?.key === key) return cache.plan.facts;
+  const facts = planFacts(cluster, computePlan({ ...cluster, hosts }, inputs.planOptions));
+  if (cache) cache.plan = { key, facts };
+  return facts;
+}
+
+export async function collectFacts(inputs: MetricsInputs, cache?: MetricsCache): Promise<FleetFacts> {
+  const facts: FleetFacts = { hosts: [], unprofiled: [], lastRun: null };
+  if (inputs.inventory) Object.assign(facts, readInventory(inputs.inventory, cache));
   let cluster: ClusterWithHosts | undefined;
   let planError: unknown;
   try {
@@ -55,8 +80,12 @@ export async function collectFacts(inputs: MetricsInputs): Promise<FleetFacts> {
   facts.hosts = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
   if (cluster)
     try {
-      const plan = computePlan({ ...cluster, hosts: facts.hosts.map((h) => h.profile) }, inputs.planOptions);
-      facts.plan = planFacts(cluster, plan);
+      facts.plan = makePlanFacts(
+        cluster,
+        facts.hosts.map((h) => h.profile),
+        inputs,
+        cache,
+      );
     } catch (e) {
       planError = e;
     }
@@ -68,6 +97,12 @@ export async function collectFacts(inputs: MetricsInputs): Promise<FleetFacts> {
 }
 
 /** The exposition text of everything the inputs say. */
-export async function renderMetrics(inputs: MetricsInputs): Promise<string> {
-  return renderExposition(fleetFamilies(await collectFacts(inputs), { featureLabels: inputs.featureLabels }));
+export async function renderMetrics(inputs: MetricsInputs, cache?: MetricsCache): Promise<string> {
+  return renderExposition(fleetFamilies(await collectFacts(inputs, cache), { featureLabels: inputs.featureLabels }));
+}
+
+/** For serve: the exposition at each call, reusing what has not changed since the last one. */
+export function metricsSource(inputs: MetricsInputs): () => Promise<string> {
+  const cache: MetricsCache = {};
+  return () => renderMetrics(inputs, cache);
 }

@@ -3,7 +3,6 @@
  * drift events, failed scans and durations, the newest verify verdict; and the newest scan run.
  * Reads feature lists, never every stored profile: a year of hourly scans stays cheap to scrape.
  */
-import { featureDrift } from '../engine/drift.js';
 import type { Inventory } from '../fleet/inventory/index.js';
 import type { HostFacts, ScanRunFacts, UnprofiledHost } from './facts.js';
 
@@ -14,25 +13,24 @@ export interface InventoryFacts {
 }
 
 export function inventoryFacts(inv: Inventory): InventoryFacts {
-  const drift = new Map(featureDrift(inv.featureHistory()).map((d) => [d.name, d.snapshots]));
+  const history = new Map(inv.featureSummary().map((h) => [h.host, h]));
   const stats = new Map(inv.hostScanStats().map((s) => [s.host, s]));
   const verified = new Map<string, NonNullable<HostFacts['verify']>>();
   // newest first: the first one seen per host is its latest
   for (const v of inv.verifications())
     if (!verified.has(v.host)) verified.set(v.host, { outcome: v.outcome, at: v.verifiedAt });
   const hosts: HostFacts[] = inv.latestProfiles().map((profile) => {
-    const changes = drift.get(profile.name) ?? [];
-    const latest = changes[changes.length - 1];
+    const h = history.get(profile.name);
     const s = stats.get(profile.name);
+    const now = new Set(h?.features ?? profile.features);
     return {
       name: profile.name,
       profile,
       scans: {
-        snapshots: changes.length,
-        lastSuccess: latest?.collectedAt ?? profile.collectedAt ?? '',
-        // the first snapshot "adds" everything and loses nothing
-        lost: changes.length > 1 ? latest.removed : [],
-        driftEvents: changes.slice(1).filter((c) => c.added.length || c.removed.length).length,
+        snapshots: h?.snapshots ?? 1,
+        lastSuccess: h?.latest ?? profile.collectedAt ?? '',
+        lost: (h?.previous ?? []).filter((f) => !now.has(f)).sort(),
+        driftEvents: h?.changes ?? 0,
         failures: s?.failures ?? 0,
         lastFailure: s?.lastFailure ?? null,
         lastSeconds: s?.lastSeconds ?? null,

@@ -6,6 +6,7 @@ import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
 import { readEtcPve } from '../../proxmox/config/etc-pve.js';
+import type { HostProfile } from '../../profile/host-profile.js';
 
 export interface ServeOptions {
   inventory?: string;
@@ -23,6 +24,26 @@ function parsePort(v: string): number {
   return Number(v);
 }
 
+/**
+ * GET /metrics: computed at each scrape, the inventory's and the plan's part reused while unchanged;
+ * loaded at the first scrape (better-sqlite3 is a native module the plain dashboard never needs).
+ */
+function metricsOf(hosts: HostProfile[], opts: ServeOptions): () => Promise<string> {
+  let source: Promise<() => Promise<string>> | undefined;
+  return async () =>
+    (
+      await (source ??= import('../../metrics/collect.js').then(({ metricsSource }) =>
+        metricsSource({
+          inventory: opts.inventory,
+          hosts,
+          cluster: opts.pveConfig ? () => readEtcPve(opts.pveConfig!) : undefined,
+          planErrors: 'report',
+          featureLabels: opts.metricsFeatureLabels,
+        }),
+      ))
+    )();
+}
+
 export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
   const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
   const hosts = await readHostInputs(inputs, opts);
@@ -34,15 +55,7 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     token,
     drift: inventory?.drift,
     plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
-    // /metrics reads the inventory and the cluster config at each scrape (better-sqlite3 loads then)
-    metrics: async () =>
-      (await import('../../metrics/collect.js')).renderMetrics({
-        inventory: opts.inventory,
-        hosts,
-        cluster: opts.pveConfig ? () => readEtcPve(opts.pveConfig!) : undefined,
-        planErrors: 'report',
-        featureLabels: opts.metricsFeatureLabels,
-      }),
+    metrics: metricsOf(hosts, opts),
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
   notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);

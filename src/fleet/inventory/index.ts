@@ -58,11 +58,17 @@ export interface ScanEntry {
   seconds?: number | null;
 }
 
-/** A host's features at one snapshot, without the profile (cheap to read for a whole history). */
-export interface DatedFeatureRow {
+/** A host's snapshot history in brief: counted and compared in SQL, no profile parsed. */
+export interface FeatureSummary {
   host: string;
-  collectedAt: string;
+  snapshots: number;
+  /** The newest snapshot's time */
+  latest: string;
+  /** Snapshots whose features differ from the one before (gained or lost) */
+  changes: number;
+  /** The newest snapshot's features, and the one before's (null with one snapshot) */
   features: string[];
+  previous: string[] | null;
 }
 
 export interface Inventory {
@@ -82,12 +88,14 @@ export interface Inventory {
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
   history(opts?: { host?: string; since?: string }): Snapshot[];
-  /** Every snapshot's host, time and features, per host in time order (no profiles parsed) */
-  featureHistory(): DatedFeatureRow[];
+  /** Per host: snapshot count, newest time, feature changes, the newest two feature sets */
+  featureSummary(): FeatureSummary[];
   /** The newest scan run recorded, or null */
   lastScanRun(): ScanRunSummary | null;
   /** Per host: failed scans recorded and the duration behind its latest snapshot */
   hostScanStats(): HostScanStats[];
+  /** Changes whenever a scan stores anything (the newest row ids): readers cache on it */
+  changeStamp(): string;
   close(): void;
 }
 
@@ -221,9 +229,10 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
-    featureHistory: () => guarded(path, () => inv.featureHistory()),
+    featureSummary: () => guarded(path, () => inv.featureSummary()),
     lastScanRun: () => guarded(path, () => inv.lastScanRun()),
     hostScanStats: () => guarded(path, () => inv.hostScanStats()),
+    changeStamp: () => guarded(path, () => inv.changeStamp()),
     close: () => inv.close(),
   };
 }
@@ -381,18 +390,49 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         .all(...args) as SnapshotRow[];
       return rows.map((r) => rowToSnapshot(r, path));
     },
-    featureHistory() {
+    featureSummary() {
+      // features are stored sorted and space-joined: equal strings are equal sets
       const rows = db
-        .prepare('SELECT host, collected_at, features FROM snapshots ORDER BY host, collected_at, id')
-        .all() as Array<{ host: string; collected_at: string; features: string }>;
+        .prepare(
+          `WITH ordered AS (
+             SELECT host, collected_at, features,
+                    LAG(features) OVER (PARTITION BY host ORDER BY collected_at, id) AS prev,
+                    ROW_NUMBER() OVER (PARTITION BY host ORDER BY collected_at DESC, id DESC) AS newest
+             FROM snapshots)
+           SELECT host, COUNT(*) AS snapshots, MAX(collected_at) AS latest,
+                  SUM(prev IS NOT NULL AND prev <> features) AS changes,
+                  MAX(CASE WHEN newest = 1 THEN features END) AS features,
+                  MAX(CASE WHEN newest = 1 THEN prev END) AS previous
+           FROM ordered GROUP BY host ORDER BY host`,
+        )
+        .all() as Array<{
+        host: string;
+        snapshots: number;
+        latest: string;
+        changes: number;
+        features: string;
+        previous: string | null;
+      }>;
+      const list = (s: string) => (s ? s.split(' ') : []);
       return rows.map((r) => ({
         host: r.host,
-        collectedAt: r.collected_at,
-        features: r.features ? r.features.split(' ') : [],
+        snapshots: r.snapshots,
+        latest: r.latest,
+        changes: r.changes,
+        features: list(r.features),
+        previous: r.previous === null ? null : list(r.previous),
       }));
     },
     lastScanRun: () => lastScanRun(db),
     hostScanStats: () => hostScanStats(db),
+    changeStamp() {
+      // every table only grows: its newest id says whether anything was added
+      const tables = ['snapshots', 'verifications', 'scan_runs'].filter(
+        (t) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t),
+      );
+      const ids = tables.map((t) => db.prepare(`SELECT MAX(id) AS id FROM ${t}`).get() as { id: number | null });
+      return ids.map((r) => r.id ?? 0).join(':');
+    },
     close() {
       // Back to a rollback journal once the scan is done: a WAL-mode file makes every read-only
       // opener (hosts, drift, serve) create -wal and -shm beside it. Another reader still attached
