@@ -3,7 +3,7 @@
  * `migratable/layers` (eslint.config.js, part of `npm run lint`) checks every import, export-from and
  * import() against them, and scripts/build-web.mjs refuses NODE_ONLY modules in the browser bundle.
  *
- * A file belongs to the longest folder below that holds it; files directly in src/ (errors, version,
+ * A file belongs to the longest folder below that holds it; files directly in src/ (errors, version, tool-version,
  * safe-text, safe-json, redact, wrap) are utilities every layer may import, and they import no layer. A layer may import
  * itself, the utilities and the layers it lists; nothing else in src/, and outside src/ only data/.
  */
@@ -68,6 +68,9 @@ export const NODE_ONLY = [
   'proxmox/config/etc-pve.ts',
   'proxmox/config/api.ts',
   'proxmox/plan/inputs.ts',
+  'proxmox/versions/content.ts',
+  'proxmox/versions/cluster-uses.ts',
+  'proxmox/drain/source.ts',
   'metrics/collect.ts',
   'cli/',
   'web/server/',

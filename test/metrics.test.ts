@@ -247,30 +247,25 @@ describe('the families', () => {
 });
 
 describe('an outdated model version', () => {
-  const vm = (cpu: string, domainModel = 'custom-migratable-cluster-2') => ({ vmid: 101, cpu, domainModel });
-  it('without version data: a custom model of the same family as its domain model, but not it', () => {
-    expect(runsOutdatedModel(vm('custom-migratable-cluster'))).toBe(true);
-    expect(runsOutdatedModel(vm('custom-migratable-cluster-2'))).toBe(false);
-    expect(runsOutdatedModel(vm('custom-migratable-cluster-3'))).toBe(true);
-    // another family, a built-in type, no custom model at all: not a version of the domain's model
-    expect(runsOutdatedModel(vm('custom-mine'))).toBe(false);
-    expect(runsOutdatedModel(vm('host'))).toBe(false);
-    expect(runsOutdatedModel(vm('kvm64', 'custom-'))).toBe(false);
-  });
-  it("with the plan's per-VM version status, that decides", () => {
+  it("is the plan's older-version, and nothing else", () => {
     const versions = {
       vms: [
-        { vmid: 101, status: 'older-version' },
-        { vmid: 102, status: 'no-fit' },
+        { vmid: 101, status: 'older-version' as const },
+        { vmid: 102, status: 'no-fit' as const },
+        { vmid: 103, status: 'pending' as const },
       ],
     };
-    expect(runsOutdatedModel(vm('host'), versions)).toBe(true);
-    expect(runsOutdatedModel({ ...vm('custom-migratable-cluster'), vmid: 102 }, versions)).toBe(false);
-    expect(runsOutdatedModel({ ...vm('custom-migratable-cluster'), vmid: 103 }, versions)).toBe(false);
+    expect(runsOutdatedModel(101, versions)).toBe(true);
+    expect(runsOutdatedModel(102, versions)).toBe(false);
+    expect(runsOutdatedModel(103, versions)).toBe(false);
+    expect(runsOutdatedModel(104, versions)).toBe(false);
   });
 });
 
-/** The pve9 fixture plus a cpu-models.conf whose migratable-cluster is an older version (no avx2), and two VMs. */
+/**
+ * The pve9 fixture plus a cpu-models.conf with two versions of migratable-cluster (the first without
+ * avx2, the second the cluster's baseline), a model of the admin's own, and VMs on them.
+ */
 function clusterWithModels(): string {
   const dir = join(tmp, `etc-pve-${Math.random().toString(36).slice(2)}`);
   cpSync(etcPveCopy('pve9'), dir, { recursive: true });
@@ -278,7 +273,7 @@ function clusterWithModels(): string {
   const section = readFileSync(join(tmp, 'section.conf'), 'utf8');
   writeFileSync(
     join(dir, 'virtual-guest/cpu-models.conf'),
-    `${section.replace('+avx2;', '')}\ncpu-model: mine\n\tflags +aes\n\treported-model kvm64\n`,
+    `${section.replace('+avx2;', '')}\n${section.replace('cpu-model: migratable-cluster', 'cpu-model: migratable-cluster-2')}\ncpu-model: mine\n\tflags +aes\n\treported-model kvm64\n`,
   );
   writeFileSync(
     join(dir, 'nodes/pve3/qemu-server/104.conf'),
@@ -306,13 +301,15 @@ describe('the facts of a replayed cluster and a real inventory', () => {
       [101, 'host', 'custom-migratable-intel-only', 0, 1, false, true],
       [102, 'kvm64', 'custom-migratable-cluster-2', 0, 2, false, true],
       [103, 'x86-64-v2-AES', 'custom-migratable-intel-only', 1, 1, false, false],
-      // the section without avx2 still reaches every node (keep), but the domain's model is now -2
+      // the version without avx2 still reaches every node (keep), but cpu-models.conf has a newer one
       [104, 'custom-migratable-cluster', 'custom-migratable-cluster-2', 2, 2, true, false],
       // kvm64 with Proxmox's +kvm_pv_unhalt: not across vendors (pve2 Intel -> pve3 AMD)
       [105, 'custom-mine', 'custom-migratable-cluster-2', 1, 2, false, true],
     ]);
     expect(plan.models).toEqual([
       { model: 'custom-migratable-cluster', vms: 1 },
+      // the newest version, not used yet: its series says so
+      { model: 'custom-migratable-cluster-2', vms: 0 },
       { model: 'custom-mine', vms: 1 },
       { model: 'host', vms: 1 },
       { model: 'kvm64', vms: 1 },

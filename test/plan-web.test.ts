@@ -52,7 +52,7 @@ describe('targets API', () => {
 
   it('serves the plan JSON contract', async () => {
     const { body } = await get(server, '/api/plan');
-    expect(Object.keys(body)).toEqual(['domains', 'vms']);
+    expect(Object.keys(body)).toEqual(['domains', 'vms', 'versions']);
     expect(body.vms).toHaveLength(3);
   });
 });

@@ -63,6 +63,11 @@ function cell(vm: VmCpu, host: HostProfile, crossVendor: boolean): CheckCell {
   return { vm: vm.name, host: host.name, ok: missing.length === 0, missing, warnings };
 }
 
+/** One VM on one host, without the matrix's suggestions: will it start there (QEMU's enforce)? */
+export function checkCell(vm: VmCpu, host: HostProfile): CheckCell {
+  return cell(vm, host, false);
+}
+
 export function checkMatrix(vmList: VmCpu[], hosts: HostProfile[]): CheckResult {
   const vms = distinctNames(vmList);
   const crossVendor = new Set(hosts.map((h) => h.vendor)).size > 1;

@@ -59,7 +59,7 @@ export interface VmFacts {
   liveTargets: number;
   /** The plan's action is change-model: its CPU does not reach every node of its domain */
   changeNeeded: boolean;
-  /** It runs an older version of its domain's model (./outdated.ts) */
+  /** It runs an older version of its model than cpu-models.conf holds (./outdated.ts) */
   outdated: boolean;
 }
 

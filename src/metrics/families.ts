@@ -236,7 +236,7 @@ function planFamilies(plan: PlanFacts | { error: string } | undefined): MetricFa
     family(
       'migratable_vm_model_outdated',
       'gauge',
-      "1 when the VM runs an older version of its domain's model.",
+      "1 when the VM runs an older version of its model than cpu-models.conf holds (the plan's older-version).",
       vms.map((v) => ({ labels: vm(v), value: +v.outdated })),
     ),
     family(

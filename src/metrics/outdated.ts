@@ -1,27 +1,15 @@
 /**
- * "Runs an outdated model version", per VM. One function, so the rule lives in one place.
- *
- * Plans made by this version of migratable carry no model versions: the VM runs an older version
- * when its cpu: names a custom model of the same family as its domain's current model (plan names
- * a changed model NAME-2, NAME-3 ... instead of rewriting a section in use: proxmox/plan/models.ts)
- * but not that model itself. When the plan carries per-VM version data (a `versions` part with a
- * status per VM, as immutable model versions add), that decides instead: `older-version`.
+ * "Runs an outdated model version", per VM, in one place. The plan's model versions decide
+ * (proxmox/versions/plan-versions.ts): the VM's cpu: names a version of a model family while
+ * cpu-models.conf holds a newer one (`older-version`), whether or not that newer one reaches every
+ * node of its domain. A VM on a built-in type, on a family's newest version, or whose CPU fits
+ * nowhere (`no-fit`: migratable_vm_model_change_needed) is not outdated.
  */
-
-/** The per-VM version status a plan may carry (only what this rule reads). */
-export interface PlanVersionsView {
-  vms: ReadonlyArray<{ vmid: number; status: string }>;
-}
-
-/** NAME-2 -> NAME: the family a versioned section name belongs to. */
-export const modelFamily = (name: string) => name.replace(/-\d+$/, '');
+import type { VmVersion } from '../proxmox/versions/plan-versions.js';
 
 export function runsOutdatedModel(
-  vm: { vmid: number; cpu: string; domainModel: string },
-  versions?: PlanVersionsView,
+  vmid: number,
+  versions: { vms: ReadonlyArray<Pick<VmVersion, 'vmid' | 'status'>> },
 ): boolean {
-  if (versions) return versions.vms.some((v) => v.vmid === vm.vmid && v.status === 'older-version');
-  const own = /^custom-(.+)$/.exec(vm.cpu)?.[1];
-  const current = /^custom-(.+)$/.exec(vm.domainModel)?.[1];
-  return own !== undefined && current !== undefined && own !== current && modelFamily(own) === modelFamily(current);
+  return versions.vms.some((v) => v.vmid === vmid && v.status === 'older-version');
 }

@@ -2,7 +2,7 @@
 import { PVE_DEFAULT_CPUTYPE } from '../formats/pve-vm-config.js';
 import type { ClusterConfig, ClusterVm, Plan } from '../proxmox/plan/types.js';
 import type { PlanFacts, VmFacts } from './facts.js';
-import { runsOutdatedModel, type PlanVersionsView } from './outdated.js';
+import { runsOutdatedModel } from './outdated.js';
 
 /** The CPU type the VM runs: an `args: -cpu` override's model wins over the cpu: line, as in qemu-server. */
 export function vmCpuType(vm: ClusterVm): string {
@@ -10,10 +10,7 @@ export function vmCpuType(vm: ClusterVm): string {
   return vm.config.cpu?.type ?? PVE_DEFAULT_CPUTYPE;
 }
 
-export function planFacts(
-  cluster: Pick<ClusterConfig, 'vms' | 'customModels'>,
-  plan: Plan & { versions?: PlanVersionsView },
-): PlanFacts {
+export function planFacts(cluster: Pick<ClusterConfig, 'vms' | 'customModels'>, plan: Plan): PlanFacts {
   const configs = new Map(cluster.vms.map((vm) => [vm.vmid, vm]));
   const vms: VmFacts[] = plan.vms.map((p) => {
     const vm = configs.get(p.vmid);
@@ -28,7 +25,7 @@ export function planFacts(
       liveTargets: p.liveTargets.length,
       changeNeeded: p.action === 'change-model',
     };
-    return { ...facts, outdated: runsOutdatedModel(facts, plan.versions) };
+    return { ...facts, outdated: runsOutdatedModel(p.vmid, plan.versions) };
   });
   const count = new Map<string, number>(cluster.customModels.map((m) => [`custom-${m.name}`, 0]));
   for (const v of vms) count.set(v.cpu, (count.get(v.cpu) ?? 0) + 1);

@@ -31,6 +31,24 @@ export function qmRebootCommand(vmid: number | string): string {
   return `qm reboot ${vmid}`;
 }
 
+/**
+ * A live migration (`--online`) or, for a stopped VM, an offline one. On an HA-managed VM qm hands
+ * migrate, shutdown and start to the HA stack (qemu-server 9.2.6 src/PVE/API2/Qemu.pm migrate_vm:
+ * `ha-manager migrate`, vm_shutdown: `ha-manager crm-command stop`, vm_start: `ha-manager set
+ * --state started`), so the same lines serve both.
+ */
+export function qmMigrateCommand(vmid: number | string, target: string, online: boolean): string {
+  return `qm migrate ${vmid} ${target}${online ? ' --online' : ''}`;
+}
+
+export function qmShutdownCommand(vmid: number | string): string {
+  return `qm shutdown ${vmid}`;
+}
+
+export function qmStartCommand(vmid: number | string): string {
+  return `qm start ${vmid}`;
+}
+
 /** `qm set <vmid> --cpu custom-<name>` per VM, with the vmids and the name checked (`apply --vm`). */
 export function qmSetLines(vmids: Array<number | string>, modelName: string): string[] {
   if (!GENERATED_MODEL_NAME_RE.test(modelName) || modelName.startsWith('custom-')) {

@@ -17,16 +17,21 @@ export function cli(args: string[], input?: string) {
 }
 
 /**
- * The CLI without blocking this worker: for runs that take tens of seconds (guest boots), during which
- * a spawnSync would starve vitest's own messages ("Timeout calling onTaskUpdate").
+ * The CLI without blocking this worker: for runs that take tens of seconds (guest boots) or tests that
+ * run the CLI many times, during which a spawnSync would starve vitest's own messages.
  */
-export function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function cliAsync(
+  args: string[],
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(input);
     p.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -16,6 +16,7 @@ import { registerScan } from './scan.js';
 import { registerServeCommand } from './serve.js';
 import { registerVerify } from './verify.js';
 import { registerPlan } from './plan.js';
+import { registerDrain } from './drain.js';
 import { registerMetrics } from './metrics.js';
 
 export function registerCommands(program: Command): void {
@@ -30,5 +31,6 @@ export function registerCommands(program: Command): void {
   registerApply(program);
   registerServeCommand(program);
   registerPlan(program);
+  registerDrain(program);
   registerMetrics(program);
 }

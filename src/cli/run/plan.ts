@@ -1,22 +1,24 @@
 /** `plan` and `targets`: the implementation, loaded only when one of them runs. */
 import { isPveVmid } from '../../catalog/proxmox.js';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { EXIT_PROBLEM, InputError, WriteError, describeWriteErrno } from '../../errors.js';
-import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
-import { writeOutputFile } from '../../fs/output-file.js';
+import { EXIT_PROBLEM, InputError } from '../../errors.js';
 import { loadPlanInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
-import { emitPlanJson, vmJson } from '../../proxmox/plan/json.js';
+import { emitPlanJson, planJson, vmJson } from '../../proxmox/plan/json.js';
+import { readHaTexts, writeHaGuardDir } from '../../proxmox/apply/ha-config.js';
+import { computeGuardrails, type GuardMode, type GuardrailPlan } from '../../proxmox/ha/guardrails.js';
+import { guardrailsJson, guardrailsText } from '../../proxmox/ha/guardrails-text.js';
 import { computePlan } from '../../proxmox/plan/plan.js';
 import { emitPlanMarkdown, emitPlanText } from '../../proxmox/plan/text.js';
-import type { Plan } from '../../proxmox/plan/types.js';
+import type { Plan, PlanInput } from '../../proxmox/plan/types.js';
 import { safeJson } from '../../safe-json.js';
 import { loadHosts } from '../inputs.js';
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
+import { writeModelFiles } from './model-files.js';
 
 export interface PlanOpts extends ClusterInputOptions {
   format: string;
+  haRules?: string;
+  haFormat?: string;
   writeModels?: string;
   qemu?: string;
   allowTsx?: boolean;
@@ -35,31 +37,63 @@ function checkFormat(format: string, known: string[]): void {
 }
 
 async function makePlan(hosts: string[], opts: PlanOpts): Promise<Plan> {
+  return (await makePlanWithInput(hosts, opts)).plan;
+}
+
+async function makePlanWithInput(hosts: string[], opts: PlanOpts): Promise<{ plan: Plan; input: PlanInput }> {
   const input = await loadPlanInput(hosts, opts, loadHosts);
-  return computePlan(input, {
+  const plan = computePlan(input, {
     qemu: parseQemuVersion(opts.qemu),
     allowTsx: opts.allowTsx,
     modelsDir: opts.writeModels,
   });
+  return { plan, input };
 }
 
-/** Each section `apply` needs, as DIR/NAME.conf (what the plan's commands name); a link planted there is refused. */
+/** plan --ha-rules DIR: the guardrails over the HA files of --pve-config, written for apply-ha. */
+async function haGuardrails(input: PlanInput, opts: PlanOpts): Promise<GuardrailPlan> {
+  if (opts.pve)
+    throw new InputError(
+      '--ha-rules',
+      'reads ha/*.cfg from --pve-config (run it on a node, or on a copy of /etc/pve), not the API',
+    );
+  if (opts.haFormat !== undefined && opts.haFormat !== 'rules' && opts.haFormat !== 'groups')
+    throw new InputError(
+      '--ha-format',
+      `expected rules (Proxmox VE 9) or groups (Proxmox VE 8), got ${JSON.stringify(opts.haFormat)}`,
+    );
+  const files = await readHaTexts(opts.pveConfig);
+  const guard = computeGuardrails({
+    cluster: input,
+    hosts: input.hosts,
+    files,
+    ...(opts.haFormat ? { mode: opts.haFormat as GuardMode } : {}),
+  });
+  await writeHaGuardDir(opts.haRules!, guard.mode, opts.pveConfig, guard.files);
+  return guard;
+}
+
+/** Each section `apply` needs (what the plan's commands name) */
 function writeModels(plan: Plan, dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new WriteError(dir, `cannot create the directory: ${describeWriteErrno(e)}`);
-  }
-  for (const d of plan.domains)
-    if (plan.steps.some((s) => s.kind === 'apply' && s.model === d.model.name))
-      writeOutputFile(join(dir, `${d.model.name}.conf`), renderCpuModelSection(d.section));
+  const applied = plan.domains.filter((d) => plan.steps.some((s) => s.kind === 'apply' && s.model === d.model.name));
+  writeModelFiles(
+    dir,
+    applied.map((d) => ({ section: d.section, hosts: d.baseline.hosts })),
+  );
 }
 
 export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {
   checkFormat(opts.format, Object.keys(PLAN_FORMATS));
-  const plan = await makePlan(hosts, opts);
+  const { plan, input } = await makePlanWithInput(hosts, opts);
+  const guard = opts.haRules ? await haGuardrails(input, opts) : undefined;
   if (opts.writeModels) writeModels(plan, opts.writeModels);
-  output(PLAN_FORMATS[opts.format](plan), opts.output);
+  if (guard && opts.format === 'json')
+    output(safeJson({ ...planJson(plan), guardrails: guardrailsJson(guard) }), opts.output);
+  else
+    output(
+      PLAN_FORMATS[opts.format](plan) + (guard ? guardrailsText(guard, opts.haRules!, opts.pveConfig) : ''),
+      opts.output,
+    );
 }
 
 export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts): Promise<void> {

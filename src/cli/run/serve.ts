@@ -2,6 +2,7 @@
 import { InputError } from '../../errors.js';
 import { notice } from '../output.js';
 import { clusterPlanSource } from '../../proxmox/plan/inputs.js';
+import { clusterDrainSource } from '../../proxmox/drain/source.js';
 import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
@@ -55,6 +56,7 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     token,
     drift: inventory?.drift,
     plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
+    drain: opts.pveConfig ? clusterDrainSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
     metrics: metricsOf(hosts, opts),
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;

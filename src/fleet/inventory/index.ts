@@ -20,8 +20,16 @@ import {
   type ScannedSnapshot,
 } from './scan-runs.js';
 
+import {
+  MODEL_VERSIONS_STEP,
+  modelVersionRecords,
+  recordModelVersion,
+  type ModelVersionRecord,
+} from './model-versions.js';
+
 export type { HostIdentity } from './identity.js';
 export type { FailedScan, HostScanStats, ScanRunInput, ScanRunSummary } from './scan-runs.js';
+export type { ModelVersionRecord } from './model-versions.js';
 
 export interface Snapshot {
   id: number;
@@ -96,6 +104,9 @@ export interface Inventory {
   hostScanStats(): HostScanStats[];
   /** Changes whenever a scan stores anything (the newest row ids): readers cache on it */
   changeStamp(): string;
+  /** Provenance of the cpu-models.conf sections `apply` wrote (model-versions.ts) */
+  recordModelVersion(r: ModelVersionRecord): void;
+  modelVersions(): ModelVersionRecord[];
   close(): void;
 }
 
@@ -127,6 +138,7 @@ const MIGRATIONS: Array<{ name: string; sql: string }> = [
     sql: 'ALTER TABLE snapshots ADD COLUMN address TEXT; ALTER TABLE snapshots ADD COLUMN host_key TEXT;',
   },
   VERIFICATIONS_STEP,
+  MODEL_VERSIONS_STEP,
   SCAN_RUNS_STEP,
 ];
 const SCHEMA_VERSION = MIGRATIONS.length;
@@ -233,6 +245,8 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
     lastScanRun: () => guarded(path, () => inv.lastScanRun()),
     hostScanStats: () => guarded(path, () => inv.hostScanStats()),
     changeStamp: () => guarded(path, () => inv.changeStamp()),
+    recordModelVersion: (r) => guarded(path, () => inv.recordModelVersion(r)),
+    modelVersions: () => guarded(path, () => inv.modelVersions()),
     close: () => inv.close(),
   };
 }
@@ -389,6 +403,13 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         )
         .all(...args) as SnapshotRow[];
       return rows.map((r) => rowToSnapshot(r, path));
+    },
+    recordModelVersion(r) {
+      if (!writable) throw new InputError(path, 'opened read-only');
+      recordModelVersion(db, r);
+    },
+    modelVersions() {
+      return modelVersionRecords(db);
     },
     featureSummary() {
       // features are stored sorted and space-joined: equal strings are equal sets

@@ -17,10 +17,16 @@ import {
   CPU_MODEL_SECTION_TYPE,
   DEFAULT_CPU_MODELS_FILE,
   cpuModelToSectionData,
+  parseCpuModels,
   validateCpuModelSection,
   type CpuModelSection,
 } from '../../formats/pve-cpu-models.js';
-import { parseSectionConfig, upsertSection } from '../../formats/pve-section-config.js';
+import {
+  parseSectionConfig,
+  removeSection,
+  upsertSection,
+  type SectionConfigDocument,
+} from '../../formats/pve-section-config.js';
 import { stageOutputFile, writeOutputFile } from '../../fs/output-file.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock, type LockOptions } from './lock.js';
 
@@ -28,6 +34,11 @@ export interface ApplyCpuModelOptions extends LockOptions {
   /** Defaults to /etc/pve/virtual-guest/cpu-models.conf */
   file?: string;
   section: CpuModelSection;
+  /**
+   * Picks the section to write from the models in the file as read under the lock (versions/: a new
+   * version name instead of a used one); null writes nothing.
+   */
+  choose?: (current: CpuModelSection[]) => CpuModelSection | null;
   /** Compute the diff only; write nothing. */
   dryRun?: boolean;
   /** Keep the previous content in FILE.bak (default true). */
@@ -36,7 +47,7 @@ export interface ApplyCpuModelOptions extends LockOptions {
 
 export interface ApplyCpuModelResult {
   file: string;
-  action: 'created' | 'added' | 'replaced' | 'unchanged';
+  action: 'created' | 'added' | 'replaced' | 'removed' | 'unchanged';
   /** False for dry runs and when the file already had exactly this section. */
   written: boolean;
   /** Unified diff from the current to the new content; '' when unchanged. */
@@ -75,14 +86,63 @@ async function realTarget(file: string): Promise<string> {
 export async function applyCpuModel(opts: ApplyCpuModelOptions): Promise<ApplyCpuModelResult> {
   const file = opts.file ?? DEFAULT_CPU_MODELS_FILE;
   validateCpuModelSection(opts.section, `cpu model '${opts.section.name}'`);
-  if (opts.dryRun) return withoutContent(planChange(file, opts.section, await readIfExists(file)));
+  return editCpuModels(file, upsertEdit(opts), opts);
+}
+
+export interface RemoveCpuModelOptions extends LockOptions {
+  file?: string;
+  name: string;
+  /** Called with the models in the file as read under the lock; throw to refuse (e.g. the model is in use) */
+  check?: (current: CpuModelSection[]) => void;
+  dryRun?: boolean;
+  backup?: boolean;
+}
+
+/** Removes one cpu-model section, keeping everything else byte for byte; 'unchanged' when it is not there. */
+export async function removeCpuModel(opts: RemoveCpuModelOptions): Promise<ApplyCpuModelResult> {
+  const file = opts.file ?? DEFAULT_CPU_MODELS_FILE;
+  const edit: Edit = (doc, models) => {
+    opts.check?.(models());
+    if (!models().some((m) => m.name === opts.name)) return null;
+    return {
+      text: removeSection(doc, opts.name),
+      action: 'removed',
+      label: `without ${CPU_MODEL_SECTION_TYPE} ${opts.name}`,
+    };
+  };
+  return editCpuModels(file, edit, opts);
+}
+
+/** One change to the file's sections: the new text, or null for none. */
+type Edit = (
+  doc: SectionConfigDocument,
+  /** The file's models, parsed strictly (only edits that need them ask) */
+  models: () => CpuModelSection[],
+) => { text: string; action: 'added' | 'replaced' | 'removed'; label: string } | null;
+
+function upsertEdit(opts: ApplyCpuModelOptions): Edit {
+  return (doc, models) => {
+    const section = opts.choose ? opts.choose(models()) : opts.section;
+    if (!section) return null;
+    validateCpuModelSection(section, `cpu model '${section.name}'`);
+    const r = upsertSection(doc, cpuModelToSectionData(section));
+    return { ...r, label: `with ${CPU_MODEL_SECTION_TYPE} ${section.name}` };
+  };
+}
+
+async function editCpuModels(
+  file: string,
+  edit: Edit,
+  opts: LockOptions & { dryRun?: boolean; backup?: boolean },
+): Promise<ApplyCpuModelResult> {
+  if (opts.dryRun) return withoutContent(planChange(file, edit, await readIfExists(file)));
   const target = await realTarget(file);
   if ((await readIfExists(target)) === null)
     await mkdir(dirname(target), { recursive: true }).catch((e) => {
       throw new WriteError(file, `cannot create its directory: ${describeWriteErrno(e)}; nothing written`);
     });
   // Read, merge and write under the lock, so a concurrent writer's section is never lost
-  return withFileLock(target, () => writeLocked(file, target, opts), opts);
+  return withFileLock(target, () => writeLocked(file, target, edit, opts), opts);
 }
 
 interface Plan extends ApplyCpuModelResult {
@@ -92,18 +152,22 @@ interface Plan extends ApplyCpuModelResult {
 
 const withoutContent = ({ before: _before, after: _after, ...result }: Plan): ApplyCpuModelResult => result;
 
-function planChange(file: string, section: CpuModelSection, before: string | null): Plan {
+function planChange(file: string, edit: Edit, before: string | null): Plan {
   // Refuses (InputError with a line number) before anything is written.
   const doc = parseSectionConfig(before ?? '', file);
-  let after: string;
-  let action: ApplyCpuModelResult['action'];
-  try {
-    const r = upsertSection(doc, cpuModelToSectionData(section));
-    after = r.text;
-    action = before === null ? 'created' : r.action;
-  } catch (e) {
-    throw new InputError(file, (e as Error).message);
-  }
+  const r = (() => {
+    const models = () => (before === null ? [] : parseCpuModels(before, file).models);
+    try {
+      return edit(doc, models);
+    } catch (e) {
+      if (e instanceof InputError || e instanceof BusyError) throw e;
+      throw new InputError(file, (e as Error).message);
+    }
+  })();
+  if (!r) return { file, action: 'unchanged', written: false, diff: '', before, after: before ?? '' };
+  const after = r.text;
+  const action: ApplyCpuModelResult['action'] = before === null && r.action !== 'removed' ? 'created' : r.action;
+  const label = r.label;
   if (before !== null && after === before)
     return { file, action: 'unchanged', written: false, diff: '', before, after };
   const diff = createTwoFilesPatch(
@@ -112,7 +176,7 @@ function planChange(file: string, section: CpuModelSection, before: string | nul
     before ?? '',
     after,
     before === null ? '(missing)' : 'current',
-    `with ${CPU_MODEL_SECTION_TYPE} ${section.name}`,
+    label,
   );
   return { file, action, written: false, diff, before, after };
 }
@@ -131,7 +195,12 @@ const MIN_MERGES = 5;
  * through the descriptor we read it with: an append that landed in it during that last instant is
  * merged into the new file instead of being lost.
  */
-async function writeLocked(file: string, target: string, opts: ApplyCpuModelOptions): Promise<ApplyCpuModelResult> {
+async function writeLocked(
+  file: string,
+  target: string,
+  edit: Edit,
+  opts: { backup?: boolean; timeoutMs?: number },
+): Promise<ApplyCpuModelResult> {
   let recovered: { ours: string; theirs: string } | null = null;
   let wrote: ApplyCpuModelResult | null = null;
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
@@ -145,7 +214,7 @@ async function writeLocked(file: string, target: string, opts: ApplyCpuModelOpti
         if (current.text === null || !current.text.startsWith(recovered.ours)) break; // rewritten meanwhile
         base = recovered.theirs + current.text.slice(recovered.ours.length);
       }
-      const plan = planChange(file, opts.section, base);
+      const plan = planChange(file, edit, base);
       if (plan.action === 'unchanged' && base === current.text) return wrote ?? withoutContent(plan);
       const result: ApplyCpuModelResult = wrote ?? { ...withoutContent(plan), written: true };
       const keep = current.stat

@@ -1,2 +1,9 @@
-export { applyCpuModel, backupPathFor, type ApplyCpuModelOptions, type ApplyCpuModelResult } from './cpu-model.js';
+export {
+  applyCpuModel,
+  backupPathFor,
+  removeCpuModel,
+  type ApplyCpuModelOptions,
+  type ApplyCpuModelResult,
+  type RemoveCpuModelOptions,
+} from './cpu-model.js';
 export { writeFileAtomic } from './atomic-write.js';

@@ -63,6 +63,20 @@ export async function withFileLock<T>(realFile: string, fn: () => Promise<T>, op
   }
 }
 
+/**
+ * Runs `fn` holding pve-cluster's domain lock `NAME` (Cluster.pm cfs_lock_domain: the same mkdir lock,
+ * `priv/lock/domain-NAME`); pve-ha-manager's Config.pm lock_ha_domain takes "ha" for every HA config write.
+ */
+export async function withPveDomainLock<T>(domain: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const root = opts.pveRoot ?? DEFAULT_PVE_ROOT;
+  const release = await takePveLock(`${root}/priv/lock/domain-${domain}`, opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
 async function takePveLock(dir: string, timeoutMs: number): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
   await mkdir(dirname(dir), { recursive: true }).catch(() => undefined);

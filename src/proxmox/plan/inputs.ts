@@ -14,6 +14,7 @@ import { profilesFromPveCluster } from '../api/profiles.js';
 import { readPveApiCluster } from '../config/api.js';
 import type { ClusterConfig } from '../config/cluster.js';
 import { readEtcPve } from '../config/etc-pve.js';
+import { openInventory } from '../../fleet/inventory/index.js';
 import { computePlan } from './plan.js';
 import type { Plan, PlanInput } from './types.js';
 
@@ -71,7 +72,18 @@ export async function loadPlanInput(
     if (running.has(vm.vmid)) vm.running = true;
     if (stopped.has(vm.vmid)) vm.running = false;
   }
-  return { ...cluster, hosts };
+  // The versions apply recorded (their hosts, dates, hashes) come with the inventory
+  const modelRecords = opts.inventory ? readModelRecords(opts.inventory) : [];
+  return { ...cluster, hosts, modelRecords };
+}
+
+function readModelRecords(path: string) {
+  const inv = openInventory(path, { readOnly: true });
+  try {
+    return inv.modelVersions();
+  } finally {
+    inv.close();
+  }
 }
 
 /** For `serve --pve-config`: the plan from the copy as it is at each call, over the served hosts. */

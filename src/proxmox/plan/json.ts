@@ -1,6 +1,7 @@
 /** The plan's JSON contract (`migratable plan --format json`, the dashboard, balancers). */
 import { safeJson } from '../../safe-json.js';
 import type { Plan, PlanVm } from './types.js';
+import { versionsJson, type PlanVersionsJson } from '../versions/plan-text.js';
 
 export interface PlanVmJson {
   vmid: number;
@@ -17,6 +18,8 @@ export interface PlanVmJson {
 export interface PlanJson {
   domains: Array<{ nodes: string[]; source: string; model: { name: string; cpu: string; features: string[] } }>;
   vms: PlanVmJson[];
+  /** Model versions, the VMs on older ones, the power-cycle list, removable versions */
+  versions: PlanVersionsJson;
 }
 
 export function vmJson(v: PlanVm): PlanVmJson {
@@ -37,6 +40,7 @@ export function planJson(plan: Plan): PlanJson {
   return {
     domains: plan.domains.map((d) => ({ nodes: d.nodes, source: d.source, model: d.model })),
     vms: plan.vms.map(vmJson),
+    versions: versionsJson(plan.versions),
   };
 }
 

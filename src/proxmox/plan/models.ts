@@ -8,6 +8,7 @@ import { renderCpuModelSection, type CpuModelSection } from '../../formats/pve-c
 import type { HostProfile } from '../../profile/host-profile.js';
 import type { VmDomain } from '../ha/domains.js';
 import type { PlanDomain, PlanOptions } from './types.js';
+import { versionName } from '../versions/naming.js';
 
 const MAX_NAME = 40;
 
@@ -34,8 +35,8 @@ function sectionOf(result: ReturnType<typeof computeBaseline>): CpuModelSection 
  */
 function freeName(wanted: string, taken: Set<string>, existing: Map<string, string>, render: (n: string) => string) {
   for (let i = 1; ; i++) {
-    const suffix = i === 1 ? '' : `-${i}`;
-    const name = wanted.slice(0, MAX_NAME - suffix.length) + suffix;
+    // The version names apply uses (versions/naming.ts): NAME, NAME-2, NAME-3, ...
+    const name = versionName(wanted, i);
     if (taken.has(name)) continue;
     const old = existing.get(name);
     if (old === undefined || old === render(name)) return { name, present: old !== undefined };

@@ -12,6 +12,7 @@ import { domainModels } from './models.js';
 import { modelsPath, planSteps } from './order.js';
 import { currentCpu, vmTargets } from './targets.js';
 import type { Plan, PlanDomain, PlanInput, PlanOptions, PlanVm } from './types.js';
+import { planVersions } from '../versions/plan-versions.js';
 
 const domainKey = (nodes: string[]) => nodes.join(',');
 
@@ -100,5 +101,6 @@ export function computePlan(input: PlanInput, opts: PlanOptions = {}): Plan {
   const planned = vms.map((vm, i) => planVm(vm, perVm[i], modelOf.get(domainKey(perVm[i].nodes))!, input, hosts, opts));
   const used = new Set(planned.map((v) => v.model));
   const domains = models.filter((m) => used.has(m.model.name));
-  return { domains, vms: planned, steps: planSteps(domains, planned, opts), notes: input.ha.notes };
+  const plan = { domains, vms: planned, steps: planSteps(domains, planned, opts), notes: input.ha.notes };
+  return { ...plan, versions: planVersions(input, plan, input.modelRecords) };
 }

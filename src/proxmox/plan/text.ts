@@ -1,6 +1,7 @@
 /** The plan for a person (text) and for a change ticket (markdown). */
 import type { Plan, PlanStep, PlanVm } from './types.js';
 import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
+import { versionsMarkdown, versionsText } from '../versions/plan-text.js';
 
 /** Config files are input: nothing from them reaches a terminal as a control character. */
 // eslint-disable-next-line no-control-regex
@@ -37,6 +38,7 @@ export function emitPlanText(plan: Plan): string {
     for (const b of v.blocked) for (const r of b.reasons) out.push(`  ${b.node} blocked: ${safe(r)}`);
     for (const n of v.notes) out.push(`  note: ${safe(n)}`);
   }
+  out.push(...versionsText(plan.versions));
   out.push('', plan.steps.length ? 'rollout, in this order:' : 'nothing to change');
   plan.steps.forEach((s, i) => out.push(`  ${i + 1}. ${stepLine(s)}`));
   if (plan.steps.some((s) => s.kind === 'apply'))
@@ -69,6 +71,7 @@ export function emitPlanMarkdown(plan: Plan): string {
   if (needed.length) out.push('', '## cpu-models.conf sections', '');
   for (const d of needed)
     out.push(`\`${d.model.name}.conf\`:`, '', '```', renderCpuModelSection(d.section).trimEnd(), '```', '');
+  out.push(...versionsMarkdown(plan.versions), '');
   const notes = [...plan.notes, ...plan.vms.flatMap((v) => v.notes.map((n) => `${v.vmid}: ${n}`))];
   if (notes.length) out.push('## Notes', '', ...notes.map((n) => `- ${safe(n)}`));
   return out.join('\n').trimEnd() + '\n';

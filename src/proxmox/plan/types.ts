@@ -3,6 +3,8 @@ import type { BaselineResult } from '../../engine/types.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import type { ClusterConfig } from '../config/cluster.js';
+import type { ModelVersionRecord } from '../../fleet/inventory/index.js';
+import type { PlanVersions } from '../versions/plan-versions.js';
 
 export type { ClusterConfig, ClusterVm } from '../config/cluster.js';
 
@@ -59,8 +61,12 @@ export interface Plan {
   /** The rollout, in order: every section first, then per VM its switch and restart */
   steps: PlanStep[];
   notes: string[];
+  /** Per VM its model version, the power-cycle list, removable versions (versions/plan-versions.ts) */
+  versions: PlanVersions;
 }
 
 export interface PlanInput extends ClusterConfig {
   hosts: HostProfile[];
+  /** The inventory's record of the model versions `apply` wrote (their provenance) */
+  modelRecords?: ModelVersionRecord[];
 }

@@ -14,6 +14,8 @@ import { catalogResponse } from '../common/catalog-view.js';
 import type { DriftSource } from '../common/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../common/model.js';
 import { planRoutes, type PlanSource } from './plan-routes.js';
+import { drainRoutes } from './drain-routes.js';
+import type { DrainSource } from '../../proxmox/drain/source.js';
 
 /** Pasted host data and VM configs: a 1024-thread host's cpuinfo is about 2.5 MB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -99,6 +101,8 @@ export interface ApiOptions {
   /** Where pastes are parsed (a worker thread) */
   pastes: PastePool;
   plan?: PlanSource;
+  /** serve --pve-config: GET/POST /api/drain */
+  drain?: DrainSource;
 }
 
 const limitBody = (maxSize: number) =>
@@ -116,7 +120,7 @@ async function pasteBody(c: Context): Promise<string> {
   return c.req.text();
 }
 
-export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
+export function apiRoutes({ hosts, drift, pastes, plan, drain }: ApiOptions): Hono {
   const api = new Hono();
   const pasteLimit = limitBody(MAX_BODY_BYTES);
   const smallLimit = limitBody(MAX_SMALL_BODY_BYTES);
@@ -178,6 +182,7 @@ export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
   });
 
   api.route('/', planRoutes(plan));
+  api.route('/', drainRoutes(drain));
 
   api.notFound((c) => c.json({ error: `no such API endpoint: ${c.req.method} ${c.req.path}` }, 404));
   return api;
