@@ -19,7 +19,7 @@ import {
   type ScanRunSummary,
   type ScannedSnapshot,
 } from './scan-runs.js';
-
+import { HOST_HISTORY_STEP, hostHistories, noteSnapshot, type HostHistory } from './host-history.js';
 import {
   MODEL_VERSIONS_STEP,
   modelVersionRecords,
@@ -29,6 +29,7 @@ import {
 
 export type { HostIdentity } from './identity.js';
 export type { FailedScan, HostScanStats, ScanRunInput, ScanRunSummary } from './scan-runs.js';
+export type { HostHistory } from './host-history.js';
 export type { ModelVersionRecord } from './model-versions.js';
 
 export interface Snapshot {
@@ -66,19 +67,6 @@ export interface ScanEntry {
   seconds?: number | null;
 }
 
-/** A host's snapshot history in brief: counted and compared in SQL, no profile parsed. */
-export interface FeatureSummary {
-  host: string;
-  snapshots: number;
-  /** The newest snapshot's time */
-  latest: string;
-  /** Snapshots whose features differ from the one before (gained or lost) */
-  changes: number;
-  /** The newest snapshot's features, and the one before's (null with one snapshot) */
-  features: string[];
-  previous: string[] | null;
-}
-
 export interface Inventory {
   path: string;
   add(profiles: HostProfile[], now?: Date): number;
@@ -97,7 +85,7 @@ export interface Inventory {
   /** Snapshots in time order, optionally for one host and from a time on */
   history(opts?: { host?: string; since?: string }): Snapshot[];
   /** Per host: snapshot count, newest time, feature changes, the newest two feature sets */
-  featureSummary(): FeatureSummary[];
+  featureSummary(): HostHistory[];
   /** The newest scan run recorded, or null */
   lastScanRun(): ScanRunSummary | null;
   /** Per host: failed scans recorded and the duration behind its latest snapshot */
@@ -140,6 +128,7 @@ const MIGRATIONS: Array<{ name: string; sql: string }> = [
   VERIFICATIONS_STEP,
   MODEL_VERSIONS_STEP,
   SCAN_RUNS_STEP,
+  HOST_HISTORY_STEP,
 ];
 const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -338,16 +327,18 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         }
         const at = profile.collectedAt ?? now.toISOString();
         const p = { ...profile, name, collectedAt: at };
+        const features = [...p.features].sort().join(' ');
         const { lastInsertRowid } = insert.run(
           name,
           at,
           p.source,
-          [...p.features].sort().join(' '),
+          features,
           JSON.stringify(p),
           identity?.address ?? null,
           identity?.key ?? null,
         );
         stored.push(p);
+        noteSnapshot(db, { id: Number(lastInsertRowid), host: name, at, features });
         scanned.push({
           host: name,
           snapshotId: Number(lastInsertRowid),
@@ -411,39 +402,7 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
     modelVersions() {
       return modelVersionRecords(db);
     },
-    featureSummary() {
-      // features are stored sorted and space-joined: equal strings are equal sets
-      const rows = db
-        .prepare(
-          `WITH ordered AS (
-             SELECT host, collected_at, features,
-                    LAG(features) OVER (PARTITION BY host ORDER BY collected_at, id) AS prev,
-                    ROW_NUMBER() OVER (PARTITION BY host ORDER BY collected_at DESC, id DESC) AS newest
-             FROM snapshots)
-           SELECT host, COUNT(*) AS snapshots, MAX(collected_at) AS latest,
-                  SUM(prev IS NOT NULL AND prev <> features) AS changes,
-                  MAX(CASE WHEN newest = 1 THEN features END) AS features,
-                  MAX(CASE WHEN newest = 1 THEN prev END) AS previous
-           FROM ordered GROUP BY host ORDER BY host`,
-        )
-        .all() as Array<{
-        host: string;
-        snapshots: number;
-        latest: string;
-        changes: number;
-        features: string;
-        previous: string | null;
-      }>;
-      const list = (s: string) => (s ? s.split(' ') : []);
-      return rows.map((r) => ({
-        host: r.host,
-        snapshots: r.snapshots,
-        latest: r.latest,
-        changes: r.changes,
-        features: list(r.features),
-        previous: r.previous === null ? null : list(r.previous),
-      }));
-    },
+    featureSummary: () => hostHistories(db),
     lastScanRun: () => lastScanRun(db),
     hostScanStats: () => hostScanStats(db),
     changeStamp() {

@@ -25,7 +25,7 @@ export const SCAN_RUNS_STEP = {
     snapshot_id INTEGER REFERENCES snapshots(id),
     reason TEXT
   );
-  CREATE INDEX IF NOT EXISTS scan_attempts_host ON scan_attempts(host, id);
+  CREATE INDEX IF NOT EXISTS scan_attempts_failed ON scan_attempts(host, run_id) WHERE snapshot_id IS NULL;
   CREATE INDEX IF NOT EXISTS scan_attempts_snapshot ON scan_attempts(snapshot_id);
 `,
 };
@@ -116,19 +116,28 @@ export function lastScanRun(db: Database.Database): ScanRunSummary | null {
     : null;
 }
 
-/** Per host: failures recorded, the newest one, and the duration of the probe behind its latest snapshot. */
+/**
+ * Per host: failures recorded, the newest one, and the duration of the probe behind its latest
+ * snapshot. Reads the failures and one attempt per host, never the whole history of successes.
+ */
 export function hostScanStats(db: Database.Database): HostScanStats[] {
   if (!hasScanRuns(db)) return [];
   const rows = db
     .prepare(
-      `SELECT a.host,
-              SUM(a.snapshot_id IS NULL) AS failures,
-              MAX(CASE WHEN a.snapshot_id IS NULL THEN r.finished_at END) AS last_failure,
-              (SELECT b.seconds FROM scan_attempts b
-                 WHERE b.snapshot_id = (SELECT s.id FROM snapshots s WHERE s.host = a.host
-                                        ORDER BY s.collected_at DESC, s.id DESC LIMIT 1)) AS last_seconds
-       FROM scan_attempts a JOIN scan_runs r ON r.id = a.run_id
-       GROUP BY a.host ORDER BY a.host`,
+      `WITH failures AS (
+         SELECT a.host, COUNT(*) AS failures, MAX(r.finished_at) AS last_failure
+         FROM scan_attempts a JOIN scan_runs r ON r.id = a.run_id
+         WHERE a.snapshot_id IS NULL GROUP BY a.host),
+       latest AS (
+         SELECT h.host, (SELECT b.seconds FROM scan_attempts b WHERE b.snapshot_id =
+                  (SELECT s.id FROM snapshots s WHERE s.host = h.host ORDER BY s.collected_at DESC, s.id DESC LIMIT 1)
+                ) AS seconds
+         FROM (SELECT DISTINCT host FROM snapshots) h)
+       SELECT COALESCE(f.host, l.host) AS host, COALESCE(f.failures, 0) AS failures, f.last_failure,
+              l.seconds AS last_seconds
+       FROM failures f FULL OUTER JOIN latest l ON l.host = f.host
+       WHERE f.host IS NOT NULL OR l.seconds IS NOT NULL
+       ORDER BY 1`,
     )
     .all() as Array<{ host: string; failures: number; last_failure: string | null; last_seconds: number | null }>;
   return rows.map((r) => ({
