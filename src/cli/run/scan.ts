@@ -79,8 +79,7 @@ async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<Scanne
   progress.stop();
   // Each profile is tied to the address scanned and the host key ssh verified there
   const entries = profilesFromScan(result.ok).map((profile, i) => {
-    const { target, hostKey } = result.ok[i];
-    const { ms } = result.ok[i];
+    const { target, hostKey, ms } = result.ok[i];
     return {
       profile,
       identity: { address: targetLabel(target.host, target.port, null), key: hostKey },
