@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCpuModels } from '../src/formats/pve-cpu-models.js';
 import { parseVmConfig } from '../src/formats/pve-vm-config.js';
-import { combineHaConfig, parseHaResources, parseHaRules } from '../src/proxmox/config/ha.js';
+import { parseHaResources, parseHaRules } from '../src/proxmox/config/ha.js';
 import type { ClusterVm } from '../src/proxmox/config/cluster.js';
 import { computeDrain } from '../src/proxmox/drain/drain.js';
 import { computeGuardrails } from '../src/proxmox/ha/guardrails.js';
@@ -52,7 +52,7 @@ function cluster(nodes: number, vms: number) {
       .filter((p): p is number[] => !!p && p[1] !== undefined)
       .map(([a, b]) => `resource-affinity: apart-${a}\n\taffinity negative\n\tresources vm:${a},vm:${b}\n`),
   ].join('\n');
-  const ha = combineHaConfig([], parseHaResources(resources, 'r'), parseHaRules(rules, 'r'));
+  const ha = { groups: [], resources: parseHaResources(resources, 'r'), rules: parseHaRules(rules, 'r'), notes: [] };
   const input = {
     nodes: names,
     vms: list,

@@ -3,15 +3,19 @@
  * their latency is measured quiet, then while one more client keeps posting a 15 MB paste
  * (refused at the size cap), then while it keeps posting a 7 MB paste (under the cap, parsed in
  * the worker). The target: neither pushes the others' p95 above 2x the quiet figure.
+ * Then `serve --pve-config` on a generated 50-node x 5,000-VM cluster (bench/pve-cluster.ts): the
+ * clients' p95 quiet, while one more client polls GET /api/vms/ID/targets, and while it polls as the
+ * cluster's config keeps changing (the plan is recomputed in its worker). Target: <= 1.5x quiet.
  * Also: memory and time of the CLI on a 50 MB XML and a 50 MB lscpu file (both refused).
  *
- *   npx tsx bench/web-load.ts [--clients 20] [--seconds 5]
+ *   npx tsx bench/web-load.ts [--clients 20] [--seconds 5] [--vms 5000]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateCluster } from './pve-cluster.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const arg = (name: string, fallback: string) => {
@@ -23,23 +27,23 @@ const seconds = arg('seconds', '5');
 
 const cli = join(root, 'dist/src/cli/main.js');
 // Server, clients and paster each in their own process, as on a real network
-const serverProcess = spawn(
-  process.execPath,
-  [cli, 'serve', join(root, 'examples/field-report-cluster'), '--port', '0'],
-  {
+function startServe(args: string[]) {
+  const child = spawn(process.execPath, [cli, 'serve', ...args, '--port', '0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
-  },
-);
-const server = {
-  url: await new Promise<string>((done) => {
+  });
+  const url = new Promise<string>((done) => {
     let err = '';
-    serverProcess.stderr.on('data', (d) => {
+    child.stderr.on('data', (d) => {
       err += d;
       const m = /at (http:\S+)/.exec(err);
       if (m) done(m[1]);
     });
-  }),
-};
+  });
+  return { child, url };
+}
+const first = startServe([join(root, 'examples/field-report-cluster')]);
+const serverProcess = first.child;
+const server = { url: await first.url };
 
 /** One client in its own process posting `bytes` of cpuinfo as a paste, over and over until stopped. */
 async function startPaster(bytes: number): Promise<{ stop(): number[] }> {
@@ -104,6 +108,87 @@ console.log(
   `p95 ratio to quiet: 15 MB ${(refused / quiet).toFixed(2)}x, 7 MB ${(parsed / quiet).toFixed(2)}x (target <= 2x)`,
 );
 serverProcess.kill('SIGTERM');
+
+/**
+ * One client in its own process asking for VMs' targets over and over (or, for reference, the host
+ * list: one more client of the kind the others are); optionally touching a config file every second.
+ */
+async function startPoller(vmids: number[], touch?: string, hostsInstead = false): Promise<{ stop(): number[] }> {
+  const script = `
+    const { utimesSync } = require('node:fs');
+    const ids = ${JSON.stringify(vmids)};
+    const hostsInstead = ${String(hostsInstead)};
+    const touch = ${JSON.stringify(touch ?? null)};
+    if (touch) setInterval(() => { const t = new Date(); utimesSync(touch, t, t); }, 1000);
+    console.log('ready');
+    (async () => {
+      for (let i = 0; ; i++) {
+        const t = performance.now();
+        const path = hostsInstead ? 'api/hosts' : 'api/vms/' + ids[(i * 7919) % ids.length] + '/targets';
+        const r = await fetch(${JSON.stringify(server.url)} + path).catch(() => null);
+        await r?.arrayBuffer().catch(() => undefined);
+        console.log((r?.status ?? 0) + ' ' + (performance.now() - t).toFixed(1));
+      }
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((ready) =>
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.startsWith('ready\n')) ready();
+    }),
+  );
+  return {
+    stop: () => {
+      child.kill();
+      return out
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => Number(l.split(' ')[1]));
+    },
+  };
+}
+
+// serve --pve-config on a 5,000-VM cluster: the plan is computed and kept off the event loop
+const clusterDir = mkdtempSync(join(tmpdir(), 'migratable-bench-cluster-'));
+try {
+  const big = generateCluster(clusterDir, 50, arg('vms', '5000'));
+  const planned = startServe([big.hosts, '--pve-config', big.etcPve]);
+  server.url = await planned.url;
+  const t0 = performance.now();
+  while ((await fetch(`${server.url}api/plan`).then((r) => r.arrayBuffer().then(() => r.status))) !== 200)
+    await new Promise((w) => setTimeout(w, 100));
+  console.log(
+    `serve --pve-config, ${big.vmids.length} VMs: first plan ready after ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  await phase('warm-up (50 hosts)');
+  // Quiet phases between the others: on a busy machine one quiet figure says little
+  const quiets = [await phase('quiet (50 hosts)')];
+  const reference = await startPoller(big.vmids, undefined, true);
+  const oneMore = await phase('one more hosts client');
+  reference.stop();
+  quiets.push(await phase('quiet (50 hosts)'));
+  const poller = await startPoller(big.vmids);
+  const polled = await phase('with a targets poller');
+  const answers = poller.stop();
+  quiets.push(await phase('quiet (50 hosts)'));
+  const toucher = await startPoller(big.vmids, join(big.etcPve, 'ha/rules.cfg'));
+  const changing = await phase('poller, config changing');
+  const changed = toucher.stop();
+  quiets.push(await phase('quiet (50 hosts)'));
+  const quiet50 = [...quiets].sort((a, b) => a - b)[Math.floor(quiets.length / 2)];
+  const p = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? NaN;
+  console.log(
+    `targets answers: ${answers.length} (p95 ${p(answers).toFixed(1)} ms), while the plan is recomputed: ${changed.length} (p95 ${p(changed).toFixed(1)} ms)`,
+  );
+  console.log(
+    `p95 ratio to quiet (median of ${quiets.map((q) => q.toFixed(0)).join('/')} ms): targets poller ${(polled / quiet50).toFixed(2)}x, with the config changing ${(changing / quiet50).toFixed(2)}x (target <= 1.5x); one more hosts client, for reference: ${(oneMore / quiet50).toFixed(2)}x`,
+  );
+  planned.child.kill('SIGTERM');
+} finally {
+  rmSync(clusterDir, { recursive: true, force: true });
+}
 
 // Big files through the CLI: refused by their format's size cap, memory a few times the input
 const dir = mkdtempSync(join(tmpdir(), 'migratable-bench-'));

@@ -19,6 +19,8 @@ await build({
     join(root, 'src/cli/main.ts'),
     // serve parses pastes in a worker thread: new URL('./worker.js', import.meta.url) from its chunk
     { in: join(root, 'src/web/server/paste/worker.ts'), out: 'worker' },
+    // and plans a cluster copy in another: new URL('./plan-worker.js', import.meta.url)
+    { in: join(root, 'src/web/server/plan/plan-worker.ts'), out: 'plan-worker' },
   ],
   outdir,
   bundle: true,

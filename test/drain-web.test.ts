@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/chromium.js';
 import { clusterDrainSource } from '../src/proxmox/drain/source.js';
-import { clusterPlanSource } from '../src/proxmox/plan/inputs.js';
+import { PlanService } from '../src/web/server/plan/service.js';
 import { readProfilesFromText } from '../src/sources/index.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
     inputs: hosts,
     port: 0,
     webRoot,
-    plan: clusterPlanSource(cluster, hosts),
+    plan: new PlanService(cluster, hosts),
     drain: clusterDrainSource(cluster, hosts),
   });
   bare = await startServer({ inputs: hosts, port: 0, webRoot });

@@ -208,7 +208,9 @@ describe('what the guardrails do with the admin rules', async () => {
     // Two priorities on a rule whose VMs are in resource-affinity rules: PVE drops it and its partners
     const broken = files.rules.replace('nodes pve1,pve2\n', 'nodes pve1:2,pve2\n');
     const g = computeGuardrails({ cluster, hosts, files: { ...files, rules: broken } });
-    expect(g.notes.join('\n')).toMatch(/HA rule 'intel-only' is dropped by Proxmox as it is \(several priorities/);
+    expect(g.notes.join('\n')).toMatch(
+      /HA rule 'intel-only' is dropped by Proxmox as it is \(resources are in a resource affinity rule and cannot be in a node affinity rule with multiple priorities/,
+    );
     const v101 = g.vms.find((v) => v.sid === 'vm:101')!;
     expect(v101.status).toBe('withheld');
     expect(v101.notes.join(' ')).toMatch(/rule 'intel-only' is dropped by Proxmox .*: fix that first/);

@@ -17,7 +17,7 @@ describe('migratable plan', () => {
     const r = cli(base('plan', '--format', 'json'));
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
-    expect(Object.keys(plan)).toEqual(['domains', 'vms', 'versions']);
+    expect(Object.keys(plan)).toEqual(['domains', 'vms', 'notes', 'versions']);
     for (const d of plan.domains) {
       expect(Object.keys(d)).toEqual(['nodes', 'source', 'model']);
       expect(Object.keys(d.model)).toEqual(['name', 'cpu', 'features']);
@@ -32,6 +32,7 @@ describe('migratable plan', () => {
       'action',
       'commands',
       'needsRestart',
+      'notes',
     ]);
     expect(plan.vms.map((v: { vmid: number; action: string }) => `${v.vmid}:${v.action}`)).toEqual([
       '101:change-model',
@@ -67,7 +68,6 @@ describe('migratable plan', () => {
     for (const args of [
       ['plan', hosts, '--pve-config', '/nonexistent'],
       base('plan', '--format', 'yaml'),
-      ['plan', join(hosts, 'pve1.cpuinfo'), '--pve-config', etcPveCopy('pve9')],
       base('plan', '--running', '101', '--stopped', '101'),
       base('targets', 'abc'),
       base('targets', '999'),

@@ -1,10 +1,11 @@
 /** serve --pve-config: GET /api/plan, GET /api/vms/:vmid/targets, and the dashboard's Plan view in Chromium. */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/chromium.js';
-import { clusterPlanSource } from '../src/proxmox/plan/inputs.js';
+import { PlanService } from '../src/web/server/plan/service.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
@@ -20,7 +21,7 @@ let bare: RunningServer;
 
 beforeAll(async () => {
   await buildWeb({ outdir: webRoot });
-  server = await startServer({ inputs: hosts, port: 0, webRoot, plan: clusterPlanSource(etcPveCopy('pve9'), hosts) });
+  server = await startServer({ inputs: hosts, port: 0, webRoot, plan: new PlanService(etcPveCopy('pve9'), hosts) });
   bare = await startServer({ inputs: hosts, port: 0, webRoot });
 }, 60_000);
 
@@ -52,8 +53,54 @@ describe('targets API', () => {
 
   it('serves the plan JSON contract', async () => {
     const { body } = await get(server, '/api/plan');
-    expect(Object.keys(body)).toEqual(['domains', 'vms', 'versions']);
+    expect(Object.keys(body)).toEqual(['domains', 'vms', 'notes', 'versions']);
     expect(body.vms).toHaveLength(3);
+  });
+});
+
+describe('the plan serve keeps', () => {
+  it('answers the precondition shape', async () => {
+    const r = await get(server, '/api/vms/102/targets?format=precondition');
+    expect(r.status).toBe(200);
+    expect(r.body.allowed_nodes).toEqual([]);
+    expect(Object.keys(r.body.not_allowed_nodes)).toEqual(['pve1', 'pve2']);
+    expect((await get(server, '/api/vms/102/targets?format=yaml')).status).toBe(400);
+  });
+
+  it('is refreshed when the copy changes: a new VM is answered after the next check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-refresh-'));
+    cpSync(etcPveCopy('pve9'), dir, { recursive: true });
+    const plan = new PlanService(dir, hosts, 0);
+    const s = await startServer({ inputs: hosts, port: 0, webRoot, plan });
+    try {
+      expect((await get(s, '/api/vms/104/targets')).status).toBe(404);
+      writeFileSync(join(dir, 'nodes/pve1/qemu-server/104.conf'), 'name: new\ncpu: x86-64-v2-AES\n');
+      // a check already under way may have read the copy before the write: the next one cannot have
+      await plan.check();
+      await plan.check();
+      const r = await get(s, '/api/vms/104/targets');
+      expect(r.status).toBe(200);
+      expect(r.body.liveTargets).toEqual(['pve2']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a FIFO planted in the copy is refused unopened: the plan fails with one line, nothing waits on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-fifo-'));
+    cpSync(etcPveCopy('pve9'), dir, { recursive: true });
+    rmSync(join(dir, 'nodes/pve2/qemu-server/103.conf'));
+    execFileSync('mkfifo', [join(dir, 'nodes/pve2/qemu-server/103.conf')]);
+    const plan = new PlanService(dir, hosts);
+    const s = await startServer({ inputs: hosts, port: 0, webRoot, plan });
+    try {
+      const r = await get(s, '/api/vms/101/targets');
+      expect(r.status).toBe(503);
+      expect(r.body.error).toMatch(/103\.conf: is not a regular file; expected a Proxmox VM config/);
+      expect((await get(s, '/api/hosts')).status).toBe(200);
+    } finally {
+      await s.close();
+    }
   });
 });
 

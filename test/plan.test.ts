@@ -73,11 +73,22 @@ describe('plan from a copy of /etc/pve', () => {
     expect(plan.domains.map((d) => d.source).join()).toMatch(/non-strict: prefers pve1, pve2/);
   });
 
-  it('refuses a cluster whose nodes lack host data, naming the node', () => {
+  it('a partial cluster still gets a plan: a node without host data is no target and is named', () => {
     const input = fromCopy(etcPveCopy('pve9'));
-    expect(() => computePlan({ ...input, hosts: input.hosts.filter((h) => h.name !== 'pve3') })).toThrow(
-      /no host data for node\(s\) pve3/,
-    );
+    const plan = computePlan({ ...input, hosts: input.hosts.filter((h) => h.name !== 'pve2') });
+    expect(plan.notes.join('\n')).toMatch(/no host data for node\(s\) pve2: no VM gets them as a live target/);
+    expect(plan.unavailableNodes).toEqual([{ node: 'pve2', reason: expect.stringMatching(/no host data for pve2/) }]);
+    // 103 runs on pve2: nothing about its moves can be checked, so nothing changes for it
+    const v103 = plan.vms.find((v) => v.vmid === 103)!;
+    expect(v103.liveTargets).toEqual([]);
+    expect(v103.action).toBe('keep');
+    expect(v103.notes.join()).toMatch(/without host data for pve2/);
+    // 101 (cpu: host on pve1): pve2 is blocked for want of data, and the Intel model is pve1's alone
+    const v101 = plan.vms.find((v) => v.vmid === 101)!;
+    expect(v101.blocked).toEqual([{ node: 'pve2', reasons: [expect.stringMatching(/no host data for pve2/)] }]);
+    expect(v101.action).toBe('keep');
+    const intel = plan.domains.find((d) => d.nodes.join() === 'pve1,pve2');
+    expect(intel?.baseline.hosts ?? ['pve1']).not.toContain('pve2');
   });
 });
 

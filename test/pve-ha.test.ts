@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { vmDomain } from '../src/proxmox/ha/domains.js';
 import { migrationBlockers } from '../src/engine/migration.js';
 import { pinnedMachineVersion } from '../src/proxmox/plan/targets.js';
-import {
-  combineHaConfig,
-  parseHaGroups,
-  parseHaResources,
-  parseHaRules,
-  type HaConfig,
-} from '../src/proxmox/config/ha.js';
+import { parseHaGroups, parseHaResources, parseHaRules } from '../src/proxmox/config/ha.js';
+import { compileHa, type CompiledHa } from '../src/proxmox/ha/compile.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { vmFromCpuString } from '../src/sources/vm/qemu-cpu.js';
 import { readFileSync } from 'node:fs';
@@ -17,35 +12,41 @@ import { fixturesDir } from './helpers/paths.js';
 import { CLUSTER_NODE_DUMPS } from './helpers/pve-cluster.js';
 
 const NODES = ['pve1', 'pve2', 'pve3'];
-const ha = (groups: string, resources: string, rules = ''): HaConfig =>
-  combineHaConfig(
-    parseHaGroups(groups, 'groups.cfg'),
-    parseHaResources(resources, 'resources.cfg'),
-    parseHaRules(rules, 'rules.cfg'),
+const ha = (groups: string, resources: string, rules = ''): CompiledHa => {
+  const notes: string[] = [];
+  return compileHa(
+    {
+      groups: parseHaGroups(groups, 'groups.cfg', notes),
+      resources: parseHaResources(resources, 'resources.cfg', notes),
+      rules: parseHaRules(rules, 'rules.cfg', notes),
+      notes,
+    },
+    NODES,
   );
+};
 
 describe('HA config (pve-ha-manager Groups.pm, Resources.pm, Rules/NodeAffinity.pm)', () => {
   it('reads priorities, restricted and the resources naming a group', () => {
-    const cfg = ha(
-      'group: g1\n\tnodes pve1:2,pve2\n\trestricted 1\n\tnofailback 1\n\n',
-      'vm: 100\n\tgroup g1\n\nct: 200\n\tgroup g1\n',
-    );
-    expect(cfg.placements).toEqual([
+    const groups = parseHaGroups('group: g1\n\tnodes pve1:2,pve2\n\trestricted 1\n\tnofailback 1\n\n', 'g.cfg');
+    expect(groups).toEqual([
       {
-        kind: 'group',
         id: 'g1',
         nodes: [
           { node: 'pve1', priority: 2 },
           { node: 'pve2', priority: 0 },
         ],
-        strict: true,
-        resources: ['vm:100', 'ct:200'],
+        restricted: true,
       },
     ]);
+    const cfg = ha(
+      'group: g1\n\tnodes pve1:2,pve2\n\trestricted 1\n\n',
+      'vm: 100\n\tgroup g1\n\nct: 200\n\tgroup g1\n',
+    );
+    expect(cfg.nodeAffinity.get('ct:200')?.ruleId).toBe('ha-group-g1');
     expect(vmDomain(100, NODES, cfg)).toMatchObject({ nodes: ['pve1', 'pve2'], placementId: 'g1' });
   });
 
-  it('disabled rules, other rule types, ignored resources and unmanaged VMs do not restrict', () => {
+  it('disabled rules, ignored resources and unmanaged VMs do not restrict', () => {
     const rules =
       'node-affinity: off\n\tnodes pve1\n\tresources vm:100\n\tstrict 1\n\tdisable 1\n\n' +
       'resource-affinity: apart\n\tresources vm:100,vm:101\n\taffinity negative\n\n' +
@@ -53,9 +54,10 @@ describe('HA config (pve-ha-manager Groups.pm, Resources.pm, Rules/NodeAffinity.
     const cfg = ha('', 'vm: 100\n\nvm: 101\n\tstate ignored\n', rules);
     for (const vmid of [100, 101, 102]) expect(vmDomain(vmid, NODES, cfg).nodes).toEqual(NODES);
     expect(cfg.notes.join('\n')).toMatch(/ignored/);
+    expect(cfg.notes.join('\n')).toMatch(/HA rule 'off' is disabled/);
   });
 
-  it('a VM in two placements gets every node (PVE applies neither)', () => {
+  it('a VM in two node affinity rules gets every node: PVE drops both rules', () => {
     const cfg = ha(
       'group: g1\n\tnodes pve1\n\trestricted 1\n',
       'vm: 100\n\tgroup g1\n',
@@ -63,15 +65,24 @@ describe('HA config (pve-ha-manager Groups.pm, Resources.pm, Rules/NodeAffinity.
     );
     const d = vmDomain(100, NODES, cfg);
     expect(d.nodes).toEqual(NODES);
-    expect(d.notes.join()).toMatch(/applies neither/);
+    expect(cfg.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /Drop rule 'ha-group-g1', because resource 'vm:100' is already used in another node affinity rule\./,
+        ),
+        expect.stringMatching(/Drop rule 'r1', because resource 'vm:100' is already used/),
+      ]),
+    );
   });
 
-  it('refuses what PVE cannot parse, naming file and line', () => {
-    expect(() => parseHaGroups('group: g\n\tnodes pve1:x\n', 'ha/groups.cfg')).toThrow(/ha\/groups.cfg: .*pve1:x/);
-    expect(() => parseHaGroups('group: g\n\trestricted maybe\n\tnodes a\n', 'g.cfg')).toThrow(/g.cfg: line 2/);
-    expect(() => parseHaRules('node-affinity: r\n\tnodes pve1\n', 'rules.cfg')).toThrow(
-      /rules.cfg: line 1: .*resources/,
-    );
+  it('refuses what is structurally broken; skips, with a note, what PVE skips', () => {
+    expect(() => parseHaGroups('\tnodes pve1\n', 'ha/groups.cfg')).toThrow(/ha\/groups.cfg: line 1/);
+    const notes: string[] = [];
+    expect(parseHaGroups('group: g1\n\tnodes pve1:x\n', 'ha/groups.cfg', notes)).toEqual([]);
+    expect(notes.join('\n')).toMatch(/ha\/groups.cfg line 2: group 'g1': unable to parse value of 'nodes'.*pve1:x/);
+    expect(notes.join('\n')).toMatch(/group 'g1' is skipped.*required option 'nodes'/);
+    expect(parseHaRules('node-affinity: r1\n\tnodes pve1\n', 'rules.cfg', notes)).toEqual([]);
+    expect(notes.join('\n')).toMatch(/rules.cfg line 1: rule 'r1' is skipped.*'resources'/);
   });
 });
 

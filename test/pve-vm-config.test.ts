@@ -88,18 +88,43 @@ describe('parseVmConfig', () => {
   });
 
   it.each([
-    ['cpu: host,flags=+aes;avx', /101\.conf: line 14: cpu: invalid flag "avx"/],
-    ['cpu: host,bogus=1', /invalid key 'bogus'/],
-    ['cpu: host,x86-64-v3', /duplicate key 'cputype'/],
-    ['cpu: host,phys-bits=100', /phys-bits must be 8-64/],
-    ["args: -cpu 'kvm64", /line 14: args: unterminated ' quote/],
-  ])('rejects %s', (line, re) => {
-    expect(() => parseVmConfig(base + line + '\n', '101.conf')).toThrow(re);
-    expect(() => parseVmConfig(base + line + '\n', '101.conf')).toThrow(InputError);
+    ['host,flags=+aes;avx', /line 14: cpu: invalid flag "avx"/],
+    ['host,bogus=1', /invalid key 'bogus'/],
+    ['host,x86-64-v3', /duplicate key 'cputype'/],
+    ['host,phys-bits=100', /phys-bits must be 8-64/],
+    // validate_vm_cpu_conf: only CPUFlags.pm's set, no reported-model, an existing built-in type
+    ['host,flags=+avx2', /VM-specific CPU flags must be a subset of: .*aes.*\(not \+avx2\)/],
+    ['host,reported-model=athlon', /'reported-model' not allowed/],
+    ['Nosuchmodel', /Built-in cputype 'Nosuchmodel' is not defined/],
+    ['haswell', /Built-in cputype 'haswell'/],
+  ])('drops cpu: %s as qemu-server does, with a warning: the VM runs kvm64', (value, re) => {
+    const c = parseVmConfig(base + `cpu: ${value}\n`, '101.conf');
+    expect(c.cpu).toBeUndefined();
+    expect(c.invalidCpu).toBe(value);
+    expect(c.raw.cpu).toBe(value);
+    expect(c.warnings.join('\n')).toMatch(re);
+    expect(c.warnings.join('\n')).toMatch(/qemu-server drops this value .* the default kvm64/);
   });
 
-  it('flags reported-model, which PVE refuses in a VM config', () => {
-    expect(parseVmConfig(base + 'cpu: host,reported-model=athlon\n', 'f').warnings[0]).toMatch(/reported-model/);
+  it('keeps an earlier valid cpu: when a later one is dropped, as parse_vm_config leaves the key alone', () => {
+    const c = parseVmConfig(base + 'cpu: x86-64-v2-AES\ncpu: host,flags=+avx2\n', '101.conf');
+    expect(c.cpu?.type).toBe('x86-64-v2-AES');
+    expect(c.warnings.join('\n')).toMatch(/runs with the cpu: line before it/);
+  });
+
+  it('accepts every VM-specific flag of qemu-server 9.2.6', () => {
+    const flags =
+      'nested-virt;md-clear;pcid;spec-ctrl;ssbd;ibpb;virt-ssbd;amd-ssbd;amd-no-ssb;pdpe1gb;hv-tlbflush;hv-evmcs;aes';
+    const c = parseVmConfig(base + `cpu: host,flags=${flags.replace(/(^|;)/g, '$1+')}\n`, '101.conf');
+    expect(c.cpu?.flags).toHaveLength(13);
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('still refuses what is no cpu: matter', () => {
+    expect(() => parseVmConfig(base + "args: -cpu 'kvm64\n", '101.conf')).toThrow(
+      /line 14: args: unterminated ' quote/,
+    );
+    expect(() => parseVmConfig(base + "args: -cpu 'kvm64\n", '101.conf')).toThrow(InputError);
   });
 });
 

@@ -56,6 +56,8 @@ export function proxmoxCatalog(
   }
   for (const b of builtins)
     for (const f of b.flags) if (!feature(f)) throw new Error(`proxmox.json: ${b.name} turns on unknown flag ${f}`);
+  for (const f of file.vmCpuFlags.flags)
+    if (f !== file.nestedVirt.flag && !feature(f)) throw new Error(`proxmox.json: VM flag ${f} is no QEMU feature`);
   for (const f of Object.values(file.nestedVirt.byVendor))
     if (!file.nestedVirt.resolvesTo.includes(f)) throw new Error(`proxmox.json: nested-virt resolves to ${f}?`);
   const flags = file.pveFlags.flags.map((f) => ({ ...f, feature: feature(f.flag) }));

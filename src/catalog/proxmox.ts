@@ -59,6 +59,23 @@ export const PVE_NESTED_VIRT_FLAG = data.nestedVirt.flag;
 /** The keys a VM's `cpu:` property string may have (qemu-server's pve-vm-cpu-conf format). */
 export const PVE_CPU_CONF_KEYS: ReadonlySet<string> = new Set(data.cpuConf.keys);
 
+/** The flags a VM's own `cpu:` may set (qemu-server's VM-specific set); custom models may set any. */
+export const PVE_VM_CPU_FLAGS: readonly string[] = data.vmCpuFlags.flags;
+
+const cpuTypes = new Set([
+  'host', // get_cpu_models_by_arch adds it at runtime
+  ...data.releases.flatMap((r) => Object.keys(r.models)),
+  ...Object.keys(data.builtinModels.models),
+]);
+
+/**
+ * A built-in cputype some release's qemu-server accepts in a VM's `cpu:` (validate_vm_cpu_conf: a
+ * model of get_all_cpu_models or a built-in x86-64-vN type; exact names). Custom models are not here.
+ */
+export function isPveCpuType(name: string): boolean {
+  return cpuTypes.has(name);
+}
+
 const VMID = new RegExp(data.vmid.pattern);
 
 /** A Proxmox VM id as pve-common's pve-vmid format accepts it (100 ... 999999999, digits only). */

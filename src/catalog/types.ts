@@ -239,6 +239,8 @@ export interface ProxmoxData {
   vmid: { pattern: string; source: string };
   /** The keys of a cpu: property string (qemu-server's $cpu_fmt) */
   cpuConf: { keys: string[]; source: string };
+  /** The flags a VM's own cpu: may set (CPUFlags.pm's VM-specific set); cpu-models.conf may set any */
+  vmCpuFlags: { flags: string[]; source: string };
 }
 
 /** data/nova.json: OpenStack Nova's release series and the first major version with each capability. */

@@ -1,8 +1,9 @@
-import { realpathSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { readProfileInputs } from '../sources/files.js';
-import { parseKernelOption, uniqueNames } from '../sources/index.js';
+import { hostNameFromPath, parseKernelOption, uniqueNames } from '../sources/index.js';
 import { notice } from './output.js';
 
 /** The options of every command that reads host data files. */
@@ -58,9 +59,52 @@ export async function readHostInputs(
   return uniqueNames(out);
 }
 
-/** Host profiles from INPUT arguments and, when given, the latest snapshot per host of an inventory. */
-export async function loadHosts(inputs: string[], opts: HostInputOptions): Promise<HostProfile[]> {
-  const hosts: HostProfile[] = inputs.length ? await readHostInputs(inputs, opts) : [];
+const isDir = (p: string) => {
+  try {
+    return p !== '-' && statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Only the files of the input folders named like the wanted hosts (`pve1.cpuinfo` for pve1), when
+ * that finds every one of them; otherwise, or when a name may come from inside a file, all of them.
+ * `targets VMID` needs a handful of the nodes, not every node's data.
+ */
+async function readWantedHostInputs(
+  paths: string[],
+  opts: HostReadOptions,
+  wanted: Set<string>,
+): Promise<HostProfile[]> {
+  if (!paths.every(isDir)) return readHostInputs(paths, opts);
+  const picked = paths.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => !f.startsWith('.') && wanted.has(hostNameFromPath(f)))
+      .map((f) => join(dir, f)),
+  );
+  if (picked.length) {
+    const hosts = await readHostInputs(picked.sort(), opts);
+    const names = new Set(hosts.map((h) => h.name));
+    if ([...wanted].every((n) => names.has(n))) return hosts;
+  }
+  return readHostInputs(paths, opts);
+}
+
+/**
+ * Host profiles from INPUT arguments and, when given, the latest snapshot per host of an inventory.
+ * With `wanted`, hosts by other names may be left unread (see readWantedHostInputs).
+ */
+export async function loadHosts(
+  inputs: string[],
+  opts: HostInputOptions,
+  wanted?: Set<string>,
+): Promise<HostProfile[]> {
+  const hosts: HostProfile[] = !inputs.length
+    ? []
+    : wanted
+      ? await readWantedHostInputs(inputs, opts, wanted)
+      : await readHostInputs(inputs, opts);
   if (opts.inventory) {
     const { openInventory } = await import('../fleet/inventory/index.js');
     const inv = openInventory(opts.inventory, { readOnly: true });

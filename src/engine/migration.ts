@@ -10,14 +10,25 @@ export type { MoveContext as MigrationContext } from './rules/scopes.js';
 
 const blocker = (m: MissingFeature) => (m.why ? `${m.feature}: ${m.why}` : `missing ${m.feature}`);
 
-export function migrationBlockers(ctx: MoveContext): string[] {
-  const onTarget = { vm: ctx.vm, host: ctx.target, crossVendor: false };
+/**
+ * Per rule, what stops the VM from starting on the host: the part of a move's blockers that depends on
+ * the VM's CPU and the target only, so a caller planning many VMs can compute it once per pair.
+ */
+export function startBlockersByRule(vm: MoveContext['vm'], host: MoveContext['target']): string[][] {
+  const onHost = { vm, host, crossVendor: false };
+  return MIGRATION_RULES.map((rule) => (rule.start?.(onHost)?.missing ?? []).map(blocker));
+}
+
+export function migrationBlockers(
+  ctx: MoveContext,
+  start: string[][] = startBlockersByRule(ctx.vm, ctx.target),
+): string[] {
   const reasons: string[] = [];
-  for (const rule of MIGRATION_RULES) {
-    for (const m of rule.start?.(onTarget)?.missing ?? []) reasons.push(blocker(m));
+  MIGRATION_RULES.forEach((rule, i) => {
+    reasons.push(...start[i]);
     const r = rule.move?.(ctx);
     if (r) reasons.push(...(Array.isArray(r) ? r : [r]));
-  }
+  });
   return reasons;
 }
 

@@ -2,8 +2,16 @@
  * Proxmox VM configs (/etc/pve/qemu-server/<vmid>.conf): the current config's `cpu:`,
  * `args:` and a few identifying keys. Follows qemu-server's parse_vm_config: the current
  * config ends at the first `[section]` line (snapshots, [PENDING], [special:cloudinit]).
+ *
+ * A `cpu:` value qemu-server does not accept is dropped as qemu-server drops it: parse_vm_config
+ * (qemu-server 9.2.6 e6352be6, src/PVE/QemuServer.pm) runs check_type on every value and only warns
+ * "unable to parse value of 'cpu'" when it fails, leaving the key out, so the VM runs the default
+ * kvm64. check_type verifies the format pve-vm-cpu-conf (src/PVE/QemuServer/CPUConfig.pm
+ * validate_vm_cpu_conf): the property string must parse, the cputype must exist, `reported-model` is
+ * not allowed, and a VM may only set the flags of CPUFlags.pm's supported set. A `custom-` model that
+ * cpu-models.conf lacks is the reader's to judge (sources/vm/pve.ts), since only it has that file.
  */
-import { PVE_CPU_CONF_KEYS } from '../catalog/proxmox.js';
+import { PVE_CPU_CONF_KEYS, PVE_VM_CPU_FLAGS, isPveCpuType } from '../catalog/proxmox.js';
 import { InputError } from '../errors.js';
 import { CPU_FLAG_ELEMENT_RE } from './pve-cpu-models.js';
 
@@ -39,6 +47,8 @@ export interface VmConfig {
   raw: Record<string, string>;
   /** Lines PVE itself would warn about and ignore */
   warnings: string[];
+  /** A `cpu:` value qemu-server drops (see above): the VM runs kvm64; `raw.cpu` keeps the value */
+  invalidCpu?: string;
   /**
    * The `cpu:` of each section after the current config that has one: `[PENDING]` (what the VM
    * starts with next), snapshots `[NAME]` (what a rollback restores) and their `runningcpu:`.
@@ -99,6 +109,20 @@ export function parseCpuProperty(value: string): VmCpu {
   const level = kv.get('level');
   if (level !== undefined) cpu.level = intIn('level', level, 0, 4294967295);
   return cpu;
+}
+
+/**
+ * What validate_vm_cpu_conf adds to the format for a VM's own cpu: (throws Error with the reason).
+ * Built-in types are those some release's qemu-server knows (the catalog's data/proxmox.json).
+ */
+export function checkVmCpu(cpu: VmCpu): void {
+  if (!cpu.customModel && !isPveCpuType(cpu.type))
+    throw new Error(`Built-in cputype '${cpu.type}' is not defined (missing 'custom-' prefix?)`);
+  const bad = cpu.flags.filter((f) => !PVE_VM_CPU_FLAGS.includes(f.slice(1)));
+  if (bad.length)
+    throw new Error(`VM-specific CPU flags must be a subset of: ${PVE_VM_CPU_FLAGS.join(', ')} (not ${bad.join(';')})`);
+  if (cpu.reportedModel !== undefined)
+    throw new Error("Property 'reported-model' not allowed in VM-specific CPU config.");
 }
 
 function intIn(key: string, v: string, lo: number, hi: number): number {
@@ -214,8 +238,21 @@ export function parseVmConfig(text: string, where: string, vmid?: number): VmCon
     const bad = (why: string): never => {
       throw new InputError(where, `line ${n}: ${key}: ${why}`);
     };
+    if (key === 'cpu') {
+      try {
+        const cpu = parseCpuProperty(value);
+        checkVmCpu(cpu);
+        out.cpu = cpu;
+        delete out.invalidCpu;
+      } catch (e) {
+        // Like parse_vm_config: the value is not assigned, an earlier one stays
+        out.invalidCpu = value;
+        out.warnings.push(
+          `line ${n}: cpu: ${(e as Error).message}: qemu-server drops this value ("unable to parse value of 'cpu'"), so the VM runs ${out.cpu ? 'with the cpu: line before it' : `the default ${PVE_DEFAULT_CPUTYPE}`}`,
+        );
+      }
+    }
     try {
-      if (key === 'cpu') out.cpu = parseCpuProperty(value);
       if (key === 'args') out.args = splitArgs(value);
     } catch (e) {
       bad((e as Error).message);
@@ -227,9 +264,6 @@ export function parseVmConfig(text: string, where: string, vmid?: number): VmCon
     const argsCpu = cpuFromArgs(out.args);
     if (argsCpu !== undefined) out.argsCpu = argsCpu;
     else if (out.args.includes('-cpu') || out.args.includes('--cpu')) out.warnings.push('args: -cpu without a value');
-  }
-  if (out.cpu?.reportedModel !== undefined) {
-    out.warnings.push("cpu: 'reported-model' is not allowed in a VM config; PVE refuses to start the VM");
   }
   if (descr.length) out.description = descr.join('\n');
   return out;

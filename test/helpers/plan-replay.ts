@@ -1,12 +1,15 @@
 /**
  * Replays a plan's steps against a model of the cluster: cpu-models.conf sections, each VM's active
  * and pending cpu:, and the CPU each running VM booted with. After every step it checks that every
- * running VM would migrate with the CPU it booted with and still reaches every node it reached before.
+ * running VM would migrate with the CPU it booted with and still reaches every node it reached before
+ * (through the same target rules plan uses: HA keep-together bundles and keep-apart partners included),
+ * and that a running VM that had a target still has one.
  */
-import { currentCpu, vmTargets } from '../../src/proxmox/plan/targets.js';
+import { TargetSolver, targetInputs } from '../../src/proxmox/plan/targets.js';
 import type { ClusterVm, Plan, PlanInput } from '../../src/proxmox/plan/types.js';
 import type { CpuModelSection } from '../../src/formats/pve-cpu-models.js';
 import { parseCpuProperty } from '../../src/formats/pve-vm-config.js';
+import { compileHa } from '../../src/proxmox/ha/compile.js';
 
 interface SimVm {
   vm: ClusterVm;
@@ -26,20 +29,26 @@ const fingerprint = (c: { features: string[]; physBits: unknown; model: string }
   `${c.model} ${c.features.join(',')} ${String(c.physBits)}`;
 
 function withCpu(vm: ClusterVm, cpu: string): ClusterVm {
-  return { ...vm, config: { ...vm.config, cpu: parseCpuProperty(cpu), raw: { ...vm.config.raw, cpu } } };
+  const config = { ...vm.config, cpu: parseCpuProperty(cpu), raw: { ...vm.config.raw, cpu } };
+  delete config.invalidCpu;
+  return { ...vm, config };
 }
 
 export function replayPlan(input: PlanInput, plan: Plan): ReplayTrace {
   const sections = new Map<string, CpuModelSection>(input.customModels.map((m) => [m.name, m]));
-  const hosts = new Map(input.hosts.map((h) => [h.name, h]));
   const domainOf = new Map(plan.vms.map((v) => [v.vmid, v.domain]));
-  const resolve = (vm: ClusterVm) => currentCpu(vm, [...sections.values()]);
-  const targets = (s: SimVm) => vmTargets(s.vm, resolve(s.vm), domainOf.get(s.vm.vmid)!, hosts).liveTargets;
+  const ha = compileHa(input.ha, input.nodes);
   const sims = new Map<number, SimVm>();
-  for (const vm of input.vms) {
-    const s: SimVm = { vm, running: vm.running !== false, booted: fingerprint(resolve(vm)), initialTargets: [] };
-    s.initialTargets = targets(s);
-    sims.set(vm.vmid, s);
+  /** A solver over the cluster as it is now: the configs and sections the steps so far made */
+  const solver = () =>
+    new TargetSolver(
+      targetInputs({ ...input, vms: [...sims.values()].map((s) => s.vm), customModels: [...sections.values()] }, ha),
+    );
+  for (const vm of input.vms) sims.set(vm.vmid, { vm, running: vm.running !== false, booted: '', initialTargets: [] });
+  const first = solver();
+  for (const s of sims.values()) {
+    s.booted = fingerprint(first.cpuOf(s.vm));
+    s.initialTargets = first.vmTargets(s.vm, domainOf.get(s.vm.vmid)!).liveTargets;
   }
   const violations: string[] = [];
   plan.steps.forEach((step, i) => {
@@ -58,21 +67,25 @@ export function replayPlan(input: PlanInput, plan: Plan): ReplayTrace {
       const s = sims.get(step.vmid)!;
       if (s.pending) s.vm = withCpu(s.vm, s.pending);
       s.pending = undefined;
-      s.booted = fingerprint(resolve(s.vm));
+      s.booted = fingerprint(solver().cpuOf(s.vm));
     }
+    const now = solver();
     for (const s of sims.values()) {
       if (!s.running) continue;
       try {
-        if (fingerprint(resolve(s.vm)) !== s.booted)
+        if (fingerprint(now.cpuOf(s.vm)) !== s.booted)
           violations.push(`${at}: VM ${s.vm.vmid} would migrate with a CPU other than the one it booted with`);
-        const now = targets(s);
-        const lost = s.initialTargets.filter((n) => !now.includes(n));
+        const targets = now.vmTargets(s.vm, domainOf.get(s.vm.vmid)!).liveTargets;
+        const lost = s.initialTargets.filter((n) => !targets.includes(n));
         if (lost.length) violations.push(`${at}: VM ${s.vm.vmid} lost live target(s) ${lost.join(', ')}`);
       } catch (e) {
         violations.push(`${at}: VM ${s.vm.vmid}: ${(e as Error).message}`);
       }
     }
   });
-  const finalTargets = new Map([...sims.values()].map((s) => [s.vm.vmid, targets(s)]));
+  const last = solver();
+  const finalTargets = new Map(
+    [...sims.values()].map((s) => [s.vm.vmid, last.vmTargets(s.vm, domainOf.get(s.vm.vmid)!).liveTargets]),
+  );
   return { violations, steps: plan.steps.length, finalTargets };
 }

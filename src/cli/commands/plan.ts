@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { collect } from '../output.js';
 import type { PlanOpts } from '../run/plan.js';
+import type { TargetsOpts } from '../run/targets.js';
 
 export type { ClusterInputOptions } from '../../proxmox/plan/inputs.js';
 
@@ -58,12 +59,19 @@ export function registerPlan(program: Command): void {
     clusterInputOptions(
       program
         .command('targets')
-        .description('the nodes a VM can live-migrate to now, with its current CPU (exit 1 if none)')
-        .argument('<vmid>', 'the VM'),
+        .description(
+          'the nodes a VM can live-migrate to now, with its current CPU (exit 1 if none); reads only what that VM needs',
+        )
+        .argument('[vmid]', 'the VM (or --all)'),
     ),
   )
-    .option('-f, --format <format>', 'text (one node per line) or json', 'text')
-    .action(async (vmid: string, hosts: string[], opts: PlanOpts) =>
-      (await import('../run/plan.js')).runTargets(vmid, hosts, opts),
+    .option('--all', 'every VM of the cluster, in one run')
+    .option(
+      '-f, --format <format>',
+      "text (one node per line), json, or precondition (the shape of Proxmox's GET /nodes/{node}/qemu/{vmid}/migrate)",
+      'text',
+    )
+    .action(async (vmid: string | undefined, hosts: string[], opts: TargetsOpts) =>
+      (await import('../run/targets.js')).runTargets(vmid, hosts, opts),
     );
 }

@@ -1,8 +1,7 @@
 /** `plan` and `targets`: the implementation, loaded only when one of them runs. */
-import { isPveVmid } from '../../catalog/proxmox.js';
-import { EXIT_PROBLEM, InputError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { loadPlanInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
-import { emitPlanJson, planJson, vmJson } from '../../proxmox/plan/json.js';
+import { emitPlanJson, planJson } from '../../proxmox/plan/json.js';
 import { readHaTexts, writeHaGuardDir } from '../../proxmox/apply/ha-config.js';
 import { computeGuardrails, type GuardMode, type GuardrailPlan } from '../../proxmox/ha/guardrails.js';
 import { guardrailsJson, guardrailsText } from '../../proxmox/ha/guardrails-text.js';
@@ -34,10 +33,6 @@ const PLAN_FORMATS: Record<string, (p: Plan) => string> = {
 function checkFormat(format: string, known: string[]): void {
   if (!known.includes(format))
     throw new InputError('--format', `unknown format "${format}"; one of ${known.join(', ')}`);
-}
-
-async function makePlan(hosts: string[], opts: PlanOpts): Promise<Plan> {
-  return (await makePlanWithInput(hosts, opts)).plan;
 }
 
 async function makePlanWithInput(hosts: string[], opts: PlanOpts): Promise<{ plan: Plan; input: PlanInput }> {
@@ -94,16 +89,4 @@ export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {
       PLAN_FORMATS[opts.format](plan) + (guard ? guardrailsText(guard, opts.haRules!, opts.pveConfig) : ''),
       opts.output,
     );
-}
-
-export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts): Promise<void> {
-  checkFormat(opts.format, ['text', 'json']);
-  if (!isPveVmid(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
-  const plan = await makePlan(hosts, opts);
-  const vm = plan.vms.find((v) => v.vmid === Number(vmid));
-  if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);
-  if (opts.format === 'json') output(safeJson(vmJson(vm)));
-  else if (vm.liveTargets.length) output(vm.liveTargets.join('\n'));
-  else process.stderr.write(`VM ${vmid} has no live target now (${vm.blocked.length} node(s) blocked)\n`);
-  if (!vm.liveTargets.length) process.exitCode = EXIT_PROBLEM;
 }

@@ -1,11 +1,11 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import { InputError } from '../../errors.js';
 import { notice } from '../output.js';
-import { clusterPlanSource } from '../../proxmox/plan/inputs.js';
 import { clusterDrainSource } from '../../proxmox/drain/source.js';
 import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
+import { PlanService } from '../../web/server/plan/service.js';
 import { readEtcPve } from '../../proxmox/config/etc-pve.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 
@@ -55,7 +55,7 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     host: opts.host,
     token,
     drift: inventory?.drift,
-    plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
+    plan: opts.pveConfig ? new PlanService(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
     drain: opts.pveConfig ? clusterDrainSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
     metrics: metricsOf(hosts, opts),
   });

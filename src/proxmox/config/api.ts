@@ -7,11 +7,10 @@
  */
 import { isPveVmid } from '../../catalog/proxmox.js';
 import { InputError } from '../../errors.js';
-import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { parseVmConfig } from '../../formats/pve-vm-config.js';
 import { PveApiError, type PveClient } from '../api/index.js';
 import type { ClusterConfig, ClusterVm } from './cluster.js';
-import { combineHaConfig, parseHaNodeList, parseHaResourceList, type HaPlacement, type HaResource } from './ha.js';
+import { readHaGroup, readHaResource, readHaRule, type HaConfig, type RawProps } from './ha.js';
 
 type Row = Record<string, unknown>;
 
@@ -32,41 +31,48 @@ async function optional(client: PveClient, path: string): Promise<Row[]> {
 }
 
 const str = (v: unknown): string | undefined =>
-  typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  typeof v === 'string' || typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : undefined;
 const truthy = (v: unknown) => v === 1 || v === '1' || v === true;
 
-function placementsFrom(groups: Row[], rules: Row[], where: string, notes: string[]) {
-  const groupPlacements: HaPlacement[] = groups.flatMap((g) => {
+/** An API row's properties in the file's shape; bookkeeping keys are not properties. */
+function props(row: Row, skip: string[]): RawProps {
+  const out: RawProps = new Map();
+  for (const [k, v] of Object.entries(row)) {
+    if (skip.includes(k) || v === null || v === undefined) continue;
+    out.set(k, { value: str(v) ?? JSON.stringify(v) });
+  }
+  return out;
+}
+
+function haFrom(groups: Row[], resources: Row[], rules: Row[], where: string): HaConfig {
+  const notes: string[] = [];
+  const ha: HaConfig = { groups: [], resources: [], rules: [], notes };
+  for (const g of groups) {
     const id = str(g.group);
-    const nodes = str(g.nodes);
-    return id && nodes
-      ? [
-          {
-            kind: 'group' as const,
-            id,
-            nodes: parseHaNodeList(nodes, where),
-            strict: truthy(g.restricted),
-            resources: [],
-          },
-        ]
-      : [];
-  });
-  const rulePlacements: HaPlacement[] = [];
+    const group = id ? readHaGroup(id, props(g, ['group', 'type', 'digest']), `${where}/groups`, notes) : null;
+    if (group) ha.groups.push(group);
+  }
+  for (const r of resources) {
+    const sid = str(r.sid);
+    if (sid) ha.resources.push(readHaResource(sid, props(r, ['sid', 'type', 'digest']), `${where}/resources`, notes));
+  }
   for (const r of rules) {
     const id = str(r.rule) ?? '?';
-    if (r.type !== 'node-affinity') continue;
-    if (r.disable !== undefined) notes.push(`HA rule '${id}' is disabled: it does not restrict its resources`);
-    else if (r.errors) notes.push(`HA rule '${id}' has errors PVE reports, so it is not applied`);
-    else
-      rulePlacements.push({
-        kind: 'rule',
-        id,
-        nodes: parseHaNodeList(str(r.nodes) ?? '', where),
-        strict: truthy(r.strict),
-        resources: parseHaResourceList(str(r.resources) ?? ''),
-      });
+    // The API checks the rules as the CRM does and marks the ones it drops
+    if (r.errors) {
+      notes.push(`HA rule '${id}' has errors PVE reports, so it is not applied`);
+      continue;
+    }
+    const rule = readHaRule(
+      str(r.type) ?? '?',
+      id,
+      props(r, ['rule', 'type', 'order', 'digest', 'errors']),
+      `${where}/rules`,
+      notes,
+    );
+    if (rule) ha.rules.push(rule);
   }
-  return { groupPlacements, rulePlacements };
+  return ha;
 }
 
 /** GET .../config data -> the text qemu-server writes (description lines as `#` comments). */
@@ -80,48 +86,72 @@ function configText(data: Row): string {
   return lines.join('\n') + '\n';
 }
 
-async function readVms(client: PveClient): Promise<ClusterVm[]> {
+type GuestRow = { vmid: number; node: string; running: boolean | null };
+
+/** Every guest's node and state from /cluster/resources (templates included: they never run). */
+async function listGuests(client: PveClient): Promise<{ vms: GuestRow[]; containers: GuestRow[] }> {
   const list = rows(await client.get('/cluster/resources?type=vm'), client.url('/cluster/resources'));
-  const vms: ClusterVm[] = [];
-  for (const r of list.filter((r) => r.type === 'qemu' && !truthy(r.template))) {
+  return { vms: guests(list, 'qemu'), containers: guests(list, 'lxc') };
+}
+
+function guests(list: Row[], type: string): GuestRow[] {
+  const out: GuestRow[] = [];
+  for (const r of list.filter((r) => r.type === type)) {
     const id = str(r.vmid);
     const node = str(r.node);
     // the same VM ids qm takes (formats/pve-vm-config.ts): 1e+23 or 0 would end up in `qm set`
     if (!id || !isPveVmid(id) || !node) continue;
     const vmid = Number(id);
-    const path = `/nodes/${encodeURIComponent(node)}/qemu/${vmid}/config`;
-    const data = await client.get(path);
-    if (!data || typeof data !== 'object') throw new InputError(client.url(path), 'expected the VM config object');
-    const where = client.url(path);
-    vms.push({
-      vmid,
-      node,
-      config: parseVmConfig(configText(data as Row), where, vmid),
-      where,
-      running: r.status === 'running' ? true : r.status === 'stopped' ? false : null,
-    });
+    const running = truthy(r.template) ? false : r.status === 'running' ? true : r.status === 'stopped' ? false : null;
+    out.push({ vmid, node, running });
   }
-  return vms.sort((a, b) => a.vmid - b.vmid);
+  return out.sort((a, b) => a.vmid - b.vmid);
 }
 
-export async function readPveApiCluster(
+async function readVm(
   client: PveClient,
-  customModels: CpuModelSection[] = [],
-): Promise<ClusterConfig> {
-  const nodes = (await client.listNodes()).map((n) => n.node).sort();
+  vm: { vmid: number; node: string; running: boolean | null },
+): Promise<ClusterVm> {
+  const path = `/nodes/${encodeURIComponent(vm.node)}/qemu/${vm.vmid}/config`;
+  const data = await client.get(path);
+  const where = client.url(path);
+  if (!data || typeof data !== 'object') throw new InputError(where, 'expected the VM config object');
+  return { ...vm, config: parseVmConfig(configText(data as Row), where, vm.vmid), where };
+}
+
+export interface ApiReadOptions {
+  /**
+   * Read only these VMs' configs (every VM is still located); all by default. A function is asked
+   * once the rest of the cluster is read (e.g. to add the VMs HA moves together).
+   */
+  vms?: Iterable<number> | ((cluster: Omit<ClusterConfig, 'vms'>) => Iterable<number>);
+}
+
+export async function readPveApiCluster(client: PveClient, opts: ApiReadOptions = {}): Promise<ClusterConfig> {
+  const nodeList = await client.listNodes();
+  const nodes = nodeList.map((n) => n.node).sort();
+  const offline = nodeList
+    .filter((n) => n.status !== undefined && n.status !== 'online')
+    .map((n) => n.node)
+    .sort();
   const where = client.url('/cluster/ha');
   const [groups, resources, rules] = await Promise.all([
     optional(client, '/cluster/ha/groups'),
     optional(client, '/cluster/ha/resources'),
     optional(client, '/cluster/ha/rules'),
   ]);
-  const notes: string[] = [];
-  const { groupPlacements, rulePlacements } = placementsFrom(groups, rules, where, notes);
-  const haResources: HaResource[] = resources.flatMap((r) => {
-    const sid = str(r.sid);
-    return sid ? [{ sid, ...(str(r.group) ? { group: str(r.group) } : {}), state: str(r.state) ?? 'started' }] : [];
-  });
-  const ha = combineHaConfig(groupPlacements, haResources, rulePlacements);
-  ha.notes.unshift(...notes);
-  return { nodes, vms: await readVms(client), ha, customModels, source: client.url('') };
+  const { vms: all, containers } = await listGuests(client);
+  const rest = {
+    nodes,
+    offline,
+    locations: new Map(all.map((v) => [v.vmid, v.node])),
+    containers: new Map(containers.map((v) => [v.vmid, v.node])),
+    ha: haFrom(groups, resources, rules, where),
+    customModels: [],
+    source: client.url(''),
+  };
+  const wanted = opts.vms === undefined ? null : new Set(typeof opts.vms === 'function' ? opts.vms(rest) : opts.vms);
+  const vms: ClusterVm[] = [];
+  for (const vm of all) if (!wanted || wanted.has(vm.vmid)) vms.push(await readVm(client, vm));
+  return { ...rest, vms };
 }

@@ -16,10 +16,19 @@ export interface ClusterVm {
 
 export interface ClusterConfig {
   nodes: string[];
+  /** Nodes known to be offline (the API's node list, or .members in a copy) */
+  offline?: string[];
+  /** The VMs read; all of them unless the reader was asked for some */
   vms: ClusterVm[];
+  /** Every VM of the cluster and its node, read or not */
+  locations?: Map<number, string>;
+  /** Every container and its node (HA rules may name them: `ct:ID`) */
+  containers?: Map<number, string>;
   ha: HaConfig;
   /** virtual-guest/cpu-models.conf */
   customModels: CpuModelSection[];
+  /** Where customModels came from; absent when no cpu-models.conf was read */
+  customModelsFrom?: string;
   /** e.g. "/etc/pve" or "https://pve1:8006" */
   source: string;
 }

@@ -1,39 +1,44 @@
 /**
- * Proxmox VE HA placement config: where an HA-managed VM may run.
+ * Proxmox VE HA config as pve-ha-manager reads it: groups, resources and rules, each section checked
+ * the way PVE::SectionConfig::parse_config does (pve-common 9.2.1 f665029, src/PVE/SectionConfig.pm):
+ * a section of an unsupported type is skipped with a warning, a property whose value does not verify
+ * is dropped with a warning, and a section then missing a required property is skipped. Each of
+ * those warnings becomes a note here; nothing is skipped silently. Structurally broken files (a
+ * property outside any section) are refused by the section parser.
  *
  * Formats, from pve-ha-manager (git b71218f, 5.2.0 = PVE 9; groups unchanged since 4.x = PVE 8):
- * - `ha/groups.cfg` (src/PVE/HA/Groups.pm): `group: ID` with `nodes n1:2,n2` (priority optional,
- *   Tools.pm parse_node_priority), `restricted 0|1` (default 0: "may run on any cluster node if all
- *   group members are offline"), `nofailback`, `comment`.
+ * - `ha/groups.cfg` (src/PVE/HA/Groups.pm): `group: ID` with `nodes n1:2,n2` (required; priority
+ *   optional, Tools.pm parse_node_priority), `restricted`, `nofailback`, `comment`.
  * - `ha/resources.cfg` (src/PVE/HA/Resources.pm): `vm: 100` / `ct: 200` with `group`, `state`
  *   (started|stopped|enabled|disabled|ignored; `ignored` = the HA stack no longer touches it).
- * - `ha/rules.cfg` (src/PVE/HA/Rules.pm, Rules/NodeAffinity.pm): `node-affinity: ID` with
- *   `resources vm:100,ct:200`, `nodes n1:2,n2`, `strict 0|1` (default 0: "if none of the defined
- *   nodes are available, the resource may run on any other node"), `disable` (foreach_rule skips a
- *   rule when the key exists at all). Other rule types (resource-affinity) do not restrict nodes.
- * - PVE 9 still reads groups.cfg and turns each group into a rule `ha-group-ID` with
- *   strict = restricted (Config.pm read_and_compile_rules_config, Groups.pm migrate_groups_to_rules).
+ * - `ha/rules.cfg` (src/PVE/HA/Rules.pm): `resources` (required, Tools.pm pve-ha-resource-id-list:
+ *   `type:name`, a bare number is not one), `disable`, `comment` on every rule;
+ *   `node-affinity: ID` (Rules/NodeAffinity.pm) adds `nodes` (required), `strict` (default 0) and,
+ *   from the release after 5.2.0, `affinity positive|negative` (default positive: the pve-devel
+ *   series "add negative node affinity rules" v2 by Daniel Kral, mail-archive.com
+ *   pve-devel@lists.proxmox.com msg38360 and msg38364; 5.2.0 rejects the key, so a rules.cfg that has
+ *   it was written by a release that reads it); `resource-affinity: ID` (Rules/ResourceAffinity.pm)
+ *   adds `affinity positive|negative` (required).
+ * Which rules are in force, and where they place each resource, is ../ha/compile.ts.
  */
-import { InputError } from '../../errors.js';
 import { parseSectionConfig, type SectionChunk } from '../../formats/pve-section-config.js';
 
-/** A node list entry `name[:priority]` (Tools.pm parse_node_priority). */
+/** A node list entry `name[:priority]` (Tools.pm pve_verify_ha_node / parse_node_priority). */
 const NODE_ENTRY_RE = /^([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?::(\d+))?$/;
+/** Tools.pm pve_verify_ha_resource_id */
+const RESOURCE_ID_RE = /^[a-z]+:\S+$/;
+/** pve-common JSONSchema.pm $CONFIGID_RE: rule and group ids */
+const CONFIG_ID_RE = /^[a-z][a-z0-9_-]+$/i;
 
 export interface HaNodePriority {
   node: string;
   priority: number;
 }
 
-/** One placement constraint, group or node-affinity rule, in the shape both reduce to. */
-export interface HaPlacement {
-  kind: 'group' | 'rule';
+export interface HaGroup {
   id: string;
   nodes: HaNodePriority[];
-  /** restricted group or strict rule: the resource never runs elsewhere */
-  strict: boolean;
-  /** HA resource ids it applies to, e.g. `vm:100` */
-  resources: string[];
+  restricted: boolean;
 }
 
 export interface HaResource {
@@ -42,123 +47,275 @@ export interface HaResource {
   state: string;
 }
 
+export interface HaNodeAffinityRule {
+  type: 'node-affinity';
+  id: string;
+  resources: string[];
+  nodes: HaNodePriority[];
+  strict: boolean;
+  affinity: 'positive' | 'negative';
+  /** `disable` is set (to anything: Rules.pm foreach_rule tests `exists`) */
+  disabled: boolean;
+  /** Made from this HA group (Groups.pm migrate_groups_to_rules) */
+  group?: string;
+}
+
+export interface HaResourceAffinityRule {
+  type: 'resource-affinity';
+  id: string;
+  resources: string[];
+  affinity: 'positive' | 'negative';
+  disabled: boolean;
+}
+
+export type HaRule = HaNodeAffinityRule | HaResourceAffinityRule;
+
 export interface HaConfig {
-  placements: HaPlacement[];
+  groups: HaGroup[];
   resources: HaResource[];
-  /** Things PVE would skip with a warning, kept for the report */
+  /** Rules in file order (ha/rules.cfg), as parsed; ../ha/compile.ts decides which are in force */
+  rules: HaRule[];
+  /** What PVE would warn about and skip, kept for the report */
   notes: string[];
 }
 
-// PVE::JSONSchema::parse_boolean
-function bool(v: string | undefined, where: string, line: number): boolean {
+/** A value as the file (or the API) gives it; undefined for a bare key. */
+export type RawProps = Map<string, { value: string | undefined; line?: number }>;
+
+class BadValue extends Error {}
+
+// PVE::JSONSchema::parse_boolean; a bare key is true (SectionConfig check_value)
+function bool(v: string | undefined): boolean {
   if (v === undefined || /^(1|on|yes|true)$/i.test(v)) return true;
   if (/^(0|off|no|false)$/i.test(v)) return false;
-  throw new InputError(where, `line ${line}: expected a boolean (0 or 1), got ${JSON.stringify(v)}`);
+  throw new BadValue(`expected a boolean (0 or 1), got ${JSON.stringify(v)}`);
 }
 
-/** `n1:2,n2` (PVE::Tools::split_list also splits on spaces and semicolons). */
-export function parseHaNodeList(value: string, where: string): HaNodePriority[] {
-  return value
-    .split(/[\s,;]+/)
-    .filter(Boolean)
-    .map((entry) => {
-      const m = NODE_ENTRY_RE.exec(entry);
-      if (!m)
-        throw new InputError(where, `cannot parse HA node entry ${JSON.stringify(entry)} (expected node[:priority])`);
-      return { node: m[1], priority: m[2] === undefined ? 0 : Number(m[2]) };
-    });
+/** PVE::Tools::split_list */
+const splitList = (v: string) => v.split(/[\s,;]+/).filter(Boolean);
+
+/** `n1:2,n2`: every entry must verify (pve-ha-node-list), or the whole property is dropped. */
+export function parseHaNodeList(value: string): HaNodePriority[] {
+  const byNode = new Map<string, number>();
+  for (const entry of splitList(value)) {
+    const m = NODE_ENTRY_RE.exec(entry);
+    if (!m) throw new BadValue(`${JSON.stringify(entry)} is not a node[:priority] entry`);
+    byNode.set(m[1], m[2] === undefined ? 0 : Number(m[2]));
+  }
+  if (!byNode.size) throw new BadValue('no nodes');
+  return [...byNode].map(([node, priority]) => ({ node, priority }));
 }
 
-/** `vm:100,ct:200`; a bare number is a VM, as the API accepts. */
+/** `vm:100,ct:200` (pve-ha-resource-id-list). */
 export function parseHaResourceList(value: string): string[] {
-  return value
-    .split(/[\s,;]+/)
-    .filter(Boolean)
-    .map((s) => (/^\d+$/.test(s) ? `vm:${s}` : s));
+  const out: string[] = [];
+  for (const sid of splitList(value)) {
+    if (!RESOURCE_ID_RE.test(sid)) throw new BadValue(`${JSON.stringify(sid)} is not an HA resource id (vm:ID)`);
+    if (!out.includes(sid)) out.push(sid);
+  }
+  if (!out.length) throw new BadValue('no resources');
+  return out;
 }
 
-function prop(c: SectionChunk, key: string): { value: string | undefined; line: number } | undefined {
-  const p = c.props.find((x) => x.key === key);
-  return p && { value: p.value, line: p.line };
+function affinity(v: string | undefined): 'positive' | 'negative' {
+  if (v === 'positive' || v === 'negative') return v;
+  throw new BadValue(`expected positive or negative, got ${JSON.stringify(v)}`);
+}
+
+interface PropSpec {
+  required?: boolean;
+  parse: (v: string | undefined) => unknown;
+}
+
+const text = (v: string | undefined) => {
+  if (v === undefined) throw new BadValue('got undefined value');
+  return v;
+};
+
+/** Each type's options (Rules/NodeAffinity.pm, Rules/ResourceAffinity.pm, Groups.pm options()). */
+const RULE_SPECS: Record<HaRule['type'], Record<string, PropSpec>> = {
+  'node-affinity': {
+    resources: { required: true, parse: (v) => parseHaResourceList(text(v)) },
+    nodes: { required: true, parse: (v) => parseHaNodeList(text(v)) },
+    affinity: { parse: affinity },
+    strict: { parse: bool },
+    disable: { parse: bool },
+    comment: { parse: text },
+  },
+  'resource-affinity': {
+    resources: { required: true, parse: (v) => parseHaResourceList(text(v)) },
+    affinity: { required: true, parse: affinity },
+    disable: { parse: bool },
+    comment: { parse: text },
+  },
+};
+
+const GROUP_SPEC: Record<string, PropSpec> = {
+  nodes: { required: true, parse: (v) => parseHaNodeList(text(v)) },
+  restricted: { parse: bool },
+  nofailback: { parse: bool },
+  comment: { parse: text },
+};
+
+const RESOURCE_STATES = ['started', 'stopped', 'enabled', 'disabled', 'ignored'];
+const RESOURCE_SPEC: Record<string, PropSpec> = {
+  group: { parse: text },
+  state: {
+    parse: (v) => {
+      if (v && RESOURCE_STATES.includes(v)) return v;
+      throw new BadValue(`expected one of ${RESOURCE_STATES.join(', ')}, got ${JSON.stringify(v)}`);
+    },
+  },
+  comment: { parse: text },
+  failback: { parse: bool },
+  max_restart: { parse: text },
+  max_relocate: { parse: text },
+};
+
+/**
+ * One section's properties checked against its type's options, as SectionConfig does: an unknown or
+ * invalid property is dropped with a note; a missing required one skips the section (null).
+ */
+function checkProps(
+  props: RawProps,
+  spec: Record<string, PropSpec>,
+  what: string,
+  where: string,
+  notes: string[],
+  headerLine?: number,
+): Map<string, unknown> | null {
+  const out = new Map<string, unknown>();
+  for (const [key, { value, line }] of props) {
+    const at = `${where}${line ? ` line ${line}` : ''}: ${what}`;
+    const s = spec[key];
+    if (!s) {
+      notes.push(`${at}: unexpected property '${key}', which Proxmox ignores`);
+      continue;
+    }
+    try {
+      out.set(key, s.parse(value));
+    } catch (e) {
+      if (!(e instanceof BadValue)) throw e;
+      notes.push(`${at}: unable to parse value of '${key}' (${e.message}); Proxmox ignores it`);
+    }
+  }
+  for (const [key, s] of Object.entries(spec))
+    if (s.required && !out.has(key)) {
+      notes.push(
+        `${where}${headerLine ? ` line ${headerLine}` : ''}: ${what} is skipped, as Proxmox skips it: missing value for required option '${key}'`,
+      );
+      return null;
+    }
+  return out;
 }
 
 function sections(text: string, where: string): SectionChunk[] {
   return parseSectionConfig(text, where).chunks.filter((c): c is SectionChunk => c.kind === 'section');
 }
 
-export function parseHaGroups(text: string, where: string): HaPlacement[] {
-  return sections(text, where).map((c) => {
-    if (c.type !== 'group') throw new InputError(where, `line ${c.line}: expected 'group: ID', got '${c.type}'`);
-    const nodes = prop(c, 'nodes');
-    if (!nodes?.value) throw new InputError(where, `line ${c.line}: group '${c.id}' has no nodes`);
-    const restricted = prop(c, 'restricted');
-    return {
-      kind: 'group' as const,
-      id: c.id,
-      nodes: parseHaNodeList(nodes.value, where),
-      strict: restricted ? bool(restricted.value, where, restricted.line) : false,
-      resources: [],
-    };
-  });
+function rawProps(c: SectionChunk): RawProps {
+  return new Map(c.props.map((p) => [p.key, { value: p.value, line: p.line }]));
 }
 
-export function parseHaResources(text: string, where: string): HaResource[] {
-  return sections(text, where).map((c) => ({
-    sid: `${c.type}:${c.id}`,
-    ...(prop(c, 'group')?.value ? { group: prop(c, 'group')!.value } : {}),
-    state: prop(c, 'state')?.value ?? 'started',
-  }));
+/** A section header's id, as parse_section_header checks it (pve_verify_configid). */
+function validId(id: string, what: string, where: string, notes: string[]): boolean {
+  if (CONFIG_ID_RE.test(id)) return true;
+  notes.push(`${where}: ${what} is skipped, as Proxmox skips it: invalid configuration ID '${id}'`);
+  return false;
 }
 
-/** Node-affinity rules that are in force; other rule types and disabled rules are left out. */
-export function parseHaRules(text: string, where: string, notes: string[] = []): HaPlacement[] {
-  const out: HaPlacement[] = [];
+/** A rule from its type, id and raw properties (rules.cfg sections and API rows alike); null if skipped. */
+export function readHaRule(
+  type: string,
+  id: string,
+  props: RawProps,
+  where: string,
+  notes: string[],
+  line?: number,
+): HaRule | null {
+  const spec = RULE_SPECS[type as HaRule['type']];
+  const what = `rule '${id}'`;
+  const header = line ? `${where} line ${line}` : where;
+  if (!spec) {
+    notes.push(
+      `${header}: ${type} rule '${id}' is skipped: Proxmox (pve-ha-manager 5.2) has no rule type '${type}', so migratable cannot apply it`,
+    );
+    return null;
+  }
+  if (!validId(id, what, header, notes)) return null;
+  const p = checkProps(props, spec, what, where, notes, line);
+  if (!p) return null;
+  const common = {
+    id,
+    resources: p.get('resources') as string[],
+    disabled: p.has('disable'),
+  };
+  if (type === 'resource-affinity')
+    return { type, ...common, affinity: p.get('affinity') as HaResourceAffinityRule['affinity'] };
+  return {
+    type: 'node-affinity',
+    ...common,
+    nodes: p.get('nodes') as HaNodePriority[],
+    strict: (p.get('strict') as boolean | undefined) ?? false,
+    affinity: (p.get('affinity') as HaNodeAffinityRule['affinity'] | undefined) ?? 'positive',
+  };
+}
+
+export function readHaGroup(
+  id: string,
+  props: RawProps,
+  where: string,
+  notes: string[],
+  line?: number,
+): HaGroup | null {
+  const what = `group '${id}'`;
+  if (!validId(id, what, line ? `${where} line ${line}` : where, notes)) return null;
+  const p = checkProps(props, GROUP_SPEC, what, where, notes, line);
+  if (!p) return null;
+  return { id, nodes: p.get('nodes') as HaNodePriority[], restricted: (p.get('restricted') as boolean) ?? false };
+}
+
+export function readHaResource(sid: string, props: RawProps, where: string, notes: string[]): HaResource {
+  const p = checkProps(props, RESOURCE_SPEC, `resource ${sid}`, where, notes)!;
+  const group = p.get('group') as string | undefined;
+  return { sid, ...(group ? { group } : {}), state: (p.get('state') as string | undefined) ?? 'started' };
+}
+
+export function parseHaGroups(text: string, where: string, notes: string[] = []): HaGroup[] {
+  const out: HaGroup[] = [];
   for (const c of sections(text, where)) {
-    if (c.type !== 'node-affinity') continue;
-    if (prop(c, 'disable')) {
-      notes.push(`HA rule '${c.id}' is disabled: it does not restrict its resources`);
+    if (c.type !== 'group') {
+      notes.push(
+        `${where} line ${c.line}: section '${c.id}' is skipped, as Proxmox skips it: unsupported type '${c.type}'`,
+      );
       continue;
     }
-    const nodes = prop(c, 'nodes');
-    const resources = prop(c, 'resources');
-    if (!nodes?.value || !resources?.value)
-      throw new InputError(where, `line ${c.line}: node-affinity rule '${c.id}' needs nodes and resources`);
-    const strict = prop(c, 'strict');
-    out.push({
-      kind: 'rule',
-      id: c.id,
-      nodes: parseHaNodeList(nodes.value, where),
-      strict: strict ? bool(strict.value, where, strict.line) : false,
-      resources: parseHaResourceList(resources.value),
-    });
+    const g = readHaGroup(c.id, rawProps(c), where, notes, c.line);
+    if (g) out.push(g);
   }
   return out;
 }
 
-/**
- * Groups become placements of the resources that name them (as PVE 9 does); resources that are
- * `ignored` are outside HA and keep no placement.
- */
-export function combineHaConfig(groups: HaPlacement[], resources: HaResource[], rules: HaPlacement[]): HaConfig {
-  const notes: string[] = [];
-  const managed = resources.filter((r) => r.state !== 'ignored');
-  for (const r of resources.filter((r) => r.state === 'ignored'))
-    notes.push(`HA resource ${r.sid} is ignored by the HA stack: no placement applies`);
-  const placements: HaPlacement[] = [];
-  for (const g of groups) {
-    const members = managed.filter((r) => r.group === g.id).map((r) => r.sid);
-    if (members.length) placements.push({ ...g, resources: members });
+/** Resources.pm registers vm and ct (PVEVM.pm, PVECT.pm). */
+export function parseHaResources(text: string, where: string, notes: string[] = []): HaResource[] {
+  const out: HaResource[] = [];
+  for (const c of sections(text, where)) {
+    if (c.type !== 'vm' && c.type !== 'ct') {
+      notes.push(
+        `${where} line ${c.line}: section '${c.id}' is skipped, as Proxmox skips it: unsupported type '${c.type}'`,
+      );
+      continue;
+    }
+    out.push(readHaResource(`${c.type}:${c.id}`, rawProps(c), where, notes));
   }
-  for (const r of managed)
-    if (r.group && !groups.some((g) => g.id === r.group))
-      notes.push(`HA resource ${r.sid} names group '${r.group}', which does not exist`);
-  // A rule may only name configured HA resources (API2/HA/Rules.pm assert_valid_resources_param)
-  const known = new Set(managed.map((r) => r.sid));
-  for (const rule of rules) {
-    const members = rule.resources.filter((sid) => known.has(sid));
-    for (const sid of rule.resources.filter((s) => !known.has(s)))
-      notes.push(`HA rule '${rule.id}' names ${sid}, which is not a managed HA resource: no placement applies`);
-    if (members.length) placements.push({ ...rule, resources: members });
+  return out;
+}
+
+export function parseHaRules(text: string, where: string, notes: string[] = []): HaRule[] {
+  const out: HaRule[] = [];
+  for (const c of sections(text, where)) {
+    const r = readHaRule(c.type.toLowerCase(), c.id, rawProps(c), where, notes, c.line);
+    if (r) out.push(r);
   }
-  return { placements, resources, notes };
+  return out;
 }

@@ -1,6 +1,6 @@
 /** The plan's JSON contract (`migratable plan --format json`, the dashboard, balancers). */
 import { safeJson } from '../../safe-json.js';
-import type { Plan, PlanVm } from './types.js';
+import type { Plan, PlanBlocked, PlanVm } from './types.js';
 import { versionsJson, type PlanVersionsJson } from '../versions/plan-text.js';
 
 export interface PlanVmJson {
@@ -9,15 +9,19 @@ export interface PlanVmJson {
   domain: string[];
   current: string;
   liveTargets: string[];
-  blocked: Array<{ node: string; reasons: string[] }>;
+  blocked: PlanBlocked[];
   action: 'keep' | 'change-model';
   commands: string[];
   needsRestart: boolean;
+  /** Only when there is something to say */
+  notes?: string[];
 }
 
 export interface PlanJson {
   domains: Array<{ nodes: string[]; source: string; model: { name: string; cpu: string; features: string[] } }>;
   vms: PlanVmJson[];
+  /** What the plan could not use (dropped HA rules, unknown sections, nodes without host data) */
+  notes: string[];
   /** Model versions, the VMs on older ones, the power-cycle list, removable versions */
   versions: PlanVersionsJson;
 }
@@ -33,6 +37,7 @@ export function vmJson(v: PlanVm): PlanVmJson {
     action: v.action,
     commands: v.commands,
     needsRestart: v.needsRestart,
+    ...(v.notes.length ? { notes: v.notes } : {}),
   };
 }
 
@@ -40,6 +45,7 @@ export function planJson(plan: Plan): PlanJson {
   return {
     domains: plan.domains.map((d) => ({ nodes: d.nodes, source: d.source, model: d.model })),
     vms: plan.vms.map(vmJson),
+    notes: plan.notes,
     versions: versionsJson(plan.versions),
   };
 }

@@ -44,7 +44,7 @@ function freeName(wanted: string, taken: Set<string>, existing: Map<string, stri
 }
 
 export function domainModels(
-  domains: VmDomain[],
+  domains: Array<VmDomain & { modelNodes: string[] }>,
   hosts: Map<string, HostProfile>,
   allNodes: number,
   customModels: CpuModelSection[],
@@ -61,7 +61,8 @@ export function domainModels(
   const existing = new Map(customModels.map((m) => [m.name, rendered(m)]));
   const taken = new Set<string>();
   return domains.map((d) => {
-    const profiles = d.nodes.map((n) => hosts.get(n)!);
+    // The nodes with host data: a partial cluster's model leaves the others out (the plan says so)
+    const profiles = d.modelNodes.map((n) => hosts.get(n)!);
     const modelFor = (name: string) =>
       computeBaseline(profiles, { name, qemu: opts.qemu, allowTsx: opts.allowTsx, skipExplain: true });
     const { name, present } = freeName(baseName(d, allNodes), taken, existing, (n) =>

@@ -13,7 +13,15 @@ function vmLabel(v: PlanVm): string {
 
 function state(v: PlanVm): string {
   if (v.action === 'keep') return 'keep';
-  const restart = v.needsRestart ? (v.running === null ? ', restart (state unknown)' : ', restart') : ', stopped';
+  const restart = v.needsRestart
+    ? v.running === null
+      ? ', restart (state unknown)'
+      : ', restart'
+    : v.template
+      ? ', template (never runs)'
+      : v.running !== false && !v.domain.includes(v.node)
+        ? ', restart once HA has moved it into its domain'
+        : ', stopped';
   return `change to custom-${v.model}${restart}`;
 }
 

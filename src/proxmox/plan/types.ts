@@ -30,6 +30,8 @@ export interface PlanDomain {
 export interface PlanBlocked {
   node: string;
   reasons: string[];
+  /** HA resources that block this node, in the shape of Proxmox's migrate precondition */
+  ha?: Array<{ sid: string; cause: 'node-affinity' | 'resource-affinity' }>;
 }
 
 export interface PlanVm {
@@ -45,9 +47,15 @@ export interface PlanVm {
   commands: string[];
   needsRestart: boolean;
   running: boolean | null;
-  /** The domain's model name */
+  /** The domain's model name ('' when no node of the domain has host data) */
   model: string;
   notes: string[];
+  /** template: 1 (never runs) and lock: NAME, when set */
+  template?: boolean;
+  lock?: string;
+  /** HA resources moving with it (keep-together) and kept apart from it */
+  together?: string[];
+  apart?: string[];
 }
 
 export type PlanStep =
@@ -61,6 +69,8 @@ export interface Plan {
   /** The rollout, in order: every section first, then per VM its switch and restart */
   steps: PlanStep[];
   notes: string[];
+  /** Nodes no live target can be on: offline, or without host data */
+  unavailableNodes?: Array<{ node: string; reason: string }>;
   /** Per VM its model version, the power-cycle list, removable versions (versions/plan-versions.ts) */
   versions: PlanVersions;
 }

@@ -36,12 +36,18 @@ function flagChanges(flags: string[], where: string): Array<[string, boolean]> {
   });
 }
 
-/** Proxmox's abstract models are qemu64 plus flags; they are in the catalog as models. */
+/**
+ * Proxmox's abstract models are qemu64 plus flags; they are in the catalog as models. `modelsFile`
+ * names the cpu-models.conf `customModels` came from: a `custom-` model missing from it is dropped
+ * as qemu-server drops it (validate_vm_cpu_conf: get_custom_model dies, so parse_vm_config leaves
+ * the cpu: value out and the VM runs kvm64); without that file nothing can be said, so it is refused.
+ */
 export function vmFromPveConfig(
   cfg: VmConfig,
   where: string,
   name: string,
   customModels: Map<string, CpuModelSection> = new Map(),
+  modelsFile?: string,
 ): VmCpu {
   if (cfg.argsCpu) {
     const vm = vmFromCpuString(cfg.argsCpu, where, name, 'pve-config');
@@ -53,9 +59,19 @@ export function vmFromPveConfig(
   let type = cpu.type;
   let physBits: number | 'host' | null = cpu.physBits ?? null;
   const notes: string[] = [];
-  if (!cfg.cpu) notes.push('no cpu: line: Proxmox uses kvm64');
+  if (cfg.invalidCpu !== undefined)
+    notes.push(`cpu: ${cfg.invalidCpu} is not valid for qemu-server, which drops it: Proxmox uses kvm64`);
+  else if (!cfg.cpu) notes.push('no cpu: line: Proxmox uses kvm64');
   if (cpu.customModel) {
     const custom = customModels.get(cpu.customModel);
+    if (!custom && modelsFile !== undefined)
+      return vmFromPveConfig(
+        { ...cfg, cpu: undefined, invalidCpu: `custom-${cpu.customModel} (not in ${modelsFile})` },
+        where,
+        name,
+        customModels,
+        modelsFile,
+      );
     if (!custom)
       throw new InputError(
         where,

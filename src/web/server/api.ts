@@ -13,7 +13,8 @@ import { PasteBusyError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../common/catalog-view.js';
 import type { DriftSource } from '../common/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../common/model.js';
-import { planRoutes, type PlanSource } from './plan-routes.js';
+import { planRoutes } from './plan-routes.js';
+import type { PlanProvider } from './plan/service.js';
 import { drainRoutes } from './drain-routes.js';
 import type { DrainSource } from '../../proxmox/drain/source.js';
 
@@ -100,7 +101,7 @@ export interface ApiOptions {
   drift?: DriftSource;
   /** Where pastes are parsed (a worker thread) */
   pastes: PastePool;
-  plan?: PlanSource;
+  plan?: PlanProvider;
   /** serve --pve-config: GET/POST /api/drain */
   drain?: DrainSource;
 }

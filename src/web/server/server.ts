@@ -9,7 +9,7 @@ import { apiRoutes } from './api.js';
 import { PastePool } from './paste/pool.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
 import type { DriftSource } from '../common/drift.js';
-import type { PlanSource } from './plan-routes.js';
+import type { PlanProvider } from './plan/service.js';
 import type { DrainSource } from '../../proxmox/drain/source.js';
 import { securityHeaders } from './headers.js';
 import { metricsRoutes, type MetricsSource } from './metrics-route.js';
@@ -26,8 +26,8 @@ export interface ServerOptions {
   /** Required to bind anything but loopback; then every /api request must carry it */
   token?: string;
   drift?: DriftSource;
-  /** The cluster's plan (serve --pve-config): GET /api/plan and /api/vms/:vmid/targets */
-  plan?: PlanSource;
+  /** The cluster's plan (serve --pve-config): GET /api/plan and /api/vms/:vmid/targets; closed with the server */
+  plan?: PlanProvider;
   /** serve --pve-config: GET/POST /api/drain */
   drain?: DrainSource;
   /** GET /metrics: the Prometheus exposition (src/metrics), behind the same token as the API */
@@ -89,7 +89,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
           url: `http://${shown}:${info.port}/`,
           port: info.port,
           address: info.address,
-          close: () => drainAndClose(server as Server, pastes),
+          close: () => drainAndClose(server as Server, pastes).then(() => opts.plan?.close()),
         });
       },
     );

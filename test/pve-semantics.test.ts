@@ -1,0 +1,169 @@
+/**
+ * One fixture cluster per Proxmox placement semantic (test/fixtures/pve-semantics/README.md cites the
+ * source of each): a copy of /etc/pve, the node -> cpuinfo dump map, and what pve-ha-manager and
+ * qemu-server make of it (expect.json). Each is replayed through plan, through `targets VMID` (which
+ * reads only what one VM needs, and must answer exactly what the plan says), and the rollout is
+ * replayed step by step.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadHosts } from '../src/cli/inputs.js';
+import { readEtcPve } from '../src/proxmox/config/etc-pve.js';
+import { preconditionJson } from '../src/proxmox/plan/answer.js';
+import { loadTargetsInput } from '../src/proxmox/plan/inputs.js';
+import { planWithTargets } from '../src/proxmox/plan/plan.js';
+import { TargetSolver, targetInputs } from '../src/proxmox/plan/targets.js';
+import { targetsJson, type TargetsJson } from '../src/proxmox/plan/answer.js';
+import type { Plan, PlanInput } from '../src/proxmox/plan/types.js';
+import { vmDomain } from '../src/proxmox/ha/domains.js';
+import { readProfileInputs } from '../src/sources/files.js';
+import { cli } from './helpers/cli.js';
+import { fixturesDir, repoRoot } from './helpers/paths.js';
+import { replayPlan } from './helpers/plan-replay.js';
+
+const root = join(repoRoot, 'test/fixtures/pve-semantics');
+const cases = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+interface VmExpect {
+  domain: string[];
+  domainSource?: string;
+  current?: string;
+  liveTargets: string[];
+  /** node -> regex over its reasons joined with ' | ' */
+  blocked: Record<string, string>;
+  action: 'keep' | 'change-model';
+  needsRestart?: boolean;
+  template?: boolean;
+  lock?: string;
+  together?: string[];
+  apart?: string[];
+  notes?: string[];
+  commandsMatch?: string;
+}
+
+interface CaseExpect {
+  vms: Record<string, VmExpect>;
+  /** regexes the plan's notes match, in this order */
+  notes: string[];
+}
+
+function hostsDir(name: string): string {
+  const map = JSON.parse(readFileSync(join(root, name, 'hosts.json'), 'utf8')) as Record<string, string>;
+  const dir = mkdtempSync(join(tmpdir(), `sem-${name}-`));
+  for (const [node, dump] of Object.entries(map)) copyFileSync(join(fixturesDir, dump), join(dir, `${node}.cpuinfo`));
+  return dir;
+}
+
+function expectInOrder(notes: string[], patterns: string[]): void {
+  let at = 0;
+  for (const p of patterns) {
+    const i = notes.findIndex((n, j) => j >= at && new RegExp(p).test(n));
+    expect(i, `note /${p}/ (after note ${at}) in:\n${notes.join('\n')}`).toBeGreaterThanOrEqual(0);
+    at = i + 1;
+  }
+}
+
+describe.each(cases)('%s', (name) => {
+  const etcPve = join(root, name, 'etc-pve');
+  const want = JSON.parse(readFileSync(join(root, name, 'expect.json'), 'utf8')) as CaseExpect;
+  let hosts: string;
+  let input: PlanInput;
+  let plan: Plan;
+  let targets: TargetsJson[];
+  beforeAll(() => {
+    hosts = hostsDir(name);
+    input = { ...readEtcPve(etcPve), hosts: readProfileInputs([hosts]) };
+    ({ plan, targets } = planWithTargets(input));
+  });
+
+  it('plan: domain, live targets, blockers and action per VM, as the cited source has them', () => {
+    expect(plan.vms.map((v) => String(v.vmid))).toEqual(Object.keys(want.vms));
+    for (const [id, w] of Object.entries(want.vms)) {
+      const v = plan.vms.find((x) => x.vmid === Number(id))!;
+      const t = targets.find((x) => x.vmid === Number(id))!;
+      const at = `VM ${id}`;
+      expect(v.domain, at).toEqual(w.domain);
+      if (w.domainSource) expect(t.domainSource, at).toMatch(new RegExp(w.domainSource));
+      if (w.current) expect(v.current, at).toMatch(new RegExp(w.current));
+      expect(v.liveTargets, at).toEqual(w.liveTargets);
+      expect(
+        v.blocked.map((b) => b.node),
+        at,
+      ).toEqual(w.domain.filter((n) => n !== v.node && !w.liveTargets.includes(n)));
+      for (const [node, re] of Object.entries(w.blocked))
+        expect(v.blocked.find((b) => b.node === node)?.reasons.join(' | '), `${at} on ${node}`).toMatch(new RegExp(re));
+      expect(v.action, at).toBe(w.action);
+      if (w.needsRestart !== undefined) expect(v.needsRestart, at).toBe(w.needsRestart);
+      if (w.commandsMatch) expect(v.commands.join('\n'), at).toMatch(new RegExp(w.commandsMatch, 's'));
+      expect(v.template, at).toBe(w.template);
+      expect(v.lock, at).toBe(w.lock);
+      expect(v.together, at).toEqual(w.together);
+      expect(v.apart, at).toEqual(w.apart);
+      expectInOrder(v.notes, w.notes ?? []);
+    }
+    expectInOrder(plan.notes, want.notes);
+  });
+
+  it('targets VMID, reading only what that VM needs, answers what the plan says', async () => {
+    for (const id of Object.keys(want.vms).map(Number)) {
+      const { input: part, ha } = await loadTargetsInput([id], [hosts], { pveConfig: etcPve }, loadHosts);
+      expect(part.vms.length).toBeLessThanOrEqual(input.vms.length);
+      const vm = part.vms.find((v) => v.vmid === id)!;
+      const d = vmDomain(id, part.nodes, ha);
+      const answer = targetsJson(vm, d, new TargetSolver(targetInputs(part, ha)).vmTargets(vm, d.nodes));
+      expect(answer, `VM ${id}`).toEqual(targets.find((t) => t.vmid === id));
+    }
+  });
+
+  it('the rollout, replayed step by step, never takes a target from a running VM', () => {
+    expect(replayPlan(input, plan).violations).toEqual([]);
+  });
+});
+
+describe('the precondition shape', () => {
+  it('keep-apart partners and nodes outside the domain are blocking HA resources, as Proxmox reports them', () => {
+    const hosts = readProfileInputs([hostsDir('pve9-resource-affinity-negative')]);
+    const input = { ...readEtcPve(join(root, 'pve9-resource-affinity-negative/etc-pve')), hosts };
+    const { targets } = planWithTargets(input);
+    const p = preconditionJson(
+      targets.find((t) => t.vmid === 102)!,
+      input.nodes,
+    );
+    expect(p.allowed_nodes).toEqual(['pve1', 'pve2']);
+    expect(p.not_allowed_nodes.pve4['blocking-ha-resources']).toEqual([{ sid: 'vm:104', cause: 'resource-affinity' }]);
+    expect(p['dependent-ha-resources']).toEqual(['vm:103']);
+    expect(p).not.toHaveProperty('running'); // a config copy does not say
+
+    const strict = { ...readEtcPve(join(root, 'pve9-node-affinity-strict/etc-pve')), hosts };
+    const s = preconditionJson(
+      planWithTargets(strict).targets.find((t) => t.vmid === 100)!,
+      strict.nodes,
+    );
+    expect(s.allowed_nodes).toEqual(['pve2']);
+    for (const node of ['pve3', 'pve4'])
+      expect(s.not_allowed_nodes[node]).toEqual({
+        'blocking-ha-resources': [{ sid: 'vm:100', cause: 'node-affinity' }],
+        reasons: [expect.stringMatching(/outside its migration domain: HA rule 'intel-pair' \(strict\)/)],
+      });
+  });
+});
+
+describe('what the plan could not use is named in every format', () => {
+  let hosts: string;
+  beforeAll(() => {
+    hosts = hostsDir('pve9-unknown-sections');
+  });
+  const etcPve = join(root, 'pve9-unknown-sections/etc-pve');
+  const skipped = /location-affinity rule 'future-rule' is skipped/;
+  it.each(['text', 'markdown', 'json'])('%s', (format) => {
+    const r = cli(['plan', hosts, '--pve-config', etcPve, '--format', format]);
+    expect(r.code, r.stderr).toBe(0);
+    if (format === 'json') expect((JSON.parse(r.stdout) as { notes: string[] }).notes.join('\n')).toMatch(skipped);
+    else expect(r.stdout).toMatch(skipped);
+  });
+});
