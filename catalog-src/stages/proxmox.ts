@@ -56,8 +56,10 @@ export function proxmoxCatalog(
   }
   for (const b of builtins)
     for (const f of b.flags) if (!feature(f)) throw new Error(`proxmox.json: ${b.name} turns on unknown flag ${f}`);
+  // hv-* are Hyper-V enlightenments: QEMU CPU properties, never features of a model (hostdata's rule)
   for (const f of file.vmCpuFlags.flags)
-    if (f !== file.nestedVirt.flag && !feature(f)) throw new Error(`proxmox.json: VM flag ${f} is no QEMU feature`);
+    if (f !== file.nestedVirt.flag && !f.startsWith('hv-') && !feature(f))
+      throw new Error(`proxmox.json: VM flag ${f} is no QEMU feature`);
   for (const f of Object.values(file.nestedVirt.byVendor))
     if (!file.nestedVirt.resolvesTo.includes(f)) throw new Error(`proxmox.json: nested-virt resolves to ${f}?`);
   const flags = file.pveFlags.flags.map((f) => ({ ...f, feature: feature(f.flag) }));
