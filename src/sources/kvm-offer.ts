@@ -27,33 +27,105 @@ export function releaseFor(kernel: string | null | undefined): string | null {
   return fit.at(-1) ?? null;
 }
 
-function vendorKey(vendor: string): 'intel' | 'amd' {
+type VendorKey = 'intel' | 'amd';
+
+function vendorKey(vendor: string): VendorKey {
   return vendor === 'AuthenticAMD' || vendor === 'HygonGenuine' ? 'amd' : 'intel';
 }
 
-function holds(lit: string, feature: string, host: OfferHost, v: 'intel' | 'amd'): boolean {
+/**
+ * A literal of the table, parsed once: "host" (the host CPU has the feature, or its Linux flags prove
+ * it; a "!" before it is ignored, as it always was), "flag:x", "bug:x", each possibly negated.
+ */
+type Literal =
+  | { kind: 'host'; proof: string[] | undefined }
+  | { kind: 'flag' | 'bug'; name: string; neg: boolean }
+  | { kind: 'never' };
+/** A condition in disjunctive normal form: any of the terms, each a conjunction of literals. */
+type Condition = Literal[][];
+
+function literal(lit: string, feature: string, v: VendorKey): Literal {
   const neg = lit.startsWith('!');
   const l = neg ? lit.slice(1) : lit;
-  if (l === 'host') {
-    const proof = kvmOffer.hostBits[v][feature];
-    return host.features.has(feature) || (!!proof && proof.every((f) => host.flags.has(f)));
-  }
-  if (l.startsWith('flag:')) return host.flags.has(l.slice(5)) !== neg;
-  if (l.startsWith('bug:')) {
-    // Without the bugs line nothing is proven; without the kernel, a bug missing from the line may
-    // only be one that kernel never heard of
-    if (!host.bugs || (neg && !releaseFor(host.kernel))) return false;
-    return host.bugs.includes(l.slice(4)) !== neg;
-  }
-  return false;
+  if (l === 'host') return { kind: 'host', proof: kvmOffer.hostBits[v][feature] };
+  if (l.startsWith('flag:')) return { kind: 'flag', name: l.slice(5), neg };
+  if (l.startsWith('bug:')) return { kind: 'bug', name: l.slice(4), neg };
+  return { kind: 'never' };
 }
 
-function offeredIn(feature: string, release: string, host: OfferHost): boolean {
-  const o = kvmOffer.features[feature]?.[release];
-  if (!o) return false;
-  const v = vendorKey(host.vendor);
-  const dnf = 'any' in o ? o.any : o[v];
-  return dnf.some((term) => term.every((lit) => holds(lit, feature, host, v)));
+/** What `holds` needs of a host, computed once per evaluation. */
+interface OfferFacts {
+  host: OfferHost;
+  /** The kernel is a known release (a bug missing from the line then means "not affected") */
+  knownKernel: boolean;
+}
+
+function holds(lit: Literal, feature: string, h: OfferFacts): boolean {
+  const { host } = h;
+  switch (lit.kind) {
+    case 'host':
+      return host.features.has(feature) || (!!lit.proof && lit.proof.every((f) => host.flags.has(f)));
+    case 'flag':
+      return host.flags.has(lit.name) !== lit.neg;
+    case 'bug':
+      // Without the bugs line nothing is proven; without the kernel, a bug missing from the line may
+      // only be one that kernel never heard of
+      if (!host.bugs || (lit.neg && !h.knownKernel)) return false;
+      return host.bugs.includes(lit.name) !== lit.neg;
+    default:
+      return false;
+  }
+}
+
+const satisfied = (c: Condition, feature: string, h: OfferFacts) =>
+  c.some((term) => term.every((lit) => holds(lit, feature, h)));
+
+/**
+ * The table for one vendor and set of releases, compiled: per feature the distinct conditions the
+ * releases impose (consecutive releases mostly repeat one), or null when some release offers it never.
+ */
+interface CompiledFeature {
+  feature: string;
+  /** All must hold; null: some release of the set does not offer the feature at all */
+  every: Condition[] | null;
+  /** With an unknown kernel: the newest release's condition (for "held back") */
+  newest: Condition | null;
+}
+
+const compiled = new Map<string, CompiledFeature[]>();
+
+function compile(v: VendorKey, releases: string[], withNewest: boolean): CompiledFeature[] {
+  const key = `${v}|${releases.join(',')}|${withNewest}`;
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const newestRelease = kvmOffer.releases.at(-1)!;
+  const conditionOf = (feature: string, release: string): Condition | null => {
+    const o = kvmOffer.features[feature]?.[release];
+    if (!o) return null;
+    const dnf = 'any' in o ? o.any : o[v];
+    return dnf.map((term) => term.map((lit) => literal(lit, feature, v)));
+  };
+  const out = Object.keys(kvmOffer.features).map((feature) => {
+    const seen = new Map<string, Condition>();
+    let never = false;
+    for (const r of releases) {
+      const o = kvmOffer.features[feature]?.[r];
+      if (!o) {
+        never = true;
+        break;
+      }
+      const dnf = 'any' in o ? o.any : o[v];
+      const k = JSON.stringify(dnf);
+      if (!seen.has(k)) seen.set(k, conditionOf(feature, r)!);
+    }
+    return {
+      feature,
+      every: never ? null : [...seen.values()],
+      newest: withNewest ? conditionOf(feature, newestRelease) : null,
+    };
+  });
+  compiled.set(key, out);
+  return out;
 }
 
 export interface Offer {
@@ -83,12 +155,12 @@ export function kvmOfferFor(host: OfferHost): Offer {
 function evaluateOffer(host: OfferHost): Offer {
   const release = releaseFor(host.kernel);
   const releases = release ? [release] : kvmOffer.unknownKernel;
+  const facts: OfferFacts = { host, knownKernel: !!release };
   const features = new Set<string>();
   const heldBack: string[] = [];
-  const newest = kvmOffer.releases.at(-1)!;
-  for (const f of Object.keys(kvmOffer.features)) {
-    if (releases.every((r) => offeredIn(f, r, host))) features.add(f);
-    else if (!release && offeredIn(f, newest, host)) heldBack.push(f);
+  for (const c of compile(vendorKey(host.vendor), releases, !release)) {
+    if (c.every && c.every.every((cond) => satisfied(cond, c.feature, facts))) features.add(c.feature);
+    else if (c.newest && satisfied(c.newest, c.feature, facts)) heldBack.push(c.feature);
   }
   return { features, releases, heldBack };
 }
