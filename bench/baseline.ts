@@ -74,7 +74,7 @@ function measure(n: number) {
 }
 
 /** The same hosts as libvirt host-CPU XML without <vendor> (libvirt refuses mixed vendors otherwise). */
-function libvirtCpus(n: number): string[] {
+export function libvirtCpus(n: number): string[] {
   // only names the installed libvirt knows (its map may be older than the catalog's reference copy)
   let known: Set<string> | null = null;
   try {
