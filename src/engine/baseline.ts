@@ -5,7 +5,7 @@
 import { OLDEST_KNOWN_QEMU, kvm, resolveModel } from '../catalog/index.js';
 import { compareVersions } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
-import { ladderOf } from './builtin-ladder.js';
+import { richestBuiltinOf } from './builtin-ladder.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from '../formats/qemu-cpu.js';
 import { applyDependencies } from './dependencies.js';
@@ -73,7 +73,7 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     gainsOverKvm64: features.filter((f) => !kvm64.has(f)),
     blockers: options.skipExplain ? [] : blockerRanking(set, target, ctx),
     alternatives: options.skipExplain || !set.crossVendor ? [] : vendorAlternatives(set, target, options),
-    ...(options.skipExplain ? {} : builtinSummary(options.ladder ?? ladderOf(set, options.qemu ?? null))),
+    ...(options.skipExplain ? {} : builtinSummary(options.ladder ?? richestBuiltinOf(set, options.qemu ?? null))),
     name,
   };
 }

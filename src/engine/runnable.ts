@@ -14,6 +14,12 @@ export function unavailableIn(have: ReadonlySet<string>, wanted: Iterable<string
   return [...wanted].filter((f) => !have.has(f) && !provided.has(f));
 }
 
+/** True when nothing of `wanted` would be refused (unavailableIn is empty), without building the list. */
+export function runsIn(have: ReadonlySet<string>, wanted: readonly string[]): boolean {
+  for (const f of wanted) if (!have.has(f) && !provided.has(f)) return false;
+  return true;
+}
+
 /** One row of `models --host --json`: `name` and `aliases` as in `models --json`. */
 export interface ModelRunnability {
   /** Versioned QEMU model name */
