@@ -136,20 +136,10 @@ export interface Offer {
   heldBack: string[];
 }
 
-const cache = new Map<string, Offer>();
-
 /** Every catalog feature KVM offers on this host (features the table does not know are not offered). */
 export function kvmOfferFor(host: OfferHost): Offer {
-  // Fleets repeat a handful of CPU variants: one evaluation per distinct host description
-  const key = [host.vendor, releaseFor(host.kernel), [...host.features].sort(), [...host.flags].sort(), host.bugs]
-    .map(String)
-    .join('|');
-  const hit = cache.get(key);
-  if (hit) return { features: new Set(hit.features), releases: hit.releases, heldBack: [...hit.heldBack] };
-  const offer = evaluateOffer(host);
-  if (cache.size > 10000) cache.clear();
-  cache.set(key, offer);
-  return { features: new Set(offer.features), releases: offer.releases, heldBack: [...offer.heldBack] };
+  // The compiled table makes one evaluation cheaper than a cache key of the host's sorted flags was
+  return evaluateOffer(host);
 }
 
 function evaluateOffer(host: OfferHost): Offer {
