@@ -62,16 +62,23 @@ function openInput(path: string, where: string): { fd: number; regular: boolean;
   return { fd, regular: st.isFile(), size: st.isFile() ? st.size : 0, close: true };
 }
 
+/**
+ * One buffer for every read: an input folder of thousands of small files would otherwise allocate
+ * (and collect) a fresh 64 KiB per read. Reads are synchronous, so nothing else uses it meanwhile.
+ */
+const scratch = Buffer.allocUnsafe(CHUNK);
+
 function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadOptions): string {
   const deadline = Date.now() + opts.timeoutMs;
+  // Data beyond the scratch buffer, copied out; most inputs fit in it and are decoded from it directly
   const chunks: Buffer[] = [];
+  let held = 0;
   let total = 0;
   let pause = 1;
   for (;;) {
-    const buf = Buffer.allocUnsafe(CHUNK);
     let n: number;
     try {
-      n = readSync(fd, buf, 0, CHUNK, null);
+      n = readSync(fd, scratch, held, CHUNK - held, null);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK')
@@ -81,10 +88,15 @@ function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadO
     // A FIFO reads 0 both before its writer comes and after it leaves: before any data, keep waiting.
     if (n === 0 && (regular || total > 0)) break;
     if (n > 0) {
-      if (buf.subarray(0, n).includes(0)) throw new InputError(where, 'binary data; expected text host CPU data');
+      if (scratch.subarray(held, held + n).includes(0))
+        throw new InputError(where, 'binary data; expected text host CPU data');
       total += n;
       if (total > opts.maxBytes) throw tooBig(where, opts.maxBytes);
-      chunks.push(buf.subarray(0, n));
+      held += n;
+      if (held === CHUNK) {
+        chunks.push(Buffer.from(scratch));
+        held = 0;
+      }
       pause = 1;
       continue;
     }
@@ -98,6 +110,8 @@ function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadO
     sleepSync(pause);
     pause = Math.min(pause * 2, 50);
   }
+  if (!chunks.length) return scratch.toString('utf8', 0, held);
+  chunks.push(Buffer.from(scratch.subarray(0, held)));
   return Buffer.concat(chunks, total).toString('utf8');
 }
 
