@@ -210,7 +210,8 @@ function viewOfFlagLines(lines: string[], vendor: string, bugs: string[] | null,
   const view = guestViewFromLinux({ vendor, flags: [...common].filter((f) => FLAG_RE.test(f)), bugs, kernel });
   if (view.unknown.length) notes.push(`flags the catalog does not know: ${view.unknown.join(' ')}`);
   notes.push(...view.notes, 'derived from /proc/cpuinfo: approximate (KVM may offer a little more or less)');
-  return { view: { ...view, features: sortedFeatures(view.features) }, notes };
+  // Shared by every profile of these flags: frozen, so checked once (validate-profiles.ts)
+  return { view: { ...view, features: sortedFeatures(view.features) }, notes: Object.freeze(notes) as string[] };
 }
 
 const splitBugs = (bugsLine: string | undefined) =>
