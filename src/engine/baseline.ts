@@ -25,7 +25,17 @@ export function computeBaseline(profiles: HostProfile[], options: BaselineOption
   return baselineOf(describeHosts(profiles), options);
 }
 
-function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
+/** The model itself: the guest features, the base model and its deltas, checked safe. */
+interface ModelChoice {
+  ctx: Context;
+  wanted: string;
+  target: Set<string>;
+  choice: BaseChoice;
+  minus: string[];
+  features: string[];
+}
+
+function chooseModel(set: HostSet, options: BaselineOptions): ModelChoice {
   const wanted = options.qemu ?? set.oldestQemu ?? DEFAULT_QEMU;
   // The catalog records which names QEMU 7.2 has, not when older releases got them: below 7.2 the
   // filter stays at 7.2 and a warning says so (an unknown name stops the VM at start, never later)
@@ -46,7 +56,12 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
   minus.sort();
   const features = [...target].sort();
   assertSafe(set, choice, features, minus);
+  return { ctx, wanted, target, choice, minus, features };
+}
 
+function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
+  const { ctx, wanted, target, choice, minus, features } = chooseModel(set, options);
+  const qemu = ctx.qemu;
   const name = options.name ?? defaultName(set);
   const kvm64 = new Set(resolveModel('kvm64-v1')!.kvmFeatures);
   return {
@@ -177,8 +192,16 @@ function blockerRanking(set: HostSet, target: Set<string>, ctx: Context): Blocke
 /** The field report's other option: one model per vendor (separate HA groups), and what each would gain. */
 function vendorAlternatives(set: HostSet, mixed: Set<string>, options: BaselineOptions): VendorGroupAlternative[] {
   return set.vendors.map((vendor) => {
-    const r = baselineOf(vendorSubset(set, vendor), { ...options, skipExplain: true, name: undefined });
-    return { vendor, hosts: r.hosts, cpu: r.cpu, base: r.base, gains: r.features.filter((f) => !mixed.has(f)) };
+    // Only the model: its warnings and explanations are not part of an alternative
+    const subset = vendorSubset(set, vendor);
+    const { choice, minus, features } = chooseModel(subset, options);
+    return {
+      vendor,
+      hosts: subset.names,
+      cpu: cpuString(choice.model.name, choice.plus, minus),
+      base: choice.model.name,
+      gains: features.filter((f) => !mixed.has(f)),
+    };
   });
 }
 
