@@ -4,6 +4,8 @@
  * the older one; an unknown kernel gets only what every release from 5.4 on offers.
  */
 import { kvmOffer } from '../catalog/index.js';
+import { FEATURE_BITS, LINUX_FLAG_BITS } from '../catalog/bit-index.js';
+import { hasBit, setBit, type Bits } from '../catalog/name-bits.js';
 import { compareVersions } from '../version.js';
 
 export { kvmOffer };
@@ -34,12 +36,14 @@ function vendorKey(vendor: string): VendorKey {
 }
 
 /**
- * A literal of the table, parsed once: "host" (the host CPU has the feature, or its Linux flags prove
- * it; a "!" before it is ignored, as it always was), "flag:x", "bug:x", each possibly negated.
+ * A literal of the table, parsed once into bit positions (catalog/bit-index.ts): "host" (the host CPU
+ * has the feature, or its Linux flags prove it; a "!" before it is ignored, as it always was),
+ * "flag:x", "bug:x", each possibly negated.
  */
 type Literal =
-  | { kind: 'host'; proof: string[] | undefined }
-  | { kind: 'flag' | 'bug'; name: string; neg: boolean }
+  | { kind: 'host'; feature: number; proof: number[] | undefined }
+  | { kind: 'flag'; flag: number; neg: boolean }
+  | { kind: 'bug'; name: string; neg: boolean }
   | { kind: 'never' };
 /** A condition in disjunctive normal form: any of the terms, each a conjunction of literals. */
 type Condition = Literal[][];
@@ -47,26 +51,37 @@ type Condition = Literal[][];
 function literal(lit: string, feature: string, v: VendorKey): Literal {
   const neg = lit.startsWith('!');
   const l = neg ? lit.slice(1) : lit;
-  if (l === 'host') return { kind: 'host', proof: kvmOffer.hostBits[v][feature] };
-  if (l.startsWith('flag:')) return { kind: 'flag', name: l.slice(5), neg };
+  if (l === 'host') {
+    const proof = kvmOffer.hostBits[v][feature];
+    return { kind: 'host', feature: FEATURE_BITS.of(feature), proof: proof?.map((f) => LINUX_FLAG_BITS.of(f)) };
+  }
+  if (l.startsWith('flag:')) return { kind: 'flag', flag: LINUX_FLAG_BITS.of(l.slice(5)), neg };
   if (l.startsWith('bug:')) return { kind: 'bug', name: l.slice(4), neg };
   return { kind: 'never' };
 }
 
-/** What `holds` needs of a host, computed once per evaluation. */
+/** A host as the compiled table sees it: feature and flag bits, the bugs line, and whether its kernel is known. */
+export interface OfferBitsHost {
+  vendor: string;
+  features: Bits;
+  flags: Bits;
+  bugs?: string[] | null;
+  kernel?: string | null;
+}
+
 interface OfferFacts {
-  host: OfferHost;
+  host: OfferBitsHost;
   /** The kernel is a known release (a bug missing from the line then means "not affected") */
   knownKernel: boolean;
 }
 
-function holds(lit: Literal, feature: string, h: OfferFacts): boolean {
+function holds(lit: Literal, h: OfferFacts): boolean {
   const { host } = h;
   switch (lit.kind) {
     case 'host':
-      return host.features.has(feature) || (!!lit.proof && lit.proof.every((f) => host.flags.has(f)));
+      return hasBit(host.features, lit.feature) || (!!lit.proof && lit.proof.every((f) => hasBit(host.flags, f)));
     case 'flag':
-      return host.flags.has(lit.name) !== lit.neg;
+      return hasBit(host.flags, lit.flag) !== lit.neg;
     case 'bug':
       // Without the bugs line nothing is proven; without the kernel, a bug missing from the line may
       // only be one that kernel never heard of
@@ -77,8 +92,7 @@ function holds(lit: Literal, feature: string, h: OfferFacts): boolean {
   }
 }
 
-const satisfied = (c: Condition, feature: string, h: OfferFacts) =>
-  c.some((term) => term.every((lit) => holds(lit, feature, h)));
+const satisfied = (c: Condition, h: OfferFacts) => c.some((term) => term.every((lit) => holds(lit, h)));
 
 /**
  * The table for one vendor and set of releases, compiled: per feature the distinct conditions the
@@ -86,6 +100,7 @@ const satisfied = (c: Condition, feature: string, h: OfferFacts) =>
  */
 interface CompiledFeature {
   feature: string;
+  bit: number;
   /** All must hold; null: some release of the set does not offer the feature at all */
   every: Condition[] | null;
   /** With an unknown kernel: the newest release's condition (for "held back") */
@@ -120,6 +135,7 @@ function compile(v: VendorKey, releases: string[], withNewest: boolean): Compile
     }
     return {
       feature,
+      bit: FEATURE_BITS.of(feature),
       every: never ? null : [...seen.values()],
       newest: withNewest ? conditionOf(feature, newestRelease) : null,
     };
@@ -138,19 +154,24 @@ export interface Offer {
 
 /** Every catalog feature KVM offers on this host (features the table does not know are not offered). */
 export function kvmOfferFor(host: OfferHost): Offer {
-  // The compiled table makes one evaluation cheaper than a cache key of the host's sorted flags was
-  return evaluateOffer(host);
+  const offer = kvmOfferBits({
+    ...host,
+    features: FEATURE_BITS.from(host.features),
+    flags: LINUX_FLAG_BITS.from(host.flags),
+  });
+  return { ...offer, features: new Set(FEATURE_BITS.toNames(offer.features)) };
 }
 
-function evaluateOffer(host: OfferHost): Offer {
+/** The same over bits (what guest-view.ts works with): the offered features as bits. */
+export function kvmOfferBits(host: OfferBitsHost): Omit<Offer, 'features'> & { features: Bits } {
   const release = releaseFor(host.kernel);
   const releases = release ? [release] : kvmOffer.unknownKernel;
   const facts: OfferFacts = { host, knownKernel: !!release };
-  const features = new Set<string>();
+  const features = FEATURE_BITS.empty();
   const heldBack: string[] = [];
   for (const c of compile(vendorKey(host.vendor), releases, !release)) {
-    if (c.every && c.every.every((cond) => satisfied(cond, c.feature, facts))) features.add(c.feature);
-    else if (c.newest && satisfied(c.newest, c.feature, facts)) heldBack.push(c.feature);
+    if (c.every && c.every.every((cond) => satisfied(cond, facts))) setBit(features, c.bit);
+    else if (c.newest && satisfied(c.newest, facts)) heldBack.push(c.feature);
   }
   return { features, releases, heldBack };
 }
