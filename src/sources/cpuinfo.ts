@@ -242,6 +242,24 @@ function cachedView(lines: string[], vendor: string, bugsLine: string | undefine
   return result;
 }
 
+/**
+ * Model names and microcode versions repeat across a fleet: each profile gets one shared copy, not
+ * a slice of its own input, which would keep that host's whole /proc/cpuinfo text in memory.
+ */
+const sharedValues = new Map<string, string>();
+
+function shared(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  let hit = sharedValues.get(value);
+  if (hit === undefined) {
+    if (sharedValues.size >= VIEW_CACHE_MAX) sharedValues.clear();
+    // A concatenation, flattened by slice: a string of its own rather than a view into the input
+    hit = (' ' + value).slice(1);
+    sharedValues.set(hit, hit);
+  }
+  return hit;
+}
+
 export function readCpuinfo(
   text: string,
   where: string,
@@ -270,8 +288,8 @@ export function readCpuinfo(
     family: num('cpu family'),
     model: num('model'),
     stepping: num('stepping'),
-    modelName: first.get('model name') ?? null,
-    microcode: first.get('microcode') ?? null,
+    modelName: shared(first.get('model name')),
+    microcode: shared(first.get('microcode')),
     features: view.features,
     exact: false,
     source: 'cpuinfo',
