@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
-import { readProfileInputs } from '../src/sources/files.js';
+import { readInputText, readProfileInputs } from '../src/sources/files.js';
 
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 
@@ -99,6 +99,17 @@ describe('non-regular inputs are bounded', () => {
       ['link', null],
       ['local', release()],
     ]);
+  });
+
+  it('regular files are read whole: one buffer, several, exactly one, and /proc files that say size 0', () => {
+    const stanza = broadwell.trim() + '\n\n';
+    for (const size of [100, 65535, 65536, 65537, 200_000, 3 * 65536]) {
+      const f = join(tmp, `size-${size}.cpuinfo`);
+      const text = stanza.repeat(Math.ceil(size / stanza.length)).slice(0, size - 1) + '\u00e9';
+      writeFileSync(f, text);
+      expect(readInputText(f), `${size} bytes`).toBe(text);
+    }
+    expect(readInputText('/proc/self/status')).toMatch(/^Name:[\s\S]*\nPid:/);
   });
 
   it('a cpuinfo with a UTF-8 byte order mark is read', async () => {

@@ -37,7 +37,7 @@ export function readBounded(path: string, where: string, opts: BoundedReadOption
   const fd = openInput(path, where);
   try {
     if (fd.size > opts.maxBytes) throw tooBig(where, opts.maxBytes);
-    return readAll(fd.fd, fd.regular, where, opts);
+    return readAll(fd.fd, fd.regular ? fd.size : null, where, opts);
   } finally {
     if (fd.close) closeSync(fd.fd);
   }
@@ -68,7 +68,9 @@ function openInput(path: string, where: string): { fd: number; regular: boolean;
  */
 const scratch = Buffer.allocUnsafe(CHUNK);
 
-function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadOptions): string {
+/** `size`: a regular file's size as fstat saw it (null for anything else). */
+function readAll(fd: number, size: number | null, where: string, opts: BoundedReadOptions): string {
+  const regular = size !== null;
   const deadline = Date.now() + opts.timeoutMs;
   // Data beyond the scratch buffer, copied out; most inputs fit in it and are decoded from it directly
   const chunks: Buffer[] = [];
@@ -77,8 +79,9 @@ function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadO
   let pause = 1;
   for (;;) {
     let n: number;
+    const room = CHUNK - held;
     try {
-      n = readSync(fd, scratch, held, CHUNK - held, null);
+      n = readSync(fd, scratch, held, room, null);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK')
@@ -97,6 +100,9 @@ function readAll(fd: number, regular: boolean, where: string, opts: BoundedReadO
         chunks.push(Buffer.from(scratch));
         held = 0;
       }
+      // A short read that brings a regular file to the size fstat gave is its end: no read to see 0
+      // (files in /proc say size 0 and return a page per read, so they are read to the 0)
+      if (size && total === size && n < room) break;
       pause = 1;
       continue;
     }
