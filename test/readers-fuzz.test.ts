@@ -11,6 +11,7 @@ import { HostProfileSchema, type HostProfile } from '../src/profile/host-profile
 import { READERS, readProfilesFromText } from '../src/sources/index.js';
 import type { Reader } from '../src/sources/reader.js';
 import { validateProfiles } from '../src/sources/validate-profiles.js';
+import { isSharedFeatureList, sortedFeatures } from '../src/profile/build.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 
 const fx = (p: string) => readFileSync(resolve(repoRoot, 'test/fixtures', p), 'utf8');
@@ -370,5 +371,16 @@ describe('the schema runs once per shape, every differing field is still checked
     validateProfiles([{ ...p, mitigations }], 'record');
     mitigations.mds = 7 as unknown as string;
     expect(() => validateProfiles([{ ...p, mitigations }], 'record changed')).toThrow(/invalid mitigations/);
+  });
+});
+
+describe('shared feature lists', () => {
+  it('only lists of strings count as shared (their elements are not checked again)', () => {
+    const p = readProfilesFromText(SAMPLES.cpuinfo, 'a.cpuinfo', 'a')[0];
+    expect(isSharedFeatureList(p.features)).toBe(true);
+    const bad = sortedFeatures(['a', 7 as unknown as string]);
+    expect(isSharedFeatureList(bad)).toBe(false);
+    expect(() => validateProfiles([{ ...p, features: bad }], 'bad')).toThrow(/invalid features/);
+    expect(isSharedFeatureList([...p.features])).toBe(false);
   });
 });

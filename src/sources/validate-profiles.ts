@@ -1,6 +1,7 @@
 /** The last gate of every reader: what it returns must be a HostProfile the schema accepts. */
 import * as z from 'zod/mini';
 import { InputError } from '../errors.js';
+import { isSharedFeatureList } from '../profile/build.js';
 import { HostProfileSchema, type HostProfile } from '../profile/host-profile.js';
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -21,7 +22,7 @@ function recordProblem(value: unknown): string | null {
  * other field has only its differing fields checked, each by its own schema. A fleet of 100k hosts
  * then costs a few hundred full checks instead of 100k.
  */
-const validLike = new WeakMap<readonly string[], HostProfile>();
+const validLike = new WeakMap<readonly string[], { profile: HostProfile; keys: number }>();
 const FIELDS: Record<string, z.ZodMiniType> = HostProfileSchema.def.shape;
 /**
  * Values a remembered profile may share by identity: primitives, and frozen lists (the schema's lists
@@ -29,16 +30,20 @@ const FIELDS: Record<string, z.ZodMiniType> = HostProfileSchema.def.shape;
  */
 const unchanging = (v: unknown) => typeof v !== 'object' || v === null || (Array.isArray(v) && Object.isFrozen(v));
 
+/** The schema for a profile whose features list is a shared one: the list is known to hold strings only. */
+const WITH_SHARED_FEATURES = z.extend(HostProfileSchema, { features: z.any() });
+
 function fail(where: string, field: string, message: string): never {
   throw new InputError(where, `host data gives an invalid ${field}: ${message}`);
 }
 
 /** True when `p` passed as a remembered profile of its shape, its differing fields checked one by one. */
 function passesAsLike(p: HostProfile, where: string): boolean {
-  const like = Array.isArray(p.features) ? validLike.get(p.features) : undefined;
-  if (!like) return false;
+  const remembered = Array.isArray(p.features) ? validLike.get(p.features) : undefined;
+  if (!remembered) return false;
+  const like = remembered.profile;
   const keys = Object.keys(p);
-  if (keys.length !== Object.keys(like).length) return false;
+  if (keys.length !== remembered.keys) return false;
   const differing: string[] = [];
   for (const k of keys) {
     if (!Object.hasOwn(like, k)) return false;
@@ -65,12 +70,13 @@ export function validateProfiles(profiles: HostProfile[], where: string): HostPr
       const problem = recordProblem(value);
       if (problem) fail(where, field, problem);
     }
-    const r = HostProfileSchema.safeParse(p);
+    const r = (isSharedFeatureList(p.features) ? WITH_SHARED_FEATURES : HostProfileSchema).safeParse(p);
     if (!r.success) {
       const issue = r.error.issues[0];
       fail(where, issue.path.map(String).join('.') || 'profile', issue.message);
     }
-    if (Object.isFrozen(p.features) && Object.values(p).every(unchanging)) validLike.set(p.features, p);
+    if (Object.isFrozen(p.features) && Object.values(p).every(unchanging))
+      validLike.set(p.features, { profile: p, keys: Object.keys(p).length });
   }
   return profiles;
 }
