@@ -95,21 +95,63 @@ function holds(lit: Literal, h: OfferFacts): boolean {
 const satisfied = (c: Condition, h: OfferFacts) => c.some((term) => term.every((lit) => holds(lit, h)));
 
 /**
- * The table for one vendor and set of releases, compiled: per feature the distinct conditions the
- * releases impose (consecutive releases mostly repeat one), or null when some release offers it never.
+ * What a set of conditions (all must hold) comes down to: most features are offered whenever the
+ * host has them ("host"), some always, some never; only a few need their literals tested per host.
  */
-interface CompiledFeature {
-  feature: string;
-  bit: number;
-  /** All must hold; null: some release of the set does not offer the feature at all */
-  every: Condition[] | null;
-  /** With an unknown kernel: the newest release's condition (for "held back") */
-  newest: Condition | null;
+type Shape =
+  | { kind: 'never' | 'always' }
+  | { kind: 'host'; proof: number[] | undefined }
+  | { kind: 'test'; conditions: Condition[] };
+
+function shapeOf(conditions: Condition[] | null): Shape {
+  if (!conditions || conditions.some((c) => c.length === 0)) return { kind: 'never' };
+  // A condition with an empty term always holds
+  const left = conditions.filter((c) => !c.some((term) => term.length === 0));
+  if (!left.length) return { kind: 'always' };
+  const hostOnly = (c: Condition) => c.length === 1 && c[0].length === 1 && c[0][0].kind === 'host';
+  if (left.every(hostOnly)) {
+    const lit = left[0][0][0] as Extract<Literal, { kind: 'host' }>;
+    return { kind: 'host', proof: lit.proof };
+  }
+  return { kind: 'test', conditions: left };
 }
 
-const compiled = new Map<string, CompiledFeature[]>();
+/**
+ * The table for one vendor and set of releases, compiled: the features offered always, offered when
+ * the host has them, and the few whose conditions are tested literal by literal; with an unknown
+ * kernel the same for the newest release (what is "held back").
+ */
+interface Compiled {
+  always: Bits;
+  /** Offered exactly when the host has the feature */
+  host: Bits;
+  /** Offered when the host has the feature or the Linux flags that prove it */
+  proven: Array<{ bit: number; proof: number[] }>;
+  tested: Array<{ bit: number; conditions: Condition[] }>;
+  newest: Omit<Compiled, 'newest'> | null;
+}
 
-function compile(v: VendorKey, releases: string[], withNewest: boolean): CompiledFeature[] {
+const compiled = new Map<string, Compiled>();
+/** Feature positions in the table's own order (the order "held back" lists them in). */
+const TABLE_ORDER = Object.keys(kvmOffer.features).map((f) => FEATURE_BITS.of(f));
+
+function compileShapes(shapes: Array<{ bit: number; shape: Shape }>): Omit<Compiled, 'newest'> {
+  const out: Omit<Compiled, 'newest'> = {
+    always: FEATURE_BITS.empty(),
+    host: FEATURE_BITS.empty(),
+    proven: [],
+    tested: [],
+  };
+  for (const { bit, shape } of shapes)
+    if (shape.kind === 'always') setBit(out.always, bit);
+    else if (shape.kind === 'host')
+      if (shape.proof) out.proven.push({ bit, proof: shape.proof });
+      else setBit(out.host, bit);
+    else if (shape.kind === 'test') out.tested.push({ bit, conditions: shape.conditions });
+  return out;
+}
+
+function compile(v: VendorKey, releases: string[], withNewest: boolean): Compiled {
   const key = `${v}|${releases.join(',')}|${withNewest}`;
   const hit = compiled.get(key);
   if (hit) return hit;
@@ -120,27 +162,38 @@ function compile(v: VendorKey, releases: string[], withNewest: boolean): Compile
     const dnf = 'any' in o ? o.any : o[v];
     return dnf.map((term) => term.map((lit) => literal(lit, feature, v)));
   };
-  const out = Object.keys(kvmOffer.features).map((feature) => {
+  const features = Object.keys(kvmOffer.features);
+  const every = features.map((feature) => {
     const seen = new Map<string, Condition>();
-    let never = false;
     for (const r of releases) {
       const o = kvmOffer.features[feature]?.[r];
-      if (!o) {
-        never = true;
-        break;
-      }
+      if (!o) return { bit: FEATURE_BITS.of(feature), shape: shapeOf(null) };
       const dnf = 'any' in o ? o.any : o[v];
       const k = JSON.stringify(dnf);
       if (!seen.has(k)) seen.set(k, conditionOf(feature, r)!);
     }
-    return {
-      feature,
-      bit: FEATURE_BITS.of(feature),
-      every: never ? null : [...seen.values()],
-      newest: withNewest ? conditionOf(feature, newestRelease) : null,
-    };
+    return { bit: FEATURE_BITS.of(feature), shape: shapeOf([...seen.values()]) };
   });
+  const newest = withNewest
+    ? compileShapes(
+        features.map((feature) => {
+          const c = conditionOf(feature, newestRelease);
+          return { bit: FEATURE_BITS.of(feature), shape: shapeOf(c ? [c] : null) };
+        }),
+      )
+    : null;
+  const out = { ...compileShapes(every), newest };
   compiled.set(key, out);
+  return out;
+}
+
+/** The features a compiled table offers this host, as bits. */
+function offered(t: Omit<Compiled, 'newest'>, facts: OfferFacts): Bits {
+  const { features: has, flags } = facts.host;
+  const out = t.always.slice();
+  for (let w = 0; w < out.length; w++) out[w] |= has[w] & t.host[w];
+  for (const p of t.proven) if (hasBit(has, p.bit) || p.proof.every((f) => hasBit(flags, f))) setBit(out, p.bit);
+  for (const c of t.tested) if (c.conditions.every((cond) => satisfied(cond, facts))) setBit(out, c.bit);
   return out;
 }
 
@@ -167,11 +220,13 @@ export function kvmOfferBits(host: OfferBitsHost): Omit<Offer, 'features'> & { f
   const release = releaseFor(host.kernel);
   const releases = release ? [release] : kvmOffer.unknownKernel;
   const facts: OfferFacts = { host, knownKernel: !!release };
-  const features = FEATURE_BITS.empty();
+  const table = compile(vendorKey(host.vendor), releases, !release);
+  const features = offered(table, facts);
   const heldBack: string[] = [];
-  for (const c of compile(vendorKey(host.vendor), releases, !release)) {
-    if (c.every && c.every.every((cond) => satisfied(cond, facts))) setBit(features, c.bit);
-    else if (c.newest && satisfied(c.newest, facts)) heldBack.push(c.feature);
+  if (table.newest) {
+    const newest = offered(table.newest, facts);
+    for (const bit of TABLE_ORDER)
+      if (hasBit(newest, bit) && !hasBit(features, bit)) heldBack.push(FEATURE_BITS.names[bit]);
   }
   return { features, releases, heldBack };
 }
