@@ -4,11 +4,8 @@ import type { HostProfile } from '../profile/host-profile.js';
 import { newProfile, normalizeVendor, sortedFeatures } from '../profile/build.js';
 import { guestViewFromLinux, type GuestView } from './guest-view.js';
 
-type Stanza = Map<string, string>;
-
-/** The keys any reader uses, by first letter; other lines (power management, bogomips, ...) are skipped unread. */
-const KEYS_BY_FIRST = new Map<number, string[]>();
-for (const k of [
+/** The keys any reader uses; other lines (power management, bogomips, ...) are skipped unread. */
+const KEYS = [
   'processor',
   'vendor_id',
   'cpu family',
@@ -19,7 +16,27 @@ for (const k of [
   'flags',
   'bugs',
   'address sizes',
-])
+] as const;
+type Key = (typeof KEYS)[number];
+
+/** One processor stanza: the value of each key it has (one object shape for all, no map per stanza). */
+type Stanza = Record<Key, string | undefined>;
+const newStanza = (): Stanza => ({
+  processor: undefined,
+  vendor_id: undefined,
+  'cpu family': undefined,
+  'model name': undefined,
+  model: undefined,
+  microcode: undefined,
+  stepping: undefined,
+  flags: undefined,
+  bugs: undefined,
+  'address sizes': undefined,
+});
+
+/** The keys by first letter. */
+const KEYS_BY_FIRST = new Map<number, Key[]>();
+for (const k of KEYS)
   (KEYS_BY_FIRST.get(k.charCodeAt(0)) ?? KEYS_BY_FIRST.set(k.charCodeAt(0), []).get(k.charCodeAt(0))!).push(k);
 
 const SPACE = 32,
@@ -31,7 +48,7 @@ const SPACE = 32,
 let keyColon = 0;
 
 /** The key at `pos` if it is one we read (its colon then in keyColon): whole word, then blanks and a colon on the same line. */
-function keyAt(text: string, pos: number, end: number): string | null {
+function keyAt(text: string, pos: number, end: number): Key | null {
   const candidates = KEYS_BY_FIRST.get(text.charCodeAt(pos));
   if (!candidates) return null;
   for (const key of candidates) {
@@ -84,6 +101,18 @@ interface Dump {
   lines: string[];
 }
 
+/** readDump's state between lines: one object per dump, which is also what it returns. */
+interface DumpState extends Dump {
+  /** The stanza being read while `first` is not found yet (every key), else null */
+  cur: Stanza | null;
+  inStanza: boolean;
+  /** After `first`: where the current stanza's last flags line is */
+  flagsColon: number;
+  flagsEnd: number;
+}
+
+const NO_LINES: string[] = [];
+
 /**
  * Reads the processor stanzas with the keys we read. A hand-rolled line scanner: dumps of 100k hosts
  * are read in one go, and a regex per line once took quadratic time on long lines without a colon.
@@ -92,50 +121,52 @@ interface Dump {
  * 1024-thread host costs one scan, not 1024 maps.
  */
 function readDump(text: string): Dump {
-  const lines: string[] = [];
-  let first: Stanza | null = null;
-  // The stanza being read: before `first` is found, every key; after, only where its last flags line is
-  let cur: Stanza | null = null;
-  let inStanza = false;
-  let flagsColon = -1;
-  let flagsEnd = -1;
-  const close = () => {
-    if (first === null) {
-      if (cur && (cur.has('flags') || cur.has('vendor_id'))) {
-        first = cur;
-        const f = cur.get('flags');
-        if (f !== undefined) lines.push(f);
-      }
-    } else if (flagsColon >= 0) lines.push(sameOrCopy(text, flagsColon, flagsEnd, lines));
-    cur = null;
-    inStanza = false;
-    flagsColon = -1;
-  };
+  const d: DumpState = { first: null, lines: NO_LINES, cur: null, inStanza: false, flagsColon: -1, flagsEnd: -1 };
   let pos = 0;
   while (pos <= text.length) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
     if (isBlank(text, pos, end)) {
-      if (inStanza) close();
+      if (d.inStanza) closeStanza(d, text);
     } else {
       const key = keyAt(text, pos, end);
       if (key) {
-        if (key === 'processor' || !inStanza) {
-          if (inStanza) close();
-          inStanza = true;
-          if (first === null) cur = new Map();
+        if (key === 'processor' || !d.inStanza) {
+          if (d.inStanza) closeStanza(d, text);
+          d.inStanza = true;
+          if (d.first === null) d.cur = newStanza();
         }
-        if (cur) cur.set(key, valueAt(text, keyColon, end));
-        else if (key === 'flags') {
-          flagsColon = keyColon;
-          flagsEnd = end;
+        // The processor number only starts a stanza: its value is never read
+        if (d.cur) {
+          if (key !== 'processor') d.cur[key] = valueAt(text, keyColon, end);
+        } else if (key === 'flags') {
+          d.flagsColon = keyColon;
+          d.flagsEnd = end;
         }
       }
     }
     pos = end + 1;
   }
-  if (inStanza) close();
-  return { first, lines };
+  if (d.inStanza) closeStanza(d, text);
+  return d;
+}
+
+function addLine(d: Dump, line: string): void {
+  if (d.lines === NO_LINES) d.lines = [line];
+  else d.lines.push(line);
+}
+
+function closeStanza(d: DumpState, text: string): void {
+  if (d.first === null) {
+    const cur = d.cur;
+    if (cur && (cur.flags !== undefined || cur.vendor_id !== undefined)) {
+      d.first = cur;
+      if (cur.flags !== undefined) addLine(d, cur.flags);
+    }
+  } else if (d.flagsColon >= 0) addLine(d, sameOrCopy(text, d.flagsColon, d.flagsEnd, d.lines));
+  d.cur = null;
+  d.inStanza = false;
+  d.flagsColon = -1;
 }
 
 /** A later stanza's flags line: the string of an earlier equal line when there is one (no copy), else a copy. */
@@ -223,10 +254,9 @@ function cachedView(lines: string[], vendor: string, bugsLine: string | undefine
   const line = lines[0];
   const key = fingerprint(line, bugsLine === undefined ? 1 : fingerprint(bugsLine, 2));
   const bucket = viewCache.get(key);
-  const hit = bucket?.find(
-    (c) => c.line === line && c.bugsLine === bugsLine && c.vendor === vendor && c.kernel === kernel,
-  );
-  if (hit) return hit.result;
+  if (bucket)
+    for (const c of bucket)
+      if (c.line === line && c.bugsLine === bugsLine && c.vendor === vendor && c.kernel === kernel) return c.result;
   const result = viewOfFlagLines([line], vendor, splitBugs(bugsLine), kernel);
   if (viewCacheSize >= VIEW_CACHE_MAX) {
     viewCache.clear();
@@ -240,6 +270,36 @@ function cachedView(lines: string[], vendor: string, bugsLine: string | undefine
   } else viewCache.set(key, [entry]);
   viewCacheSize++;
   return result;
+}
+
+const num = (v: string | undefined) => (v && v.length < 10 && /^\d+$/.test(v) ? Number(v) : null);
+
+const BITS_PHYSICAL = ' bits physical';
+
+/**
+ * The physical address width of "46 bits physical, 48 bits virtual": the digits before the first
+ * " bits physical" that has some, within the first 100 characters (as /(\d+) bits physical/ on
+ * them would find, without a regex's backtracking over long digit runs or a match array per host).
+ */
+function physicalBits(v: string | undefined): number | null {
+  if (v === undefined) return null;
+  for (
+    let at = v.indexOf(BITS_PHYSICAL);
+    at >= 0 && at + BITS_PHYSICAL.length <= 100;
+    at = v.indexOf(BITS_PHYSICAL, at + 1)
+  ) {
+    let start = at;
+    while (start > 0 && v.charCodeAt(start - 1) >= 48 && v.charCodeAt(start - 1) <= 57) start--;
+    if (start < at) return at - start > 15 ? Number(v.slice(start, at)) : digitsValue(v, start, at);
+  }
+  return null;
+}
+
+/** The number the digits in v[start, end) spell (at most 15 of them: exact in a double, like Number would read them). */
+function digitsValue(v: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + (v.charCodeAt(i) - 48);
+  return n;
 }
 
 /**
@@ -260,40 +320,37 @@ function shared(value: string | undefined): string | null {
   return hit;
 }
 
+const NO_HOST: { kernel?: string | null } = Object.freeze({});
+
 export function readCpuinfo(
   text: string,
   where: string,
   name: string,
-  host: { kernel?: string | null } = {},
+  host: { kernel?: string | null } = NO_HOST,
 ): HostProfile {
   const { first, lines } = readDump(text);
   if (!first) throw new InputError(where, 'expected /proc/cpuinfo with "processor" and "flags" lines');
   // ARM kernels print "CPU implementer"/"CPU architecture" and no vendor_id; some print a flags key too
-  if (!first.has('vendor_id') && /^CPU (?:implementer|architecture)\s*:/m.test(text))
+  if (first.vendor_id === undefined && /^CPU (?:implementer|architecture)\s*:/m.test(text))
     throw new InputError(
       where,
       'an ARM /proc/cpuinfo ("CPU implementer", no vendor_id); expected the /proc/cpuinfo of an x86-64 host',
     );
   if (!lines.length) throw new InputError(where, 'no "flags" line in any processor stanza');
-  const vendor = normalizeVendor(first.get('vendor_id') ?? '');
-  const { view, notes } = cachedView(lines, vendor, first.get('bugs'), host.kernel ?? null);
-  const bits = /(\d+) bits physical/.exec((first.get('address sizes') ?? '').slice(0, 100)); // bounded: \d+ backtracks
-  const num = (k: string) => {
-    const v = first.get(k);
-    return v && v.length < 10 && /^\d+$/.test(v) ? Number(v) : null;
-  };
+  const vendor = normalizeVendor(first.vendor_id ?? '');
+  const { view, notes } = cachedView(lines, vendor, first.bugs, host.kernel ?? null);
   return newProfile({
     name,
     vendor,
-    family: num('cpu family'),
-    model: num('model'),
-    stepping: num('stepping'),
-    modelName: shared(first.get('model name')),
-    microcode: shared(first.get('microcode')),
+    family: num(first['cpu family']),
+    model: num(first.model),
+    stepping: num(first.stepping),
+    modelName: shared(first['model name']),
+    microcode: shared(first.microcode),
     features: view.features,
     exact: false,
     source: 'cpuinfo',
-    physBits: bits ? Number(bits[1]) : null,
+    physBits: physicalBits(first['address sizes']),
     kernel: host.kernel ?? null,
     notes,
   });
