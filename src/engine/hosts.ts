@@ -64,12 +64,20 @@ export function vendorSubset(set: HostSet, vendor: string): HostSet {
 function describeGroups(hosts: HostProfile[], groups: HostGroup[]): HostSet {
   const counts = new Map<string, number>();
   for (const g of groups) for (const f of g.features) counts.set(f, (counts.get(f) ?? 0) + g.hosts.length);
-  const vendors = [...new Set(hosts.map((h) => h.vendor))].sort();
-  const versions = [...new Set(hosts.map((h) => h.qemu).filter((v): v is string => !!v))].sort(compareVersions);
+  // Groups never mix vendors; names and QEMU versions in one pass over the hosts (fleets of 100k)
+  const vendors = [...new Set(groups.map((g) => g.hosts[0].vendor))].sort();
+  const names = new Array<string>(hosts.length);
+  const qemus = new Set<string>();
+  for (let i = 0; i < hosts.length; i++) {
+    names[i] = hosts[i].name;
+    const q = hosts[i].qemu;
+    if (q) qemus.add(q);
+  }
+  const versions = [...qemus].sort(compareVersions);
   const physBitsChoice = choosePhysBits(hosts);
   return {
     hosts,
-    names: hosts.map((h) => h.name),
+    names,
     groups,
     vendors,
     crossVendor: vendors.length > 1,
