@@ -36,32 +36,34 @@ export function describeFsError(e: unknown): string {
 export function readBounded(path: string, where: string, opts: BoundedReadOptions): string {
   const fd = openInput(path, where);
   try {
-    if (fd.size > opts.maxBytes) throw tooBig(where, opts.maxBytes);
-    return (
-      (fd.regular && readSmallFile(fd.fd, fd.size, where)) || readAll(fd.fd, fd.regular ? fd.size : null, where, opts)
-    );
+    const small = fd.close ? readSmallFile(fd.fd, where, opts) : null;
+    if (small !== null) return small;
+    const st = describeInput(fd, where);
+    if (st.size > opts.maxBytes) throw tooBig(where, opts.maxBytes);
+    return readAll(fd.fd, st.regular ? st.size : null, where, opts);
   } finally {
     if (fd.close) closeSync(fd.fd);
   }
 }
 
-function openInput(path: string, where: string): { fd: number; regular: boolean; size: number; close: boolean } {
+function openInput(path: string, where: string): { fd: number; close: boolean } {
   // /dev/stdin opens a fresh description of the same pipe or file, so O_NONBLOCK is ours to set;
   // a socket cannot be reopened that way, so then we read fd 0 as it is.
   const name = path === '-' ? '/dev/stdin' : path;
-  let fd: number;
   try {
-    fd = openSync(name, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    return { fd: openSync(name, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY), close: true };
   } catch (e) {
-    if (path === '-') return { fd: 0, regular: false, size: 0, close: false };
+    if (path === '-') return { fd: 0, close: false };
     throw new InputError(where, `cannot read: ${describeFsError(e)}`);
   }
-  const st = fstatSync(fd);
-  if (st.isDirectory()) {
-    closeSync(fd);
-    throw new InputError(where, 'is a directory; expected a file');
-  }
-  return { fd, regular: st.isFile(), size: st.isFile() ? st.size : 0, close: true };
+}
+
+/** What the input is: a directory is refused; a regular file's size is known before reading it. */
+function describeInput(fd: { fd: number; close: boolean }, where: string): { regular: boolean; size: number } {
+  if (!fd.close) return { regular: false, size: 0 };
+  const st = fstatSync(fd.fd);
+  if (st.isDirectory()) throw new InputError(where, 'is a directory; expected a file');
+  return { regular: st.isFile(), size: st.isFile() ? st.size : 0 };
 }
 
 /**
@@ -71,20 +73,23 @@ function openInput(path: string, where: string): { fd: number; regular: boolean;
 const scratch = Buffer.allocUnsafe(CHUNK);
 
 /**
- * A regular file that fits the buffer, read in one call (the common case: an input folder of
- * thousands of small files): its text, or null when one read does not bring it to the size fstat
- * gave (then readAll reads it again from the start, with every check; this read was positioned and
- * did not move the file offset).
+ * The common case, an input folder of thousands of small files, without fstat (whose Stats object
+ * with its four Dates cost more than the system call): a positioned read of the whole buffer that
+ * returns less than the buffer, then one at that offset that returns nothing, is a file read to its
+ * end, whatever it is (a /proc file returns its next page there instead). Its text, or null for
+ * anything else: a FIFO or terminal (no positioned reads), a directory, a device or a file that
+ * fills the buffer, an empty one (a FIFO reads empty too). Then the full path takes over: fstat,
+ * the byte cap and the deadline; these reads did not move the file offset.
  */
-function readSmallFile(fd: number, size: number, where: string): string | null {
-  if (size === 0 || size >= CHUNK) return null;
+function readSmallFile(fd: number, where: string, opts: BoundedReadOptions): string | null {
   let n: number;
   try {
     n = readSync(fd, scratch, 0, CHUNK, 0);
+    if (n <= 0 || n >= CHUNK || readSync(fd, scratch, n, 1, n) !== 0) return null;
   } catch {
     return null;
   }
-  if (n !== size) return null;
+  if (n > opts.maxBytes) throw tooBig(where, opts.maxBytes);
   const text = scratch.toString('utf8', 0, n);
   // UTF-8 decodes a NUL byte, and only a NUL byte, to U+0000
   if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
