@@ -4,7 +4,9 @@
  * baseline.ts), whole process, text and --json; median of interleaved runs.
  * Target: under 1 s each.
  *
- *   npx tsx bench/check.ts [--vms 500] [--hosts 50] [--runs 7]
+ *   npx tsx bench/check.ts [--vms 500] [--hosts 50] [--runs 7] [--cli dist/cli/main.js] [--before OTHER/dist/cli/main.js]
+ *
+ * --before BUILD runs another build in the same interleaved runs, for before/after figures.
  *
  * Needs `npm run build` first (it runs dist/, as users do) and /usr/bin/time (Debian "time").
  */
@@ -25,7 +27,11 @@ import { fileURLToPath } from 'node:url';
 import { makeHosts } from './baseline.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const cli = join(root, 'dist/cli/main.js');
+const cliAt = process.argv.indexOf('--cli');
+const cli = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(root, 'dist/cli/main.js');
+const beforeAt = process.argv.indexOf('--before');
+const builds: Array<[string, string]> = [['', cli]];
+if (beforeAt >= 0) builds.push([', before', resolve(process.argv[beforeAt + 1])]);
 const fixtures = join(root, 'test/fixtures/vms');
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,8 +41,8 @@ const VMS = arg('vms', 500);
 const HOSTS = arg('hosts', 50);
 const RUNS = arg('runs', 7);
 
-function timed(args: string[]): { wallMs: number; cpuMs: number; rssMiB: number; status: number } {
-  const r = spawnSync('/usr/bin/time', ['-f', '@@ %e %U %S %M', process.execPath, cli, ...args], {
+function timed(build: string, args: string[]): { wallMs: number; cpuMs: number; rssMiB: number; status: number } {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@ %e %U %S %M', process.execPath, build, ...args], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 256 << 20,
@@ -57,7 +63,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+for (const [, build] of builds) if (!existsSync(build)) throw new Error(`${build} is missing: run npm run build first`);
 const work = mkdtempSync(join(tmpdir(), 'migratable-check-'));
 try {
   const hostDir = join(work, 'hosts');
@@ -78,19 +84,23 @@ try {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  const variants: Array<[string, string[]]> = [
-    ['text', [hostDir, '--vm', vmDir, '--cpu-models', models, '--allow-incomplete']],
-    ['--json', [hostDir, '--vm', vmDir, '--cpu-models', models, '--allow-incomplete', '--json']],
-  ];
-  for (const [, args] of variants) timed(['check', ...args]); // warm the file cache
+  const args = [hostDir, '--vm', vmDir, '--cpu-models', models, '--allow-incomplete'];
+  const variants: Array<[string, string, string[]]> = builds.flatMap(
+    ([suffix, build]): Array<[string, string, string[]]> => [
+      [`text${suffix}`, build, args],
+      [`--json${suffix}`, build, [...args, '--json']],
+    ],
+  );
+  for (const [, build, a] of variants) timed(build, ['check', ...a]); // warm the file cache
   const results = variants.map(() => [] as ReturnType<typeof timed>[]);
-  for (let run = 0; run < RUNS; run++) variants.forEach(([, args], k) => results[k].push(timed(['check', ...args])));
+  for (let run = 0; run < RUNS; run++)
+    variants.forEach(([, build, a], k) => results[k].push(timed(build, ['check', ...a])));
   variants.forEach(([label], k) => {
     const wall = median(results[k].map((r) => r.wallMs));
     const cpu = median(results[k].map((r) => r.cpuMs));
     const rss = median(results[k].map((r) => r.rssMiB));
     console.log(
-      `check ${VMS} VMs x ${HOSTS} hosts, ${label.padEnd(6)} wall ${wall.toFixed(0).padStart(5)} ms  cpu ${cpu
+      `check ${VMS} VMs x ${HOSTS} hosts, ${label.padEnd(14)} wall ${wall.toFixed(0).padStart(5)} ms  cpu ${cpu
         .toFixed(0)
         .padStart(5)} ms  peak RSS ${rss.toFixed(0)} MiB  (target < 1000 ms: ${wall < 1000 ? 'met' : 'MISSED'})`,
     );

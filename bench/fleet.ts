@@ -7,7 +7,10 @@
  * Targets: at 4,000 hosts ours <= 0.5x virsh's wall time and <= 0.7x its CPU time; at 40,000 hosts
  * peak RSS < 256 MiB.
  *
- *   npx tsx bench/fleet.ts [--hosts 4000] [--runs 7] [--large 40000]
+ *   npx tsx bench/fleet.ts [--hosts 4000] [--runs 7] [--large 40000] [--cli dist/cli/main.js] [--before OTHER/dist/cli/main.js]
+ *
+ * --cli runs another build (another branch's dist/cli/main.js); --before BUILD adds that build to the
+ * same interleaved runs (and the large one), for before/after figures from one run.
  *
  * Needs `npm run build` first (it runs dist/, as users do), virsh and /usr/bin/time (Debian "time").
  */
@@ -20,7 +23,10 @@ import { which } from '../src/qemu/binary.js';
 import { libvirtCpus, makeHosts } from './baseline.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const cli = join(root, 'dist/cli/main.js');
+const cliAt = process.argv.indexOf('--cli');
+const cli = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(root, 'dist/cli/main.js');
+const beforeAt = process.argv.indexOf('--before');
+const before = beforeAt >= 0 ? resolve(process.argv[beforeAt + 1]) : null;
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -79,6 +85,7 @@ try {
   const hostDir = join(work, 'hosts');
   writeHostDir(hostDir, HOSTS);
   const ours = () => timed(process.execPath, [cli, 'baseline', hostDir, ...CLI_ARGS]);
+  const prior = before ? () => timed(process.execPath, [before, 'baseline', hostDir, ...CLI_ARGS]) : null;
 
   let virsh: (() => Usage) | null = null;
   if (which('virsh')) {
@@ -89,19 +96,27 @@ try {
 
   // warm the file cache and both programs, then interleave
   ours();
+  prior?.();
   virsh?.();
   const o: Usage[] = [];
+  const b: Usage[] = [];
   const v: Usage[] = [];
   for (let i = 0; i < RUNS; i++) {
     o.push(ours());
+    if (prior) b.push(prior());
     if (virsh) v.push(virsh());
   }
   const om = med(o);
   console.log(`${HOSTS} cpuinfo files, median of ${RUNS} interleaved runs`);
   console.log(show('migratable baseline DIR --format json', om));
+  if (b.length) console.log(show('  the same, before (--before)', med(b)));
   if (v.length) {
     const vm = med(v);
     console.log(show('virsh cpu-baseline (one XML file)', vm));
+    if (b.length)
+      console.log(
+        `before/virsh: wall ${(med(b).wallMs / vm.wallMs).toFixed(2)}x, cpu ${(med(b).cpuMs / vm.cpuMs).toFixed(2)}x`,
+      );
     const wall = om.wallMs / vm.wallMs;
     const cpu = om.cpuMs / vm.cpuMs;
     console.log(
@@ -116,9 +131,14 @@ try {
     writeHostDir(largeDir, LARGE);
     const runs = Math.max(3, Math.ceil(RUNS / 2));
     const l: Usage[] = [];
-    for (let i = 0; i < runs; i++) l.push(timed(process.execPath, [cli, 'baseline', largeDir, ...CLI_ARGS]));
+    const lb: Usage[] = [];
+    for (let i = 0; i < runs; i++) {
+      l.push(timed(process.execPath, [cli, 'baseline', largeDir, ...CLI_ARGS]));
+      if (before) lb.push(timed(process.execPath, [before, 'baseline', largeDir, ...CLI_ARGS]));
+    }
     const lm = med(l);
     console.log(show(`${LARGE} cpuinfo files, median of ${runs} runs`, lm));
+    if (lb.length) console.log(show('  the same, before (--before)', med(lb)));
     const scale = LARGE / HOSTS;
     console.log(
       `${LARGE}/${HOSTS} hosts: wall ${(lm.wallMs / om.wallMs).toFixed(1)}x, cpu ${(lm.cpuMs / om.cpuMs).toFixed(1)}x ` +
