@@ -20,7 +20,6 @@ const NODE_ONLY = [
   /^src\/web\/server\//,
 ];
 
-
 export async function buildWeb({ outdir = join(root, 'dist/web'), minify = true } = {}) {
   mkdirSync(outdir, { recursive: true });
   const result = await build({
