@@ -144,20 +144,23 @@ function assertSafe(set: HostSet, choice: BaseChoice, features: string[], minus:
 }
 
 function lostFeatures(set: HostSet, target: Set<string>, ctx: Context): LostFeature[] {
-  // Per feature, the name lists of the groups lacking it, joined once at the end (fleets of 100k hosts)
-  const groupNames = set.groups.map((g) => g.hosts.map((h) => h.name));
-  const lacking = new Map<string, string[][]>();
-  set.groups.forEach((g, i) => {
-    for (const f of set.counts.keys())
-      if (!g.features.has(f)) (lacking.get(f) ?? lacking.set(f, []).get(f)!).push(groupNames[i]);
-  });
   const out: LostFeature[] = [];
   for (const f of [...set.counts.keys()].sort()) {
     if (target.has(f)) continue;
-    const lists = lacking.get(f) ?? [];
+    // The hosts lacking it, group by group, into one list of the right length (fleets of 100k hosts;
+    // index loops: no iterator result per host before the optimizing compiler takes over)
+    const { groups } = set;
+    let lacking = 0;
+    for (let k = 0; k < groups.length; k++) if (!groups[k].features.has(f)) lacking += groups[k].hosts.length;
+    const missingOn = new Array<string>(lacking);
+    for (let k = 0, i = 0; lacking && k < groups.length; k++) {
+      if (groups[k].features.has(f)) continue;
+      const hosts = groups[k].hosts;
+      for (let j = 0; j < hosts.length; j++) missingOn[i++] = hosts[j].name;
+    }
     // Missing somewhere means out anyway: "disabled" or a dependency only for what every host has
-    const reason = lists.length ? exclusionReason(f, ctx) : lostReason(f, target, ctx);
-    out.push({ feature: f, missingOn: ([] as string[]).concat(...lists), ...(reason ? { reason } : {}) });
+    const reason = lacking ? exclusionReason(f, ctx) : lostReason(f, target, ctx);
+    out.push({ feature: f, missingOn, ...(reason ? { reason } : {}) });
   }
   return out;
 }
@@ -170,7 +173,8 @@ function blockerRanking(set: HostSet, target: Set<string>, ctx: Context): Blocke
   if (set.hosts.length < 2) return [];
   const n = set.hosts.length;
   const byVendor = new Map<string, number>();
-  for (const h of set.hosts) byVendor.set(h.vendor, (byVendor.get(h.vendor) ?? 0) + 1);
+  // Per vendor, from the groups (they never mix vendors): not a loop over 100k hosts
+  for (const g of set.groups) byVendor.set(g.hosts[0].vendor, (byVendor.get(g.hosts[0].vendor) ?? 0) + g.hosts.length);
   const ranks: BlockerRank[] = [];
   // Only a host with no twin can hold a feature back on its own (a twin would still lack it)
   for (const g of set.groups) {

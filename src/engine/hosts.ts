@@ -33,7 +33,8 @@ function isSorted(list: string[]): boolean {
 function groupHosts(hosts: HostProfile[]): HostGroup[] {
   // Profiles read from the same flag line share one features array: group by identity first, then by content
   const byArray = new Map<string[], Map<string, HostProfile[]>>();
-  for (const h of hosts) {
+  for (let i = 0; i < hosts.length; i++) {
+    const h = hosts[i];
     const byVendor = byArray.get(h.features) ?? byArray.set(h.features, new Map()).get(h.features)!;
     (byVendor.get(h.vendor) ?? byVendor.set(h.vendor, []).get(h.vendor)!).push(h);
   }
