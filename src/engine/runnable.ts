@@ -22,7 +22,9 @@ export function unavailableOn(host: HostProfile, wanted: Iterable<string>): stri
 
 /** The same for a feature set already built (host groups). */
 export function unavailableIn(have: ReadonlySet<string>, wanted: Iterable<string>): string[] {
-  return [...wanted].filter((f) => !have.has(f) && !provided.has(f));
+  const refused = (f: string) => !have.has(f) && !provided.has(f);
+  // A list is filtered as it is (a VM x host matrix asks once per cell), anything else copied first
+  return Array.isArray(wanted) ? (wanted as readonly string[]).filter(refused) : [...wanted].filter(refused);
 }
 
 /** True when nothing of `wanted` would be refused (unavailableIn is empty), without building the list. */
