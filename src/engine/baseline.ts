@@ -11,7 +11,7 @@ import { cpuString } from '../formats/qemu-cpu.js';
 import { applyDependencies } from './dependencies.js';
 import { exclusionReason, type ExclusionContext } from './exclusions.js';
 import { hazards } from './hazards.js';
-import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hosts.js';
+import { commonFeatures, describeHosts, vendorSubset, type HostGroup, type HostSet } from './hosts.js';
 import type { BaselineOptions, BaselineResult, BlockerRank, LostFeature, VendorGroupAlternative } from './types.js';
 import { canonicalDisabled, DISABLED_REASON } from './user-choices.js';
 
@@ -143,26 +143,40 @@ function assertSafe(set: HostSet, choice: BaseChoice, features: string[], minus:
       throw new UnsafeModelError(`internal error: ${f} is not offered by every host`);
 }
 
+/**
+ * Every feature some host offers that the model leaves out, with the hosts lacking it. Features
+ * lacking on the same host groups (old CPUs hold back dozens at once) share one list of names, read
+ * only: for 100k hosts that is some 5 million names otherwise.
+ */
 function lostFeatures(set: HostSet, target: Set<string>, ctx: Context): LostFeature[] {
+  const { groups } = set;
+  const lists = new Map<string, string[]>();
   const out: LostFeature[] = [];
   for (const f of [...set.counts.keys()].sort()) {
     if (target.has(f)) continue;
-    // The hosts lacking it, group by group, into one list of the right length (fleets of 100k hosts;
-    // index loops: no iterator result per host before the optimizing compiler takes over)
-    const { groups } = set;
-    let lacking = 0;
-    for (let k = 0; k < groups.length; k++) if (!groups[k].features.has(f)) lacking += groups[k].hosts.length;
-    const missingOn = new Array<string>(lacking);
-    for (let k = 0, i = 0; lacking && k < groups.length; k++) {
-      if (groups[k].features.has(f)) continue;
-      const hosts = groups[k].hosts;
-      for (let j = 0; j < hosts.length; j++) missingOn[i++] = hosts[j].name;
-    }
+    const lackingGroups: number[] = [];
+    for (let k = 0; k < groups.length; k++) if (!groups[k].features.has(f)) lackingGroups.push(k);
+    const key = lackingGroups.join(',');
+    let missingOn = lists.get(key);
+    if (!missingOn) lists.set(key, (missingOn = hostNames(groups, lackingGroups)));
     // Missing somewhere means out anyway: "disabled" or a dependency only for what every host has
-    const reason = lacking ? exclusionReason(f, ctx) : lostReason(f, target, ctx);
+    const reason = missingOn.length ? exclusionReason(f, ctx) : lostReason(f, target, ctx);
     out.push({ feature: f, missingOn, ...(reason ? { reason } : {}) });
   }
   return out;
+}
+
+/** The names of the hosts of these groups, in group order, in a list of its final length (index loops: no iterator result per host in code not yet optimized). */
+function hostNames(groups: HostGroup[], which: number[]): string[] {
+  let n = 0;
+  for (const k of which) n += groups[k].hosts.length;
+  const names = new Array<string>(n);
+  let i = 0;
+  for (const k of which) {
+    const hosts = groups[k].hosts;
+    for (let j = 0; j < hosts.length; j++) names[i++] = hosts[j].name;
+  }
+  return names;
 }
 
 /**
