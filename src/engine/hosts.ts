@@ -56,10 +56,13 @@ export function describeHosts(hosts: HostProfile[]): HostSet {
 /** The hosts of one vendor, reusing the groups already made (groups never mix vendors). */
 export function vendorSubset(set: HostSet, vendor: string): HostSet {
   const groups = set.groups.filter((g) => g.hosts[0].vendor === vendor);
-  return describeGroups(
-    groups.flatMap((g) => g.hosts),
-    groups,
-  );
+  // The hosts in group order, into an array of its final length (flatMap is slow on 100k hosts)
+  let n = 0;
+  for (const g of groups) n += g.hosts.length;
+  const hosts = new Array<HostProfile>(n);
+  let i = 0;
+  for (const g of groups) for (let j = 0; j < g.hosts.length; j++) hosts[i++] = g.hosts[j];
+  return describeGroups(hosts, groups);
 }
 
 function describeGroups(hosts: HostProfile[], groups: HostGroup[]): HostSet {
