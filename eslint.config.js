@@ -1,7 +1,9 @@
-// Lint rules: typescript-eslint's recommended set over the sources, tests, benches and tools.
+// Lint rules: typescript-eslint's recommended set over the sources, tests, benches and tools, and the
+// import layers of src/ (scripts/layers.mjs: a lower layer never imports a higher one).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { layersRule } from './scripts/layers.mjs';
 
 export default tseslint.config(
   {
@@ -22,5 +24,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { migratable: { rules: { layers: layersRule } } },
+    rules: { 'migratable/layers': 'error' },
   },
 );

@@ -5,7 +5,16 @@ import { dirname, join } from 'node:path';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const which = process.argv.slice(2);
-const all = ['startup.ts', 'baseline.ts', 'fleet.ts', 'check.ts', 'scan.ts', 'web-render.ts', 'web-load.ts'];
+const all = [
+  'startup.ts',
+  'baseline.ts',
+  'fleet.ts',
+  'check.ts',
+  'scan.ts',
+  'cluster-ops.ts',
+  'web-render.ts',
+  'web-load.ts',
+];
 for (const b of which.length ? which.map((w) => `${w.replace(/\.ts$/, '')}.ts`) : all) {
   console.log(`\n== ${b}`);
   const r = spawnSync(process.execPath, [...process.execArgv, join(dir, b)], { stdio: 'inherit' });

@@ -4,7 +4,6 @@
  * The generator checks this against every KVM answer a snapshot has before using it for the others.
  */
 import type { Feature } from '../src/catalog/types.js';
-import { libvirtDefines, type LibvirtModel } from './libvirt-map.js';
 import type { MergedSnapshots } from './qemu-releases.js';
 
 export interface KvmRules {
@@ -27,16 +26,17 @@ export function svmDependents(features: Feature[]): Set<string> {
  * for a version of the same model shows it (versions never change vme), else as libvirt's copy of the
  * definition says (libvirt's older definitions omit vme, its newer ones list it like QEMU).
  */
-function definesVme(snap: MergedSnapshots, libvirt: Map<string, LibvirtModel>, name: string): boolean {
+function definesVme(snap: MergedSnapshots, libvirt: Map<string, string[]>, name: string): boolean {
   const family = name.replace(/-v\d+$/, '');
   const answered = Object.entries(snap.models).find(([n, m]) => m.kvm && n.replace(/-v\d+$/, '') === family);
-  return answered ? answered[1].kvm!.includes('vme') : libvirtDefines(libvirt, name, 'vme');
+  return answered ? answered[1].kvm!.includes('vme') : (libvirt.get(name) ?? []).includes('vme');
 }
 
 /** The KVM expansion of every snapshot model: QEMU's own answer, else derived from TCG (checked first). */
 export function kvmExpansions(
   snap: MergedSnapshots,
-  libvirt: Map<string, LibvirtModel>,
+  /** libvirt's definition of each model (libvirtDefinitions) */
+  libvirt: Map<string, string[]>,
   rules: KvmRules,
 ): Map<string, string[]> {
   const derive = (name: string, tcg: string[]) => {

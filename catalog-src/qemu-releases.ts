@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findQemu, findQemu10 } from '../src/qemu/binary.js';
-import { compareVersions } from '../src/version.js';
+import { compareVersions, majorMinor } from '../src/version.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
 
 export interface MergedSnapshots extends QemuSnapshot {
@@ -19,14 +19,14 @@ export interface MergedSnapshots extends QemuSnapshot {
   modelRelease: Record<string, string>;
 }
 
-export const shortVersion = (v: string) => v.split('.').slice(0, 2).join('.');
+export const shortVersion = (v: string) => majorMinor(v) ?? v;
 
 const same = (a: string[] | null, b: string[] | null) => !a || !b || JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Re-asks the installed QEMU and QEMU 10.0 (when present) and writes their snapshots. Without /dev/kvm a
- * fresh snapshot has no KVM answers (nor the bits KVM's warnings name): those of the snapshot it replaces
- * are kept where TCG agrees.
+ * Re-asks the installed QEMU and QEMU 10.0 (when present) and writes their snapshots. Without hardware
+ * KVM (no /dev/kvm, or a paravirtual one such as kvm_pvm: see hardwareKvmModule) a fresh snapshot has no
+ * KVM answers (nor the bits KVM's warnings name): those of the snapshot it replaces are kept where TCG agrees.
  */
 async function refresh(dir: string): Promise<void> {
   for (const binary of new Set([findQemu(), findQemu10()])) {

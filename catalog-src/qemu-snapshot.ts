@@ -4,7 +4,7 @@
  * and a test can compare the committed snapshot with the live binary.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { findQemu, kvmUsable } from '../src/qemu/binary.js';
 import {
   QmpSession,
@@ -14,6 +14,7 @@ import {
   qemuVersion,
   type CpuDefinition,
 } from '../src/qemu/qmp.js';
+import { shortVersion } from './qemu-releases.js';
 
 export interface QemuSnapshot {
   version: string;
@@ -89,12 +90,26 @@ function enforceWarnings(binary: string, accel: string, flags: string[]): Record
   return bits;
 }
 
-/** Asks `binary` (default: the installed QEMU) everything; KVM expansions only where /dev/kvm works. */
+/**
+ * The vendor module behind /dev/kvm when it is hardware KVM (kvm_intel or kvm_amd), else null. A
+ * paravirtual KVM (kvm_pvm, which runs inside another VM) also opens /dev/kvm but offers far less than
+ * the CPU has: its answers are not QEMU's KVM expansions and must never be recorded as such.
+ */
+export function hardwareKvmModule(sysModule = '/sys/module'): 'kvm_intel' | 'kvm_amd' | null {
+  if (!kvmUsable()) return null;
+  for (const m of ['kvm_intel', 'kvm_amd'] as const) if (existsSync(`${sysModule}/${m}`)) return m;
+  return null;
+}
+
+/** Asks `binary` (default: the installed QEMU) everything; KVM expansions only under hardware KVM. */
 export async function takeSnapshot(binary: string | null = findQemu()): Promise<QemuSnapshot> {
   if (!binary) throw new Error('qemu-system-x86_64 not found (apt-get install qemu-system-x86)');
   const flags = recognizedFlags(binary);
   const tcg = await QmpSession.start({ accel: 'tcg', binary });
-  const kvm = kvmUsable() ? await QmpSession.start({ accel: 'kvm', binary }) : null;
+  const module = hardwareKvmModule();
+  if (!module && kvmUsable())
+    console.warn('/dev/kvm is not kvm_intel or kvm_amd here (paravirtual KVM?): taking TCG answers only');
+  const kvm = module ? await QmpSession.start({ accel: 'kvm', binary }) : null;
   try {
     const version = await qemuVersion(tcg);
     const definitions = (await queryCpuDefinitions(tcg)).map((d) => ({
@@ -130,7 +145,7 @@ export async function takeSnapshot(binary: string | null = findQemu()): Promise<
 if (import.meta.url === `file://${process.argv[1]}`) {
   // tsx catalog-src/qemu-snapshot.ts [BINARY]
   const snap = await takeSnapshot(process.argv[2] ?? findQemu());
-  const short = snap.version.split('.').slice(0, 2).join('.');
+  const short = shortVersion(snap.version);
   const file = new URL(`./snapshots/qemu-${short}.json`, import.meta.url);
   writeFileSync(file, JSON.stringify(snap, null, 1) + '\n');
   console.log(

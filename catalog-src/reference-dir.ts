@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-const NEEDED = ['libvirt-cpu_map/index.xml', 'linux-cpufeatures.tsv'];
+const NEEDED = ['libvirt-cpu_map/index.xml', 'libvirt-cpu_map/SOURCE.md', 'linux-cpufeatures.tsv', 'linux-kvm'];
 
 export function referenceDir(argv: string[]): string {
   const i = argv.findIndex((a) => a === '--reference' || a.startsWith('--reference='));

@@ -8,17 +8,14 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonAsParse } from './json-as-parse.mjs';
+import { NODE_ONLY } from './layers.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ui = join(root, 'src/web/ui');
 
-/** Modules that read files or run processes: if one is ever imported by the UI, the build fails rather than shipping it. */
-const NODE_ONLY = [
-  /^src\/sources\/files\.ts$/,
-  /^src\/fleet\//,
-  /^src\/cli\/(main|inputs)\.ts$/,
-  /^src\/web\/server\//,
-];
+/** Modules that read files or run processes (scripts/layers.mjs): if one is ever imported by the UI, the build fails rather than shipping it. */
+const nodeOnly = NODE_ONLY.map((m) => `src/${m}`);
+const isNodeOnly = (p) => nodeOnly.some((m) => (m.endsWith('/') ? p.startsWith(m) : p === m));
 
 export async function buildWeb({ outdir = join(root, 'dist/web'), minify = true } = {}) {
   mkdirSync(outdir, { recursive: true });
@@ -37,7 +34,7 @@ export async function buildWeb({ outdir = join(root, 'dist/web'), minify = true 
     logLevel: 'warning',
   });
   const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, resolve(root, p)).replace(/\\/g, '/'));
-  const leaked = inputs.filter((p) => NODE_ONLY.some((re) => re.test(p)));
+  const leaked = inputs.filter(isNodeOnly);
   if (leaked.length) throw new Error(`build-web: Node-only modules in the browser bundle: ${leaked.join(', ')}`);
   for (const f of ['index.html', 'style.css']) copyFileSync(join(ui, f), join(outdir, f));
   const bytes = result.metafile.outputs[relative(process.cwd(), join(outdir, 'app.js')).replace(/\\/g, '/')]?.bytes;

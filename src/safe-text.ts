@@ -8,6 +8,8 @@
 // C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text
 // eslint-disable-next-line no-control-regex -- the point is to find control characters
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+/** Every character that must not reach a terminal or a config raw (global: use with replace). */
+export const UNSAFE_CHARS = UNSAFE;
 // eslint-disable-next-line no-control-regex
 const UNSAFE_BUT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 

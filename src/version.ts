@@ -20,3 +20,14 @@ export function versionAtLeast(version: string, min: string): boolean {
 function numbers(v: string): number[] {
   return (v.match(/\d+/g) ?? []).map(Number);
 }
+
+/** "7.2" of "7.2.22", "6.8" of "6.8.12-4-pve"; null when the string does not start with major.minor. */
+export function majorMinor(version: string | null | undefined): string | null {
+  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+  return m ? `${m[1]}.${m[2]}` : null;
+}
+
+/** QMP's version triple ({qemu: {major, minor, micro}} of query-version and the greeting) as "7.2.22". */
+export function qmpVersionString(v: { major: number; minor: number; micro: number }): string {
+  return `${v.major}.${v.minor}.${v.micro}`;
+}

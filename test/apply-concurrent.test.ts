@@ -4,7 +4,7 @@ import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pveLockDirFor } from '../src/fleet/apply/lock.js';
+import { pveLockDirFor } from '../src/proxmox/apply/lock.js';
 import { repoRoot } from './helpers/paths.js';
 
 const FOREIGN = `# hand-written, keep as is
@@ -25,6 +25,31 @@ function runApply(args: string[], input: string): Promise<{ code: number | null;
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolve({ code, stderr }));
     child.stdin.end(input);
+  });
+}
+
+/**
+ * A shell appending sections with `>>` (open O_APPEND, one write, close: no lock, as an admin
+ * would) every few milliseconds until `stop` exists; resolves with the names it appended.
+ */
+function runAppender(file: string, tag: string, stop: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const script = [
+      'f=$1; tag=$2; stop=$3; i=0',
+      'while [ ! -e "$stop" ]; do',
+      '  printf "\\ncpu-model: %s%s\\n\\tflags +pcid\\n\\treported-model qemu64\\n" "$tag" "$i" >> "$f"',
+      '  i=$((i+1)); sleep 0.05',
+      'done; echo $i',
+    ].join('\n');
+    const child = spawn('sh', ['-c', script, 'sh', file, tag, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Array.from({ length: Number(out) }, (_, i) => `${tag}${i}`))
+        : reject(new Error(`appender exited ${code}`)),
+    );
   });
 }
 
@@ -60,6 +85,43 @@ describe('apply under concurrency', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o664);
     expect((await stat(`${file}.bak`)).mode & 0o777).toBe(0o664);
   }, 120_000);
+
+  it("beside a lockless appender (an admin's >>): 0 sections lost in 10 rounds of 8 writers", async () => {
+    const file = join(dir, 'cpu-models.conf');
+    await writeFile(file, FOREIGN);
+    const expected: string[] = [];
+    let appended = 0;
+    let exit3 = 0;
+    for (let round = 0; round < 10; round++) {
+      // 4 apply runs, and 4 shells appending with >> for as long as they run
+      const stop = join(dir, `stop-${round}`);
+      const appenders = [0, 1, 2, 3].map((w) => runAppender(file, `a${round}x${w}x`, stop));
+      const applies = await Promise.all(
+        [0, 1, 2, 3].map(async (i) => ({
+          name: `m${round}x${i}`,
+          ...(await runApply(['--file', file], section(`m${round}x${i}`, '+aes'))),
+        })),
+      );
+      await writeFile(stop, '');
+      for (const names of await Promise.all(appenders)) {
+        expected.push(...names);
+        appended += names.length;
+      }
+      for (const r of applies) {
+        expect([0, 3], r.stderr).toContain(r.code);
+        if (r.code === 0) expected.push(r.name);
+        else exit3++;
+      }
+    }
+    const text = await readFile(file, 'utf8');
+    const lost = expected.filter((name) => !text.includes(`cpu-model: ${name}\n`));
+    if (process.env.MIGRATABLE_TEST_REPORT)
+      console.log(`appended ${appended}, applied ${expected.length - appended}, exit 3: ${exit3}, lost ${lost.length}`);
+    expect(appended).toBeGreaterThan(200);
+    expect(lost, `lost ${lost.length} of ${expected.length} sections (${exit3} apply runs exited 3)`).toEqual([]);
+    expect(exit3).toBeLessThan(20); // apply merges a lockless writer's change instead of giving up
+    expect(text.startsWith(FOREIGN)).toBe(true);
+  }, 240_000);
 
   it('a symlinked file stays a symlink; its target is edited and keeps its mode', async () => {
     await mkdir(join(dir, 'real'));
@@ -103,7 +165,7 @@ describe('apply under concurrency', () => {
       '/etc/pve/priv/lock/file-virtual-guest_cpu-models_conf',
     );
     expect(pveLockDirFor('/srv/cpu-models.conf')).toBeNull();
-    const { applyCpuModel } = await import('../src/fleet/apply/index.js');
+    const { applyCpuModel } = await import('../src/proxmox/apply/index.js');
     const pveRoot = join(dir, 'pve');
     const file = join(pveRoot, 'virtual-guest', 'cpu-models.conf');
     const lockDir = join(pveRoot, 'priv/lock/file-virtual-guest_cpu-models_conf');

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { applyCpuModel, backupPathFor, qmSetLines, writeFileAtomic } from '../src/fleet/apply/index.js';
+import { applyCpuModel, backupPathFor, writeFileAtomic } from '../src/proxmox/apply/index.js';
+import { qmSetLines } from '../src/proxmox/commands.js';
 import type { CpuModelSection } from '../src/formats/pve-cpu-models.js';
 
 // An existing file with comments, odd indentation and no final newline: all of it must survive.

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hardwareKvmModule } from '../catalog-src/qemu-snapshot.js';
+import { kvmUsable } from '../src/qemu/binary.js';
 import {
+  HYPERCALL_FEATURES,
+  NESTED_FEATURES,
   allFeatures,
   allLinuxFlags,
   allModels,
@@ -100,8 +105,29 @@ describe('catalog names', () => {
       expect(f.linux === null || typeof f.linux === 'string').toBe(true);
       if (f.cpuid) expect(Object.keys(f.cpuid).sort()).toEqual(['bit', 'leaf', 'register', 'subleaf']);
     }
-    expect(allFeatures().find((f) => f.name === 'invtsc')!.blocksMigration).toBe(true);
     expect(allLinuxFlags().length).toBeGreaterThan(250);
+  });
+
+  it('carries the migration properties from their sources, matched by bit', () => {
+    const names = (p: (f: ReturnType<typeof allFeatures>[number]) => unknown) =>
+      allFeatures()
+        .filter(p)
+        .map((f) => f.name);
+    // QEMU's feature_word_info[]: only CPUID 0x80000007 EDX[8] is unmigratable
+    expect(names((f) => f.blocksMigration)).toEqual(['invtsc']);
+    // Linux cpuid.rst/hypercalls.rst: the KVM_FEATURE_* bits whose guest side makes a hypercall
+    expect(Object.fromEntries(allFeatures().flatMap((f) => (f.hypercall ? [[f.name, f.hypercall]] : [])))).toEqual({
+      'kvm-pv-ipi': 'KVM_HC_SEND_IPI',
+      'kvm-pv-sched-yield': 'KVM_HC_SCHED_YIELD',
+      'kvm-pv-unhalt': 'KVM_HC_KICK_CPU',
+    });
+    expect(HYPERCALL_FEATURES).toEqual(['kvm-pv-ipi', 'kvm-pv-sched-yield', 'kvm-pv-unhalt']);
+    // vmx, svm and the words QEMU makes depend on them (VMX capability MSRs, CPUID 0x8000000A EDX)
+    const nested = new Set(NESTED_FEATURES);
+    for (const f of ['vmx', 'svm', 'vmx-ept', 'vmx-eptp-switching', 'vmx-ins-outs', 'npt', 'avic', 'vgif'])
+      expect(nested.has(f), f).toBe(true);
+    for (const f of ['skinit', 'sgx', 'kvm-pv-tlb-flush', 'hypervisor', 'invtsc']) expect(nested.has(f), f).toBe(false);
+    expect(names((f) => f.name.startsWith('vmx-') && !f.nested)).toEqual([]);
   });
 
   it('has every versioned model up to the newest libvirt knows, with vendors and first QEMU versions', () => {
@@ -143,5 +169,21 @@ describe('feature and flag bits', () => {
     clearBit(bits, FEATURE_BITS.of(some[0]));
     expect(hasBit(bits, FEATURE_BITS.of(some[0]))).toBe(false);
     expect(hasBit(bits, FEATURE_BITS.of(some[1]))).toBe(true);
+  });
+});
+
+describe('gen:catalog --refresh and KVM', () => {
+  it('takes KVM expansions only from hardware KVM, never from a paravirtual one (kvm_pvm)', () => {
+    const sys = mkdtempSync(join(tmpdir(), 'migratable-sysmodule-'));
+    try {
+      mkdirSync(join(sys, 'kvm'));
+      mkdirSync(join(sys, 'kvm_pvm'));
+      expect(hardwareKvmModule(sys)).toBeNull();
+      mkdirSync(join(sys, 'kvm_amd'));
+      // with hardware KVM loaded, the answer depends only on whether /dev/kvm opens here
+      expect(hardwareKvmModule(sys)).toBe(kvmUsable() ? 'kvm_amd' : null);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
   });
 });

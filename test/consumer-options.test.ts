@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { resolveModel } from '../src/catalog/index.js';
 import { EMITTERS } from '../src/emitters/index.js';
-import { LIBVIRT_9_0_MODELS } from '../src/emitters/libvirt-9.0-map.js';
+import { libvirtRelease } from '../src/catalog/libvirt.js';
 import { novaRelease } from '../src/emitters/nova-releases.js';
 import { cli } from './helpers/cli.js';
 import { pairResults } from './helpers/consumer-pairs.js';
@@ -15,7 +15,7 @@ describe('--libvirt', () => {
   it('before 10.10 only names in libvirt 9.0 map; from 10.10 a versioned name may be used', () => {
     for (const r of Object.values(results))
       for (const v of ['9.0', '10.0', '10.9'])
-        expect(Object.keys(LIBVIRT_9_0_MODELS)).toContain(modelOf(EMITTERS.libvirt.emit(r, { libvirt: v })));
+        expect(libvirtRelease('9.0')!.models).toContain(modelOf(EMITTERS.libvirt.emit(r, { libvirt: v })));
     const amd = results.amd;
     expect(amd.base).toMatch(/-v\d+$/);
     const newer = modelOf(EMITTERS.libvirt.emit(amd, { libvirt: '10.10' }));

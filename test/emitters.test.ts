@@ -10,8 +10,7 @@ import type { BaselineResult } from '../src/engine/types.js';
 import { EMITTERS, EmitError, FORMAT_NAMES, type FormatName } from '../src/emitters/index.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import { pveForcedFlags } from '../src/emitters/pve-names.js';
-import { LIBVIRT_9_0_MODELS } from '../src/emitters/libvirt-9.0-map.js';
-import { featureFromLibvirt } from '../src/sources/virsh.js';
+import { featureFromLibvirt, libvirtRelease } from '../src/catalog/libvirt.js';
 import { parseSectionConfig, type SectionChunk } from '../src/formats/pve-section-config.js';
 import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';
 
@@ -293,7 +292,7 @@ describe('libvirt', () => {
     const dom = parser.parse(emit('libvirt', intel, { wrapDomain: true })).domain;
     // an unversioned name libvirt 9.0 knows; deltas against QEMU's expansion of it give the promise
     const model = resolveModel(dom.cpu.model['#text'])!;
-    expect(Object.keys(LIBVIRT_9_0_MODELS)).toContain(dom.cpu.model['#text']);
+    expect(libvirtRelease('9.0')!.models).toContain(dom.cpu.model['#text']);
     const guest = new Set(model.kvmFeatures);
     for (const f of dom.cpu.feature as Array<{ policy: string; name: string }>) {
       const q = featureFromLibvirt(f.name)!;
@@ -353,7 +352,7 @@ describe('nova', () => {
     expect(lines).toContain('[libvirt]');
     expect(lines).toContain('cpu_mode = custom');
     const model = lines.find((l) => l.startsWith('cpu_models = '))!.slice('cpu_models = '.length);
-    expect(Object.keys(LIBVIRT_9_0_MODELS)).toContain(model);
+    expect(libvirtRelease('9.0')!.models).toContain(model);
     expect(lines.find((l) => l.startsWith('cpu_model_extra_flags = '))).toMatch(
       /^cpu_model_extra_flags = ([+-][\w.-]+(, |$))+/,
     );

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { EMITTERS } from '../src/emitters/index.js';
-import { LIBVIRT_9_0_MODELS } from '../src/emitters/libvirt-9.0-map.js';
+import { libvirtRelease } from '../src/catalog/libvirt.js';
 import { pairResults } from './helpers/consumer-pairs.js';
 import { repoRoot } from './helpers/paths.js';
 import { swaggerProblems } from './helpers/swagger-validate.js';
@@ -36,7 +36,7 @@ describe('KubeVirt v1.9.0 VirtualMachine schema', () => {
       expect(problems(vm)).toEqual([]);
       const cpu = (vm as { spec: { template: { spec: { domain: { cpu: { model: string; features?: Json[] } } } } } })
         .spec.template.spec.domain.cpu;
-      expect(Object.keys(LIBVIRT_9_0_MODELS)).toContain(cpu.model);
+      expect(libvirtRelease('9.0')!.models).toContain(cpu.model);
       for (const f of cpu.features ?? []) expect(['require', 'disable']).toContain(f.policy);
     });
   }

@@ -12,12 +12,10 @@ import { computeBaseline } from '../src/engine/baseline.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import type { BaselineResult } from '../src/engine/types.js';
 import { EMITTERS } from '../src/emitters/index.js';
-import { LIBVIRT_9_0_FEATURES, LIBVIRT_9_0_MODELS } from '../src/emitters/libvirt-9.0-map.js';
 import { libvirtDefinition, libvirtSpelling } from '../src/emitters/libvirt-names.js';
-import { readLibvirtMapTable } from './helpers/libvirt-map-table.js';
 import { newProfile } from '../src/profile/build.js';
 import { readProfilesFromText } from '../src/sources/index.js';
-import { featureFromLibvirt } from '../src/sources/virsh.js';
+import { featureFromLibvirt, libvirtRelease } from '../src/catalog/libvirt.js';
 import { cli } from './helpers/cli.js';
 import { pairResults } from './helpers/consumer-pairs.js';
 import { startSessionLibvirtd, type SessionLibvirtd } from './helpers/libvirtd.js';
@@ -204,15 +202,10 @@ describe(`libvirt ${'9.0'} QEMU driver starts what it can run and refuses what i
   }, 60_000);
 });
 
-describe('the libvirt 9.0 map table (src/emitters/libvirt-9.0-map.ts)', () => {
-  it("is the installed libvirt 9.0's: every model virsh knows, each definition as its cpu_map lists it", () => {
+describe("the catalog's libvirt 9.0 (data/libvirt.json)", () => {
+  it('knows exactly the models the running libvirt 9.0 daemon lists', () => {
     const version = /libvirt (\d+\.\d+)/.exec(lv.virsh(['version']).stdout)?.[1];
     expect(version).toBe('9.0'); // Debian 12's; scripts/install-system-deps installs it
-    expect(Object.keys(LIBVIRT_9_0_MODELS).sort()).toEqual([...knownModels].sort());
-    const fresh = readLibvirtMapTable('/usr/share/libvirt/cpu_map');
-    expect(LIBVIRT_9_0_MODELS).toEqual(
-      Object.fromEntries(Object.entries(fresh.models).map(([k, v]) => [k, v.join(' ')])),
-    );
-    expect(LIBVIRT_9_0_FEATURES).toBe(fresh.features.join(' '));
+    expect([...libvirtRelease('9.0')!.models].sort()).toEqual([...knownModels].sort());
   });
 });

@@ -17,7 +17,7 @@ describe('migratable plan', () => {
     const r = cli(base('plan', '--format', 'json'));
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
-    expect(Object.keys(plan)).toEqual(['domains', 'vms']);
+    expect(Object.keys(plan)).toEqual(['domains', 'vms', 'versions']);
     for (const d of plan.domains) {
       expect(Object.keys(d)).toEqual(['nodes', 'source', 'model']);
       expect(Object.keys(d.model)).toEqual(['name', 'cpu', 'features']);

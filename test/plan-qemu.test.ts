@@ -1,9 +1,9 @@
 /** The plan's domain models, read back by the installed QEMU: JSON `features` = QEMU's expansion of `cpu`. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFeature, resolveModel } from '../src/catalog/index.js';
-import { readEtcPve } from '../src/cluster/etc-pve.js';
+import { readEtcPve } from '../src/proxmox/config/etc-pve.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
-import { computePlan } from '../src/engine/plan.js';
+import { computePlan } from '../src/proxmox/plan/plan.js';
 import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';

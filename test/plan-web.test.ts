@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/chromium.js';
-import { clusterPlanSource } from '../src/cli/plan-inputs.js';
+import { clusterPlanSource } from '../src/proxmox/plan/inputs.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
@@ -52,7 +52,7 @@ describe('targets API', () => {
 
   it('serves the plan JSON contract', async () => {
     const { body } = await get(server, '/api/plan');
-    expect(Object.keys(body)).toEqual(['domains', 'vms']);
+    expect(Object.keys(body)).toEqual(['domains', 'vms', 'versions']);
     expect(body.vms).toHaveLength(3);
   });
 });

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveModel } from '../src/catalog/index.js';
-import { readEtcPve } from '../src/cluster/etc-pve.js';
-import { computePlan } from '../src/engine/plan.js';
-import type { Plan, PlanInput } from '../src/engine/plan-types.js';
-import { loadPlanInput } from '../src/cli/plan-inputs.js';
+import { readEtcPve } from '../src/proxmox/config/etc-pve.js';
+import { computePlan } from '../src/proxmox/plan/plan.js';
+import type { Plan, PlanInput } from '../src/proxmox/plan/types.js';
+import { loadHosts } from '../src/cli/inputs.js';
+import { loadPlanInput } from '../src/proxmox/plan/inputs.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { clusterApiDir, clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
 import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
@@ -90,12 +91,16 @@ describe('plan from a replayed Proxmox VE 9.1 API', () => {
   afterAll(async () => srv?.close());
 
   it('gives the same plan, with the host data and running state from the API', async () => {
-    const input = await loadPlanInput([], {
-      pveConfig: '/nonexistent',
-      pve: `https://127.0.0.1:${srv.port}`,
-      token: TOKEN,
-      fingerprint: srv.fingerprint,
-    });
+    const input = await loadPlanInput(
+      [],
+      {
+        pveConfig: '/nonexistent',
+        pve: `https://127.0.0.1:${srv.port}`,
+        token: TOKEN,
+        fingerprint: srv.fingerprint,
+      },
+      loadHosts,
+    );
     expect(input.hosts.map((h) => h.name).sort()).toEqual(['pve1', 'pve2', 'pve3']);
     const plan = computePlan(input);
     expectIssueOutcome(plan, /HA rule 'intel-only' \(strict\)/);

@@ -94,7 +94,53 @@ describe('parseProbeBundle', () => {
         definitions: [{ name: 'EPYC-Milan', 'unavailable-features': [], static: false, 'migration-safe': true }],
       },
       qmpError: null,
+      // a bundle from before the kvm and host-virtual sections
+      kvm: null,
+      virtualHints: null,
     });
+  });
+
+  it('reads the kvm and host-virtual sections; names sysfs cannot have are dropped', () => {
+    const text = bundle(QMP_OK).replace(
+      '#end',
+      [
+        '#section kvm',
+        'device yes',
+        'module kvm',
+        'param kvm enable_pmu Y',
+        'module kvm_amd',
+        'param kvm_amd nested 1',
+        'param kvm_amd odd value with spaces',
+        'module __proto__',
+        'param __proto__ polluted yes',
+        'param kvm_amd Bad-Name 1',
+        '',
+        '#section host-virtual',
+        'Hypervisor vendor:                       KVM',
+        'Virtualization type:                     full',
+        'dmi sys_vendor QEMU',
+        'dmi product_name Standard PC (Q35 + ICH9, 2009)',
+        '',
+        '#end',
+      ].join('\n'),
+    );
+    const probe = parseProbeBundle(text, 'x');
+    expect(probe.kvm).toEqual({
+      device: true,
+      modules: { kvm: { enable_pmu: 'Y' }, kvm_amd: { nested: '1', odd: 'value with spaces' } },
+    });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(probe.virtualHints).toEqual({
+      hypervisorVendor: 'KVM',
+      dmiVendor: 'QEMU',
+      dmiProduct: 'Standard PC (Q35 + ICH9, 2009)',
+    });
+  });
+
+  it('reads QMP lines a sanitizing printer wrote with an escaped CR (old `probe --bundle > file`)', () => {
+    const probe = parseProbeBundle(bundle(QMP_OK.map((l) => l + '\\r')), 'x');
+    expect(probe.qmpError).toBeNull();
+    expect(probe.qmp?.version).toBe('9.1.2');
   });
 
   it('keeps QEMU trouble as qmpError, not as a failure of the bundle', () => {

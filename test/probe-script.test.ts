@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +58,11 @@ describe('probe script', () => {
         readdirSync(VULN_DIR).map((f) => [f, readFileSync(join(VULN_DIR, f), 'utf8').trim()]),
       );
       expect(probe.vulnerabilities).toEqual(expected);
+      // the kvm section says what /sys/module and /dev/kvm say here
+      expect(probe.kvm?.device).toBe(existsSync('/dev/kvm'));
+      const modules = readdirSync('/sys/module').filter((m) => m === 'kvm' || m.startsWith('kvm_'));
+      expect(Object.keys(probe.kvm?.modules ?? {}).sort()).toEqual(modules.sort());
+      expect(probe.virtualHints).not.toBeNull();
       if (qemuHere) {
         expect(probe.qmpError).toBeNull();
         expect(probe.qmp?.version).toMatch(/^\d+\.\d+\.\d+$/);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { normalizeFingerprint, PveApiError, PveClient, PveToken, resolvePveToken } from '../src/fleet/pve/index.js';
+import { normalizeFingerprint, PveApiError, PveClient, PveToken, resolvePveToken } from '../src/proxmox/api/index.js';
 import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
 
 const SECRET = '5f1e3c2a-9b7d-4e6f-8a1b-c0ffee123456';

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { vmDomain } from '../src/engine/plan-domains.js';
-import { migrationBlockers, pinnedMachineVersion } from '../src/engine/plan-targets.js';
+import { vmDomain } from '../src/proxmox/ha/domains.js';
+import { migrationBlockers } from '../src/engine/migration.js';
+import { pinnedMachineVersion } from '../src/proxmox/plan/targets.js';
 import {
   combineHaConfig,
   parseHaGroups,
   parseHaResources,
   parseHaRules,
   type HaConfig,
-} from '../src/formats/pve-ha.js';
+} from '../src/proxmox/config/ha.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { vmFromCpuString } from '../src/sources/vm/qemu-cpu.js';
 import { readFileSync } from 'node:fs';

@@ -6,13 +6,10 @@ import { InputError } from '../src/errors.js';
 import { HostProfileSchema, type HostProfile } from '../src/profile/host-profile.js';
 import { cpuidRawReader, featuresFromLeaves, parseCpuidRaw, signature } from '../src/sources/cpuid-raw.js';
 import { READERS, readProfilesFromText, type ReadOptions } from '../src/sources/index.js';
-import { LIBVIRT_MODEL_GAPS } from '../src/sources/libvirt-model-gaps.js';
 import { lscpuReader } from '../src/sources/lscpu.js';
 import { pveClusterFlagsReader, pveNodeStatusReader } from '../src/sources/pve.js';
 import { virshDomcapsReader } from '../src/sources/virsh.js';
-import { libvirtModelGaps } from './helpers/libvirt-gaps.js';
-import { haveLibvirtCpuMap } from './helpers/qemu.js';
-import { fixturesDir as cpuinfoDir, installedLibvirtCpuMap, repoRoot } from './helpers/paths.js';
+import { fixturesDir as cpuinfoDir, repoRoot } from './helpers/paths.js';
 
 const fx = (p: string) => resolve(repoRoot, 'test/fixtures', p);
 const load = (p: string) => readFileSync(fx(p), 'utf8');
@@ -240,22 +237,6 @@ describe('virsh domcapabilities', () => {
     );
     expect(inputError(() => virshDomcapsReader.read(noHm, 'nohm.xml', 'x')).message).toMatch(/host-model/);
   });
-
-  it.skipIf(!haveLibvirtCpuMap)(
-    "the libvirt model gap table matches the installed libvirt's cpu_map for every model it defines",
-    () => {
-      // The table was computed from a newer libvirt map; libvirt never changes a released model, so the
-      // models Debian's libvirt defines must come out the same from its own copy (package libvirt0).
-      const { gaps, models } = libvirtModelGaps(installedLibvirtCpuMap);
-      expect(models.length).toBeGreaterThan(40);
-      const fresh = Object.fromEntries(models.filter((m) => gaps[m]).map((m) => [m, gaps[m].join(' ')]));
-      const table = Object.fromEntries(
-        models.filter((m) => LIBVIRT_MODEL_GAPS[m]).map((m) => [m, LIBVIRT_MODEL_GAPS[m]]),
-      );
-      expect(table).toEqual(fresh);
-      expect(LIBVIRT_MODEL_GAPS['Broadwell-IBRS']).toBe('abm arat f16c rdrand vme xsaveopt');
-    },
-  );
 });
 
 describe('virsh capabilities', () => {

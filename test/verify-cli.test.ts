@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from './helpers/cli.js';
+import { cli, cliAsync } from './helpers/cli.js';
 import { haveGuestKernel, haveQemu, haveQemu10, qemu10Binary } from './helpers/qemu.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-verify-cli-'));
 
 describe.skipIf(!(haveQemu && haveGuestKernel))('verify from the command line', () => {
-  it('boots a cpu-models.conf section the way Proxmox starts it, and the guest sees the promise', () => {
+  // Boots run through cliAsync: a spawnSync of a TCG boot on a busy machine starves vitest's worker messages
+  it('boots a cpu-models.conf section the way Proxmox starts it, and the guest sees the promise', async () => {
     const conf = join(tmp, 'cpu-models.conf');
     writeFileSync(
       conf,
@@ -17,24 +18,32 @@ describe.skipIf(!(haveQemu && haveGuestKernel))('verify from the command line', 
     const several = cli(['verify', '--accel', 'tcg', conf]);
     expect(several.code).toBe(2);
     expect(several.stderr).toMatch(/several cpu-model sections \(tcg-ok, other\)/);
-    const r = cli(['verify', '--accel', 'tcg', '--section', 'tcg-ok', '--json', conf]);
+    const r = await cliAsync(['verify', '--accel', 'tcg', '--section', 'tcg-ok', '--json', conf]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.outcome).toBe('match');
     for (const f of ['ssse3', 'sse4.1', 'popcnt']) expect(report.promised).toContain(f);
   });
 
-  it("says which promised features TCG cannot provide (the bundled example's model)", () => {
+  it("says which promised features TCG cannot provide (the bundled example's model)", async () => {
     const model = join(tmp, 'model.json');
     writeFileSync(model, cli(['baseline', 'examples/field-report-cluster', '--format', 'json']).stdout);
-    const r = cli(['verify', '--accel', 'tcg', model]);
+    const r = await cliAsync(['verify', '--accel', 'tcg', model]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/REFUSED/);
     expect(r.stdout).toMatch(/TCG cannot provide: .*tsc-deadline/);
   });
 
-  it.skipIf(!haveQemu10)('boots with the QEMU --qemu-binary names (QEMU 10.0 beside the installed one)', () => {
-    const r = cli(['verify', '--accel', 'tcg', '--json', '--qemu-binary', qemu10Binary!, 'qemu64,+ssse3,+popcnt']);
+  it.skipIf(!haveQemu10)('boots with the QEMU --qemu-binary names (QEMU 10.0 beside the installed one)', async () => {
+    const r = await cliAsync([
+      'verify',
+      '--accel',
+      'tcg',
+      '--json',
+      '--qemu-binary',
+      qemu10Binary!,
+      'qemu64,+ssse3,+popcnt',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.qemu).toEqual({ binary: qemu10Binary, version: expect.stringMatching(/^10\.0\./) });

@@ -215,6 +215,28 @@ describe('drift from an inventory', () => {
     inv.add([amd], new Date('2025-01-01T00:00:00Z'));
     // A microcode update took rdseed away
     inv.add([{ ...amd, features: amd.features.filter((f) => f !== 'rdseed') }], new Date('2025-02-01T00:00:00Z'));
+    // scan --verify results: one node proved the model, one refused it
+    const verdict = (host: string, outcome: string, detail: string) => ({
+      host,
+      target: `root@${host}`,
+      verifiedAt: '2025-02-02T00:00:00.000Z',
+      modelHash: 'ab'.repeat(32),
+      modelCpu: 'EPYC-Rome,enforce',
+      modelName: 'web-tier',
+      outcome: outcome as 'match' | 'refused',
+      accel: 'kvm',
+      qemu: '9.2.0',
+      detail,
+      report: {},
+    });
+    inv.addVerifications([
+      verdict('pve-amd1', 'match', 'started and the guest saw exactly the promise'),
+      verdict(
+        'pve-intel1',
+        'refused',
+        "QEMU refused it: host doesn't support requested feature: CPUID.80000001H:ECX.sse4a",
+      ),
+    ]);
     inv.close();
     const view = await openInventoryDrift(db);
     const s = await startServer({ inputs: view.hosts, drift: view.drift, port: 0, webRoot });
@@ -234,6 +256,10 @@ describe('drift from an inventory', () => {
       await page.waitForSelector('body[data-ready]');
       await page.locator('#drift .removed').first().waitFor();
       expect(await page.locator('#drift').textContent()).toContain('−rdseed');
+      const proof = page.locator('#drift .proof-table');
+      expect(await proof.locator('tr[data-outcome="refused"] th').textContent()).toBe('pve-intel1');
+      expect(await proof.locator('tr[data-outcome="refused"] .verdict').textContent()).toBe('refused by QEMU');
+      expect(await proof.textContent()).toContain('web-tier abababababab');
       await page.locator('#drift').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(artifacts, 'web-drift.png') });
       await page.close();

@@ -4,11 +4,12 @@ import linuxData from '../../data/linux-flags.json' with { type: 'json' };
 import kvmData from '../../data/kvm.json' with { type: 'json' };
 import kvmOfferData from '../../data/kvm-offer.json' with { type: 'json' };
 import qemuChangesData from '../../data/qemu-changes.json' with { type: 'json' };
-import { compareVersions } from '../version.js';
+import { compareVersions, majorMinor } from '../version.js';
 import type { Feature, KvmOfferData, LinuxFlag, Model, QemuChange } from './types.js';
 
 export type * from './types.js';
 export { CATEGORY_ORDER } from './types.js';
+export { isAmdLike } from './vendors.js';
 
 /** KVM facts from Linux arch/x86/kvm (see catalog-src/kvm.json): what KVM adds, removes and synthesizes. */
 export interface KvmKnowledge {
@@ -18,8 +19,6 @@ export interface KvmKnowledge {
   accelDefaultsOff: string[];
   /** Features KVM provides on every host, whatever the CPU */
   emulated: string[];
-  /** Paravirtual features that work by hypercall (VMCALL on Intel / VMMCALL on AMD) */
-  hypercall: string[];
   /** Features that vanish with microcode updates (TSX) */
   fragile: string[];
   /** Bits KVM sets when the host lacks a hardware bug: cpuinfo bug name and the first kernel reporting it */
@@ -68,6 +67,12 @@ export function allModels(): readonly Model[] {
   return models;
 }
 
+/** The paravirtual features whose guest side makes a KVM hypercall (feature.hypercall), by name. */
+export const HYPERCALL_FEATURES: readonly string[] = features.filter((f) => f.hypercall).map((f) => f.name);
+
+/** The nested-virtualization features (feature.nested: vmx, svm and their capability words), by name. */
+export const NESTED_FEATURES: readonly string[] = features.filter((f) => f.nested).map((f) => f.name);
+
 export function allLinuxFlags(): readonly LinuxFlag[] {
   return linuxFlags;
 }
@@ -97,7 +102,7 @@ export function resolveModel(name: string): Model | undefined {
 /** True when QEMU `version` (e.g. "7.2" or "7.2.22") knows something first released in `since` (null = unknown: treated as not known). */
 export function knownIn(since: string | null, version: string): boolean {
   if (since === null) return false;
-  return compareVersions(since, version.split('.').slice(0, 2).join('.')) <= 0;
+  return compareVersions(since, majorMinor(version) ?? version) <= 0;
 }
 
 /**
@@ -106,7 +111,7 @@ export function knownIn(since: string | null, version: string): boolean {
  */
 export function knownNewerThan(since: string | null, version: string): boolean {
   if (since === null || since === OLDEST_KNOWN_QEMU) return false;
-  return compareVersions(since, version.split('.').slice(0, 2).join('.')) > 0;
+  return compareVersions(since, majorMinor(version) ?? version) > 0;
 }
 
 /** The QEMU release the catalog's own snapshot comes from: its names and models are "this or older". */

@@ -57,8 +57,12 @@ export interface Feature {
   /** First QEMU release that knows the name ("7.2" means "7.2 or older") or null when unknown (newer than 7.2) */
   qemu: string | null;
   kvm: KvmTreatment;
-  /** QEMU refuses to migrate a guest that has it (invtsc) */
+  /** QEMU refuses to migrate a guest that has it: its feature tables mark the bit unmigratable (invtsc) */
   blocksMigration: boolean;
+  /** Nested virtualization: vmx/svm and the VMX/SVM capability words QEMU makes depend on them */
+  nested: boolean;
+  /** The KVM hypercall the guest makes when it sees this paravirtual bit (KVM_HC_KICK_CPU ...), else null */
+  hypercall: string | null;
   description: string;
 }
 
@@ -133,4 +137,118 @@ export interface KvmOfferData {
   /** QEMU's feature_dependencies[], in table order */
   dependencies: Array<{ from: string[]; to: string[] }>;
   hostBits: Record<'intel' | 'amd', Record<string, string[]>>;
+}
+
+/** A libvirt release's x86 CPU map: which names it knows (data/libvirt.json). */
+export interface LibvirtRelease {
+  /** "9.0", or libvirt@<commit> for the newest map the catalog was made from */
+  name: string;
+  /** Where the names were read */
+  source: string;
+  /** Model names its index.xml includes, in its order */
+  models: string[];
+  /** Feature names of its x86_features.xml, in libvirt's spelling */
+  features: string[];
+}
+
+/** A KVM paravirtual bit libvirt sets through a domain <features> element instead of a CPU feature. */
+export interface LibvirtDomainFeature {
+  /** Path under <features>: ['pvspinlock'] or ['kvm', 'pv-ipi'] */
+  path: string[];
+  /** The attribute carrying on/off */
+  attr: 'state' | 'eoi';
+  /** KubeVirt's spelling under spec.domain.features, when it has one */
+  kubevirt?: { path: string[]; key: string };
+  /** libvirt's QEMU driver writes only the `=off` form to -cpu: asking for `on` leaves QEMU's default (off) */
+  offOnly?: boolean;
+}
+
+/** data/libvirt.json: libvirt's CPU map per release that matters, its definitions and its gaps against QEMU. */
+export interface LibvirtData {
+  $comment?: string;
+  /** The first release whose map has QEMU's versioned model names */
+  versionedModelsSince: { release: string; source: string };
+  /** QEMU feature -> the domain <features> knob libvirt sets it with */
+  domainFeatures: { source: string; features: Record<string, LibvirtDomainFeature> };
+  /** Oldest first: Debian 12's 9.0, then the newest map */
+  releases: LibvirtRelease[];
+  /** Every model's definition in QEMU's canonical spelling (parent first, removed='yes' included) */
+  definitions: Record<string, string[]>;
+  /** Per libvirt model: what QEMU's model of that name enables under KVM that libvirt's definition lacks */
+  gaps: Record<string, string[]>;
+}
+
+/** When qemu-server adds a flag (data/proxmox.json): every condition given must hold. */
+export interface PveFlagCondition {
+  /** The reported model (the CPU type, or a custom/built-in model's reported-model) is one of these */
+  cpuType?: string[];
+  cpuTypePrefix?: string;
+  ostype?: string;
+  kvm?: boolean;
+  /** The VM's machine version is at least / below this */
+  machineAtLeast?: string;
+  machineBelow?: string;
+  /** The QEMU binary is at least this */
+  qemuAtLeast?: string;
+  /** The VM's ostype is Windows of at least this version */
+  windowsAtLeast?: number;
+}
+
+/** A flag qemu-server puts on -cpu by itself (get_pve_cpu_flags), in its own shape. */
+export interface PveCpuFlag {
+  /** As qemu-server writes it (kvm_pv_unhalt) */
+  flag: string;
+  /** The canonical QEMU feature, null when the catalog's QEMUs do not know the name */
+  feature: string | null;
+  op: '+' | '-';
+  when: PveFlagCondition;
+  reason: string;
+  /** First Proxmox VE / qemu-server release with it */
+  since: string;
+  commit?: string;
+}
+
+/** One Proxmox VE release's reported-model list: the keys of qemu-server's CPU model table, with their vendor. */
+export interface PveReleaseData {
+  /** Major release, as --pve takes it */
+  release: string;
+  version: string;
+  qemuServer: string;
+  source: string;
+  models: Record<string, 'GenuineIntel' | 'AuthenticAMD' | 'default'>;
+}
+
+/** data/proxmox.json: qemu-server's CPU tables per release, each with its source. */
+export interface ProxmoxData {
+  $comment?: string;
+  /** Oldest first */
+  releases: PveReleaseData[];
+  builtinModels: {
+    source: string;
+    since: string;
+    models: Record<string, { reportedModel: string; flags: string; features: string[] }>;
+  };
+  pveFlags: { source: string; when: string; flags: PveCpuFlag[] };
+  nestedVirt: {
+    flag: string;
+    since: string;
+    source: string;
+    resolvesTo: string[];
+    byVendor: Record<string, string>;
+  };
+  vmid: { pattern: string; source: string };
+  /** The keys of a cpu: property string (qemu-server's $cpu_fmt) */
+  cpuConf: { keys: string[]; source: string };
+}
+
+/** data/nova.json: OpenStack Nova's release series and the first major version with each capability. */
+export interface NovaData {
+  $comment?: string;
+  /** Series names in release order, the first being firstMajor */
+  series: string[];
+  firstMajor: { value: number; source: string };
+  /** Codename -> series (antelope = 2023.1) */
+  codenames: Record<string, string>;
+  default: { value: string; why: string };
+  capabilities: Record<'cpuModels' | 'disableFlags' | 'maxPhysAddr', { sinceMajor: number; source: string }>;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { BusyError, InputError, EXIT_BAD_INPUT, EXIT_BUSY } from '../errors.js';
+import { BusyError, InputError, WriteError, EXIT_BAD_INPUT, EXIT_BUSY, EXIT_PROBLEM } from '../errors.js';
 import { safeLine, safeText } from '../safe-text.js';
 import { registerCommands } from './commands/index.js';
+import { MIGRATABLE_VERSION } from '../tool-version.js';
 
 // `migratable features | head` closes the pipe early: that is not an error
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -16,7 +17,7 @@ program
   .description(
     'The richest virtual CPU your KVM/QEMU VMs can have and still live-migrate to every host, Intel and AMD mixed.',
   )
-  .version('0.1.0')
+  .version(MIGRATABLE_VERSION)
   .exitOverride()
   .configureOutput({
     writeErr: (s) => process.stderr.write(safeText(s)),
@@ -35,6 +36,10 @@ function fail(err: unknown): never {
   if (err instanceof InputError || err instanceof BusyError) {
     say(err.message);
     process.exit(err instanceof BusyError ? EXIT_BUSY : EXIT_BAD_INPUT);
+  }
+  if (err instanceof WriteError) {
+    say(err.message);
+    process.exit(EXIT_PROBLEM);
   }
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);

@@ -13,6 +13,12 @@ export const ALLOW_INCOMPLETE_OPTION = [
   'use host data that lacks x86-64 baseline features (lm, sse2, ...) instead of refusing it; the model is cut down to it',
 ] as const;
 
+/** For this machine's own /proc/cpuinfo: the exact answer of QEMU/KVM here is used unless --no-probe. */
+export const NO_PROBE_OPTION = [
+  '--no-probe',
+  "read this machine's /proc/cpuinfo as it is, without checking it against QEMU/KVM here (by default, where /dev/kvm and QEMU work, their exact answer is used and the difference reported)",
+] as const;
+
 export function parseQemuVersion(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+\.\d+(\.\d+)?$/.test(v))

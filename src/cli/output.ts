@@ -1,10 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { writeOutputFile } from '../fs/output-file.js';
 import { safeText } from '../safe-text.js';
 
-/** Prints to stdout or writes a file (the CLI's -o); control characters from host data are shown escaped. */
+/**
+ * Prints to stdout or writes a file (the CLI's -o: atomically, never through a link); control
+ * characters from host data are shown escaped.
+ */
 export function output(text: string, file?: string): void {
   const body = safeText(text.endsWith('\n') ? text : text + '\n');
-  if (file && file !== '-') writeFileSync(file, body);
+  if (file && file !== '-') writeOutputFile(file, body);
   else for (const part of pieces(body)) process.stdout.write(part);
 }
 

@@ -3,8 +3,14 @@
  * both to libvirt unchanged).
  */
 import { allModels, resolveFeature, resolveModel, type Model } from '../catalog/index.js';
+import {
+  libvirtDefinitionOf,
+  libvirtDomainFeature,
+  libvirtRelease,
+  libvirtVersionedModelsSince,
+} from '../catalog/libvirt.js';
+import type { LibvirtDomainFeature } from '../catalog/types.js';
 import { compareVersions } from '../version.js';
-import { LIBVIRT_9_0_FEATURES, LIBVIRT_9_0_MODELS } from './libvirt-9.0-map.js';
 
 export interface LibvirtModelName {
   name: string;
@@ -30,28 +36,8 @@ export function libvirtModelName(model: Model): LibvirtModelName {
   return { name: model.name, versioned: VERSIONED.test(model.name) };
 }
 
-/** A KVM paravirtual bit libvirt sets through a domain <features> element instead of a CPU feature. */
-export interface DomainFeature {
-  /** Path under <features>: ['pvspinlock'] or ['kvm', 'pv-ipi'] */
-  path: string[];
-  /** The attribute carrying on/off */
-  attr: 'state' | 'eoi';
-  /** KubeVirt's spelling under spec.domain.features, when it has one */
-  kubevirt?: { path: string[]; key: string };
-  /** libvirt's QEMU driver writes only the `=off` form to -cpu: asking for `on` leaves QEMU's default (off) */
-  offOnly?: boolean;
-}
-
-/** libvirt's QEMU driver turns these into the -cpu kvm_* properties (pvspinlock -> kvm_pv_unhalt). */
-const DOMAIN_FEATURES: Record<string, DomainFeature> = {
-  'kvm-pv-unhalt': { path: ['pvspinlock'], attr: 'state', kubevirt: { path: ['pvspinlock'], key: 'enabled' } },
-  'kvm-pv-eoi': { path: ['apic'], attr: 'eoi', kubevirt: { path: ['apic'], key: 'endOfInterrupt' } },
-  // libvirt 9.0 accepts <pv-ipi state='on'/> but only ever adds kvm-pv-ipi=off to -cpu (seen with
-  // `virsh domxml-to-native` here: the guest of a state='on' domain lacks kvm-pv-ipi)
-  'kvm-pv-ipi': { path: ['kvm', 'pv-ipi'], attr: 'state', offOnly: true },
-  'kvm-poll-control': { path: ['kvm', 'poll-control'], attr: 'state' },
-  'kvm-hint-dedicated': { path: ['kvm', 'hint-dedicated'], attr: 'state' },
-};
+/** A KVM paravirtual bit libvirt sets through a domain <features> element (data/libvirt.json domainFeatures). */
+export type DomainFeature = LibvirtDomainFeature;
 
 export type LibvirtSpelling =
   { kind: 'cpu'; name: string } | { kind: 'domain'; feature: DomainFeature } | { kind: 'none' };
@@ -59,7 +45,7 @@ export type LibvirtSpelling =
 export function libvirtSpelling(feature: string): LibvirtSpelling {
   const f = resolveFeature(feature);
   if (f?.libvirt) return { kind: 'cpu', name: f.libvirt };
-  const d = DOMAIN_FEATURES[feature];
+  const d = libvirtDomainFeature(feature);
   return d ? { kind: 'domain', feature: d } : { kind: 'none' };
 }
 
@@ -70,20 +56,21 @@ export interface LibvirtTarget {
 
 export const DEFAULT_LIBVIRT = '9.0';
 
-/** libvirt 10.10 added QEMU's versioned model names (EPYC-v3 ...) to its CPU map (libvirt NEWS, v10.10.0). */
+/** libvirt 10.10 added QEMU's versioned model names (EPYC-v3 ...) to its CPU map (data/libvirt.json, libvirt NEWS). */
 export function hasVersionedModels(version: string): boolean {
-  return compareVersions(version, '10.10') >= 0;
+  return compareVersions(version, libvirtVersionedModelsSince()) >= 0;
 }
 
-const LIBVIRT_9_0_FEATURE_SET = new Set(LIBVIRT_9_0_FEATURES.split(' '));
-const LIBVIRT_9_0_DEFS = new Map(Object.entries(LIBVIRT_9_0_MODELS).map(([k, v]) => [k, v.split(' ')]));
+/** Debian 12's libvirt: the floor of every release (data/libvirt.json) */
+const LIBVIRT_9_0 = libvirtRelease(DEFAULT_LIBVIRT)!;
+const LIBVIRT_9_0_FEATURE_SET = new Set(LIBVIRT_9_0.features);
 
 /**
  * Model spellings libvirt `version` accepts. libvirt never drops a model, so 9.0's map is a safe floor
  * for every later release; from 10.10 QEMU's versioned names come on top.
  */
 export function libvirtModelNames(version: string): string[] {
-  const names = [...LIBVIRT_9_0_DEFS.keys()];
+  const names = [...LIBVIRT_9_0.models];
   if (hasVersionedModels(version)) names.push(...allModels().map((m) => m.name));
   return names;
 }
@@ -94,7 +81,8 @@ export function libvirtModelNames(version: string): string[] {
  * names (10.10+) mirror QEMU's definitions, so QEMU's accelerator-neutral list stands in for them.
  */
 export function libvirtDefinition(name: string): string[] {
-  return LIBVIRT_9_0_DEFS.get(name) ?? (VERSIONED.test(name) ? (resolveModel(name)?.features ?? []) : []);
+  if (LIBVIRT_9_0.models.includes(name)) return [...(libvirtDefinitionOf(name) ?? [])];
+  return VERSIONED.test(name) ? (resolveModel(name)?.features ?? []) : [];
 }
 
 /** libvirt's spelling of a feature, when `version` knows it (9.0's feature map before 10.10). */

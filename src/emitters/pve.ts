@@ -3,7 +3,12 @@
  * would add on its own (kvm_pv_unhalt & co.) when the model leaves it out.
  */
 import type { BaselineResult } from '../engine/types.js';
-import { GENERATED_MODEL_NAME_RE, renderCpuModelSection, type CpuModelSection } from '../formats/pve-cpu-models.js';
+import {
+  GENERATED_MODEL_NAME_RE,
+  modelHostsComment,
+  renderCpuModelSection,
+  type CpuModelSection,
+} from '../formats/pve-cpu-models.js';
 import { EmitError } from './guard.js';
 import { pveForcedFlags, pveForcesVendor } from './pve-names.js';
 import { pveRelease, pveReportedModels } from './pve-releases.js';
@@ -70,6 +75,7 @@ export function emitPve(result: BaselineResult, opts: PveOptions = {}): string {
   const section = renderCpuModelSection(typed);
 
   const notes = [
+    modelHostsComment(result.hosts),
     `# reported-model ${reported.name} (QEMU ${model.name}) is accepted by Proxmox VE ${release ?? '7.4, 8 and 9'}; flags are relative to it.`,
   ];
   if (pveForcesVendor(model) && result.vendors.length > 1) {

@@ -2,13 +2,13 @@
  * The product: the richest CPU model every host can run, what it costs, and why.
  * Pure: HostProfiles + catalog in, BaselineResult out. Runs in Node and the browser.
  */
-import { OLDEST_KNOWN_QEMU, kvm, resolveModel } from '../catalog/index.js';
+import { HYPERCALL_FEATURES, OLDEST_KNOWN_QEMU, resolveModel } from '../catalog/index.js';
 import { compareVersions } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { richestBuiltinOf } from './builtin-ladder.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from '../formats/qemu-cpu.js';
-import { applyDependencies } from './dependencies.js';
+import { applyDependencies } from '../catalog/dependencies.js';
 import { exclusionReason, type ExclusionContext } from './exclusions.js';
 import { hazards } from './hazards.js';
 import { commonFeatures, describeHosts, vendorSubset, type HostGroup, type HostSet } from './hosts.js';
@@ -52,7 +52,7 @@ function chooseModel(set: HostSet, options: BaselineOptions): ModelChoice {
     : chooseNamedBase(target, set.vendors[0], qemu);
   const minus = [...choice.minus];
   // Proxmox adds +kvm_pv_unhalt to every VM: across vendors the hypercall PV features must be off explicitly
-  if (set.crossVendor) for (const f of kvm.hypercall) if (!minus.includes(f)) minus.push(f);
+  if (set.crossVendor) for (const f of HYPERCALL_FEATURES) if (!minus.includes(f)) minus.push(f);
   minus.sort();
   const features = [...target].sort();
   assertSafe(set, choice, features, minus);

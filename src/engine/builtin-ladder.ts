@@ -3,7 +3,7 @@
  * QEMU's named models of the hosts' vendors) run on every selected host, and on which they do not.
  * Pure: HostProfiles + catalog in; the same runnable rule as `migratable models --host`.
  */
-import { allModels, kvm, knownNewerThan, resolveModel, type Model } from '../catalog/index.js';
+import { allModels, knownNewerThan, resolveFeature, resolveModel, type Model } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { describeHosts, type HostGroup, type HostSet } from './hosts.js';
 import { runsIn, unavailableIn } from './runnable.js';
@@ -114,7 +114,7 @@ function richestOf<T>(items: T[], featureCount: (t: T) => number): T | null {
 
 function caveatOf(set: HostSet): string | null {
   return set.crossVendor
-    ? `Proxmox switches ${kvm.hypercall.includes('kvm-pv-unhalt') ? 'kvm_pv_unhalt' : 'PV hypercalls'} on for every built-in type: across Intel and AMD a guest can crash after a move; the custom model switches it off`
+    ? `Proxmox switches ${resolveFeature('kvm-pv-unhalt')?.hypercall ? 'kvm_pv_unhalt' : 'PV hypercalls'} on for every built-in type: across Intel and AMD a guest can crash after a move; the custom model switches it off`
     : null;
 }
 

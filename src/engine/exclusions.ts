@@ -1,6 +1,6 @@
 /**
  * Features that stay out of a migratable model even when every host has them, and why.
- * The knowledge is data (catalog-src/kvm.json); this only applies it.
+ * The knowledge is data (data/features.json migration properties, catalog-src/kvm.json); this only applies it.
  */
 import { knownIn, kvm, resolveFeature } from '../catalog/index.js';
 
@@ -21,8 +21,8 @@ export function exclusionReason(feature: string, ctx: ExclusionContext): Exclusi
   if (kvm.hostSpecific.includes(f.name)) return 'host-specific';
   if (!ctx.allowTsx && kvm.fragile.includes(f.name)) return 'tsx';
   // Nested virtualization state does not migrate across vendors, and its controls mirror the host exactly
-  if (f.category === 'virtualization') return 'nested-virt';
-  if (ctx.crossVendor && kvm.hypercall.includes(f.name)) return 'cross-vendor';
+  if (f.nested) return 'nested-virt';
+  if (ctx.crossVendor && f.hypercall) return 'cross-vendor';
   if (!knownIn(f.qemu, ctx.qemu)) return 'qemu-version';
   return null;
 }

@@ -4,12 +4,12 @@
  * know that the model leaves out because the oldest lacks them.
  */
 import { knownIn, qemuChangesBetween, resolveFeature } from '../catalog/index.js';
-import { compareVersions } from '../version.js';
+import { compareVersions, majorMinor } from '../version.js';
 import type { HostSet } from './hosts.js';
 import { someNames } from './some-names.js';
 import type { Warning } from './types.js';
 
-const release = (v: string) => v.split('.').slice(0, 2).join('.');
+const release = (v: string) => majorMinor(v) ?? v;
 
 export function qemuSkew(set: HostSet): Warning[] {
   const releases = [...new Set(set.hosts.flatMap((h) => (h.qemu ? [release(h.qemu)] : [])))].sort(compareVersions);

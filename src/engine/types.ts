@@ -19,6 +19,8 @@ export type WarningCode =
   | 'phys-bits'
   | 'phys-bits-unknown'
   | 'approximate-profile'
+  | 'virtual-host'
+  | 'nonstandard-kvm'
   | 'incomplete-profile'
   | 'nested-virt'
   | 'qemu-version'

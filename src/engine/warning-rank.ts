@@ -11,6 +11,10 @@ const SEVERITY: Record<WarningCode, WarningSeverity> = {
   'incomplete-profile': 'breaks',
   // A guest can panic after a move to a host with fewer address bits
   'phys-bits-unknown': 'breaks',
+  // A VM's cpuinfo says nothing about what its own KVM offers: the model may not start there
+  'virtual-host': 'breaks',
+  // Exact, but what the outer hypervisor or a paravirtual module passes down can change under it
+  'nonstandard-kvm': 'caution',
   'cross-vendor': 'caution',
   'phys-bits': 'caution',
   'approximate-profile': 'caution',

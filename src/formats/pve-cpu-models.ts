@@ -27,6 +27,29 @@ export interface CpuModelSection {
   level?: number;
 }
 
+/**
+ * The comment migratable puts above a section it generated, naming the hosts the model was computed
+ * for; `apply` records them in the inventory (Proxmox's writer drops comments, the inventory keeps them).
+ */
+export function modelHostsComment(hosts: string[]): string {
+  const shown = hosts.slice(0, MAX_HOSTS_NAMED).map((h) => h.replace(/[\s,]+/g, '_'));
+  return `# hosts${hosts.length > shown.length ? ` (first ${shown.length} of ${hosts.length})` : ''}: ${shown.join(', ')}`;
+}
+
+/** A baseline over a whole fleet names this many; the inventory's scans hold the rest. */
+const MAX_HOSTS_NAMED = 50;
+
+/** The hosts of the first `# hosts:` comment in a section file, or [] when it has none. */
+export function modelHostsFromText(text: string): string[] {
+  const m = /^# hosts(?: \(first \d+ of \d+\))?: (.*)$/m.exec(text);
+  return m
+    ? m[1]
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean)
+    : [];
+}
+
 /** One element of the `flags` list (anchored like PVE::JSONSchema does). */
 export const CPU_FLAG_ELEMENT_RE = /^([+-])([a-zA-Z0-9\-_.]+)$/;
 /**
@@ -127,6 +150,11 @@ export interface ParsedCpuModels {
  * Parse a cpu-models.conf into typed models. Names are taken as written (PVE accepts any
  * non-blank id); values are checked against the schema and reported with line numbers.
  */
+/** A cpu-models.conf: a `cpu-model: NAME` section header at the start of a line. */
+export function looksLikeCpuModels(text: string): boolean {
+  return /^cpu-model:[ \t]*\S/m.test(text);
+}
+
 export function parseCpuModels(text: string, where: string): ParsedCpuModels {
   const doc = parseSectionConfig(text, where);
   const models: CpuModelSection[] = [];

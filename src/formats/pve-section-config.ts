@@ -208,3 +208,14 @@ export function upsertSection(
   if (text !== '' && !text.endsWith('\n\n')) text += '\n';
   return { text: text + body + '\n', action: 'added' };
 }
+
+/**
+ * Remove the section with this id (and the blank lines that ended it), returning the new file text.
+ * Every other chunk is kept byte for byte, comments above the header included.
+ */
+export function removeSection(doc: SectionConfigDocument, id: string): string {
+  const idx = doc.chunks.findIndex((c) => c.kind === 'section' && c.id === id);
+  if (idx < 0) return serializeSectionConfig(doc);
+  const drop = doc.chunks[idx + 1]?.kind === 'blank' ? 2 : 1;
+  return serializeSectionConfig({ chunks: doc.chunks.filter((_, j) => j < idx || j >= idx + drop) });
+}

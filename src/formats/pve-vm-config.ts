@@ -3,6 +3,7 @@
  * `args:` and a few identifying keys. Follows qemu-server's parse_vm_config: the current
  * config ends at the first `[section]` line (snapshots, [PENDING], [special:cloudinit]).
  */
+import { PVE_CPU_CONF_KEYS } from '../catalog/proxmox.js';
 import { InputError } from '../errors.js';
 import { CPU_FLAG_ELEMENT_RE } from './pve-cpu-models.js';
 
@@ -38,18 +39,22 @@ export interface VmConfig {
   raw: Record<string, string>;
   /** Lines PVE itself would warn about and ignore */
   warnings: string[];
+  /**
+   * The `cpu:` of each section after the current config that has one: `[PENDING]` (what the VM
+   * starts with next), snapshots `[NAME]` (what a rollback restores) and their `runningcpu:`.
+   */
+  sections?: VmConfigSection[];
 }
 
-const CPU_KEYS = new Set([
-  'cputype',
-  'flags',
-  'phys-bits',
-  'hidden',
-  'hv-vendor-id',
-  'reported-model',
-  'guest-phys-bits',
-  'level',
-]);
+export interface VmConfigSection {
+  /** `PENDING`, a snapshot name or `special:cloudinit` */
+  name: string;
+  cpu?: string;
+  /** A snapshot with RAM state resumes with this literal -cpu (qemu-server QemuConfig.pm __snapshot_save_vmstate) */
+  runningCpu?: string;
+}
+
+const CPU_KEYS = PVE_CPU_CONF_KEYS;
 
 /**
  * Parse a `cpu:` property string like PVE::JSONSchema::parse_property_string with
@@ -162,6 +167,22 @@ function decodeText(s: string): string {
   }
 }
 
+/** The cpu:/runningcpu: values of the `[NAME]` sections, as written. */
+function sectionCpus(lines: string[]): VmConfigSection[] {
+  const out: VmConfigSection[] = [];
+  let cur: VmConfigSection | undefined;
+  for (const line of lines) {
+    const header = /^\[([^\]]+)\]\s*$/.exec(line);
+    if (header) out.push((cur = { name: header[1] }));
+    const m = /^(cpu|runningcpu):\s*(.*?)\s*$/.exec(line);
+    if (cur && m && m[2] !== '') {
+      if (m[1] === 'cpu') cur.cpu = m[2];
+      else cur.runningCpu = m[2];
+    }
+  }
+  return out.filter((s) => s.cpu !== undefined || s.runningCpu !== undefined);
+}
+
 /** Parse one VM config. `where` names the file in errors; vmid is usually taken from the file name. */
 export function parseVmConfig(text: string, where: string, vmid?: number): VmConfig {
   const out: VmConfig = { raw: {}, warnings: [] };
@@ -172,8 +193,11 @@ export function parseVmConfig(text: string, where: string, vmid?: number): VmCon
     const line = lines[i];
     const n = i + 1;
     if (/^\s*$/.test(line)) continue;
-    // Snapshots, [PENDING] and [special:...] follow the current config; we only read the latter.
-    if (/^\[[^\]]+\]\s*$/.test(line)) break;
+    // Snapshots, [PENDING] and [special:...] follow the current config: only their CPU is read.
+    if (/^\[[^\]]+\]\s*$/.test(line)) {
+      out.sections = sectionCpus(lines.slice(i));
+      break;
+    }
     const c = /^#(.*)$/.exec(line);
     if (c) {
       descr.push(decodeText(c[1]));

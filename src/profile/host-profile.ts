@@ -64,6 +64,36 @@ export const HostProfileSchema = z.strictObject({
     'What the reader noticed: approximations, disagreeing processors, ...',
   ),
   collectedAt: nullable(z.string()),
+  hostKind: described(
+    z.optional(
+      z.strictObject({
+        virtual: described(z.boolean(), 'The host is itself a virtual machine (cpuinfo hypervisor flag, DMI, lscpu)'),
+        hypervisor: described(nullable(z.string()), 'Who runs it, when known: KVM, VMware, Microsoft ...'),
+        evidence: z.array(z.string()),
+        kvm: described(
+          z.optional(
+            z.strictObject({
+              device: described(z.boolean(), '/dev/kvm exists'),
+              module: described(nullable(z.string()), 'The module serving /dev/kvm: kvm_intel, kvm_amd, kvm_pvm ...'),
+              candidates: z.array(z.string()),
+              standard: described(z.boolean(), 'kvm_intel or kvm_amd, whose offer the KVM table describes'),
+              nested: described(
+                nullable(z.boolean()),
+                "The module's nested parameter: this host's guests may run KVM themselves",
+              ),
+              params: described(
+                z.optional(z.record(z.string(), z.record(z.string(), z.string()))),
+                'Readable parameters of /sys/module/kvm and the vendor module',
+              ),
+              why: z.string(),
+            }),
+          ),
+          'What the host itself said about its KVM (probe bundles and scans only)',
+        ),
+      }),
+    ),
+    'What kind of host this is: a VM or bare metal, and which module serves /dev/kvm. Absent: not known',
+  ),
 });
 
 export type HostProfile = z.infer<typeof HostProfileSchema>;

@@ -21,5 +21,7 @@ export interface VmCpu {
    * Intel and svm on AMD (CPUConfig.pm $supported_cpu_flags), so it is not in `features`
    */
   nestedVirt?: boolean;
+  /** Hyper-V enlightenments the guest asks for (hv-evmcs ...): not CPU features, but some need an Intel host */
+  hyperv?: string[];
   notes: string[];
 }

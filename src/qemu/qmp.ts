@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { qmpVersionString } from '../version.js';
 import { findQemu } from './binary.js';
 
 export type Accel = 'kvm' | 'tcg';
@@ -167,5 +168,5 @@ export function enabledProps(model: CpuModelInfo): string[] {
 
 export async function qemuVersion(s: QmpSession): Promise<string> {
   const v = await s.execute<{ qemu: { major: number; minor: number; micro: number } }>('query-version');
-  return `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}`;
+  return qmpVersionString(v.qemu);
 }

@@ -4,13 +4,15 @@
  *
  * Non-regular inputs are opened non-blocking, so opening a FIFO nobody writes to returns at once
  * and reads never hang: the loop polls until data ends, the byte cap is passed or the deadline comes.
- * Host data is text, so a NUL byte ends the read at once (/dev/zero is refused in microseconds).
+ * Every input is text, so a NUL byte ends the read at once (/dev/zero is refused in microseconds).
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 export interface BoundedReadOptions {
   maxBytes: number;
+  /** What the input should be, named in errors ("host CPU data", "a Proxmox VM config") */
+  expected?: string;
   /** For anything but a regular file: give up when no end of data came by then. */
   timeoutMs: number;
 }
@@ -39,8 +41,8 @@ export function readBounded(path: string, where: string, opts: BoundedReadOption
     const small = fd.close ? readSmallFile(fd.fd, where, opts) : null;
     if (small !== null) return small;
     const st = describeInput(fd, where);
-    if (st.size > opts.maxBytes) throw tooBig(where, opts.maxBytes);
-    return readAll(fd.fd, st.regular ? st.size : null, where, opts);
+    if (st.size > opts.maxBytes) throw tooBig(where, opts);
+    return readAll(fd.fd, st.regular ? st.size : null, st.regular || endsAtZero(path, fd.fd), where, opts);
   } finally {
     if (fd.close) closeSync(fd.fd);
   }
@@ -89,16 +91,38 @@ function readSmallFile(fd: number, where: string, opts: BoundedReadOptions): str
   } catch {
     return null;
   }
-  if (n > opts.maxBytes) throw tooBig(where, opts.maxBytes);
+  if (n > opts.maxBytes) throw tooBig(where, opts);
   const text = scratch.toString('utf8', 0, n);
   // UTF-8 decodes a NUL byte, and only a NUL byte, to U+0000
-  if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
+  if (text.includes('\u0000')) throw new InputError(where, `binary data, not text${expecting(opts)}`);
   return text;
 }
 
-/** `size`: a regular file's size as fstat saw it (null for anything else). */
-function readAll(fd: number, size: number | null, where: string, opts: BoundedReadOptions): string {
-  const regular = size !== null;
+/**
+ * Whether a read of 0 bytes is the end of the data. Only a named FIFO we opened ourselves can be
+ * empty because its writer has not come yet; stdin, a process substitution (<(...)) and every other
+ * anonymous pipe had their writer from the start, and a device such as /dev/null has no writer at
+ * all: empty stdin is refused at once, not after the timeout.
+ */
+function endsAtZero(path: string, fd: number): boolean {
+  if (path === '-') return true;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFIFO()) return !st.isSocket();
+    return readlinkSync(`/proc/self/fd/${fd}`).startsWith('pipe:');
+  } catch {
+    return false;
+  }
+}
+
+/** `size`: a regular file's size as fstat saw it (null for anything else); `endsAtZero`: see endsAtZero. */
+function readAll(
+  fd: number,
+  size: number | null,
+  endsAtZero: boolean,
+  where: string,
+  opts: BoundedReadOptions,
+): string {
   const deadline = Date.now() + opts.timeoutMs;
   // Data beyond the scratch buffer, copied out; most inputs fit in it and are decoded from it directly
   const chunks: Buffer[] = [];
@@ -116,13 +140,13 @@ function readAll(fd: number, size: number | null, where: string, opts: BoundedRe
         throw new InputError(where, `cannot read: ${describeFsError(e)}`);
       n = -1;
     }
-    // A FIFO reads 0 both before its writer comes and after it leaves: before any data, keep waiting.
-    if (n === 0 && (regular || total > 0)) break;
+    // A named FIFO reads 0 both before its writer comes and after it leaves: before any data, keep waiting.
+    if (n === 0 && (endsAtZero || total > 0)) break;
     if (n > 0) {
       if (scratch.subarray(held, held + n).includes(0))
-        throw new InputError(where, 'binary data; expected text host CPU data');
+        throw new InputError(where, `binary data, not text${expecting(opts)}`);
       total += n;
-      if (total > opts.maxBytes) throw tooBig(where, opts.maxBytes);
+      if (total > opts.maxBytes) throw tooBig(where, opts);
       held += n;
       if (held === CHUNK) {
         chunks.push(Buffer.from(scratch));
@@ -138,8 +162,8 @@ function readAll(fd: number, size: number | null, where: string, opts: BoundedRe
       throw new InputError(
         where,
         total
-          ? `input did not end within ${opts.timeoutMs / 1000} s; expected host CPU data`
-          : `no data within ${opts.timeoutMs / 1000} s (nothing writing to it?); expected host CPU data`,
+          ? `input did not end within ${opts.timeoutMs / 1000} s${expecting(opts)}`
+          : `no data within ${opts.timeoutMs / 1000} s (nothing writing to it?)${expecting(opts)}`,
       );
     sleepSync(pause);
     pause = Math.min(pause * 2, 50);
@@ -149,6 +173,9 @@ function readAll(fd: number, size: number | null, where: string, opts: BoundedRe
   return Buffer.concat(chunks, total).toString('utf8');
 }
 
-function tooBig(where: string, maxBytes: number): InputError {
-  return new InputError(where, `input larger than ${Math.round(maxBytes / 1048576)} MiB; expected host CPU data`);
+const expecting = (opts: BoundedReadOptions) => (opts.expected ? `; expected ${opts.expected}` : '');
+
+function tooBig(where: string, opts: BoundedReadOptions): InputError {
+  const size = opts.maxBytes >= 1048576 ? `${Math.round(opts.maxBytes / 1048576)} MiB` : `${opts.maxBytes >> 10} KiB`;
+  return new InputError(where, `input larger than ${size}${expecting(opts)}`);
 }

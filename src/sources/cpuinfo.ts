@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { newProfile, normalizeVendor, sortedFeatures } from '../profile/build.js';
 import { guestViewFromLinux, type GuestView } from './guest-view.js';
+import { virtualHost } from './host-kind.js';
 
 /** The keys any reader uses; other lines (power management, bogomips, ...) are skipped unread. */
 const KEYS = [
@@ -339,7 +340,10 @@ export function readCpuinfo(
   if (!lines.length) throw new InputError(where, 'no "flags" line in any processor stanza');
   const vendor = normalizeVendor(first.vendor_id ?? '');
   const { view, notes } = cachedView(lines, vendor, first.bugs, host.kernel ?? null);
+  // A VM's cpuinfo cannot tell what its own KVM offers (host-kind.ts): said on the profile
+  const guest = /(^| )hypervisor( |$)/.test(lines[0]) ? virtualHost(['hypervisor']) : null;
   return newProfile({
+    ...(guest ? { hostKind: guest } : {}),
     name,
     vendor,
     family: num(first['cpu family']),
@@ -352,6 +356,9 @@ export function readCpuinfo(
     source: 'cpuinfo',
     physBits: physicalBits(first['address sizes']),
     kernel: host.kernel ?? null,
-    notes,
+    notes: guest ? [...notes, VM_NOTE] : notes,
   });
 }
+
+const VM_NOTE =
+  'the hypervisor flag: this host is itself a virtual machine, so its cpuinfo cannot tell what its own KVM offers (nested or paravirtual KVM gets what the outer hypervisor passes down): run `migratable probe` there';

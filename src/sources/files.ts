@@ -6,14 +6,17 @@ import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { describeFsError, readBounded } from './bounded-read.js';
 import { hostNameFromPath, readProfilesFromText, uniqueNames, type ReadContext } from './index.js';
+import { HOST_DATA_INPUT, type InputKind } from './size-caps.js';
 
-/** Larger inputs are refused (each format has a smaller cap, see size-caps.ts): no host description comes near this. */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 /** A FIFO, stdin or process substitution that has not ended by then is refused. */
 export const INPUT_TIMEOUT_MS = 10_000;
 
-export function readInputText(path: string): string {
-  return readBounded(path, path, { maxBytes: MAX_INPUT_BYTES, timeoutMs: INPUT_TIMEOUT_MS });
+/**
+ * One input file, bounded by what it should be (size-caps.ts): larger inputs are refused with an
+ * error that names the kind expected (each host format has a smaller cap once recognized).
+ */
+export function readInputText(path: string, kind: InputKind = HOST_DATA_INPUT): string {
+  return readBounded(path, path, { maxBytes: kind.maxBytes, expected: kind.expected, timeoutMs: INPUT_TIMEOUT_MS });
 }
 
 /** This machine's own /proc/cpuinfo is judged for the running kernel. */

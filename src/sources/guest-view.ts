@@ -3,11 +3,11 @@
  * (/proc/cpuinfo, lscpu, Proxmox's node status). Approximate by nature: the result is marked
  * exact:false and errs on the side of claiming less, never more.
  */
-import { compareVersions } from '../version.js';
-import { allFeatures, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
+import { compareVersions, majorMinor } from '../version.js';
+import { allFeatures, isAmdLike, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
 import { FEATURE_BITS, LINUX_FLAG_BITS } from '../catalog/bit-index.js';
 import { clearBit, hasBit, setBit, type Bits } from '../catalog/name-bits.js';
-import { applyDependencyBits } from '../engine/dependencies.js';
+import { applyDependencyBits } from '../catalog/dependencies.js';
 import { kvmOfferBits } from './kvm-offer.js';
 
 export interface LinuxView {
@@ -21,8 +21,8 @@ export interface LinuxView {
 
 /** True when a kernel release like "6.8.12-4-pve" is at least "major.minor". */
 export function kernelAtLeast(kernel: string | null | undefined, since: string): boolean {
-  const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
-  return !!m && compareVersions(`${m[1]}.${m[2]}`, since) >= 0;
+  const release = majorMinor(kernel);
+  return release !== null && compareVersions(release, since) >= 0;
 }
 
 export interface GuestView {
@@ -132,8 +132,7 @@ export function linuxHintsFromBits(vendor: string, features: Set<string>, family
   if (features.has('spec-ctrl') || features.has('ibpb')) hints.push('ibpb');
   if (features.has('stibp') || features.has('amd-stibp')) hints.push('stibp');
   // AMD families 15h-17h without AMD_SSBD get SSBD the LS_CFG way (Linux forces X86_FEATURE_SSBD)
-  const lsCfg =
-    (vendor === 'AuthenticAMD' || vendor === 'HygonGenuine') && family !== null && family >= 0x15 && family <= 0x18;
+  const lsCfg = isAmdLike(vendor) && family !== null && family >= 0x15 && family <= 0x18;
   if (features.has('ssbd') || features.has('amd-ssbd') || features.has('virt-ssbd') || lsCfg) hints.push('ssbd');
   return hints;
 }
@@ -169,7 +168,7 @@ function kvmRules(
       `host kernel unknown: only what KVM offers in every Linux release from ${offer.releases[0]} on is claimed` +
         (offer.heldBack.length ? ` (held back: ${offer.heldBack.sort().join(' ')})` : ''),
     );
-  const amd = vendor === 'AuthenticAMD' || vendor === 'HygonGenuine';
+  const amd = isAmdLike(vendor);
   if (bugs) {
     // A bug absent from the line means "not affected" only if the kernel already knew that bug
     const present = new Set(bugs);

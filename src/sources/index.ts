@@ -9,6 +9,7 @@ import { EXTRA_READERS } from './more-readers.js';
 import { probeReader } from './probe-reader.js';
 import { withKernel } from './guest-view.js';
 import { refuseIncomplete, type ReadOptions } from './completeness.js';
+import { notHostData } from './other-inputs.js';
 import { checkFormatSize } from './size-caps.js';
 import { validateProfiles } from './validate-profiles.js';
 
@@ -42,9 +43,12 @@ export function readProfilesFromText(text: string, where: string, name: string, 
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // \S is exactly what trim() keeps: nothing of it means empty, found without copying the text
   if (!/\S/.test(text)) throw new InputError(where, 'empty input; expected host CPU data');
-  if (text.includes('\u0000')) throw new InputError(where, 'binary data; expected text host CPU data');
+  if (text.includes('\u0000')) throw new InputError(where, 'binary data, not text; expected host CPU data');
   const reader = READERS.find((r) => r.detect(text));
-  if (!reader) throw new InputError(where, `unrecognized format; supported: ${supportedFormats()}`);
+  if (!reader) {
+    const other = notHostData(text);
+    throw new InputError(where, other ? `this is ${other}` : `unrecognized format; supported: ${supportedFormats()}`);
+  }
   checkFormatSize(reader.format, text, where);
   const kernel = ctx.kernel;
   // Profiles read from Linux flags record the kernel they were judged for

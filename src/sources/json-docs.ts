@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { errorInOneLine, InputError } from '../errors.js';
 
 /** Parses one JSON document or several back to back (QMP transcripts are JSON lines). */
 export function parseJsonDocuments(text: string, where: string): unknown[] {
@@ -30,10 +30,7 @@ export function parseJsonDocuments(text: string, where: string): unknown[] {
           docs.push(JSON.parse(trimmed.slice(start, i + 1)));
         } catch (e) {
           // JSON.parse quotes the input in its message, newlines and all: keep the error one line
-          throw new InputError(
-            where,
-            `invalid JSON document at offset ${start}: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 200)}`,
-          );
+          throw new InputError(where, `invalid JSON document at offset ${start}: ${errorInOneLine(e)}`);
         }
       } else if (depth < 0) throw new InputError(where, `unbalanced "${c}" at offset ${i}`);
     } else if (depth === 0 && !/\s/.test(c)) throw new InputError(where, `expected JSON, found "${c}" at offset ${i}`);

@@ -3,10 +3,10 @@
  * release, from the generated data/kvm-offer.json. A kernel between two known releases behaves like
  * the older one; an unknown kernel gets only what every release from 5.4 on offers.
  */
-import { kvmOffer } from '../catalog/index.js';
+import { isAmdLike, kvmOffer } from '../catalog/index.js';
 import { FEATURE_BITS, LINUX_FLAG_BITS } from '../catalog/bit-index.js';
 import { hasBit, setBit, type Bits } from '../catalog/name-bits.js';
-import { compareVersions } from '../version.js';
+import { compareVersions, majorMinor } from '../version.js';
 
 export { kvmOffer };
 
@@ -22,9 +22,8 @@ export interface OfferHost {
 
 /** The known release a running kernel behaves like, or null when unknown or older than every known one. */
 export function releaseFor(kernel: string | null | undefined): string | null {
-  const m = /^(\d+)\.(\d+)/.exec(kernel ?? '');
-  if (!m) return null;
-  const k = `${m[1]}.${m[2]}`;
+  const k = majorMinor(kernel);
+  if (!k) return null;
   const fit = kvmOffer.releases.filter((r) => compareVersions(r, k) <= 0);
   return fit.at(-1) ?? null;
 }
@@ -32,7 +31,7 @@ export function releaseFor(kernel: string | null | undefined): string | null {
 type VendorKey = 'intel' | 'amd';
 
 function vendorKey(vendor: string): VendorKey {
-  return vendor === 'AuthenticAMD' || vendor === 'HygonGenuine' ? 'amd' : 'intel';
+  return isAmdLike(vendor) ? 'amd' : 'intel';
 }
 
 /**

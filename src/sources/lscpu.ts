@@ -1,4 +1,5 @@
 /** `lscpu` output, plain or `lscpu -J`: Linux flag names like cpuinfo, so approximate (exact:false). */
+import { virtualHost } from './host-kind.js';
 import { InputError } from '../errors.js';
 import { newProfile, normalizeVendor } from '../profile/build.js';
 import type { HostProfile } from '../profile/host-profile.js';
@@ -93,7 +94,10 @@ function readLscpu(text: string, where: string, name: string): HostProfile {
   const num = (k: string) => (/^\d+$/.test(fields.get(k) ?? '') ? Number(fields.get(k)) : null);
   const bits = /(\d+) bits physical/.exec((fields.get('Address sizes') ?? '').slice(0, 100)); // bounded: \d+ backtracks
   const physBits = bits && Number(bits[1]) >= 32 && Number(bits[1]) <= 64 ? Number(bits[1]) : null;
+  // lscpu reads CPUID leaf 0x40000000 itself: "Hypervisor vendor: KVM" on a VM (host-kind.ts)
+  const guest = virtualHost(flags, { hypervisorVendor: fields.get('Hypervisor vendor') || null });
   return newProfile({
+    ...(guest.virtual ? { hostKind: guest } : {}),
     name,
     vendor,
     family: num('CPU family'),
@@ -109,6 +113,11 @@ function readLscpu(text: string, where: string, name: string): HostProfile {
       ...notes,
       ...view.notes,
       'derived from lscpu (Linux flag names): approximate (KVM may offer a little more or less)',
+      ...(guest.virtual
+        ? [
+            'this host is itself a virtual machine: its lscpu cannot tell what its own KVM offers; run `migratable probe` there',
+          ]
+        : []),
     ],
   });
 }

@@ -1,5 +1,7 @@
 import { InputError } from '../errors.js';
+import { qmpVersionString } from '../version.js';
 import { PROBE_FORMAT_VERSION } from './probe-script.js';
+import type { KvmFacts, VirtualHints } from './host-kind.js';
 
 /** What the probe script (probe-script.ts) saw on one host, unparsed beyond the bundle layout. */
 export interface RawProbe {
@@ -16,6 +18,10 @@ export interface RawProbe {
     definitions: Array<Record<string, unknown>> | null;
   } | null;
   qmpError: string | null;
+  /** /dev/kvm and the kvm modules; null in bundles from before the section existed */
+  kvm: KvmFacts | null;
+  /** lscpu's hypervisor vendor, DMI, /sys/hypervisor; null in bundles from before the section existed */
+  virtualHints: VirtualHints | null;
 }
 
 const HEADER = /^#migratable-probe (\d+)[ \t]*\r?$/m;
@@ -74,7 +80,45 @@ export function parseProbeBundle(text: string, where: string): RawProbe {
     collectedAt: firstLine(sections.get('collected-at')),
     qmp,
     qmpError: qmpErrors.length ? qmpErrors.join('; ') : null,
+    kvm: readKvmSection(sections.get('kvm')),
+    virtualHints: readVirtualSection(sections.get('host-virtual')),
   };
+}
+
+const MODULE_NAME = /^kvm(?:_[a-z0-9_]+)?$/;
+const PARAM_NAME = /^[a-z0-9_]+$/;
+
+/** "device yes", "module M", "param M NAME VALUE" lines (probe-script.ts); unknown lines are skipped. */
+function readKvmSection(text: string | undefined): KvmFacts | null {
+  if (text === undefined) return null;
+  const facts: KvmFacts = { device: false, modules: {} };
+  for (const line of text.split('\n')) {
+    const [kind, a, b] = line.trim().split(/\s+/, 3);
+    // Names as sysfs has them; anything else (a hostile host's "__proto__") is not a module
+    if (kind === 'device') facts.device = a === 'yes';
+    else if (!MODULE_NAME.test(a ?? '')) continue;
+    else if (kind === 'module') facts.modules[a] ??= {};
+    else if (kind === 'param' && b && PARAM_NAME.test(b)) {
+      const value = line.trim().split(/\s+/).slice(3).join(' ');
+      (facts.modules[a] ??= {})[b] = value;
+    }
+  }
+  return facts;
+}
+
+function readVirtualSection(text: string | undefined): VirtualHints | null {
+  if (text === undefined) return null;
+  const hints: VirtualHints = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const vendor = /^Hypervisor vendor:\s*(.+)$/.exec(line);
+    if (vendor) hints.hypervisorVendor = vendor[1].trim();
+    const dmi = /^dmi (sys_vendor|product_name) (.+)$/.exec(line);
+    if (dmi) hints[dmi[1] === 'sys_vendor' ? 'dmiVendor' : 'dmiProduct'] = dmi[2].trim();
+    const xen = /^sys-hypervisor (.+)$/.exec(line);
+    if (xen) hints.sysHypervisor = xen[1].trim();
+  }
+  return hints;
 }
 
 /** Section name -> content (trailing newlines trimmed). Requires the closing #end line. */
@@ -116,7 +160,9 @@ function readQmp(text: string, errors: string[]): NonNullable<RawProbe['qmp']> {
   const replies = new Map<string, Record<string, unknown>>();
   let greeting: Record<string, unknown> | null = null;
   let broken = 0;
-  for (const line of text.split('\n')) {
+  for (const raw of text.split('\n')) {
+    // A bundle printed by `probe --bundle` before the script dropped QMP's CR shows it escaped ("\r")
+    const line = raw.replace(/\\r$/, '');
     if (!line.trim()) continue;
     let msg: unknown;
     try {
@@ -166,7 +212,7 @@ function qemuVersion(v: unknown): string | null {
   if (!isObject(v) || !isObject(v.qemu)) return null;
   const { major, minor, micro } = v.qemu;
   if (typeof major !== 'number' || typeof minor !== 'number' || typeof micro !== 'number') return null;
-  return `${major}.${minor}.${micro}`;
+  return qmpVersionString({ major, minor, micro });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

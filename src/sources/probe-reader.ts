@@ -5,6 +5,7 @@
 import type { HostProfile } from '../profile/host-profile.js';
 import { readCpuinfo } from './cpuinfo.js';
 import { isProbeBundle, parseProbeBundle, type RawProbe } from './probe-bundle.js';
+import { firstFlagsLine, hostKindOf } from './host-kind.js';
 import { profileFromQmp } from './qmp-reply.js';
 import type { Reader } from './reader.js';
 
@@ -17,6 +18,7 @@ export function profileFromProbe(raw: RawProbe, where: string, fallbackName: str
     physBits: fromCpuinfo.physBits,
     collectedAt: raw.collectedAt,
     ...(Object.keys(raw.vulnerabilities).length ? { mitigations: raw.vulnerabilities } : {}),
+    ...probeHostKind(raw, fromCpuinfo),
   };
   if (raw.qmp?.hostExpansion) {
     const docs: unknown[] = [{ return: { model: raw.qmp.hostExpansion } }];
@@ -27,7 +29,10 @@ export function profileFromProbe(raw: RawProbe, where: string, fallbackName: str
       ...common,
       qemu: raw.qmp.version,
       modelName: fromCpuinfo.modelName ?? exact.modelName,
-      notes: ["features are QEMU's own answer (query-cpu-model-expansion of model host under KVM)"],
+      notes: [
+        "features are QEMU's own answer (query-cpu-model-expansion of model host under KVM)",
+        ...kindNote(common.hostKind),
+      ],
     };
   }
   return {
@@ -40,6 +45,22 @@ export function profileFromProbe(raw: RawProbe, where: string, fallbackName: str
       `QEMU could not be asked${raw.qmpError ? ` (${raw.qmpError})` : ''}: features derived from /proc/cpuinfo`,
     ],
   };
+}
+
+/** Bundles from before the kvm/host-virtual sections keep what the cpuinfo flag says. */
+function probeHostKind(raw: RawProbe, fromCpuinfo: HostProfile): Pick<HostProfile, 'hostKind'> {
+  if (!raw.kvm && !raw.virtualHints) return fromCpuinfo.hostKind ? { hostKind: fromCpuinfo.hostKind } : {};
+  return { hostKind: hostKindOf(firstFlagsLine(raw.cpuinfo), raw.virtualHints, raw.kvm) };
+}
+
+/** One note on what kind of host answered, when it is not bare metal with kvm_intel/kvm_amd. */
+function kindNote(kind: HostProfile['hostKind']): string[] {
+  if (!kind) return [];
+  const parts: string[] = [];
+  if (kind.virtual) parts.push(`this host is itself a VM${kind.hypervisor ? ` on ${kind.hypervisor}` : ''}`);
+  if (kind.kvm?.module && !kind.kvm.standard) parts.push(`/dev/kvm is served by ${kind.kvm.module}`);
+  else if (kind.kvm && !kind.kvm.module && kind.kvm.device) parts.push(`/dev/kvm: ${kind.kvm.why}`);
+  return parts.length ? [`${parts.join('; ')}: what it offers depends on the outer hypervisor or module`] : [];
 }
 
 export const probeReader: Reader = {

@@ -13,6 +13,11 @@
  *   #section microcode         ...cpu0 microcode/version (only when readable)
  *   #section cpuinfo           .../proc/cpuinfo, whole
  *   #section vulnerability X   ...one per /sys/devices/system/cpu/vulnerabilities/X
+ *   #section kvm               ..."device yes|no", then per /sys/module/kvm and kvm_*: "module M" and
+ *                                 "param M NAME VALUE" for each readable parameter
+ *   #section host-virtual      ...what says the host is itself a VM: lscpu's "Hypervisor vendor:" and
+ *                                 "Virtualization type:" lines, "dmi sys_vendor|product_name VALUE",
+ *                                 "sys-hypervisor TYPE" (the cpuinfo flag is in the cpuinfo section)
  *   #section qmp               ...raw QMP JSON lines (only when QEMU ran)
  *   #section qmp-error         ...why QEMU was skipped or failed (only then)
  *   #end
@@ -40,6 +45,9 @@ PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 export PATH
 
 section() { printf '#section %s\\n' "$1"; }
+# One line of a sysfs file; nothing when unreadable (root-only parameters)
+line() { v=; [ -f "$1" ] && [ -r "$1" ] && IFS= read -r v < "$1" 2>/dev/null; [ -n "$v" ] && printf '%s\\n' "$v"; }
+root=\${MIGRATABLE_PROBE_ROOT:-}
 
 # Everything runs inside main(), which sh parses whole before running: a script cut off
 # in transit runs nothing, and no command can swallow the rest of the script from stdin.
@@ -66,15 +74,37 @@ if [ -r "$mc" ]; then
 fi
 
 section cpuinfo
-cat /proc/cpuinfo 2>/dev/null
+cat "$root/proc/cpuinfo" 2>/dev/null
 echo
 
-for f in /sys/devices/system/cpu/vulnerabilities/*; do
+for f in "$root"/sys/devices/system/cpu/vulnerabilities/*; do
   [ -f "$f" ] && [ -r "$f" ] || continue
   section "vulnerability \${f##*/}"
   cat "$f" 2>/dev/null
   echo
 done
+
+# Which module serves /dev/kvm, and its parameters (nested, ept, enable_pmu ...): host-kind.ts decides
+section kvm
+if [ -e "$root/dev/kvm" ]; then echo 'device yes'; else echo 'device no'; fi
+for m in "$root"/sys/module/kvm "$root"/sys/module/kvm_*; do
+  [ -d "$m" ] || continue
+  echo "module \${m##*/}"
+  for p in "$m"/parameters/*; do
+    v=$(line "$p") && echo "param \${m##*/} \${p##*/} $v"
+  done
+done
+echo
+
+section host-virtual
+if [ -z "$root" ] && command -v lscpu >/dev/null 2>&1; then
+  lscpu 2>/dev/null | grep -E '^(Hypervisor vendor|Virtualization type):'
+fi
+for f in sys_vendor product_name; do
+  v=$(line "$root/sys/class/dmi/id/$f") && echo "dmi $f $v"
+done
+v=$(line "$root/sys/hypervisor/type") && echo "sys-hypervisor $v"
+echo
 
 # QEMU: Proxmox calls it kvm, RHEL keeps it in /usr/libexec.
 qemu=
@@ -83,7 +113,10 @@ for n in qemu-system-x86_64 kvm; do
 done
 if [ -z "$qemu" ] && [ -x /usr/libexec/qemu-kvm ]; then qemu=/usr/libexec/qemu-kvm; fi
 
-if [ -z "$qemu" ]; then
+if [ -n "$root" ]; then
+  section qmp-error
+  echo "skipped: replaying the recorded tree $root"
+elif [ -z "$qemu" ]; then
   section qmp-error
   echo 'skipped: no QEMU found (looked for qemu-system-x86_64, kvm, /usr/libexec/qemu-kvm)'
 elif ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
@@ -102,7 +135,9 @@ else
     $bound "$qemu" -machine none,accel=kvm -nodefaults -nographic -display none -qmp stdio 2>&1)
   rc=$?
   # QMP speaks one JSON object per line; anything else is QEMU's stderr.
-  json=$(printf '%s\\n' "$out" | grep '^{')
+  # QMP ends lines with CR LF: the bundle keeps plain lines (and no control characters)
+  cr=$(printf '\\r')
+  json=$(printf '%s\\n' "$out" | grep '^{' | while IFS= read -r l; do printf '%s\\n' "\${l%"$cr"}"; done)
   other=$(printf '%s\\n' "$out" | grep -v '^{' | grep -v '^[[:space:]]*$')
   if [ -n "$json" ]; then
     section qmp

@@ -6,12 +6,14 @@
  *   profile per node.
  */
 import { resolveFeature } from '../catalog/index.js';
-import { InputError } from '../errors.js';
+import { PVE_NESTED_VIRT_FLAG } from '../catalog/proxmox.js';
+import { errorLine, InputError } from '../errors.js';
 import { newProfile, normalizeVendor } from '../profile/build.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { guestViewFromLinux } from './guest-view.js';
 import { looksLikeJson, parseJsonDocuments } from './json-docs.js';
 import type { Reader } from './reader.js';
+import { HYPERV_VMX_ONLY, canonicalHypervFlag, isHypervFlag } from '../formats/hyperv.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -73,10 +75,7 @@ function readNodeStatus(text: string, where: string, name: string): HostProfile[
           : name;
     const body = unwrapData(item);
     if (body === null && isObj(item) && typeof item.message === 'string')
-      throw new InputError(
-        where,
-        `Proxmox answered with an error: ${item.message.trim().split('\n')[0].slice(0, 200)}`,
-      );
+      throw new InputError(where, `Proxmox answered with an error: ${errorLine(item.message.trim()).slice(0, 200)}`);
     if (!isObj(body)) throw new InputError(where, `item ${i + 1} is not an object; expected ${STATUS_EXPECTED}`);
     return statusProfile(body, where, node);
   });
@@ -95,40 +94,52 @@ const FLAGS_EXPECTED =
   'Proxmox /cluster/qemu/cpu-flags JSON ([{"name": ..., "supported-on": [nodes]}], raw or as {"data": [...]})';
 
 /** PVE's own pseudo-flag; it resolves to vmx or svm on each node, which are listed as well. */
-const PVE_PSEUDO = new Set(['nested-virt']);
+const PVE_PSEUDO = new Set([PVE_NESTED_VIRT_FLAG]);
 
 function readClusterFlags(text: string, where: string): HostProfile[] {
   const docs = parseJsonDocuments(text, where);
   const list = docs.length === 1 ? unwrapData(docs[0]) : undefined;
   if (!Array.isArray(list)) throw new InputError(where, `expected one array of flags; expected ${FLAGS_EXPECTED}`);
   const perNode = new Map<string, Set<string>>();
+  // Hyper-V enlightenments (PVE 9.2 probes with hv-passthrough): per node, never model features
+  const hyperv = new Map<string, Set<string>>();
   const unknown = new Set<string>();
   for (const [i, entry] of list.entries()) {
     if (!isObj(entry) || typeof entry.name !== 'string' || !Array.isArray(entry['supported-on']))
       throw new InputError(where, `flag ${i + 1} lacks "name" or "supported-on"; expected ${FLAGS_EXPECTED}`);
-    const f = resolveFeature(entry.name);
-    if (!f && !PVE_PSEUDO.has(entry.name)) unknown.add(entry.name);
+    const hv = isHypervFlag(entry.name) ? canonicalHypervFlag(entry.name) : null;
+    const f = hv ? undefined : resolveFeature(entry.name);
+    if (!f && !hv && !PVE_PSEUDO.has(entry.name)) unknown.add(entry.name);
     for (const node of entry['supported-on']) {
       if (typeof node !== 'string' || !node) continue;
       if (!perNode.has(node)) perNode.set(node, new Set());
       if (f) perNode.get(node)!.add(f.name);
+      if (hv) (hyperv.get(node) ?? hyperv.set(node, new Set()).get(node)!).add(hv);
     }
   }
   if (!perNode.size) throw new InputError(where, `no flag is supported on any node; expected ${FLAGS_EXPECTED}`);
   return [...perNode.keys()].sort().map((node) => {
     const features = perNode.get(node)!;
-    // The list has no vendor; nested virtualization gives it away when enabled
+    const hv = [...(hyperv.get(node) ?? [])].sort();
+    // The list has no vendor; nested virtualization gives it away when enabled, and so does the
+    // enlightened VMCS, which only KVM on VMX offers (formats/hyperv.ts)
+    const vmxOnly = hv.filter((f) => HYPERV_VMX_ONLY.has(f));
     const vendor =
-      features.has('vmx') && !features.has('svm')
+      (features.has('vmx') || vmxOnly.length) && !features.has('svm')
         ? 'GenuineIntel'
-        : features.has('svm') && !features.has('vmx')
+        : features.has('svm') && !features.has('vmx') && !vmxOnly.length
           ? 'AuthenticAMD'
           : 'unknown';
+    const intelBy = features.has('vmx') ? 'vmx' : vmxOnly.join(', ');
     const notes = [
       vendor === 'unknown'
         ? 'vendor unknown: the cluster cpu-flags list does not say it and neither vmx nor svm is offered'
-        : `vendor ${vendor} inferred from ${vendor === 'GenuineIntel' ? 'vmx' : 'svm'} being offered`,
+        : `vendor ${vendor} inferred from ${vendor === 'GenuineIntel' ? intelBy : 'svm'} being offered`,
     ];
+    if (hv.length)
+      notes.push(
+        `Hyper-V enlightenments offered (QEMU hv-* properties, not CPU model features; never put in a model): ${hv.join(' ')}`,
+      );
     if (unknown.size) notes.push(`flags the catalog does not know (ignored): ${[...unknown].sort().join(' ')}`);
     return newProfile({
       name: node,

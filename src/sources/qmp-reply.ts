@@ -5,6 +5,7 @@
  */
 import { resolveFeature } from '../catalog/index.js';
 import { InputError } from '../errors.js';
+import { qmpVersionString } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { newProfile, normalizeVendor } from '../profile/build.js';
 import { looksLikeJson, parseJsonDocuments } from './json-docs.js';
@@ -39,11 +40,10 @@ function isDefinitions(d: unknown): d is Definition[] {
 export function qmpVersion(docs: unknown[]): string | null {
   for (const d of docs) {
     const r = unwrap(d) as { qemu?: { major: number; minor: number; micro: number } } | undefined;
-    if (r && typeof r === 'object' && r.qemu && typeof r.qemu.major === 'number')
-      return `${r.qemu.major}.${r.qemu.minor}.${r.qemu.micro}`;
+    if (r && typeof r === 'object' && r.qemu && typeof r.qemu.major === 'number') return qmpVersionString(r.qemu);
     const greeting = (d as { QMP?: { version?: { qemu?: { major: number; minor: number; micro: number } } } })?.QMP
       ?.version?.qemu;
-    if (greeting) return `${greeting.major}.${greeting.minor}.${greeting.micro}`;
+    if (greeting) return qmpVersionString(greeting);
   }
   return null;
 }

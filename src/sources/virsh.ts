@@ -3,22 +3,14 @@
  * KVM's view is applied like for cpuinfo) and `virsh domcapabilities` (the host-model CPU that
  * QEMU+KVM offer a guest: exact).
  */
-import { allFeatures, resolveFeature, resolveModel } from '../catalog/index.js';
+import { resolveModel } from '../catalog/index.js';
+import { featureFromLibvirt, libvirtModelGaps } from '../catalog/libvirt.js';
 import { InputError } from '../errors.js';
 import { newProfile, normalizeVendor } from '../profile/build.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { applyKvmRules, linuxHintsFromBits } from './guest-view.js';
-import { libvirtModelGaps } from './libvirt-model-gaps.js';
 import type { Reader } from './reader.js';
 import { attr, child, children, parseXmlSafely, text } from './xml-safe.js';
-
-const libvirtNames = new Map<string, string>();
-for (const f of allFeatures()) if (f.libvirt) libvirtNames.set(f.libvirt, f.name);
-
-/** The canonical QEMU name of a libvirt feature name (libvirt spells some differently: pclmuldq, lahf_lm). */
-export function featureFromLibvirt(name: string): string | undefined {
-  return libvirtNames.get(name) ?? resolveFeature(name)?.name;
-}
 
 function translate(names: string[], unknown: string[]): string[] {
   const out: string[] = [];

@@ -4,7 +4,7 @@
  * libvirt never writes a DOCTYPE, so one is a sign of something other than libvirt output.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { InputError } from '../errors.js';
+import { errorInOneLine, InputError } from '../errors.js';
 
 /** Element names that may repeat: always arrays, so a single child looks like many. */
 const REPEATED = new Set([
@@ -51,21 +51,19 @@ export function parseXmlSafely(text: string, where: string, root: string, expect
   try {
     valid = XMLValidator.validate(text);
   } catch (e) {
-    throw new InputError(where, `unreadable XML (${oneLine(e)}); expected ${expected}`);
+    throw new InputError(where, `unreadable XML (${errorInOneLine(e)}); expected ${expected}`);
   }
   if (valid !== true)
     throw new InputError(
       where,
-      `invalid XML at line ${valid.err.line}: ${oneLine(valid.err.msg)}; expected ${expected}`,
+      `invalid XML at line ${valid.err.line}: ${errorInOneLine(valid.err.msg)}; expected ${expected}`,
     );
   try {
     return parser.parse(text) as XmlNode;
   } catch (e) {
-    throw new InputError(where, `unreadable XML (${oneLine(e)}); expected ${expected}`);
+    throw new InputError(where, `unreadable XML (${errorInOneLine(e)}); expected ${expected}`);
   }
 }
-
-const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 200);
 
 /** The child element(s) as an object, whatever the parser made of them ("" for an empty element). */
 export function child(node: unknown, name: string): XmlNode | undefined {

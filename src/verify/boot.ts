@@ -1,27 +1,41 @@
 /**
- * Boots one throwaway QEMU guest (kernel + initramfs, no disks, no network) and collects what it printed.
- * The guest's console (kernel log) and its report go to two separate serial ports backed by files in a
- * private temp directory, which is always removed; QEMU is always killed on timeout or when we exit.
+ * Boots one throwaway QEMU guest (kernel + initramfs, no disks, no network) through the boot script
+ * (boot-script.ts), on this machine or, with another runner, on a node over SSH, and collects what it
+ * printed: the promise QEMU gave, the phases the boot went through, QEMU's exit and the guest's logs.
+ * The script's private temp directory is always removed and QEMU always killed when a limit passes.
  */
-import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findQemu } from '../qemu/binary.js';
 import type { Accel } from '../qemu/qmp.js';
 import { InputError } from '../errors.js';
 import { compareVersions } from '../version.js';
+import { runScriptLocally, type ScriptOutcome } from './run-script.js';
+import { buildBootScript, phaseLimits, type PhaseName } from './boot-script.js';
+import { parseBootBundle, type BootBundle } from './boot-bundle.js';
+
+/** Runs the boot script somewhere (default: this machine's /bin/sh) and returns how that ended. */
+export type ScriptRunner = (script: string, timeoutMs: number) => Promise<ScriptOutcome>;
+
+export const runLocally: ScriptRunner = runScriptLocally;
 
 export interface BootOptions {
   /** The full -cpu argument, e.g. "Westmere,-aes,enforce" */
   cpu: string;
-  accel: Accel;
-  kernel: string;
+  /** The QMP model whose static expansion is the promise */
+  qmpModel: { name: string; props: Record<string, unknown> };
+  /** auto: KVM when /dev/kvm is usable where it boots, else TCG */
+  accel: Accel | 'auto';
+  /** Guest kernel path where it boots; default the newest /boot/vmlinuz-* there */
+  kernel?: string;
   /** The initramfs bytes (gzip'd newc) */
   initrd: Uint8Array;
-  timeoutMs: number;
+  /** The whole boot's limit under KVM and under TCG (phase limits derive from it: boot-script.ts) */
+  timeoutMs: { kvm: number; tcg: number };
+  /** Per-phase limits given by the user */
+  phaseTimeoutMs?: Partial<Record<PhaseName, number>>;
   binary?: string;
   memoryMb?: number;
+  run?: ScriptRunner;
 }
 
 export type BootStatus =
@@ -31,20 +45,25 @@ export type BootStatus =
   | 'refused'
   /** QEMU failed otherwise: bad option, crash, assertion */
   | 'failed'
-  /** Killed after timeoutMs */
-  | 'timeout';
+  /** Killed: a phase or the whole boot ran over its limit */
+  | 'timeout'
+  /** Never tried: no QEMU or guest kernel there, the connection failed, the answer was cut off */
+  | 'unrun';
 
 export interface BootResult {
   status: BootStatus;
   argv: string[];
   exitCode: number | null;
-  signal: NodeJS.Signals | null;
   stderr: string;
-  /** ttyS0: the kernel's console */
+  /** ttyS0 and the firmware's debug port: SeaBIOS, the kernel's messages, /init's phase markers */
   console: string;
   /** ttyS1: the guest report channel */
   report: string;
   durationMs: number;
+  /** Everything the script said (setup, QMP promise, phases) */
+  bundle: BootBundle;
+  /** Why it never ran (status unrun) */
+  unrunReason: string | null;
 }
 
 /** QEMU's enforce refusal: the per-feature warning lines (verbatim) and the feature names in them. */
@@ -74,123 +93,54 @@ export function parseRefusal(stderr: string): Refusal | null {
   return { lines, summary, features };
 }
 
-/** The argv (without the binary) for a headless one-shot boot. */
-export function qemuArgs(o: {
-  cpu: string;
-  accel: Accel;
-  kernel: string;
-  initrd: string;
-  console: string;
-  report: string;
-  memoryMb?: number;
-}): string[] {
-  return [
-    '-machine',
-    `q35,accel=${o.accel}`,
-    '-cpu',
-    o.cpu,
-    '-smp',
-    '1',
-    '-m',
-    String(o.memoryMb ?? 256),
-    '-nodefaults',
-    '-display',
-    'none',
-    '-no-reboot',
-    '-no-user-config',
-    '-kernel',
-    o.kernel,
-    '-initrd',
-    o.initrd,
-    // panic=-1 turns a kernel panic into a reboot, which -no-reboot turns into QEMU exiting
-    '-append',
-    'console=ttyS0 quiet loglevel=3 panic=-1',
-    '-chardev',
-    `file,id=console,path=${o.console}`,
-    '-serial',
-    'chardev:console',
-    '-chardev',
-    `file,id=report,path=${o.report}`,
-    '-serial',
-    'chardev:report',
-  ];
-}
+/** Bounds the runner a little above the script's own total limit (it kills QEMU itself). */
+const RUNNER_MARGIN_MS = 30_000;
 
-/** Boots and waits for QEMU to exit or be killed; never throws for what the guest or QEMU did. */
+/** Boots and waits for the script to end; never throws for what the guest, QEMU or the node did. */
 export async function boot(options: BootOptions): Promise<BootResult> {
-  const binary = options.binary ?? findQemu();
-  if (!binary)
-    throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
-  const dir = mkdtempSync(join(tmpdir(), 'migratable-verify-'));
-  try {
-    const paths = {
-      initrd: join(dir, 'initrd.gz'),
-      console: join(dir, 'console.log'),
-      report: join(dir, 'report.log'),
-    };
-    writeFileSync(paths.initrd, options.initrd);
-    const args = qemuArgs({ ...options, ...paths });
-    const started = Date.now();
-    const run = await runQemu(binary, args, options.timeoutMs);
-    const durationMs = Date.now() - started;
-    const read = (p: string) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return '';
-      }
-    };
-    let status: BootStatus;
-    if (run.timedOut) status = 'timeout';
-    else if (parseRefusal(run.stderr)) status = 'refused';
-    else if (run.exitCode === 0) status = 'exited';
-    else status = 'failed';
-    return {
-      status,
-      argv: [binary, ...args],
-      exitCode: run.exitCode,
-      signal: run.signal,
-      stderr: run.stderr,
-      console: read(paths.console),
-      report: read(paths.report),
-      durationMs,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-interface Run {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-  timedOut: boolean;
-}
-
-function runQemu(binary: string, args: string[], timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let timedOut = false;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // A QEMU left behind by a crashed or interrupted caller would run until its own timeout, or forever.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      process.removeListener('exit', killOnExit);
-      reject(new Error(`could not start ${binary}: ${e.message}`));
-    });
-    child.once('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      process.removeListener('exit', killOnExit);
-      resolve({ exitCode, signal, stderr, timedOut });
-    });
+  const script = buildBootScript({
+    cpu: options.cpu,
+    qmpModel: options.qmpModel,
+    accel: options.accel,
+    limits: {
+      kvm: phaseLimits(options.timeoutMs.kvm, options.phaseTimeoutMs),
+      tcg: phaseLimits(options.timeoutMs.tcg, options.phaseTimeoutMs),
+    },
+    initrd: options.initrd,
+    kernel: options.kernel,
+    qemuBinary: options.binary,
+    memoryMb: options.memoryMb,
   });
+  const started = Date.now();
+  const run = options.run ?? runLocally;
+  const outcome = await run(script, Math.max(options.timeoutMs.kvm, options.timeoutMs.tcg) + RUNNER_MARGIN_MS);
+  const bundle = parseBootBundle(outcome.stdout);
+  const durationMs = Date.now() - started;
+  let unrunReason: string | null = null;
+  if (outcome.spawnError) unrunReason = `could not start: ${outcome.spawnError}`;
+  else if (bundle.error) unrunReason = bundle.error;
+  else if (!bundle.complete)
+    unrunReason = outcome.timedOut
+      ? 'the boot script did not finish in time and was killed'
+      : `the boot report was cut off (exit ${outcome.code ?? outcome.signal}${outcome.stderr.trim() ? `: ${outcome.stderr.trim().split('\n').pop()}` : ''})`;
+  let status: BootStatus;
+  if (unrunReason && !bundle.argv.length) status = 'unrun';
+  else if (bundle.stuck) status = 'timeout';
+  else if (parseRefusal(bundle.stderr)) status = 'refused';
+  else if (bundle.exitCode === 0 && bundle.complete) status = 'exited';
+  else if (!bundle.complete) status = 'unrun';
+  else status = 'failed';
+  return {
+    status,
+    argv: bundle.argv,
+    exitCode: bundle.exitCode,
+    stderr: bundle.stderr,
+    console: bundle.console,
+    report: bundle.report,
+    durationMs: bundle.elapsedMs ?? durationMs,
+    bundle,
+    unrunReason: status === 'unrun' ? (unrunReason ?? 'the boot did not run') : null,
+  };
 }
 
 /**

@@ -4,13 +4,17 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readInputText } from '../sources/files.js';
+import { DEFAULT_FORMAT_CAP } from '../sources/size-caps.js';
 import { findQemu, kvmUsable } from '../qemu/binary.js';
-import { QmpSession, enabledProps, expandCpuModel, qemuVersion, type Accel } from '../qemu/qmp.js';
+import { enabledProps, type Accel, type CpuModelInfo } from '../qemu/qmp.js';
 import { linuxFlag, resolveFeature } from '../catalog/index.js';
 import { InputError } from '../errors.js';
 import { onOff, splitCpuArg } from '../formats/qemu-cpu.js';
 import { versionAtLeast } from '../version.js';
-import { boot, findKernel, parseRefusal, type BootStatus } from './boot.js';
+import { boot, findKernel, parseRefusal, type BootResult, type ScriptRunner } from './boot.js';
+import type { PhaseName } from './boot-script.js';
+import type { PhaseTiming } from './boot-bundle.js';
+import { phaseAdvice } from './phase-advice.js';
 import { buildInitramfs, findBusybox, parseGuestReport, type GuestReport } from './initramfs.js';
 
 export type PropValue = boolean | number | string;
@@ -49,10 +53,15 @@ export function qmpModelOf(cpu: string): QmpModel {
  * MODEL as given on the command line: a -cpu string, or a file holding `migratable baseline --format json`
  * output (an object with a `cpu` string).
  */
+const MODEL_INPUT = {
+  expected: 'a model: baseline --format json output, a -cpu string or a cpu-models.conf section',
+  maxBytes: DEFAULT_FORMAT_CAP,
+};
+
 export function loadModelInput(pathOrString: string): { cpu: string; source: string } {
   const looksLikePath = pathOrString.includes('/') || pathOrString.endsWith('.json');
   if (existsSync(pathOrString) && statSync(pathOrString).isFile()) {
-    const text = readInputText(pathOrString);
+    const text = readInputText(pathOrString, MODEL_INPUT);
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -164,9 +173,11 @@ export function compareWithGuest(promised: readonly string[], guest: GuestReport
   };
 }
 
-export type Outcome = 'match' | 'mismatch' | 'refused' | 'failed' | 'timeout';
+export type Outcome = 'match' | 'mismatch' | 'refused' | 'failed' | 'timeout' | 'unrun';
 
 export interface VerifyReport {
+  /** The machine it booted on: this one, or the node's name */
+  host: string | null;
   /** The -cpu string as given, and as booted (with enforce) */
   cpu: string;
   bootedCpu: string;
@@ -174,16 +185,22 @@ export interface VerifyReport {
   qemuArgv: string[];
   model: string;
   props: Record<string, PropValue>;
-  accel: Accel;
-  qemu: { binary: string; version: string };
-  kernelImage: string;
+  accel: Accel | null;
+  qemu: { binary: string | null; version: string | null };
+  kernelImage: string | null;
   outcome: Outcome;
   /** Did QEMU start the guest (false when it refused the model or failed before booting)? */
   started: boolean;
   /** QEMU's own missing-feature lines, verbatim, when it refused the model under enforce */
   refusal: { lines: string[]; summary: string; features: string[] } | null;
-  /** One line on why the boot failed or timed out */
+  /** One line on why the boot failed, timed out or could not run */
   failure: string | null;
+  /** The boot's phases with their times (firmware, kernel, init); [] when QEMU never booted */
+  phases: PhaseTiming[];
+  /** The phase a boot that was killed was stuck in */
+  stuckIn: PhaseName | null;
+  /** What to do about a slow or stuck boot (e.g. --accel tcg when this KVM cannot run the guest) */
+  advice: string[];
   /** The last lines of the guest console, when something went wrong */
   consoleTail: string[];
   /** Canonical QEMU features of the static expansion, under the same accelerator */
@@ -214,32 +231,44 @@ export interface VerifyOptions {
   kernel?: string;
   /** Kills the guest after this long; default 90 s under TCG, 60 s under KVM */
   timeoutMs?: number;
+  /** Per-phase limits (default: a third of the total for firmware and init, two thirds for the kernel) */
+  phaseTimeoutMs?: Partial<Record<PhaseName, number>>;
   busybox?: string;
   qemuBinary?: string;
+  /**
+   * Boot somewhere else (a node over SSH): the runner gets the boot script. Then accel, kernel and
+   * QEMU default to what that machine has, and its problems become the verdict instead of errors.
+   */
+  remote?: { run: ScriptRunner };
 }
 
-/** The static expansion: what QEMU promises a guest of this -cpu string under this accelerator. */
-async function promiseOf(parsed: QmpModel, accel: Accel, binary: string) {
-  const session = await QmpSession.start({ accel, binary });
-  try {
-    const version = await qemuVersion(session);
-    let expansion;
+const DEFAULT_TIMEOUT_MS = { kvm: 60_000, tcg: 90_000 };
+
+/** The promise from the script's QMP lines: version and the static expansion, or QEMU's error. */
+function promiseFromQmp(lines: string[]) {
+  const replies = new Map<string, Record<string, unknown>>();
+  for (const line of lines) {
     try {
-      expansion = await expandCpuModel(session, 'static', { name: parsed.name, props: parsed.props });
-    } catch (e) {
-      // "CPU model 'Foo' not found", "Property '...foo' not found": the user's model is wrong
-      throw new InputError('MODEL', (e as Error).message);
+      const msg = JSON.parse(line) as Record<string, unknown>;
+      if (msg && typeof msg.id === 'string') replies.set(msg.id, msg);
+    } catch {
+      // a line cut off by timeout(1): the missing reply says it
     }
-    const props = expansion.props ?? {};
-    return {
-      version,
-      promised: enabledProps(expansion),
-      vendor: typeof props.vendor === 'string' ? props.vendor : null,
-      modelId: typeof props['model-id'] === 'string' ? props['model-id'] : null,
-    };
-  } finally {
-    await session.close();
   }
+  const v = (replies.get('version')?.return as { qemu?: Record<string, number> } | undefined)?.qemu;
+  const version = v ? `${v.major}.${v.minor}.${v.micro}` : null;
+  const reply = replies.get('promise');
+  const err = reply?.error as { desc?: string } | undefined;
+  if (!reply || err) return { version, error: err?.desc ?? 'QEMU gave no answer to query-cpu-model-expansion' };
+  const expansion = (reply.return as { model?: CpuModelInfo } | undefined)?.model ?? { name: '', props: {} };
+  const props = expansion.props ?? {};
+  return {
+    version,
+    error: null,
+    promised: enabledProps(expansion),
+    vendor: typeof props.vendor === 'string' ? props.vendor : null,
+    modelId: typeof props['model-id'] === 'string' ? props['model-id'] : null,
+  };
 }
 
 function tail(text: string, n: number): string[] {
@@ -250,10 +279,18 @@ function tail(text: string, n: number): string[] {
     .slice(-n);
 }
 
-function failureLine(status: BootStatus, stderr: string, timeoutMs: number): string | null {
-  if (status === 'timeout')
-    return `the guest did not power off within ${+(timeoutMs / 1000).toFixed(1)} s; QEMU was killed`;
-  if (status === 'failed') return tail(stderr, 1)[0] ?? 'QEMU exited with an error and no message';
+const secs = (ms: number) => `${+(ms / 1000).toFixed(1)} s`;
+
+function failureLine(result: BootResult): string | null {
+  const b = result.bundle;
+  if (result.status === 'unrun') return result.unrunReason;
+  if (result.status === 'timeout' && b.stuck) {
+    const phase = b.phases.find((p) => p.name === b.stuck!.phase);
+    if (b.stuck.total) return `the guest did not power off within ${secs(b.elapsedMs ?? 0)}; QEMU was killed`;
+    return `stuck in the ${b.stuck.phase} phase: ${secs(phase?.limitMs ?? 0)} passed without it ending; QEMU was killed`;
+  }
+  if (result.status === 'failed')
+    return tail(result.stderr, 1)[0] ?? `QEMU exited with status ${result.exitCode} and no message`;
   return null;
 }
 
@@ -271,8 +308,10 @@ function chooseAccel(asked: Accel | undefined, notes: string[]): Accel {
   return 'tcg';
 }
 
+type Promise_ = Exclude<ReturnType<typeof promiseFromQmp>, { error: string }>;
+
 /** What the guest saw against the promise: features, then vendor and model name. */
-function judgeGuest(promise: Awaited<ReturnType<typeof promiseOf>>, guest: GuestReport, notes: string[]) {
+function judgeGuest(promise: Promise_, guest: GuestReport, notes: string[]) {
   const comparison = compareWithGuest(promise.promised, guest);
   const identityMismatches: string[] = [];
   if (promise.vendor && guest.vendor !== promise.vendor)
@@ -289,34 +328,59 @@ export async function verifyModel(options: VerifyOptions): Promise<VerifyReport>
   const t0 = Date.now();
   const notes: string[] = [];
   const parsed = qmpModelOf(options.cpu);
-  const binary = options.qemuBinary ?? findQemu();
-  if (!binary)
-    throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
-  const accel = chooseAccel(options.accel, notes);
-  const kernelImage = findKernel(options.kernel);
+  const local = !options.remote;
+  let accel: Accel | 'auto' = options.accel ?? 'auto';
+  let binary = options.qemuBinary;
+  let kernelImage = options.kernel;
+  if (local) {
+    binary ??= findQemu() ?? undefined;
+    if (!binary)
+      throw new Error('no QEMU found: install qemu-system-x86 (looked for qemu-system-x86_64 and kvm on PATH)');
+    accel = chooseAccel(options.accel, notes);
+    kernelImage = findKernel(options.kernel);
+  }
   const busybox = findBusybox(options.busybox);
-  const timeoutMs = options.timeoutMs ?? (accel === 'tcg' ? 90_000 : 60_000);
-
-  const promise = await promiseOf(parsed, accel, binary);
+  const timeoutMs = options.timeoutMs ? { kvm: options.timeoutMs, tcg: options.timeoutMs } : DEFAULT_TIMEOUT_MS;
   const bootedCpu = enforcedCpu(options.cpu);
   const result = await boot({
     cpu: bootedCpu,
+    qmpModel: { name: parsed.name, props: parsed.props },
     accel,
     kernel: kernelImage,
     initrd: buildInitramfs(readFileSync(busybox)),
     timeoutMs,
+    phaseTimeoutMs: options.phaseTimeoutMs,
     binary,
+    run: options.remote?.run,
   });
+  const b = result.bundle;
+  const promise = b.qmpLines.length || b.argv.length ? promiseFromQmp(b.qmpLines) : null;
+  // Locally a model QEMU does not know is the user's mistake; on a node it is that node's verdict
+  if (local && promise?.error && /not found/i.test(promise.error)) throw new InputError('MODEL', promise.error);
+  const usedAccel = b.accel ?? (accel === 'auto' ? null : accel);
+  if (!local && usedAccel === 'tcg' && options.accel !== 'tcg')
+    notes.push('/dev/kvm is not usable there: booted under TCG, which cannot provide some features real CPUs have');
 
   const refusal = result.status === 'refused' ? parseRefusal(result.stderr) : null;
-  if (refusal && accel === 'tcg')
+  if (refusal && usedAccel === 'tcg')
     notes.push(
       `TCG cannot provide: ${refusal.features.join(', ')}; on KVM hosts whose CPUs have them the model may be fine`,
     );
-  let outcome: Outcome = result.status === 'refused' ? 'refused' : result.status === 'timeout' ? 'timeout' : 'failed';
-  let failure = failureLine(result.status, result.stderr, timeoutMs);
+  let outcome: Outcome =
+    result.status === 'refused'
+      ? 'refused'
+      : result.status === 'timeout'
+        ? 'timeout'
+        : result.status === 'unrun'
+          ? 'unrun'
+          : 'failed';
+  let failure = failureLine(result);
+  if (promise?.error && result.status !== 'refused') {
+    outcome = result.status === 'unrun' ? 'unrun' : 'failed';
+    failure ??= `QEMU there: ${promise.error}`;
+  }
   let guestReport: GuestReport | null = null;
-  if (result.status === 'exited') {
+  if (result.status === 'exited' && !promise?.error) {
     try {
       guestReport = parseGuestReport(result.report) ?? parseGuestReport(result.console);
       if (!guestReport) failure = 'the guest stopped without printing its report (see the console lines)';
@@ -326,25 +390,32 @@ export async function verifyModel(options: VerifyOptions): Promise<VerifyReport>
   }
   let comparison: Comparison | null = null;
   let identityMismatches: string[] = [];
-  if (guestReport) ({ comparison, identityMismatches, outcome } = judgeGuest(promise, guestReport, notes));
+  if (guestReport && promise && !promise.error)
+    ({ comparison, identityMismatches, outcome } = judgeGuest(promise as Promise_, guestReport, notes));
   const wentWrong = outcome === 'failed' || outcome === 'timeout';
+  const stuckIn = b.stuck && b.stuck.phase !== 'done' ? b.stuck.phase : null;
   return {
+    host: b.host,
     cpu: options.cpu,
     bootedCpu,
     qemuArgv: result.argv,
     model: parsed.name,
     props: parsed.props,
-    accel,
-    qemu: { binary, version: promise.version },
-    kernelImage,
+    accel: usedAccel,
+    qemu: { binary: b.qemu ?? binary ?? null, version: promise?.version ?? null },
+    kernelImage: b.kernel ?? kernelImage ?? null,
     outcome,
-    started: result.status !== 'refused' && !(result.status === 'failed' && !result.console),
+    started:
+      result.status === 'exited' || result.status === 'timeout' || (result.status === 'failed' && !!result.console),
     refusal,
     failure,
+    phases: b.phases,
+    stuckIn,
+    advice: wentWrong ? phaseAdvice(b, usedAccel, local ? 'here' : 'there') : [],
     consoleTail: wentWrong ? tail(result.console, 15) : [],
-    promised: promise.promised,
-    promisedVendor: promise.vendor,
-    promisedModelId: promise.modelId,
+    promised: promise && !promise.error ? (promise as Promise_).promised : [],
+    promisedVendor: promise && !promise.error ? (promise as Promise_).vendor : null,
+    promisedModelId: promise && !promise.error ? (promise as Promise_).modelId : null,
     comparison,
     guest: guestReport && {
       kernel: guestReport.kernel,
@@ -356,6 +427,6 @@ export async function verifyModel(options: VerifyOptions): Promise<VerifyReport>
     identityMismatches,
     notes,
     durationMs: Date.now() - t0,
-    bootMs: result.durationMs,
+    bootMs: result.status === 'unrun' ? null : result.durationMs,
   };
 }

@@ -25,9 +25,11 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs dev /dev
+M=${MARK}
+# phase markers on the console (boot-script.ts watches them): /init runs, and its report is written
+echo "$M-INIT" > /dev/console 2>/dev/null
 out=/dev/ttyS1
 [ -c $out ] || out=/dev/console
-M=${MARK}
 {
   echo
   echo "$M-BEGIN"
@@ -42,6 +44,7 @@ M=${MARK}
   done
   echo "$M-END"
 } > $out 2>&1
+echo "$M-DONE" > /dev/console 2>/dev/null
 poweroff -f
 # poweroff failing leaves reboot (QEMU runs with -no-reboot, so it exits either way)
 reboot -f

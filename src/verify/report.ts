@@ -2,6 +2,7 @@
 import { EXIT_OK, EXIT_PROBLEM } from '../errors.js';
 import { hanging } from '../wrap.js';
 import type { VerifyReport } from './index.js';
+import { safeJson } from '../safe-json.js';
 
 /** 0 when the guest sees exactly the promise (not-visible features aside), 1 otherwise. Bad input (2) is thrown earlier. */
 export function verifyExitCode(report: VerifyReport): number {
@@ -9,7 +10,7 @@ export function verifyExitCode(report: VerifyReport): number {
 }
 
 export function renderJson(report: VerifyReport): string {
-  return JSON.stringify(report, null, 2) + '\n';
+  return safeJson(report) + '\n';
 }
 
 const VERDICT: Record<VerifyReport['outcome'], string> = {
@@ -18,7 +19,21 @@ const VERDICT: Record<VerifyReport['outcome'], string> = {
   refused: 'REFUSED: QEMU would not start this model with enforce',
   failed: 'FAILED: the guest did not boot to its report',
   timeout: 'TIMEOUT: the guest did not finish',
+  unrun: 'NOT RUN: the boot could not be tried',
 };
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** "firmware 1.8 s, kernel 7.5 s (first message at 6.8 s), init 0.3 s" or where it stopped. */
+export function renderPhases(report: Pick<VerifyReport, 'phases' | 'stuckIn'>): string {
+  return report.phases
+    .filter((p) => p.startMs !== null)
+    .map((p) => {
+      if (p.endMs !== null) return `${p.name} ${secs(p.endMs - p.startMs!)}`;
+      return report.stuckIn === p.name ? `${p.name} STUCK (over its ${secs(p.limitMs)} limit)` : `${p.name} unfinished`;
+    })
+    .join(', ');
+}
 
 /** A word list for a value column starting at `indent`: wrapped at 100, '-' when empty. */
 function wrap(words: readonly string[], indent: number): string {
@@ -28,11 +43,19 @@ function wrap(words: readonly string[], indent: number): string {
 export function renderText(report: VerifyReport): string {
   const rows: [string, string][] = [];
   const add = (label: string, value: string) => rows.push([label, value]);
+  if (report.host) add('host', report.host);
   add('cpu', report.bootedCpu);
-  add('accelerator', `${report.accel.toUpperCase()} (QEMU ${report.qemu.version}, ${report.qemu.binary})`);
-  add('guest kernel', report.guest?.kernel ? `${report.guest.kernel} (${report.kernelImage})` : report.kernelImage);
+  if (report.accel)
+    add(
+      'accelerator',
+      `${report.accel.toUpperCase()} (QEMU ${report.qemu.version ?? '?'}, ${report.qemu.binary ?? '?'})`,
+    );
+  const kernelImage = report.kernelImage ?? '?';
+  add('guest kernel', report.guest?.kernel ? `${report.guest.kernel} (${kernelImage})` : kernelImage);
   add('verdict', VERDICT[report.outcome]);
   if (report.failure) add('why', report.failure);
+  if (report.started && report.phases.some((p) => p.startMs !== null)) add('phases', renderPhases(report));
+  for (const a of report.advice) add('advice', a);
   if (report.refusal) {
     add('QEMU said', report.refusal.lines.concat(report.refusal.summary).join('\n'));
     add('missing', report.refusal.features.join(' '));

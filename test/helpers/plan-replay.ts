@@ -3,8 +3,8 @@
  * and pending cpu:, and the CPU each running VM booted with. After every step it checks that every
  * running VM would migrate with the CPU it booted with and still reaches every node it reached before.
  */
-import { currentCpu, vmTargets } from '../../src/engine/plan.js';
-import type { ClusterVm, Plan, PlanInput } from '../../src/engine/plan-types.js';
+import { currentCpu, vmTargets } from '../../src/proxmox/plan/targets.js';
+import type { ClusterVm, Plan, PlanInput } from '../../src/proxmox/plan/types.js';
 import type { CpuModelSection } from '../../src/formats/pve-cpu-models.js';
 import { parseCpuProperty } from '../../src/formats/pve-vm-config.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { FORMAT_NAMES } from '../../emitters/format-names.js';
-import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION } from '../options.js';
+import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION, NO_PROBE_OPTION } from '../options.js';
 import type { BaselineOptions } from '../run/baseline.js';
 
 export function registerBaseline(program: Command): void {
@@ -30,6 +30,7 @@ export function registerBaseline(program: Command): void {
     )
     .option(...KERNEL_OPTION)
     .option(...ALLOW_INCOMPLETE_OPTION)
+    .option(...NO_PROBE_OPTION)
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (inputs: string[], opts: BaselineOptions) =>
       (await import('../run/baseline.js')).runBaseline(inputs, opts),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION } from '../options.js';
+import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION, NO_PROBE_OPTION } from '../options.js';
 import type { CatalogListOptions } from '../run/catalog.js';
 
 export function registerCatalogCommands(program: Command): void {
@@ -18,6 +18,7 @@ export function registerCatalogCommands(program: Command): void {
     .option('--host <profile>', 'for one host profile: every model with runnable and missing features')
     .option(...KERNEL_OPTION)
     .option(...ALLOW_INCOMPLETE_OPTION)
+    .option(...NO_PROBE_OPTION)
     .action(async (opts: CatalogListOptions & { host?: string; kernel?: string; allowIncomplete?: boolean }) => {
       if (opts.host) return (await import('../run/models-host.js')).runModelsForHost(opts.host, opts);
       (await import('../run/catalog.js')).listModels(opts);

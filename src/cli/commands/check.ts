@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION } from '../options.js';
+import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION, NO_PROBE_OPTION } from '../options.js';
 import { collect } from '../output.js';
 import type { CheckOptions } from '../run/check.js';
 
@@ -17,6 +17,7 @@ export function registerCheck(program: Command): void {
     .option('--inventory <db>', 'also check against the latest scan of every host in this inventory')
     .option(...KERNEL_OPTION)
     .option(...ALLOW_INCOMPLETE_OPTION)
+    .option(...NO_PROBE_OPTION)
     .option('--json', 'per-cell JSON: {vm, host, ok, missing, warnings}')
     .action(async (hostInputs: string[], opts: CheckOptions) =>
       (await import('../run/check.js')).runCheck(hostInputs, opts),

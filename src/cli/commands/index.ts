@@ -16,6 +16,7 @@ import { registerScan } from './scan.js';
 import { registerServeCommand } from './serve.js';
 import { registerVerify } from './verify.js';
 import { registerPlan } from './plan.js';
+import { registerDrain } from './drain.js';
 
 export function registerCommands(program: Command): void {
   registerCatalogCommands(program);
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerApply(program);
   registerServeCommand(program);
   registerPlan(program);
+  registerDrain(program);
 }

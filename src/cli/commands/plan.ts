@@ -6,17 +6,7 @@ import type { Command } from 'commander';
 import { collect } from '../output.js';
 import type { PlanOpts } from '../run/plan.js';
 
-export interface ClusterInputOptions {
-  pveConfig: string;
-  pve?: string;
-  token?: string;
-  tokenFile?: string;
-  fingerprint?: string;
-  cpuModels?: string;
-  inventory?: string;
-  running?: string[];
-  stopped?: string[];
-}
+export type { ClusterInputOptions } from '../../proxmox/plan/inputs.js';
 
 export function clusterInputOptions(cmd: Command): Command {
   return cmd
@@ -53,6 +43,14 @@ export function registerPlan(program: Command): void {
   )
     .option('-f, --format <format>', 'text, markdown (for a change ticket) or json', 'text')
     .option('--write-models <dir>', 'write each cpu-models.conf section the rollout applies to DIR/NAME.conf')
+    .option(
+      '--ha-rules <dir>',
+      "write HA rules (or groups) that keep each HA VM on nodes where its CPU runs, merged with --pve-config's own, to DIR for `migratable apply-ha DIR`",
+    )
+    .option(
+      '--ha-format <format>',
+      'rules (Proxmox VE 9 node-affinity) or groups (Proxmox VE 8); default: what ha/ holds',
+    )
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (hosts: string[], opts: PlanOpts) => (await import('../run/plan.js')).runPlan(hosts, opts));
 

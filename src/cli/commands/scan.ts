@@ -36,6 +36,14 @@ export function registerScan(program: Command): void {
     .option('-l, --user <user>', 'login user for targets that name none')
     .option(...inventoryOption)
     .option('--no-store', 'do not write the inventory')
+    .option(
+      '--verify <model>',
+      'also prove MODEL on each SSH node: QEMU there starts it with enforce and boots a tiny guest (a -cpu string, baseline JSON or cpu-models.conf); results go into the inventory',
+    )
+    .option('--section <name>', 'with --verify: which cpu-model of a cpu-models.conf file')
+    .option('--verify-accel <accel>', 'with --verify: kvm or tcg (default: kvm where /dev/kvm works on the node)')
+    .option('--verify-timeout <seconds>', 'with --verify: limit for each boot', '90')
+    .option('--verify-concurrency <n>', 'with --verify: nodes booting at once', '2')
     .option('--json', 'print the profiles as JSON')
     .action(async (args: string[], opts: ScanOpts) => (await import('../run/scan.js')).runScan(args, opts));
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALLOW_INCOMPLETE_OPTION } from '../options.js';
+import { ALLOW_INCOMPLETE_OPTION, NO_PROBE_OPTION } from '../options.js';
 import type { ServeOptions } from '../run/serve.js';
 
 export function registerServeCommand(program: Command): void {
@@ -11,6 +11,7 @@ export function registerServeCommand(program: Command): void {
       'host data files or directories (cpuinfo, QMP JSON, HostProfile JSON, ...); none = add them in the browser',
     )
     .option(...ALLOW_INCOMPLETE_OPTION)
+    .option(...NO_PROBE_OPTION)
     .option('--pve-config <dir>', 'a copy of /etc/pve: adds the Plan view and GET /api/vms/VMID/targets')
     .option('--inventory <db>', 'serve hosts and feature drift from a migratable inventory database')
     // the defaults live with the server (web/server.ts) and are printed at start

@@ -4,6 +4,7 @@ import { compareVersions } from '../../version.js';
 import { formatBit } from '../../catalog/format.js';
 import { parseQemuVersion } from '../options.js';
 import { table } from '../table.js';
+import { safeJson } from '../../safe-json.js';
 
 export interface CatalogListOptions {
   json?: boolean;
@@ -13,7 +14,7 @@ export interface CatalogListOptions {
 export function listFeatures(opts: CatalogListOptions): void {
   const qemu = parseQemuVersion(opts.qemu);
   const list = qemu ? featuresKnownIn(qemu) : [...allFeatures()];
-  if (opts.json) return void console.log(JSON.stringify(list, null, 2));
+  if (opts.json) return void console.log(safeJson(list));
   console.log(
     table(
       ['feature', 'linux', 'cpuid/msr', 'category', 'vendor', 'kvm', 'qemu', 'aliases'],
@@ -37,7 +38,7 @@ export function listModels(opts: CatalogListOptions): void {
   const list = (qemu ? modelsKnownIn(qemu) : [...allModels()]).sort(
     (a, b) => compareVersions(a.qemu, b.qemu) || a.name.localeCompare(b.name, 'en', { numeric: true }),
   );
-  if (opts.json) return void console.log(JSON.stringify(list, null, 2));
+  if (opts.json) return void console.log(safeJson(list));
   console.log(
     table(
       ['model', 'aliases', 'vendor', 'family/model', 'qemu', 'features', 'source'],

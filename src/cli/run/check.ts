@@ -4,9 +4,11 @@ import { EXIT_PROBLEM } from '../../errors.js';
 import { parseCpuModels, type CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { readVmInputs } from '../../sources/vm/files.js';
 import { readInputText } from '../../sources/files.js';
+import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { loadHosts } from '../inputs.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
+import { safeJson } from '../../safe-json.js';
 
 export function renderCheck(r: CheckResult): string {
   // One lookup per cell (500 VMs x 50 hosts are 25,000 cells: a search per cell was quadratic)
@@ -63,17 +65,14 @@ export interface CheckOptions {
 export async function runCheck(hostInputs: string[], opts: CheckOptions): Promise<void> {
   const custom = new Map<string, CpuModelSection>();
   if (opts.cpuModels)
-    for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
+    for (const m of parseCpuModels(readInputText(opts.cpuModels, CPU_MODELS_INPUT), opts.cpuModels).models)
+      custom.set(m.name, m);
   const vms = readVmInputs(opts.vm, custom);
   const hosts = await loadHosts(hostInputs, opts);
   const result = checkMatrix(vms, hosts);
   output(
     opts.json
-      ? JSON.stringify(
-          result.cells.map((c) => ({ ...c, missing: c.missing.map((m) => m.feature), reasons: c.missing })),
-          null,
-          2,
-        )
+      ? safeJson(result.cells.map((c) => ({ ...c, missing: c.missing.map((m) => m.feature), reasons: c.missing })))
       : renderCheck(result),
   );
   if (result.cells.some((c) => !c.ok)) process.exitCode = EXIT_PROBLEM;

@@ -6,9 +6,11 @@ import { defaultInventoryPath, openInventory } from '../../fleet/inventory/index
 import { parseCpuModels, type CpuModelSection } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readInputText } from '../../sources/files.js';
+import { CPU_MODELS_INPUT } from '../../sources/size-caps.js';
 import { readVmInputs } from '../../sources/vm/files.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
+import { safeJson } from '../../safe-json.js';
 
 export interface HostsOptions {
   inventory?: string;
@@ -21,17 +23,19 @@ export function runHosts(opts: HostsOptions): void {
     const hosts = inv.hosts();
     output(
       opts.json
-        ? JSON.stringify(hosts, null, 2)
+        ? safeJson(hosts)
         : table(
-            ['host', 'vendor', 'cpu', 'features', 'exact', 'snapshots', 'latest'],
+            ['host', 'vendor', 'cpu', 'features', 'exact', 'kvm', 'snapshots', 'latest', 'verified (newest)'],
             hosts.map((h) => [
               h.host,
               h.vendor,
               h.modelName ?? '-',
               String(h.features),
               h.exact ? 'yes' : 'no',
+              [h.kvmModule, h.virtual ? 'in a VM' : null].filter(Boolean).join(', ') || '-',
               String(h.snapshots),
               h.latest,
+              h.verified ? `${h.verified.outcome} ${h.verified.modelHash.slice(0, 12)} ${h.verified.verifiedAt}` : '-',
             ]),
           ),
     );
@@ -62,7 +66,8 @@ export function runDrift(opts: DriftOptions): void {
   }
   const custom = new Map<string, CpuModelSection>();
   if (opts.cpuModels)
-    for (const m of parseCpuModels(readInputText(opts.cpuModels), opts.cpuModels).models) custom.set(m.name, m);
+    for (const m of parseCpuModels(readInputText(opts.cpuModels, CPU_MODELS_INPUT), opts.cpuModels).models)
+      custom.set(m.name, m);
   const vms = opts.vm ? readVmInputs(opts.vm, custom) : [];
   const lostHosts = new Set(steps.filter((s) => s.removed.length).map((s) => s.host));
   const broken = vms.length
@@ -71,7 +76,7 @@ export function runDrift(opts: DriftOptions): void {
         latest.filter((h) => lostHosts.has(h.name)),
       ).cells.filter((c) => !c.ok)
     : [];
-  if (opts.json) output(JSON.stringify({ steps, broken }, null, 2));
+  if (opts.json) output(safeJson({ steps, broken }));
   else {
     const lines = steps.length
       ? steps.map(

@@ -5,16 +5,17 @@ import { readHostInputs } from '../inputs.js';
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
+import { safeJson } from '../../safe-json.js';
 
-export function runModelsForHost(
+export async function runModelsForHost(
   input: string,
-  opts: { json?: boolean; qemu?: string; kernel?: string; allowIncomplete?: boolean },
-): void {
+  opts: { json?: boolean; qemu?: string; kernel?: string; allowIncomplete?: boolean; probe?: boolean },
+): Promise<void> {
   const qemu = parseQemuVersion(opts.qemu);
-  const profiles = readHostInputs([input], opts);
+  const profiles = await readHostInputs([input], opts);
   if (profiles.length !== 1) throw new InputError(input, `expected one host profile, found ${profiles.length}`);
   const rows = modelsForHost(profiles[0], qemu);
-  if (opts.json) return output(JSON.stringify(rows, null, 2));
+  if (opts.json) return output(safeJson(rows));
   const disagreements = rows.filter((r) => r.disagreement);
   output(
     table(

@@ -1,19 +1,24 @@
 /** `plan` and `targets`: the implementation, loaded only when one of them runs. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { emitPlanJson, vmJson } from '../../emitters/plan-json.js';
-import { emitPlanMarkdown, emitPlanText } from '../../emitters/plan-text.js';
-import { computePlan } from '../../engine/plan.js';
-import type { Plan } from '../../engine/plan-types.js';
+import { isPveVmid } from '../../catalog/proxmox.js';
 import { EXIT_PROBLEM, InputError } from '../../errors.js';
-import { renderCpuModelSection } from '../../formats/pve-cpu-models.js';
+import { loadPlanInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
+import { emitPlanJson, planJson, vmJson } from '../../proxmox/plan/json.js';
+import { readHaTexts, writeHaGuardDir } from '../../proxmox/apply/ha-config.js';
+import { computeGuardrails, type GuardMode, type GuardrailPlan } from '../../proxmox/ha/guardrails.js';
+import { guardrailsJson, guardrailsText } from '../../proxmox/ha/guardrails-text.js';
+import { computePlan } from '../../proxmox/plan/plan.js';
+import { emitPlanMarkdown, emitPlanText } from '../../proxmox/plan/text.js';
+import type { Plan, PlanInput } from '../../proxmox/plan/types.js';
+import { safeJson } from '../../safe-json.js';
+import { loadHosts } from '../inputs.js';
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
-import type { ClusterInputOptions } from '../commands/plan.js';
-import { loadPlanInput } from '../plan-inputs.js';
+import { writeModelFiles } from './model-files.js';
 
 export interface PlanOpts extends ClusterInputOptions {
   format: string;
+  haRules?: string;
+  haFormat?: string;
   writeModels?: string;
   qemu?: string;
   allowTsx?: boolean;
@@ -32,36 +37,72 @@ function checkFormat(format: string, known: string[]): void {
 }
 
 async function makePlan(hosts: string[], opts: PlanOpts): Promise<Plan> {
-  const input = await loadPlanInput(hosts, opts);
-  return computePlan(input, {
+  return (await makePlanWithInput(hosts, opts)).plan;
+}
+
+async function makePlanWithInput(hosts: string[], opts: PlanOpts): Promise<{ plan: Plan; input: PlanInput }> {
+  const input = await loadPlanInput(hosts, opts, loadHosts);
+  const plan = computePlan(input, {
     qemu: parseQemuVersion(opts.qemu),
     allowTsx: opts.allowTsx,
     modelsDir: opts.writeModels,
   });
+  return { plan, input };
 }
 
-/** Each section `apply` needs, as DIR/NAME.conf (what the plan's commands name). */
+/** plan --ha-rules DIR: the guardrails over the HA files of --pve-config, written for apply-ha. */
+async function haGuardrails(input: PlanInput, opts: PlanOpts): Promise<GuardrailPlan> {
+  if (opts.pve)
+    throw new InputError(
+      '--ha-rules',
+      'reads ha/*.cfg from --pve-config (run it on a node, or on a copy of /etc/pve), not the API',
+    );
+  if (opts.haFormat !== undefined && opts.haFormat !== 'rules' && opts.haFormat !== 'groups')
+    throw new InputError(
+      '--ha-format',
+      `expected rules (Proxmox VE 9) or groups (Proxmox VE 8), got ${JSON.stringify(opts.haFormat)}`,
+    );
+  const files = await readHaTexts(opts.pveConfig);
+  const guard = computeGuardrails({
+    cluster: input,
+    hosts: input.hosts,
+    files,
+    ...(opts.haFormat ? { mode: opts.haFormat as GuardMode } : {}),
+  });
+  await writeHaGuardDir(opts.haRules!, guard.mode, opts.pveConfig, guard.files);
+  return guard;
+}
+
+/** Each section `apply` needs (what the plan's commands name) */
 function writeModels(plan: Plan, dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  for (const d of plan.domains)
-    if (plan.steps.some((s) => s.kind === 'apply' && s.model === d.model.name))
-      writeFileSync(join(dir, `${d.model.name}.conf`), renderCpuModelSection(d.section));
+  const applied = plan.domains.filter((d) => plan.steps.some((s) => s.kind === 'apply' && s.model === d.model.name));
+  writeModelFiles(
+    dir,
+    applied.map((d) => ({ section: d.section, hosts: d.baseline.hosts })),
+  );
 }
 
 export async function runPlan(hosts: string[], opts: PlanOpts): Promise<void> {
   checkFormat(opts.format, Object.keys(PLAN_FORMATS));
-  const plan = await makePlan(hosts, opts);
+  const { plan, input } = await makePlanWithInput(hosts, opts);
+  const guard = opts.haRules ? await haGuardrails(input, opts) : undefined;
   if (opts.writeModels) writeModels(plan, opts.writeModels);
-  output(PLAN_FORMATS[opts.format](plan), opts.output);
+  if (guard && opts.format === 'json')
+    output(safeJson({ ...planJson(plan), guardrails: guardrailsJson(guard) }), opts.output);
+  else
+    output(
+      PLAN_FORMATS[opts.format](plan) + (guard ? guardrailsText(guard, opts.haRules!, opts.pveConfig) : ''),
+      opts.output,
+    );
 }
 
 export async function runTargets(vmid: string, hosts: string[], opts: PlanOpts): Promise<void> {
   checkFormat(opts.format, ['text', 'json']);
-  if (!/^[1-9]\d{2,8}$/.test(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
+  if (!isPveVmid(vmid)) throw new InputError('vmid', `${JSON.stringify(vmid)} is not a VM id`);
   const plan = await makePlan(hosts, opts);
   const vm = plan.vms.find((v) => v.vmid === Number(vmid));
   if (!vm) throw new InputError('vmid', `no VM ${vmid} in ${opts.pve ?? opts.pveConfig}`);
-  if (opts.format === 'json') output(JSON.stringify(vmJson(vm), null, 2));
+  if (opts.format === 'json') output(safeJson(vmJson(vm)));
   else if (vm.liveTargets.length) output(vm.liveTargets.join('\n'));
   else process.stderr.write(`VM ${vmid} has no live target now (${vm.blocked.length} node(s) blocked)\n`);
   if (!vm.liveTargets.length) process.exitCode = EXIT_PROBLEM;

@@ -5,6 +5,7 @@ import { profileFromProbe } from '../../sources/probe-reader.js';
 import { parseProbeBundle } from '../../sources/probe-bundle.js';
 import { notice, output } from '../output.js';
 import { summarizeProfiles } from './profile.js';
+import { safeJson } from '../../safe-json.js';
 
 export interface ProbeOptions {
   output?: string;
@@ -17,7 +18,7 @@ export async function runProbe(opts: ProbeOptions): Promise<void> {
   if (opts.bundle) return output(bundle, opts.output);
   const profile = profileFromProbe(parseProbeBundle(bundle, 'probe'), 'probe', hostname());
   if (opts.output) {
-    output(JSON.stringify(profile, null, 2), opts.output);
+    output(safeJson(profile), opts.output);
     notice(summarizeProfiles([profile]));
-  } else output(JSON.stringify(profile, null, 2));
+  } else output(safeJson(profile));
 }

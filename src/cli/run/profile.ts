@@ -3,6 +3,7 @@ import type { HostProfile } from '../../profile/host-profile.js';
 import { readHostInputs } from '../inputs.js';
 import { output } from '../output.js';
 import { table } from '../table.js';
+import { safeJson } from '../../safe-json.js';
 
 export function summarizeProfiles(profiles: HostProfile[]): string {
   const rows = profiles.map((p) => [
@@ -27,9 +28,10 @@ export interface ProfileOptions {
   output?: string;
   kernel?: string;
   allowIncomplete?: boolean;
+  probe?: boolean;
 }
 
-export function runProfile(inputs: string[], opts: ProfileOptions): void {
-  const profiles = readHostInputs(inputs, opts);
-  output(opts.json ? JSON.stringify(profiles, null, 2) : summarizeProfiles(profiles), opts.output);
+export async function runProfile(inputs: string[], opts: ProfileOptions): Promise<void> {
+  const profiles = await readHostInputs(inputs, opts, { announce: false });
+  output(opts.json ? safeJson(profiles) : summarizeProfiles(profiles), opts.output);
 }

@@ -1,7 +1,8 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import { InputError } from '../../errors.js';
 import { notice } from '../output.js';
-import { clusterPlanSource } from '../plan-inputs.js';
+import { clusterPlanSource } from '../../proxmox/plan/inputs.js';
+import { clusterDrainSource } from '../../proxmox/drain/source.js';
 import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
@@ -23,7 +24,7 @@ function parsePort(v: string): number {
 
 export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
   const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
-  const hosts = readHostInputs(inputs, opts);
+  const hosts = await readHostInputs(inputs, opts);
   const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
   const server = await startServer({
     inputs: [...hosts, ...(inventory?.hosts ?? [])],
@@ -32,6 +33,7 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     token,
     drift: inventory?.drift,
     plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
+    drain: opts.pveConfig ? clusterDrainSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
   notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);

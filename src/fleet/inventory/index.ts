@@ -3,12 +3,22 @@
  * snapshots can be shown and baselines computed from the latest state. SQLite via better-sqlite3.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError, WriteError, describeWriteErrno, isWriteErrno } from '../../errors.js';
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
+import { describeIdentity, judgeIdentity, otherMachineName, type HostIdentity } from './identity.js';
+import { VERIFICATIONS_STEP, insertVerifications, latestVerifications, type Verification } from './verifications.js';
 
-const SCHEMA_VERSION = 1;
+import {
+  MODEL_VERSIONS_STEP,
+  modelVersionRecords,
+  recordModelVersion,
+  type ModelVersionRecord,
+} from './model-versions.js';
+
+export type { HostIdentity } from './identity.js';
+export type { ModelVersionRecord } from './model-versions.js';
 
 export interface Snapshot {
   id: number;
@@ -28,15 +38,40 @@ export interface HostSummary {
   modelName: string | null;
   features: number;
   exact: boolean;
+  /** The host is itself a VM (hypervisor flag, DMI, lscpu); null when its data does not say */
+  virtual: boolean | null;
+  /** The module serving its /dev/kvm (kvm_intel, kvm_amd, kvm_pvm ...), when a probe said */
+  kvmModule: string | null;
+  /** The newest scan --verify result on this host (any model), when there is one */
+  verified?: Omit<Verification, 'report'>;
+}
+
+/** One scanned host: its profile and, when known, which machine answered. */
+export interface ScanEntry {
+  profile: HostProfile;
+  identity?: HostIdentity;
 }
 
 export interface Inventory {
   path: string;
   add(profiles: HostProfile[], now?: Date): number;
+  /**
+   * Stores a scan. A profile whose name already belongs to another machine (another address, no
+   * matching key) is stored under `name@address` instead, with a warning; the stored profiles (as
+   * named in the inventory) and the warnings come back.
+   */
+  addScan(entries: ScanEntry[], now?: Date): { stored: HostProfile[]; warnings: string[] };
+  /** scan --verify results */
+  addVerifications(rows: Verification[]): number;
+  /** The newest result per host and model, newest first */
+  verifications(): Omit<Verification, 'report'>[];
   latestProfiles(): HostProfile[];
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
   history(opts?: { host?: string; since?: string }): Snapshot[];
+  /** Provenance of the cpu-models.conf sections `apply` wrote (model-versions.ts) */
+  recordModelVersion(r: ModelVersionRecord): void;
+  modelVersions(): ModelVersionRecord[];
   close(): void;
 }
 
@@ -56,6 +91,30 @@ const TABLE_SQL = `
   );
   CREATE INDEX IF NOT EXISTS snapshots_host_time ON snapshots(host, collected_at, id);
 `;
+
+/**
+ * The inventory's format, one step at a time: user_version counts the steps a file has had, and a
+ * writable open runs the missing ones, each in its own transaction. Append steps; never change one.
+ */
+const MIGRATIONS: Array<{ name: string; sql: string }> = [
+  { name: 'snapshots: one row per host profile per scan', sql: TABLE_SQL },
+  {
+    name: 'host identity: the address scanned and the key the host proved, per snapshot',
+    sql: 'ALTER TABLE snapshots ADD COLUMN address TEXT; ALTER TABLE snapshots ADD COLUMN host_key TEXT;',
+  },
+  VERIFICATIONS_STEP,
+  MODEL_VERSIONS_STEP,
+];
+const SCHEMA_VERSION = MIGRATIONS.length;
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let i = version; i < MIGRATIONS.length; i++)
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i].sql);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+}
 
 function checkVersion(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -79,13 +138,43 @@ function openReadOnly(path: string): Database.Database {
 
 /** Only `scan` opens for writing: it creates the file and brings its format up to date. */
 function openWritable(path: string): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new WriteError(dirname(path), `cannot create the inventory's directory: ${describeWriteErrno(e)}`);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   checkVersion(db, path);
-  db.exec(TABLE_SQL);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  migrate(db);
   return db;
+}
+
+/** SQLite's result codes for a system that refuses a write (better-sqlite3 puts them in `code`). */
+const SQLITE_WRITE_REFUSED: Array<[RegExp, string]> = [
+  [/^SQLITE_FULL$/, 'no space left on device'],
+  [/^SQLITE_READONLY/, 'read-only (file system or permissions)'],
+  [/^SQLITE_IOERR/, 'input/output error'],
+  [/^SQLITE_CANTOPEN/, 'cannot open or create the file'],
+];
+
+/** A write the system refused (full disk, read-only filesystem): the inventory is fine, the write is not. */
+function writeRefused(path: string, e: unknown): WriteError | null {
+  const code = String((e as { code?: unknown }).code ?? '');
+  if (isWriteErrno(e)) return new WriteError(path, `cannot write: ${describeWriteErrno(e)}`);
+  const hit = SQLITE_WRITE_REFUSED.find(([re]) => re.test(code));
+  if (!hit) return null;
+  // SQLite reports a full disk met while growing its -shm or -wal as an I/O error (SQLITE_IOERR_SHMSIZE...)
+  const why = code.startsWith('SQLITE_IOERR') && diskFull(dirname(path)) ? 'no space left on device' : hit[1];
+  return new WriteError(path, `cannot write: ${why} (${code})`);
+}
+
+function diskFull(dir: string): boolean {
+  try {
+    return statfsSync(dir).bavail === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** SQLite errors (a damaged file, a locked one) become one line naming the inventory. */
@@ -93,8 +182,11 @@ function guarded<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(path, `not a usable migratable inventory (SQLite): ${(e as Error).message}`);
+    if (e instanceof InputError || e instanceof WriteError) throw e;
+    throw (
+      writeRefused(path, e) ??
+      new InputError(path, `not a usable migratable inventory (SQLite): ${(e as Error).message}`)
+    );
   }
 }
 
@@ -107,9 +199,14 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
   return {
     path,
     add: (profiles, now) => guarded(path, () => inv.add(profiles, now)),
+    addScan: (entries, now) => guarded(path, () => inv.addScan(entries, now)),
+    addVerifications: (rows) => guarded(path, () => inv.addVerifications(rows)),
+    verifications: () => guarded(path, () => inv.verifications()),
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
+    recordModelVersion: (r) => guarded(path, () => inv.recordModelVersion(r)),
+    modelVersions: () => guarded(path, () => inv.modelVersions()),
     close: () => inv.close(),
   };
 }
@@ -137,6 +234,9 @@ function rowToSnapshot(r: SnapshotRow, path: string): Snapshot {
 /** Per host: snapshot count and time range from SQL, the rest from its latest profile. */
 function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSummary[] {
   const byName = new Map(latest.map((p) => [p.name, p]));
+  const verified = new Map<string, Omit<Verification, 'report'>>();
+  // newest first: the first one seen per host is its latest
+  for (const v of latestVerifications(db)) if (!verified.has(v.host)) verified.set(v.host, v);
   const stats = db
     .prepare(
       'SELECT host, COUNT(*) n, MIN(collected_at) first, MAX(collected_at) latest FROM snapshots GROUP BY host ORDER BY host',
@@ -153,32 +253,79 @@ function summarizeHosts(db: Database.Database, latest: HostProfile[]): HostSumma
       modelName: p.modelName,
       features: p.features.length,
       exact: p.exact,
+      virtual: p.hostKind ? p.hostKind.virtual : null,
+      kvmModule: p.hostKind?.kvm?.module ?? null,
+      ...(verified.has(s.host) ? { verified: verified.get(s.host) } : {}),
     };
   });
 }
 
 function inventoryOn(db: Database.Database, path: string, writable: boolean): Inventory {
   const insert = writable
-    ? db.prepare('INSERT INTO snapshots (host, collected_at, source, features, profile) VALUES (?, ?, ?, ?, ?)')
+    ? db.prepare(
+        'INSERT INTO snapshots (host, collected_at, source, features, profile, address, host_key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
     : null;
+  const storedIdentity = writable
+    ? db.prepare(
+        'SELECT address, host_key FROM snapshots WHERE host = ? AND address IS NOT NULL ORDER BY collected_at DESC, id DESC LIMIT 1',
+      )
+    : null;
+  const identityOf = (host: string): HostIdentity | null => {
+    const row = storedIdentity!.get(host) as { address: string; host_key: string | null } | undefined;
+    return row ? { address: row.address, key: row.host_key } : null;
+  };
+  const addScan = (entries: ScanEntry[], now = new Date()) => {
+    if (!insert) throw new InputError(path, 'opened read-only');
+    const stored: HostProfile[] = [];
+    const warnings: string[] = [];
+    db.transaction(() => {
+      for (const { profile, identity } of entries) {
+        let name = profile.name;
+        if (identity) {
+          const before = identityOf(name);
+          const verdict = judgeIdentity(before, identity);
+          if (verdict.kind === 'other') {
+            name = otherMachineName(profile.name, identity);
+            warnings.push(
+              `${profile.name}: two machines claim this name: ${describeIdentity(identity)} now, ${describeIdentity(before!)} before; stored as ${JSON.stringify(name)}, not as the latest snapshot of ${JSON.stringify(profile.name)}`,
+            );
+          } else if (verdict.kind === 'rekeyed')
+            warnings.push(
+              `${profile.name}: ${identity.address} presents another host key than at its last scan (${before!.key} -> ${identity.key}); stored as ${JSON.stringify(name)} (reinstalled?)`,
+            );
+        }
+        const at = profile.collectedAt ?? now.toISOString();
+        const p = { ...profile, name, collectedAt: at };
+        insert.run(
+          name,
+          at,
+          p.source,
+          [...p.features].sort().join(' '),
+          JSON.stringify(p),
+          identity?.address ?? null,
+          identity?.key ?? null,
+        );
+        stored.push(p);
+      }
+    })();
+    return { stored, warnings };
+  };
   return {
     path,
-    add(profiles, now = new Date()) {
-      if (!insert) throw new InputError(path, 'opened read-only');
-      const tx = db.transaction((list: HostProfile[]) => {
-        for (const p of list) {
-          const at = p.collectedAt ?? now.toISOString();
-          insert!.run(
-            p.name,
-            at,
-            p.source,
-            [...p.features].sort().join(' '),
-            JSON.stringify({ ...p, collectedAt: at }),
-          );
-        }
-      });
-      tx(profiles);
-      return profiles.length;
+    add(profiles, now) {
+      return addScan(
+        profiles.map((profile) => ({ profile })),
+        now,
+      ).stored.length;
+    },
+    addScan,
+    addVerifications(rows) {
+      if (!writable) throw new InputError(path, 'opened read-only');
+      return insertVerifications(db, rows);
+    },
+    verifications() {
+      return latestVerifications(db);
     },
     latestProfiles() {
       const rows = db
@@ -209,7 +356,23 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         .all(...args) as SnapshotRow[];
       return rows.map((r) => rowToSnapshot(r, path));
     },
+    recordModelVersion(r) {
+      if (!writable) throw new InputError(path, 'opened read-only');
+      recordModelVersion(db, r);
+    },
+    modelVersions() {
+      return modelVersionRecords(db);
+    },
     close() {
+      // Back to a rollback journal once the scan is done: a WAL-mode file makes every read-only
+      // opener (hosts, drift, serve) create -wal and -shm beside it. Another reader still attached
+      // keeps it in WAL mode (SQLITE_BUSY): harmless, the next scan tries again.
+      if (writable)
+        try {
+          db.pragma('journal_mode = DELETE');
+        } catch {
+          /* busy or full: stays WAL */
+        }
       db.close();
     },
   };

@@ -1,6 +1,7 @@
 import type { RawProbe } from '../../sources/probe-bundle.js';
 import { InputError } from '../../errors.js';
 import { mapPool } from './pool.js';
+import { effectiveHostKeyWeakness } from './host-key-guard.js';
 import { buildSshArgs } from './ssh-args.js';
 import { probeOverSsh, type ProbeOverSshOptions } from './ssh-probe.js';
 import type { SshTarget } from './targets.js';
@@ -24,7 +25,7 @@ export interface ScanOptions extends ProbeOverSshOptions {
 
 export interface ScanResult {
   /** In the order the targets were given */
-  ok: Array<{ target: SshTarget; bundle: string; probe: RawProbe; ms: number }>;
+  ok: Array<{ target: SshTarget; bundle: string; probe: RawProbe; ms: number; hostKey: string | null }>;
   failed: Array<{ target: SshTarget; reason: string }>;
 }
 
@@ -39,7 +40,17 @@ export async function scanHosts(targets: readonly SshTarget[], options: ScanOpti
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
     throw new InputError('--timeout', 'must be more than 0');
   // Bad ssh options are the user's mistake, not every host's: refuse them once, up front.
-  if (targets.length) buildSshArgs(targets[0], options);
+  if (targets.length) {
+    const args = buildSshArgs(targets[0], options);
+    const weakness = options.insecureHostKeys
+      ? null
+      : await effectiveHostKeyWeakness(options.sshBinary ?? 'ssh', args.slice(0, -1));
+    if (weakness)
+      throw new InputError(
+        'ssh configuration',
+        `for ${targets[0].label} ssh would accept any host key: ${weakness} (from the ssh options, --ssh-config or ~/.ssh/config); fix it, or add --insecure-host-keys if you mean it`,
+      );
+  }
   let done = 0;
   let failedSoFar = 0;
   const outcomes = await mapPool(targets, concurrency, async (target) => {
@@ -59,7 +70,7 @@ export async function scanHosts(targets: readonly SshTarget[], options: ScanOpti
   });
   const result: ScanResult = { ok: [], failed: [] };
   for (const o of outcomes) {
-    if (o.ok) result.ok.push({ target: o.target, bundle: o.bundle, probe: o.probe, ms: o.ms });
+    if (o.ok) result.ok.push({ target: o.target, bundle: o.bundle, probe: o.probe, ms: o.ms, hostKey: o.hostKey });
     else result.failed.push({ target: o.target, reason: o.reason });
   }
   return result;

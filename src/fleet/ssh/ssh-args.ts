@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { discardsKeys, knownHostsPaths } from './host-key-guard.js';
 import type { SshTarget } from './targets.js';
 
 /** How to call the system OpenSSH client (so ~/.ssh/config, agents and jump hosts keep working). */
@@ -70,8 +71,10 @@ export function buildSshArgs(target: SshTarget, options: SshOptions = {}): strin
 
 /**
  * Options that make ssh accept any host key, so a machine in the middle could answer for the host:
- * checking off, a discarded user known-hosts list, or a command deciding the known hosts.
- * ssh_config(5): keywords are case-insensitive, values of yes/no also take true/false.
+ * checking off, a user known-hosts list that keeps no key (/dev/null however spelled, `none`, a
+ * device: with accept-new every host then stays new), or a command deciding the known hosts.
+ * ssh_config(5): keywords are case-insensitive, values of yes/no also take true/false. The
+ * combinations other sources make are caught on ssh's resolved configuration (host-key-guard.ts).
  */
 export function weakensHostKeys(option: string): boolean {
   const eq = option.indexOf('=');
@@ -82,10 +85,12 @@ export function weakensHostKeys(option: string): boolean {
     .replace(/^"(.*)"$/, '$1');
   const v = value.toLowerCase();
   if (key === 'stricthostkeychecking') return v === 'no' || v === 'off' || v === 'false';
-  // The user's list discarded: every host is new, so with accept-new any key passes. (Dropping only the
-  // global list, as tests with their own known_hosts do, still checks against the user's.)
-  if (key === 'userknownhostsfile')
-    return value.split(/\s+/).every((f) => f === '/dev/null' || f.toLowerCase() === 'none');
+  // Learned keys go to the first file: if it keeps nothing, accept-new accepts any key every time.
+  // (Dropping only the global list, as tests with their own known_hosts do, still checks against the user's.)
+  if (key === 'userknownhostsfile') {
+    const first = knownHostsPaths(option.slice(eq + 1))[0];
+    return first === undefined || discardsKeys(first);
+  }
   return key === 'knownhostscommand';
 }
 

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { PROBE_SCRIPT } from '../../sources/probe-script.js';
 import { isProbeBundle, parseProbeBundle, type RawProbe } from '../../sources/probe-bundle.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
 import { cleanLines, oneLineReason } from './reason.js';
+import { effectiveHostKeyWeakness } from './host-key-guard.js';
+import { createSshLog } from './ssh-log.js';
 import { buildSshArgs, type SshOptions } from './ssh-args.js';
 import type { SshTarget } from './targets.js';
 
@@ -12,7 +15,15 @@ export interface ProbeOverSshOptions extends SshOptions {
 }
 
 export type HostOutcome =
-  | { ok: true; target: SshTarget; bundle: string; probe: RawProbe; ms: number }
+  | {
+      ok: true;
+      target: SshTarget;
+      bundle: string;
+      probe: RawProbe;
+      ms: number;
+      /** The host key ssh verified (`ssh-ed25519 SHA256:...`); null when ssh did not log it */
+      hostKey: string | null;
+    }
   | { ok: false; target: SshTarget; reason: string; ms: number };
 
 /** Probes one host: `ssh ... -- host sh -s` with the probe script on stdin. Never throws. */
@@ -25,17 +36,49 @@ export async function probeOverSsh(target: SshTarget, options: ProbeOverSshOptio
   } catch (e) {
     return { ok: false, target, reason: (e as Error).message, ms: 0 };
   }
-  const result = await runProcess(sshBinary, args, { input: PROBE_SCRIPT, timeoutMs });
+  if (!options.insecureHostKeys) {
+    const weakness = await effectiveHostKeyWeakness(sshBinary, args.slice(0, -1));
+    if (weakness) return { ok: false, target, reason: `refused: ssh would accept any host key (${weakness})`, ms: 0 };
+  }
+  const log = createSshLog();
+  const [command, argv] = outlived(sshBinary, [...log.args, ...args], timeoutMs);
+  const ran = notStarted(await runProcess(command, argv, { input: PROBE_SCRIPT, timeoutMs }), sshBinary);
+  const { messages, hostKey } = log.collect();
+  // The remote's stderr first, then what ssh itself said (its reason for failing comes last);
+  // debug lines on stderr come from a jump host's ssh
+  const remote = ran.stderr.split('\n').filter((l) => !/^debug\d: /.test(l));
+  const result = { ...ran, stderr: [...remote, ...messages].join('\n') };
   const failure = sshFailure(result, sshBinary, timeoutMs);
   if (failure) return { ok: false, target, reason: failure, ms: result.ms };
   try {
     const probe = parseProbeBundle(result.stdout, target.label);
-    return { ok: true, target, bundle: result.stdout, probe, ms: result.ms };
+    return { ok: true, target, bundle: result.stdout, probe, ms: result.ms, hostKey };
   } catch (e) {
     // The report already names the host; drop InputError's "where: " prefix.
     const reason = e instanceof InputError ? e.message.slice(e.where.length + 2) : (e as Error).message;
     return { ok: false, target, reason, ms: result.ms };
   }
+}
+
+/**
+ * Our own timer ends ssh, but not when migratable itself is killed (kill -9 runs no handler, and ssh
+ * runs in its own process group): so ssh runs under coreutils timeout(1), which ends it a few seconds
+ * after our deadline whatever becomes of us. Where there is no timeout(1), ssh runs bare.
+ */
+const TIMEOUT_BIN = ['/usr/bin/timeout', '/bin/timeout'].find((p) => existsSync(p)) ?? null;
+const TIMEOUT_GRACE_S = 5;
+
+function outlived(sshBinary: string, args: string[], timeoutMs: number): [string, string[]] {
+  if (!TIMEOUT_BIN) return [sshBinary, args];
+  const seconds = Math.ceil(timeoutMs / 1000) + TIMEOUT_GRACE_S;
+  return [TIMEOUT_BIN, ['-k', '2', String(seconds), sshBinary, ...args]];
+}
+
+/** timeout(1) exits 127 (not found) or 126 (not runnable) when it cannot run ssh: that is ssh not starting. */
+function notStarted(r: ProcessOutcome, sshBinary: string): ProcessOutcome {
+  if (!TIMEOUT_BIN || (r.code !== 126 && r.code !== 127) || !/^\S*timeout: /m.test(r.stderr)) return r;
+  // as Node words its own spawn errors
+  return { ...r, code: null, spawnError: `spawn ${sshBinary} ${r.code === 127 ? 'ENOENT' : 'EACCES'}` };
 }
 
 /** One line saying why an ssh run did not yield a bundle, or null when it did. */

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { readInputText } from '../files.js';
+import { VM_INPUT } from '../size-caps.js';
 import { readVmsFromText } from './index.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
 
@@ -20,13 +21,18 @@ export function readVmInputs(inputs: string[], customModels?: Map<string, CpuMod
         .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
       for (const f of files)
         out.push(
-          ...readVmsFromText(readInputText(join(input, f)), join(input, f), f.replace(/\.\w+$/, ''), customModels),
+          ...readVmsFromText(
+            readInputText(join(input, f), VM_INPUT),
+            join(input, f),
+            f.replace(/\.\w+$/, ''),
+            customModels,
+          ),
         );
       continue;
     }
     out.push(
       ...readVmsFromText(
-        readInputText(input),
+        readInputText(input, VM_INPUT),
         input,
         input
           .split('/')

@@ -3,12 +3,14 @@
  * then what the guest requests. Facts: qemu-server's PVE/QemuServer/CPUConfig.pm (the project's Proxmox
  * reference notes, sections 2 and 4).
  */
+import { PVE_NESTED_VIRT_FLAG } from '../../catalog/proxmox.js';
 import { canonicalFeature, resolveModel } from '../../catalog/index.js';
 import { InputError } from '../../errors.js';
 import { parseCpuProperty, parseVmConfig, PVE_DEFAULT_CPUTYPE, type VmConfig } from '../../formats/pve-vm-config.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { pveForcedFlags } from '../../formats/pve-forced-flags.js';
 import { resolveCpuRequest } from './resolve.js';
+import { canonicalHypervFlag, isHypervFlag } from '../../formats/hyperv.js';
 import { vmFromCpuString } from './qemu-cpu.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
 
@@ -21,12 +23,14 @@ export function looksLikePveVmConfig(text: string): boolean {
 }
 
 /** Proxmox's shorthand, resolved per host: see VmCpu.nestedVirt */
-const NESTED_VIRT = 'nested-virt';
+const NESTED_VIRT = PVE_NESTED_VIRT_FLAG;
 
 function flagChanges(flags: string[], where: string): Array<[string, boolean]> {
   return flags.map((f) => {
     const name = f.slice(1);
-    const canon = name === NESTED_VIRT ? NESTED_VIRT : canonicalFeature(name);
+    // hv-tlbflush and hv-evmcs are VM flags Proxmox allows (CPUFlags.pm): enlightenments, kept apart
+    const canon =
+      name === NESTED_VIRT ? NESTED_VIRT : isHypervFlag(name) ? canonicalHypervFlag(name) : canonicalFeature(name);
     if (!canon) throw new InputError(where, `unknown CPU flag "${name}" (QEMU would refuse to start)`);
     return [canon, f[0] === '+'] as [string, boolean];
   });
@@ -72,20 +76,27 @@ export function vmFromPveConfig(
     ...(type !== 'host' ? ['enforce'] : []),
   ].join(',');
   const nested = all.filter(([f]) => f === NESTED_VIRT).pop();
+  const hvState = new Map(all.filter(([f]) => isHypervFlag(f)));
+  const hyperv = [...hvState].filter(([, on]) => on).map(([f]) => f);
   const vm = resolveCpuRequest(
     {
       name,
       source: 'pve-config',
       cpu: cpuString,
       model: model?.name ?? type,
-      changes: all.filter(([f]) => f !== NESTED_VIRT),
+      changes: all.filter(([f]) => f !== NESTED_VIRT && !isHypervFlag(f)),
       physBits,
       notes,
     },
     where,
   );
-  if (!nested) return vm;
-  return { ...vm, nestedVirt: nested[1], added: nested[1] ? [...vm.added, NESTED_VIRT].sort() : vm.added };
+  const withHyperv = hyperv.length ? { ...vm, hyperv: hyperv.sort() } : vm;
+  if (!nested) return withHyperv;
+  return {
+    ...withHyperv,
+    nestedVirt: nested[1],
+    added: nested[1] ? [...vm.added, NESTED_VIRT].sort() : vm.added,
+  };
 }
 
 export function vmFromPveText(

@@ -1,4 +1,5 @@
 import { parseCpuString } from '../../formats/qemu-cpu.js';
+import { canonicalHypervFlag, isHypervFlag } from '../../formats/hyperv.js';
 import { InputError } from '../../errors.js';
 import { resolveCpuRequest } from './resolve.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
@@ -19,7 +20,11 @@ export function vmFromCpuString(
   if (p.unknown.length)
     throw new InputError(where, `unknown CPU feature(s) ${p.unknown.join(', ')} (QEMU would refuse to start)`);
   const pb = p.options.get('phys-bits');
-  return resolveCpuRequest(
+  const hyperv = [...p.options]
+    .filter(([k, v]) => isHypervFlag(k) && v === 'on')
+    .map(([k]) => canonicalHypervFlag(k))
+    .sort();
+  const vm = resolveCpuRequest(
     {
       name,
       source,
@@ -35,4 +40,5 @@ export function vmFromCpuString(
     },
     where,
   );
+  return hyperv.length ? { ...vm, hyperv } : vm;
 }

@@ -1,6 +1,6 @@
 /** Turns "model + on/off features" into what the guest requests under KVM. */
 import { resolveModel } from '../../catalog/index.js';
-import { applyDependencies } from '../../engine/dependencies.js';
+import { applyDependencies } from '../../catalog/dependencies.js';
 import { InputError } from '../../errors.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
 

@@ -67,9 +67,27 @@ export type ExportQuery = ModelRequest;
  */
 export interface DriftResponse {
   hosts: DriftHost[];
+  /** scan --verify results in the inventory: the newest per node and model, newest first */
+  verifications?: NodeVerdict[];
   /** false when the server runs without --inventory (then hosts is empty and note says how to get drift) */
   inventory?: boolean;
   note?: string;
+}
+
+/** One node's proof of one model (`scan --verify`). */
+export interface NodeVerdict {
+  host: string;
+  target: string;
+  verifiedAt: string;
+  /** sha256 of the -cpu string booted */
+  modelHash: string;
+  modelCpu: string;
+  modelName: string | null;
+  /** match, mismatch, refused, failed, timeout (stuck), unrun, unreachable */
+  outcome: string;
+  accel: string | null;
+  qemu: string | null;
+  detail: string;
 }
 
 export interface DriftHost {

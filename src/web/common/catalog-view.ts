@@ -15,6 +15,8 @@ export function catalogResponse(): CatalogResponse {
       vendor: f.vendor,
       kvm: f.kvm,
       blocksMigration: f.blocksMigration,
+      nested: f.nested,
+      hypercall: f.hypercall,
       description: f.description,
     })),
     models: allModels().map((m) => ({

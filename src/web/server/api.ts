@@ -4,16 +4,18 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { checkMatrix } from '../../engine/check.js';
 import { EMITTERS, isFormatName, FORMAT_NAMES } from '../../emitters/index.js';
-import { InputError } from '../../errors.js';
+import { errorLine, InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
-import { safeText } from '../../safe-text.js';
+import { safeLine, safeText } from '../../safe-text.js';
 import type { DriftResponse, ModelRequest } from '../common/api-types.js';
 import { PasteBusyError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../common/catalog-view.js';
 import type { DriftSource } from '../common/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../common/model.js';
 import { planRoutes, type PlanSource } from './plan-routes.js';
+import { drainRoutes } from './drain-routes.js';
+import type { DrainSource } from '../../proxmox/drain/source.js';
 
 /** Pasted host data and VM configs: a 1024-thread host's cpuinfo is about 2.5 MB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -44,9 +46,10 @@ class BadRequest extends Error {}
 
 const NO_INVENTORY = 'no inventory: start with `migratable serve --inventory DB` to see feature drift';
 
-/** The first line only: the readers' messages are one-liners with the input named first. */
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+/** Node's IncomingMessage reports a client that closed the connection mid-body as ECONNRESET "aborted". */
+function isClientAbort(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
@@ -56,7 +59,7 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   try {
     raw = await c.req.json();
   } catch (e) {
-    throw new BadRequest(`invalid JSON: ${oneLine(e)}`);
+    throw new BadRequest(`invalid JSON: ${errorLine(e)}`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -98,6 +101,8 @@ export interface ApiOptions {
   /** Where pastes are parsed (a worker thread) */
   pastes: PastePool;
   plan?: PlanSource;
+  /** serve --pve-config: GET/POST /api/drain */
+  drain?: DrainSource;
 }
 
 const limitBody = (maxSize: number) =>
@@ -115,7 +120,7 @@ async function pasteBody(c: Context): Promise<ArrayBuffer> {
   return c.req.arrayBuffer();
 }
 
-export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
+export function apiRoutes({ hosts, drift, pastes, plan, drain }: ApiOptions): Hono {
   const api = new Hono();
   const pasteLimit = limitBody(MAX_BODY_BYTES);
   const smallLimit = limitBody(MAX_SMALL_BODY_BYTES);
@@ -129,10 +134,14 @@ export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
       err instanceof ModelRequestError ||
       err.name === 'EmitError'
     ) {
-      return c.json({ error: oneLine(err) }, 400);
+      return c.json({ error: errorLine(err) }, 400);
     }
-    console.error(err);
-    return c.json({ error: `internal error: ${oneLine(err)}` }, 500);
+    // A client that went away mid-request (an aborted upload) is no error of ours: nothing to log
+    if (c.req.raw.signal.aborted || isClientAbort(err)) return c.body(null, 400);
+    process.stderr.write(
+      `migratable: internal error on ${c.req.method} ${safeLine(c.req.path)}: ${safeLine(errorLine(err))}\n`,
+    );
+    return c.json({ error: `internal error: ${errorLine(err)}` }, 500);
   });
 
   // Hosts never change while serving: serialize once (1000 profiles are over a megabyte of JSON)
@@ -173,6 +182,7 @@ export function apiRoutes({ hosts, drift, pastes, plan }: ApiOptions): Hono {
   });
 
   api.route('/', planRoutes(plan));
+  api.route('/', drainRoutes(drain));
 
   api.notFound((c) => c.json({ error: `no such API endpoint: ${c.req.method} ${c.req.path}` }, 404));
   return api;

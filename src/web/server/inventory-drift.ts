@@ -17,10 +17,12 @@ export async function openInventoryDrift(path: string): Promise<InventoryView> {
   const inv = openInventory(path, { readOnly: true });
   return {
     hosts: inv.latestProfiles(),
-    drift: () =>
-      driftFromSnapshots(
+    drift: () => ({
+      ...driftFromSnapshots(
         inv.history().map((s) => ({ host: s.host, collectedAt: s.collectedAt, features: s.features })),
       ),
+      verifications: inv.verifications(),
+    }),
     close: () => inv.close(),
   };
 }

@@ -3,8 +3,9 @@
  * balancer). The plan is made on every request: targets must reflect the cluster's config as it is.
  */
 import { Hono } from 'hono';
-import { planJson, vmJson } from '../../emitters/plan-json.js';
-import type { Plan } from '../../engine/plan-types.js';
+import { isPveVmid } from '../../catalog/proxmox.js';
+import { planJson, vmJson } from '../../proxmox/plan/json.js';
+import type { Plan } from '../../proxmox/plan/types.js';
 
 /** Makes a plan from the cluster's current config (serve --pve-config). */
 export type PlanSource = () => Promise<Plan>;
@@ -18,7 +19,7 @@ export function planRoutes(source: PlanSource | undefined): Hono {
   api.get('/vms/:vmid/targets', async (c) => {
     if (!source) return c.json({ error: NO_PLAN }, 404);
     const vmid = c.req.param('vmid');
-    if (!/^[1-9]\d{2,8}$/.test(vmid)) return c.json({ error: `${JSON.stringify(vmid)} is not a VM id` }, 400);
+    if (!isPveVmid(vmid)) return c.json({ error: `${JSON.stringify(vmid)} is not a VM id` }, 400);
     const vm = (await source()).vms.find((v) => v.vmid === Number(vmid));
     return vm ? c.json(vmJson(vm)) : c.json({ error: `no VM ${vmid} in the cluster config` }, 404);
   });

@@ -10,6 +10,7 @@ import { PastePool } from './paste/pool.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
 import type { DriftSource } from '../common/drift.js';
 import type { PlanSource } from './plan-routes.js';
+import type { DrainSource } from '../../proxmox/drain/source.js';
 import { securityHeaders } from './headers.js';
 import { defaultWebRoot, serveUi } from './static.js';
 
@@ -26,6 +27,8 @@ export interface ServerOptions {
   drift?: DriftSource;
   /** The cluster's plan (serve --pve-config): GET /api/plan and /api/vms/:vmid/targets */
   plan?: PlanSource;
+  /** serve --pve-config: GET/POST /api/drain */
+  drain?: DrainSource;
   /** Directory with the built UI (default: this package's dist/web) */
   webRoot?: string;
 }
@@ -46,7 +49,7 @@ export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>, pastes = n
   app.use('*', securityHeaders());
   if (opts.token) app.use('/api/*', requireToken(opts.token));
   else app.use('*', requireLoopbackHost());
-  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift, pastes, plan: opts.plan }));
+  app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift, pastes, plan: opts.plan, drain: opts.drain }));
   serveUi(app, opts.webRoot ?? defaultWebRoot());
   return app;
 }

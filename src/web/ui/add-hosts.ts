@@ -2,6 +2,7 @@
  * Add hosts in the browser: the same readers as the CLI parse the text here. Several cpuinfo dumps in
  * one paste become several hosts; the same text twice is noticed; errors show the reader's one line.
  */
+import { errorLine } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { readProfilesFromText } from '../../sources/index.js';
 import { fill, h, plural } from './dom.js';
@@ -42,7 +43,7 @@ export function createAddHosts(store: Store): HTMLElement {
         try {
           readItem(it, ok, notes);
         } catch (e) {
-          errors.push((e as Error).message.split('\n')[0]);
+          errors.push(errorLine(e));
         }
       }
       const added = ok.length

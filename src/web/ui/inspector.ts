@@ -66,7 +66,12 @@ export function createInspector(store: Store): Inspector {
           row('QEMU', f ? [f.name, ...f.aliases].join(', ') : current!),
           row('Linux', f ? linuxName(f.name, f.linux) : '-'),
           row('libvirt', f?.libvirt ?? '-'),
-          row('KVM', f ? `${f.kvm}${f.blocksMigration ? ', blocks migration' : ''}` : '-'),
+          row(
+            'KVM',
+            f
+              ? `${f.kvm}${f.blocksMigration ? ', blocks migration' : ''}${f.nested ? ', nested virtualization' : ''}${f.hypercall ? `, hypercall ${f.hypercall}` : ''}`
+              : '-',
+          ),
           st.missingOn.length
             ? row('Missing on', h('span', { title: st.missingOn.join(', ') }, shortList(st.missingOn, 8)))
             : [],

@@ -13,6 +13,7 @@ import { createMatrix } from './matrix-view.js';
 import { keepSession, sessionKey } from './session.js';
 import { modelSentence, statusLine, announce } from './status-line.js';
 import { mountPlanPanel } from './plan-panel.js';
+import { mountDrainPanel } from './drain-panel.js';
 import { Store } from './store.js';
 import { createVmsPanel } from './vms-panel.js';
 import { createWarningsPanel } from './warnings-panel.js';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   const driftLink = root.querySelector<HTMLElement>('[data-nav="drift"]')!;
   driftLink.hidden = true;
   void loadDriftPanel(drift, driftBody).then(() => (driftLink.hidden = drift.hidden));
-  void mountPlanPanel(main, root.querySelector('nav'));
+  void mountPlanPanel(main, root.querySelector('nav')).then(() => mountDrainPanel(main, root.querySelector('nav')));
   if (!res.ok) root.prepend(h('p', { class: 'notice error', role: 'alert' }, `Could not load hosts: ${res.error}`));
   // Started without inputs: adding hosts is the only thing to do, so it comes first
   if (!res.ok || !res.value.hosts.length) main.prepend(main.querySelector('#add')!);

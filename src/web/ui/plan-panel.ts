@@ -3,7 +3,7 @@
  * and the commands, from GET /api/plan (serve --pve-config). Adds itself, with its nav link, only
  * when the server has a cluster config.
  */
-import type { PlanJson, PlanVmJson } from '../../emitters/plan-json.js';
+import type { PlanJson, PlanVmJson } from '../../proxmox/plan/json.js';
 import { fetchPlan } from './api-client.js';
 import { h, plural, section } from './dom.js';
 
@@ -55,6 +55,24 @@ function vmRow(v: PlanVmJson): HTMLElement {
   );
 }
 
+/** Model versions: the VMs on older ones or a model that no longer fits, and the power-cycle list. */
+function versionsPart(plan: PlanJson): HTMLElement[] {
+  const v = plan.versions;
+  if (!v || (!v.vms.length && !v.removable.length)) return [];
+  return [
+    h('h3', {}, 'Model versions and the power-cycle list'),
+    h(
+      'ul',
+      { id: 'plan-versions' },
+      v.vms.map((x) => h('li', {}, h('strong', {}, `VM ${x.vmid}`), ` on ${x.node} (${x.status}): ${x.why}`)),
+    ),
+    v.powerCycle.length
+      ? h('pre', { id: 'plan-power-cycle' }, v.powerCycle.flatMap((c) => c.commands).join('\n'))
+      : h('p', { class: 'muted' }, 'No VM needs a full stop and start.'),
+    ...v.removable.map((r) => h('p', { class: 'muted' }, `Removable: ${r.name}: ${r.why}`)),
+  ];
+}
+
 function render(plan: PlanJson): HTMLElement[] {
   const changes = plan.vms.filter((v) => v.action === 'change-model').length;
   return [
@@ -82,6 +100,7 @@ function render(plan: PlanJson): HTMLElement[] {
         h('tbody', {}, plan.vms.map(vmRow)),
       ),
     ),
+    ...versionsPart(plan),
   ];
 }
 

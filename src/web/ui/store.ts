@@ -4,6 +4,7 @@
  */
 import { builtinLadder, type BuiltinLadder } from '../../engine/builtin-ladder.js';
 import type { BaselineResult } from '../../engine/types.js';
+import { errorLine } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { uniqueNames } from '../../sources/index.js';
 import { buildModel } from '../common/model.js';
@@ -169,7 +170,7 @@ function derive(s: State): Derived {
         ladder,
       );
     } catch (e) {
-      error = (e as Error).message.split('\n')[0];
+      error = errorLine(e);
     }
   }
   return { model, error, qemuError, ladder, selectedHosts, counts, union: [...union].sort() };

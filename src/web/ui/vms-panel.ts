@@ -4,6 +4,7 @@
  */
 import { checkMatrix } from '../../engine/check.js';
 import { pveModelSection } from '../../emitters/pve.js';
+import { errorLine } from '../../errors.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import { readVmsFromText, type VmCpu } from '../../sources/vm/index.js';
 import { vmVerdicts, type GroupVerdict, type VmVerdict } from '../common/vm-verdict.js';
@@ -39,7 +40,7 @@ export function createVmsPanel(store: Store): HTMLElement {
         const got = readVmsFromText(it.text, it.where, it.name, custom);
         vms = [...vms.filter((v) => !got.some((r) => r.name === v.name)), ...got];
       } catch (e) {
-        errors.push((e as Error).message.split('\n')[0]);
+        errors.push(errorLine(e));
       }
     }
     return errors;
@@ -61,7 +62,7 @@ export function createVmsPanel(store: Store): HTMLElement {
           // Checking the same VM name again replaces it
           inputs = [...inputs.filter((x) => x.name !== it.name), it];
         } catch (e) {
-          errors.push((e as Error).message.split('\n')[0]);
+          errors.push(errorLine(e));
         }
       }
       showErrors(errors);

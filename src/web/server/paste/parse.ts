@@ -4,7 +4,7 @@
  * loop to other clients.
  */
 import { z } from 'zod';
-import { InputError } from '../../../errors.js';
+import { errorLine, InputError } from '../../../errors.js';
 import type { HostProfile } from '../../../profile/host-profile.js';
 import { readProfilesFromText } from '../../../sources/index.js';
 import { readVmsFromText } from '../../../sources/vm/index.js';
@@ -17,14 +17,12 @@ export type PasteKind = 'profiles' | 'check';
 export type PasteResult =
   { kind: 'profiles'; hosts: HostProfile[] } | { kind: 'check'; vms: VmCpu[]; hosts?: string[] } | { error: string };
 
-const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
-
 function parseJson<T>(body: string, schema: z.ZodType<T>): T {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
   } catch (e) {
-    throw new InputError('body', `invalid JSON: ${oneLine(e)}`);
+    throw new InputError('body', `invalid JSON: ${errorLine(e)}`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -45,6 +43,6 @@ export function parsePaste(kind: PasteKind, body: string): PasteResult {
     const req = parseJson(body, CheckRequestSchema);
     return { kind, vms: readVmsFromText(req.text, 'vm', 'vm'), ...(req.hosts ? { hosts: req.hosts } : {}) };
   } catch (e) {
-    return { error: oneLine(e) };
+    return { error: errorLine(e) };
   }
 }
