@@ -195,6 +195,8 @@ interface FlagsView {
   view: GuestView;
   /** Every note a profile from these flags carries; shared by all such profiles, never mutated */
   notes: string[];
+  /** The first processor's flags say `hypervisor`: the host is itself a VM (host-kind.ts) */
+  hypervisor: boolean;
 }
 /** A cached view and what it was made from: the raw flags and bugs lines, vendor and kernel. */
 interface CachedView {
@@ -243,7 +245,12 @@ function viewOfFlagLines(lines: string[], vendor: string, bugs: string[] | null,
   if (view.unknown.length) notes.push(`flags the catalog does not know: ${view.unknown.join(' ')}`);
   notes.push(...view.notes, 'derived from /proc/cpuinfo: approximate (KVM may offer a little more or less)');
   // Shared by every profile of these flags: frozen, so checked once (validate-profiles.ts)
-  return { view: { ...view, features: sortedFeatures(view.features) }, notes: Object.freeze(notes) as string[] };
+  return {
+    view: { ...view, features: sortedFeatures(view.features) },
+    notes: Object.freeze(notes) as string[],
+    // Once per distinct line rather than a regex over every host's ~1,000 characters
+    hypervisor: /(^| )hypervisor( |$)/.test(lines[0]),
+  };
 }
 
 const splitBugs = (bugsLine: string | undefined) =>
@@ -339,9 +346,9 @@ export function readCpuinfo(
     );
   if (!lines.length) throw new InputError(where, 'no "flags" line in any processor stanza');
   const vendor = normalizeVendor(first.vendor_id ?? '');
-  const { view, notes } = cachedView(lines, vendor, first.bugs, host.kernel ?? null);
+  const { view, notes, hypervisor } = cachedView(lines, vendor, first.bugs, host.kernel ?? null);
   // A VM's cpuinfo cannot tell what its own KVM offers (host-kind.ts): said on the profile
-  const guest = /(^| )hypervisor( |$)/.test(lines[0]) ? virtualHost(['hypervisor']) : null;
+  const guest = hypervisor ? virtualHost(['hypervisor']) : null;
   return newProfile({
     ...(guest ? { hostKind: guest } : {}),
     name,
