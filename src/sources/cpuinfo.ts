@@ -35,10 +35,9 @@ const newStanza = (): Stanza => ({
   'address sizes': undefined,
 });
 
-/** The keys by first letter. */
-const KEYS_BY_FIRST = new Map<number, Key[]>();
-for (const k of KEYS)
-  (KEYS_BY_FIRST.get(k.charCodeAt(0)) ?? KEYS_BY_FIRST.set(k.charCodeAt(0), []).get(k.charCodeAt(0))!).push(k);
+/** The keys by the code of their first letter (all ASCII): one array index per line, most lines none. */
+const KEYS_BY_FIRST: Array<Key[] | undefined> = new Array(128);
+for (const k of KEYS) (KEYS_BY_FIRST[k.charCodeAt(0)] ??= []).push(k);
 
 const SPACE = 32,
   TAB = 9,
@@ -50,7 +49,7 @@ let keyColon = 0;
 
 /** The key at `pos` if it is one we read (its colon then in keyColon): whole word, then blanks and a colon on the same line. */
 function keyAt(text: string, pos: number, end: number): Key | null {
-  const candidates = KEYS_BY_FIRST.get(text.charCodeAt(pos));
+  const candidates = KEYS_BY_FIRST[text.charCodeAt(pos)];
   if (!candidates) return null;
   for (const key of candidates) {
     if (!text.startsWith(key, pos)) continue;
