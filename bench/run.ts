@@ -12,6 +12,7 @@ const all = [
   'check.ts',
   'scan.ts',
   'cluster-ops.ts',
+  'metrics.ts',
   'web-render.ts',
   'web-load.ts',
 ];

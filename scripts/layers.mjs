@@ -32,10 +32,26 @@ export const LAYERS = {
   fleet: { may: [...BASE, 'engine', 'sources', 'fs'] },
   // The Proxmox wing: cluster config, HA, plan, apply, API client; above the engine, emitters, readers, fleet
   proxmox: { may: [...BASE, 'engine', 'emitters', 'sources', 'fleet', 'fs'] },
+  // Prometheus metrics from the inventory and the plan (metrics -o, serve's /metrics)
+  metrics: { may: [...BASE, 'engine', 'fleet', 'proxmox'] },
   'web/common': { may: [...BASE, 'engine', 'emitters'], browser: true },
   'web/ui': { may: [...BASE, 'engine', 'emitters', 'sources', 'proxmox', 'web/common'], browser: true },
-  'web/server': { may: [...BASE, 'engine', 'emitters', 'sources', 'fleet', 'proxmox', 'web/common', 'fs'] },
-  cli: { may: [...BASE, 'engine', 'emitters', 'sources', 'qemu', 'verify', 'fleet', 'proxmox', 'web/server', 'fs'] },
+  'web/server': { may: [...BASE, 'engine', 'emitters', 'sources', 'fleet', 'proxmox', 'metrics', 'web/common', 'fs'] },
+  cli: {
+    may: [
+      ...BASE,
+      'engine',
+      'emitters',
+      'sources',
+      'qemu',
+      'verify',
+      'fleet',
+      'proxmox',
+      'metrics',
+      'web/server',
+      'fs',
+    ],
+  },
 };
 
 /** Modules that read files, open sockets or run processes (src-relative; a trailing / is a folder). */
@@ -55,6 +71,7 @@ export const NODE_ONLY = [
   'proxmox/versions/content.ts',
   'proxmox/versions/cluster-uses.ts',
   'proxmox/drain/source.ts',
+  'metrics/collect.ts',
   'cli/',
   'web/server/',
 ];

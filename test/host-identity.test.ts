@@ -101,7 +101,7 @@ describe('the inventory keeps machines apart', () => {
     // an old snapshot has no identity: the first scan with one adopts the name
     expect(inv.addScan([{ profile: broadwell, identity: { address: '10.0.0.1', key: null } }]).warnings).toEqual([]);
     inv.close();
-    expect(new Database(db, { readonly: true }).pragma('user_version', { simple: true })).toBe(4);
+    expect(new Database(db, { readonly: true }).pragma('user_version', { simple: true })).toBe(6);
     expect(rows(db)).toEqual([
       { host: 'pve1', address: null, host_key: null },
       { host: 'pve1', address: '10.0.0.1', host_key: null },

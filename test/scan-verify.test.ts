@@ -211,7 +211,7 @@ describe('the inventory migration step for verifications', () => {
     ]);
     rw.close();
     const check = new Database(old, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(4);
+    expect(check.pragma('user_version', { simple: true })).toBe(6);
     check.close();
     const again = openInventory(old, { readOnly: true });
     expect(again.verifications()).toHaveLength(1);

@@ -17,6 +17,7 @@ import { registerServeCommand } from './serve.js';
 import { registerVerify } from './verify.js';
 import { registerPlan } from './plan.js';
 import { registerDrain } from './drain.js';
+import { registerMetrics } from './metrics.js';
 
 export function registerCommands(program: Command): void {
   registerCatalogCommands(program);
@@ -31,4 +32,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerPlan(program);
   registerDrain(program);
+  registerMetrics(program);
 }

@@ -14,6 +14,10 @@ export function registerServeCommand(program: Command): void {
     .option(...NO_PROBE_OPTION)
     .option('--pve-config <dir>', 'a copy of /etc/pve: adds the Plan view and GET /api/vms/VMID/targets')
     .option('--inventory <db>', 'serve hosts and feature drift from a migratable inventory database')
+    .option(
+      '--metrics-feature-labels',
+      'GET /metrics also gives one series per lost feature, named in a label (as metrics --feature-labels)',
+    )
     // the defaults live with the server (web/server.ts) and are printed at start
     .option('--port <n>', "port to listen on (default: the dashboard's own; 0 = any free port)")
     .option('--host <addr>', 'address to bind (default: loopback); anything but loopback needs --token')

@@ -1,6 +1,12 @@
 /** `migratable scan`: profile hosts over SSH or the Proxmox API and store the snapshots. */
 import { InputError, WriteError, EXIT_PROBLEM } from '../../errors.js';
-import { defaultInventoryPath, openInventory, type ScanEntry } from '../../fleet/inventory/index.js';
+import {
+  defaultInventoryPath,
+  openInventory,
+  type FailedScan,
+  type ScanEntry,
+  type ScanRunInput,
+} from '../../fleet/inventory/index.js';
 import type { Verification } from '../../fleet/inventory/verifications.js';
 import { readClusterTargets } from '../../fleet/ssh/cluster.js';
 import { createScanProgress } from '../../fleet/ssh/progress.js';
@@ -46,12 +52,15 @@ export interface ScanOpts {
 interface Scanned {
   entries: ScanEntry[];
   failed: string[];
+  /** The failures as the inventory records them (the scan run: src/fleet/inventory/scan-runs.ts) */
+  failures: FailedScan[];
   /** Target label -> the name its profile got (scan --verify names its rows like the snapshots) */
   nameByTarget?: Map<string, string>;
 }
 
 async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<Scanned> {
   const progress = createScanProgress(targets.length);
+  const msByTarget = new Map<string, number>();
   const result = await scanHosts(targets, {
     concurrency: Number(opts.concurrency),
     timeoutMs: Number(opts.timeout) * 1000,
@@ -62,30 +71,56 @@ async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<Scanne
     extraOptions: opts.sshOption,
     insecureHostKeys: !!opts.insecureHostKeys,
     user: opts.user,
-    onProgress: progress.onProgress,
+    onProgress: (event) => {
+      msByTarget.set(event.target.label, event.ms);
+      progress.onProgress(event);
+    },
   });
   progress.stop();
   // Each profile is tied to the address scanned and the host key ssh verified there
   const entries = profilesFromScan(result.ok).map((profile, i) => {
-    const { target, hostKey } = result.ok[i];
-    return { profile, identity: { address: targetLabel(target.host, target.port, null), key: hostKey } };
+    const { target, hostKey, ms } = result.ok[i];
+    return {
+      profile,
+      identity: { address: targetLabel(target.host, target.port, null), key: hostKey },
+      target: target.label,
+      seconds: ms / 1000,
+    };
   });
   const nameByTarget = new Map(result.ok.map((r, i) => [r.target.label, entries[i].profile.name]));
-  return { entries, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`), nameByTarget };
+  const failures = result.failed.map(({ target, reason }) => {
+    const ms = msByTarget.get(target.label);
+    const address = targetLabel(target.host, target.port, null);
+    return { target: target.label, address, seconds: ms === undefined ? null : ms / 1000, reason };
+  });
+  return { entries, failed: result.failed.map((f) => `${f.target.label}: ${f.reason}`), failures, nameByTarget };
 }
 
 async function scanPve(opts: ScanOpts): Promise<Scanned> {
   const { client, origin } = await connectPve(opts);
+  const started = performance.now();
   // The client redacts the token from everything the server says (proxmox/api/http.ts)
   const data = await client.fetchCluster();
+  const seconds = (performance.now() - started) / 1000;
   const { profiles, problems } = profilesFromPveCluster(data, origin);
   // A node is the API scanned plus the certificate the cluster lists for it
   const address = new URL(origin).host;
   const entries = profiles.map((profile) => {
     const fp = data.nodes.find((n) => n.node === profile.name)?.sslFingerprint;
-    return { profile, identity: { address, key: fp ? `tls ${fp}` : null } };
+    return { profile, identity: { address, key: fp ? `tls ${fp}` : null }, target: origin, seconds };
   });
-  return { entries, failed: problems };
+  // One API call answers for every node: a node without a profile failed, with the problem naming it
+  const profiled = new Set(profiles.map((p) => p.name));
+  const failures = data.nodes
+    .filter((n) => !profiled.has(n.node))
+    .map((n) => ({
+      target: origin,
+      address,
+      host: n.node,
+      seconds,
+      reason: problems.find((p) => p.startsWith(`${n.node}: `))?.slice(n.node.length + 2) ?? 'no profile',
+    }));
+  return { entries, failed: problems, failures };
 }
 
 const TARGETS_INPUT = { expected: 'a targets file ([user@]host[:port] per line)', maxBytes: DEFAULT_FORMAT_CAP };
@@ -100,6 +135,7 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   // --verify: the model and its options are checked before any host is contacted
   const proof = opts.verify ? await verifyPlan(opts, targets.length) : null;
   const results: Scanned[] = [];
+  const startedAt = new Date();
   const ssh = targets.length ? await scanOverSsh(targets, opts) : null;
   if (ssh) results.push(ssh);
   if (opts.pve) results.push(await scanPve(opts));
@@ -110,8 +146,9 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
   let profiles = entries.map((e) => e.profile);
   const stored = new Map<string, string>(); // scanned name -> name in the inventory
   let notStored: WriteError | null = null;
-  if (opts.store && entries.length) {
-    const r = store(entries, opts);
+  const run: ScanRunInput = { startedAt, finishedAt: new Date(), failed: results.flatMap((r) => r.failures) };
+  if (opts.store && (entries.length || run.failed.length)) {
+    const r = store(entries, run, opts);
     if (r instanceof WriteError) notStored = r;
     else {
       profiles = r.stored; // as named in the inventory
@@ -139,11 +176,15 @@ export async function runScan(args: string[], opts: ScanOpts): Promise<void> {
 }
 
 /** Stores the snapshots in one transaction; a write the system refuses (full disk) is returned, not thrown. */
-function store(entries: ScanEntry[], opts: ScanOpts): { stored: HostProfile[]; warnings: string[] } | WriteError {
+function store(
+  entries: ScanEntry[],
+  run: ScanRunInput,
+  opts: ScanOpts,
+): { stored: HostProfile[]; warnings: string[] } | WriteError {
   try {
     const inv = openInventory(opts.inventory ?? defaultInventoryPath());
     try {
-      const r = inv.addScan(entries);
+      const r = inv.addScan(entries, undefined, run);
       if (r.stored.length) notice(`stored ${r.stored.length} snapshot(s) in ${inv.path}`);
       return r;
     } finally {

@@ -6,6 +6,8 @@ import { clusterDrainSource } from '../../proxmox/drain/source.js';
 import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
+import { readEtcPve } from '../../proxmox/config/etc-pve.js';
+import type { HostProfile } from '../../profile/host-profile.js';
 
 export interface ServeOptions {
   inventory?: string;
@@ -14,12 +16,33 @@ export interface ServeOptions {
   token?: string;
   allowIncomplete?: boolean;
   pveConfig?: string;
+  metricsFeatureLabels?: boolean;
 }
 
 function parsePort(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535)
     throw new InputError('--port', `expected a port number 0-65535, got "${v}"`);
   return Number(v);
+}
+
+/**
+ * GET /metrics: computed at each scrape, the inventory's and the plan's part reused while unchanged;
+ * loaded at the first scrape (better-sqlite3 is a native module the plain dashboard never needs).
+ */
+function metricsOf(hosts: HostProfile[], opts: ServeOptions): () => Promise<string> {
+  let source: Promise<() => Promise<string>> | undefined;
+  return async () =>
+    (
+      await (source ??= import('../../metrics/collect.js').then(({ metricsSource }) =>
+        metricsSource({
+          inventory: opts.inventory,
+          hosts,
+          cluster: opts.pveConfig ? () => readEtcPve(opts.pveConfig!) : undefined,
+          planErrors: 'report',
+          featureLabels: opts.metricsFeatureLabels,
+        }),
+      ))
+    )();
 }
 
 export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
@@ -34,6 +57,7 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     drift: inventory?.drift,
     plan: opts.pveConfig ? clusterPlanSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
     drain: opts.pveConfig ? clusterDrainSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
+    metrics: metricsOf(hosts, opts),
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
   notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);

@@ -9,7 +9,17 @@ import { InputError, WriteError, describeWriteErrno, isWriteErrno } from '../../
 import { HostProfileSchema, type HostProfile } from '../../profile/host-profile.js';
 import { describeIdentity, judgeIdentity, otherMachineName, type HostIdentity } from './identity.js';
 import { VERIFICATIONS_STEP, insertVerifications, latestVerifications, type Verification } from './verifications.js';
-
+import {
+  SCAN_RUNS_STEP,
+  hostScanStats,
+  insertScanRun,
+  lastScanRun,
+  type HostScanStats,
+  type ScanRunInput,
+  type ScanRunSummary,
+  type ScannedSnapshot,
+} from './scan-runs.js';
+import { HOST_HISTORY_STEP, hostHistories, noteSnapshot, type HostHistory } from './host-history.js';
 import {
   MODEL_VERSIONS_STEP,
   modelVersionRecords,
@@ -18,6 +28,8 @@ import {
 } from './model-versions.js';
 
 export type { HostIdentity } from './identity.js';
+export type { FailedScan, HostScanStats, ScanRunInput, ScanRunSummary } from './scan-runs.js';
+export type { HostHistory } from './host-history.js';
 export type { ModelVersionRecord } from './model-versions.js';
 
 export interface Snapshot {
@@ -50,6 +62,9 @@ export interface HostSummary {
 export interface ScanEntry {
   profile: HostProfile;
   identity?: HostIdentity;
+  /** The target as given, and how long its probe took: recorded with the scan run */
+  target?: string;
+  seconds?: number | null;
 }
 
 export interface Inventory {
@@ -60,7 +75,7 @@ export interface Inventory {
    * matching key) is stored under `name@address` instead, with a warning; the stored profiles (as
    * named in the inventory) and the warnings come back.
    */
-  addScan(entries: ScanEntry[], now?: Date): { stored: HostProfile[]; warnings: string[] };
+  addScan(entries: ScanEntry[], now?: Date, run?: ScanRunInput): { stored: HostProfile[]; warnings: string[] };
   /** scan --verify results */
   addVerifications(rows: Verification[]): number;
   /** The newest result per host and model, newest first */
@@ -69,6 +84,14 @@ export interface Inventory {
   hosts(): HostSummary[];
   /** Snapshots in time order, optionally for one host and from a time on */
   history(opts?: { host?: string; since?: string }): Snapshot[];
+  /** Per host: snapshot count, newest time, feature changes, the newest two feature sets */
+  featureSummary(): HostHistory[];
+  /** The newest scan run recorded, or null */
+  lastScanRun(): ScanRunSummary | null;
+  /** Per host: failed scans recorded and the duration behind its latest snapshot */
+  hostScanStats(): HostScanStats[];
+  /** Changes whenever a scan stores anything (the newest row ids): readers cache on it */
+  changeStamp(): string;
   /** Provenance of the cpu-models.conf sections `apply` wrote (model-versions.ts) */
   recordModelVersion(r: ModelVersionRecord): void;
   modelVersions(): ModelVersionRecord[];
@@ -104,6 +127,8 @@ const MIGRATIONS: Array<{ name: string; sql: string }> = [
   },
   VERIFICATIONS_STEP,
   MODEL_VERSIONS_STEP,
+  SCAN_RUNS_STEP,
+  HOST_HISTORY_STEP,
 ];
 const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -199,12 +224,16 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
   return {
     path,
     add: (profiles, now) => guarded(path, () => inv.add(profiles, now)),
-    addScan: (entries, now) => guarded(path, () => inv.addScan(entries, now)),
+    addScan: (entries, now, run) => guarded(path, () => inv.addScan(entries, now, run)),
     addVerifications: (rows) => guarded(path, () => inv.addVerifications(rows)),
     verifications: () => guarded(path, () => inv.verifications()),
     latestProfiles: () => guarded(path, () => inv.latestProfiles()),
     hosts: () => guarded(path, () => inv.hosts()),
     history: (opts) => guarded(path, () => inv.history(opts)),
+    featureSummary: () => guarded(path, () => inv.featureSummary()),
+    lastScanRun: () => guarded(path, () => inv.lastScanRun()),
+    hostScanStats: () => guarded(path, () => inv.hostScanStats()),
+    changeStamp: () => guarded(path, () => inv.changeStamp()),
     recordModelVersion: (r) => guarded(path, () => inv.recordModelVersion(r)),
     modelVersions: () => guarded(path, () => inv.modelVersions()),
     close: () => inv.close(),
@@ -275,12 +304,13 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
     const row = storedIdentity!.get(host) as { address: string; host_key: string | null } | undefined;
     return row ? { address: row.address, key: row.host_key } : null;
   };
-  const addScan = (entries: ScanEntry[], now = new Date()) => {
+  const addScan = (entries: ScanEntry[], now = new Date(), run?: ScanRunInput) => {
     if (!insert) throw new InputError(path, 'opened read-only');
     const stored: HostProfile[] = [];
     const warnings: string[] = [];
+    const scanned: ScannedSnapshot[] = [];
     db.transaction(() => {
-      for (const { profile, identity } of entries) {
+      for (const { profile, identity, target, seconds } of entries) {
         let name = profile.name;
         if (identity) {
           const before = identityOf(name);
@@ -297,17 +327,26 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         }
         const at = profile.collectedAt ?? now.toISOString();
         const p = { ...profile, name, collectedAt: at };
-        insert.run(
+        const features = [...p.features].sort().join(' ');
+        const { lastInsertRowid } = insert.run(
           name,
           at,
           p.source,
-          [...p.features].sort().join(' '),
+          features,
           JSON.stringify(p),
           identity?.address ?? null,
           identity?.key ?? null,
         );
         stored.push(p);
+        noteSnapshot(db, { id: Number(lastInsertRowid), host: name, at, features });
+        scanned.push({
+          host: name,
+          snapshotId: Number(lastInsertRowid),
+          target: target ?? name,
+          seconds: seconds ?? null,
+        });
       }
+      if (run) insertScanRun(db, run, scanned);
     })();
     return { stored, warnings };
   };
@@ -362,6 +401,17 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
     },
     modelVersions() {
       return modelVersionRecords(db);
+    },
+    featureSummary: () => hostHistories(db),
+    lastScanRun: () => lastScanRun(db),
+    hostScanStats: () => hostScanStats(db),
+    changeStamp() {
+      // every table only grows: its newest id says whether anything was added
+      const tables = ['snapshots', 'verifications', 'scan_runs'].filter(
+        (t) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t),
+      );
+      const ids = tables.map((t) => db.prepare(`SELECT MAX(id) AS id FROM ${t}`).get() as { id: number | null });
+      return ids.map((r) => r.id ?? 0).join(':');
     },
     close() {
       // Back to a rollback journal once the scan is done: a WAL-mode file makes every read-only

@@ -12,6 +12,7 @@ import type { DriftSource } from '../common/drift.js';
 import type { PlanSource } from './plan-routes.js';
 import type { DrainSource } from '../../proxmox/drain/source.js';
 import { securityHeaders } from './headers.js';
+import { metricsRoutes, type MetricsSource } from './metrics-route.js';
 import { defaultWebRoot, serveUi } from './static.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -29,6 +30,8 @@ export interface ServerOptions {
   plan?: PlanSource;
   /** serve --pve-config: GET/POST /api/drain */
   drain?: DrainSource;
+  /** GET /metrics: the Prometheus exposition (src/metrics), behind the same token as the API */
+  metrics?: MetricsSource;
   /** Directory with the built UI (default: this package's dist/web) */
   webRoot?: string;
 }
@@ -47,9 +50,12 @@ export class ServeError extends Error {}
 export function createApp(opts: Omit<ServerOptions, 'port' | 'host'>, pastes = new PastePool()): Hono {
   const app = new Hono();
   app.use('*', securityHeaders());
-  if (opts.token) app.use('/api/*', requireToken(opts.token));
-  else app.use('*', requireLoopbackHost());
+  if (opts.token) {
+    app.use('/api/*', requireToken(opts.token));
+    app.use('/metrics/*', requireToken(opts.token));
+  } else app.use('*', requireLoopbackHost());
   app.route('/api', apiRoutes({ hosts: opts.inputs, drift: opts.drift, pastes, plan: opts.plan, drain: opts.drain }));
+  if (opts.metrics) app.route('/metrics', metricsRoutes(opts.metrics));
   serveUi(app, opts.webRoot ?? defaultWebRoot());
   return app;
 }
