@@ -2,11 +2,12 @@
  * Benchmark (npm run bench, not a test): parse + baseline + explain for 1k / 10k / 100k hosts made
  * by varying the real cpuinfo dumps, each size in its own process for an honest peak RSS; and, where
  * virsh exists, libvirt's cpu-baseline over the same hosts as vendor-less CPU XML.
- * Targets: ours/libvirt <= 1.0 at 10k; 100k under 2 s and 1 GiB.
+ * Targets: ours/libvirt <= 1.0 at 10k; 100k under 1 s and 256 MiB (issue 24; was 2 s and 1 GiB).
+ * The whole-process comparison with virsh, as users run both, is bench/fleet.ts.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeBaseline } from '../src/engine/baseline.js';
@@ -57,16 +58,20 @@ export function makeHosts(n: number): Array<{ name: string; text: string }> {
 
 function measure(n: number) {
   const hosts = makeHosts(n);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const profiles = hosts.map((h) => readCpuinfo(h.text, h.name, h.name));
   const t1 = performance.now();
   const r = computeBaseline(profiles);
   const t2 = performance.now();
+  const cpu = process.cpuUsage(c0);
   return {
     n,
     parseMs: t1 - t0,
     baselineMs: t2 - t1,
     totalMs: t2 - t0,
+    // all threads (GC, compiler): on a loaded machine wall time grows, this much less
+    cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
     features: r.features.length,
     lost: r.lost.length,
@@ -74,7 +79,7 @@ function measure(n: number) {
 }
 
 /** The same hosts as libvirt host-CPU XML without <vendor> (libvirt refuses mixed vendors otherwise). */
-function libvirtCpus(n: number): string[] {
+export function libvirtCpus(n: number): string[] {
   // only names the installed libvirt knows (its map may be older than the catalog's reference copy)
   let known: Set<string> | null = null;
   try {
@@ -149,7 +154,12 @@ if (process.argv[2] === '--child') {
   process.send!(res);
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = [1000, 10000, 100000];
-  console.log('size      parse ms  baseline ms  total ms  peak RSS MiB  features  libvirt ms  ours/libvirt');
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log('size      parse ms  baseline ms  total ms  cpu ms  peak RSS MiB  features  libvirt ms  ours/libvirt');
   for (const n of sizes) {
     const res = await new Promise<ReturnType<typeof measure>>((ok, fail) => {
       const child = fork(here, ['--child', String(n)], { execArgv: process.execArgv });
@@ -165,6 +175,7 @@ if (process.argv[2] === '--child') {
         res.parseMs.toFixed(0).padStart(8),
         res.baselineMs.toFixed(0).padStart(11),
         res.totalMs.toFixed(0).padStart(8),
+        res.cpuMs.toFixed(0).padStart(6),
         res.maxRssMiB.toFixed(0).padStart(12),
         String(res.features).padStart(8),
         (lv === null ? '-' : lv.toFixed(0)).padStart(10),
@@ -172,7 +183,7 @@ if (process.argv[2] === '--child') {
       ].join('  '),
     );
   }
-  console.log('targets: ours/libvirt <= 1.0 at 10k; 100k total < 2000 ms and < 1024 MiB');
+  console.log('targets: ours/libvirt <= 1.0 at 10k; 100k total < 1000 ms and < 256 MiB');
   console.log(
     'libvirt: virsh -c test:///default cpu-baseline over vendor-less host CPU XML (files over 8 MiB split, results baselined again)',
   );

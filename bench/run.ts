@@ -8,6 +8,8 @@ const which = process.argv.slice(2);
 const all = [
   'startup.ts',
   'baseline.ts',
+  'fleet.ts',
+  'check.ts',
   'plan.ts',
   'scan.ts',
   'cluster-ops.ts',

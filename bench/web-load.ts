@@ -2,7 +2,7 @@
  * Dashboard under load, loopback only: N clients load the host list over and over; the p95 of
  * their latency is measured quiet, then while one more client keeps posting a 15 MB paste
  * (refused at the size cap), then while it keeps posting a 7 MB paste (under the cap, parsed in
- * the worker). The target: neither pushes the others' p95 above 2x the quiet figure.
+ * the worker). The target (issue 24): neither pushes the others' p95 above 1.5x the quiet figure.
  * Then `serve --pve-config` on a generated 50-node x 5,000-VM cluster (bench/pve-cluster.ts): the
  * clients' p95 quiet, while one more client polls GET /api/vms/ID/targets, and while it polls as the
  * cluster's config keeps changing (the plan is recomputed in its worker). Target: <= 1.5x quiet.
@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCluster } from './pve-cluster.js';
@@ -100,12 +100,17 @@ async function phase(label: string, pasteBytes?: number): Promise<number> {
   return p;
 }
 
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (the ratios move with it on a shared machine)`,
+);
 await phase('warm-up');
 const quiet = await phase('quiet');
 const refused = await phase('with a 15 MB paste', 15 << 20);
 const parsed = await phase('with a 7 MB paste', 7 << 20);
 console.log(
-  `p95 ratio to quiet: 15 MB ${(refused / quiet).toFixed(2)}x, 7 MB ${(parsed / quiet).toFixed(2)}x (target <= 2x)`,
+  `p95 ratio to quiet: 15 MB ${(refused / quiet).toFixed(2)}x, 7 MB ${(parsed / quiet).toFixed(2)}x (target <= 1.5x)`,
 );
 serverProcess.kill('SIGTERM');
 

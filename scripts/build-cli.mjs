@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsonAsParse } from './json-as-parse.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/cli');
@@ -35,5 +36,7 @@ await build({
   banner: {
     js: "import { createRequire as __migratableRequire } from 'node:module';\nconst require = __migratableRequire(import.meta.url);",
   },
+  // the catalog's JSON as JSON.parse strings: parsed several times faster at every start
+  plugins: [jsonAsParse],
   logLevel: 'warning',
 });

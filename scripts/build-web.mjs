@@ -4,9 +4,10 @@
  * copies index.html and style.css. Run: node scripts/build-web.mjs   Import: buildWeb({ outdir }).
  */
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsonAsParse } from './json-as-parse.mjs';
 import { NODE_ONLY } from './layers.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,20 +16,6 @@ const ui = join(root, 'src/web/ui');
 /** Modules that read files or run processes (scripts/layers.mjs): if one is ever imported by the UI, the build fails rather than shipping it. */
 const nodeOnly = NODE_ONLY.map((m) => `src/${m}`);
 const isNodeOnly = (p) => nodeOnly.some((m) => (m.endsWith('/') ? p.startsWith(m) : p === m));
-
-/**
- * The catalog's JSON as JSON.parse('...') rather than object literals: V8 parses a JSON string several
- * times faster than the same data as JavaScript, and the catalog is most of the bundle.
- */
-const jsonAsParse = {
-  name: 'json-as-parse',
-  setup(b) {
-    b.onLoad({ filter: /\.json$/ }, (args) => {
-      const text = JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8')));
-      return { contents: `export default JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
-    });
-  },
-};
 
 export async function buildWeb({ outdir = join(root, 'dist/web'), minify = true } = {}) {
   mkdirSync(outdir, { recursive: true });

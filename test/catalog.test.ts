@@ -11,9 +11,12 @@ import {
   allLinuxFlags,
   allModels,
   canonicalFeature,
+  kvmOffer,
   linuxFlag,
   resolveModel,
 } from '../src/catalog/index.js';
+import { FEATURE_BITS, LINUX_FLAG_BITS } from '../src/catalog/bit-index.js';
+import { clearBit, hasBit } from '../src/catalog/name-bits.js';
 import { fixturesDir } from './helpers/paths.js';
 import { reportArgsCpu, reportIntersectionFlags, reportKvm64GuestFlags } from './fixtures/field-report.js';
 
@@ -147,6 +150,25 @@ describe('catalog names', () => {
     const v3 = resolveModel('x86-64-v3')!;
     for (const f of ['avx2', 'fma', 'bmi2', 'movbe', 'xsave', 'abm']) expect(v3.features).toContain(f);
     expect(allModels().every((m) => m.features.every((f) => canonicalFeature(f) === f))).toBe(true);
+  });
+});
+
+describe('feature and flag bits', () => {
+  it('give every name the KVM tables mention a position, and round-trip sets of names', () => {
+    for (const f of allFeatures()) expect(FEATURE_BITS.of(f.name), f.name).toBeGreaterThanOrEqual(0);
+    for (const f of Object.keys(kvmOffer.features)) expect(FEATURE_BITS.of(f), f).toBeGreaterThanOrEqual(0);
+    for (const d of kvmOffer.dependencies)
+      for (const f of [...d.from, ...d.to]) expect(FEATURE_BITS.of(f), f).toBeGreaterThanOrEqual(0);
+    for (const l of allLinuxFlags()) expect(LINUX_FLAG_BITS.of(l.name), l.name).toBeGreaterThanOrEqual(0);
+    expect(FEATURE_BITS.of('no-such-feature')).toBe(-1);
+    const some = allFeatures()
+      .filter((_, i) => i % 7 === 0 || i === allFeatures().length - 1)
+      .map((f) => f.name);
+    const bits = FEATURE_BITS.from([...some, 'no-such-feature']);
+    expect(FEATURE_BITS.toNames(bits).sort()).toEqual([...some].sort());
+    clearBit(bits, FEATURE_BITS.of(some[0]));
+    expect(hasBit(bits, FEATURE_BITS.of(some[0]))).toBe(false);
+    expect(hasBit(bits, FEATURE_BITS.of(some[1]))).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@ import { QmpSession, enabledProps, expandCpuModel, queryCpuDefinitions } from '.
 import { featuresFromProps } from '../src/sources/qmp-reply.js';
 import { canonicalFeature } from '../src/catalog/index.js';
 import { haveKvm } from './helpers/qemu.js';
+import { pieces } from '../src/cli/output.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-cli-'));
 
@@ -123,6 +124,21 @@ describe.skipIf(!haveKvm)('probe and models --host against QEMU itself', () => {
       }
     } finally {
       await kvm.close();
+    }
+  });
+});
+
+describe('output of long texts', () => {
+  it('goes out in pieces that never split a surrogate pair and join to the text', () => {
+    const mib = 1 << 20;
+    const text = 'a'.repeat(mib - 1) + '\u{1F600}' + 'b'.repeat(mib) + '\u{1F600}' + 'c';
+    const parts = [...pieces(text)];
+    expect(parts.join('')).toBe(text);
+    expect(parts.length).toBeGreaterThan(2);
+    for (const p of parts) {
+      const last = p.charCodeAt(p.length - 1);
+      expect(last >= 0xd800 && last <= 0xdbff).toBe(false);
+      expect(Buffer.from(p, 'utf8').toString('utf8')).toBe(p);
     }
   });
 });

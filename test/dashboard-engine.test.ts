@@ -47,6 +47,18 @@ describe('built-in type ladder', () => {
     }
   });
 
+  it('gives the baseline the same richest type and caveat as the full ladder, for one to all fixture hosts', () => {
+    const all = fixtureProfiles();
+    for (let n = 1; n <= all.length; n++)
+      for (const qemu of [undefined, '7.2', '10.0']) {
+        const hosts = all.slice(0, n);
+        const ladder = builtinLadder(hosts, { qemu });
+        const r = computeBaseline(hosts, { qemu });
+        expect(r.richestBuiltin, `${n} hosts, QEMU ${qemu}`).toBe(ladder.richest);
+        expect(r.builtinCaveat).toBe(ladder.caveat);
+      }
+  });
+
   it('names x86-64-v3 for the field-report cluster, warns about Proxmox’s kvm_pv_unhalt across vendors, and the text report says so', () => {
     const ladder = builtinLadder(example());
     expect(ladder.richest).toBe('x86-64-v3');

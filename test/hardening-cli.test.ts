@@ -4,13 +4,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
+import { readInputText, readProfileInputs } from '../src/sources/files.js';
 
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 
@@ -79,6 +80,36 @@ describe('non-regular inputs are bounded', () => {
     rmSync(join(dir, 'dangling'));
     symlinkSync(join(dir, 'loop'), join(dir, 'loop'));
     expectOneLineExit2(await cli(['profile', dir]), /loop: cannot read: symlink loop$/m);
+  });
+
+  it('an input folder: files and symlinks read, FIFOs and subfolders skipped unopened, /proc/cpuinfo for this kernel', () => {
+    const dir = join(tmp, 'mixed');
+    mkdirSync(dir);
+    copyFileSync(join(fixturesDir, 'Xeon-E5-2690-v4_broadwell.cpuinfo'), join(dir, 'a.cpuinfo'));
+    symlinkSync(join(fixturesDir, 'EPYC-9654_genoa.cpuinfo'), join(dir, 'link'));
+    symlinkSync('/proc/cpuinfo', join(dir, 'local'));
+    spawnSync('mkfifo', [join(dir, 'fifo')]);
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'x.cpuinfo'), 'not read');
+    const started = Date.now();
+    const profiles = readProfileInputs([dir]);
+    expect(Date.now() - started).toBeLessThan(5000); // the FIFO was never opened (reading it waits 10 s)
+    expect(profiles.map((p) => [p.name, p.kernel])).toEqual([
+      ['a', null],
+      ['link', null],
+      ['local', release()],
+    ]);
+  });
+
+  it('regular files are read whole: one buffer, several, exactly one, and /proc files that say size 0', () => {
+    const stanza = broadwell.trim() + '\n\n';
+    for (const size of [100, 65535, 65536, 65537, 200_000, 3 * 65536]) {
+      const f = join(tmp, `size-${size}.cpuinfo`);
+      const text = stanza.repeat(Math.ceil(size / stanza.length)).slice(0, size - 1) + '\u00e9';
+      writeFileSync(f, text);
+      expect(readInputText(f), `${size} bytes`).toBe(text);
+    }
+    expect(readInputText('/proc/self/status')).toMatch(/^Name:[\s\S]*\nPid:/);
   });
 
   it('a cpuinfo with a UTF-8 byte order mark is read', async () => {

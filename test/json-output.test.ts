@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { safeJson } from '../src/safe-json.js';
+import { RAW_IN_JSON, safeJson } from '../src/safe-json.js';
+import { UNSAFE_CHARS } from '../src/safe-text.js';
 import { cli } from './helpers/cli.js';
 import { fixturesDir } from './helpers/paths.js';
 
@@ -62,5 +63,14 @@ describe('JSON output with control characters in names (finding 6)', () => {
     const text = safeJson(value);
     expect(text).toBe('{\n  "s": "a\\u0085b\\u009bc\\u007fd\\u2028e\\u202ef\u00a0g\u00e9"\n}');
     expect(JSON.parse(text)).toEqual(value);
+  });
+
+  it('escapes every character safe-text calls unsafe except the C0 controls JSON.stringify escapes itself', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      UNSAFE_CHARS.lastIndex = 0;
+      RAW_IN_JSON.lastIndex = 0;
+      expect(RAW_IN_JSON.test(ch), `U+${c.toString(16)}`).toBe(c >= 0x20 && UNSAFE_CHARS.test(ch));
+    }
   });
 });

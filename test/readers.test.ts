@@ -80,6 +80,49 @@ describe('cpuinfo dumps (shared fixtures)', () => {
   );
 });
 
+describe('cpuinfo stanzas', () => {
+  const broadwell = cpuinfo('Xeon-E5-2690-v4_broadwell.cpuinfo').trim();
+  const dropAvx2 = (t: string) => t.replace(/^(flags\s*:.*) avx2\b/m, '$1');
+
+  it('reads a whole dump of agreeing processors as its first stanza, and intersects disagreeing ones with a note', () => {
+    const one = readOne(broadwell, 'one');
+    const same = readOne(
+      Array.from({ length: 64 }, (_, i) => broadwell.replace(/^processor\s*:.*$/m, `processor\t: ${i}`)).join('\n\n'),
+      'same',
+    );
+    expect(same.features).toEqual(one.features);
+    expect(same.notes).toEqual(one.notes);
+    // The odd processor out anywhere in the dump, or a later line equal to neither the first nor the previous
+    for (const odd of [1, 40, 63]) {
+      const stanzas = Array.from({ length: 64 }, (_, i) => (i === odd ? dropAvx2(broadwell) : broadwell));
+      const p = readOne(stanzas.join('\n\n'), `odd ${odd}`);
+      expect(p.features).not.toContain('avx2');
+      expect(p.notes!.some((n) => /processors disagree on flags; using the \d+ flags all 64 share/.test(n))).toBe(true);
+    }
+    const alternating = Array.from({ length: 6 }, (_, i) => (i % 2 ? dropAvx2(broadwell) : broadwell));
+    expect(readOne(alternating.join('\n\n'), 'alternating').features).not.toContain('avx2');
+  });
+
+  it('takes model facts from the first stanza that has flags or vendor_id, flags from every stanza', () => {
+    const later = broadwell
+      .replace(/^model name\s*:.*$/m, 'model name\t: Other')
+      .replace(/^vendor_id.*$/m, 'vendor_id\t: AuthenticAMD');
+    const p = readOne(`processor : 9\nmodel name : ignored\n\n${broadwell}\n\n${dropAvx2(later)}`, 'mixed');
+    expect(p.vendor).toBe('GenuineIntel');
+    expect(p.modelName).toBe('Intel(R) Xeon(R) CPU E5-2690 v4 @ 2.60GHz');
+    expect(p.features).not.toContain('avx2');
+    // A stanza without a flags line contributes none
+    expect(readOne(`${broadwell}\n\nprocessor : 1\nvendor_id : GenuineIntel`, 'no flags').features).toContain('avx2');
+  });
+
+  it('trims values as String.prototype.trim does, non-ASCII blanks included', () => {
+    const p = readOne(broadwell.replace(/^model name\s*:.*$/m, 'model name\t:\u00a0 Xeon \u3000\r'), 'nbsp');
+    expect(p.modelName).toBe('Xeon');
+    const q = readOne(broadwell.replace(/^(flags\s*:.*)$/m, '$1 \u00a0'), 'flags nbsp');
+    expect(q.features).toEqual(readOne(broadwell, 'plain').features);
+  });
+});
+
 describe('lscpu', () => {
   const txt = load('lscpu/epyc-nested.lscpu.txt');
   const json = load('lscpu/epyc-nested.lscpu.json');

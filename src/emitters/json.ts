@@ -3,5 +3,5 @@ import type { BaselineResult } from '../engine/types.js';
 import { safeJson } from '../safe-json.js';
 
 export function emitJson(result: BaselineResult): string {
-  return safeJson(result) + '\n';
+  return safeJson(result, 2, '\n');
 }

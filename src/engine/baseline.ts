@@ -5,13 +5,13 @@
 import { HYPERCALL_FEATURES, OLDEST_KNOWN_QEMU, resolveModel } from '../catalog/index.js';
 import { compareVersions } from '../version.js';
 import type { HostProfile } from '../profile/host-profile.js';
-import { ladderOf } from './builtin-ladder.js';
+import { richestBuiltinOf } from './builtin-ladder.js';
 import { chooseGenericBase, chooseNamedBase, type BaseChoice } from './base-model.js';
 import { cpuString } from '../formats/qemu-cpu.js';
 import { applyDependencies } from '../catalog/dependencies.js';
 import { exclusionReason, type ExclusionContext } from './exclusions.js';
 import { hazards } from './hazards.js';
-import { commonFeatures, describeHosts, vendorSubset, type HostSet } from './hosts.js';
+import { commonFeatures, describeHosts, vendorSubset, type HostGroup, type HostSet } from './hosts.js';
 import type { BaselineOptions, BaselineResult, BlockerRank, LostFeature, VendorGroupAlternative } from './types.js';
 import { canonicalDisabled, DISABLED_REASON } from './user-choices.js';
 
@@ -25,7 +25,17 @@ export function computeBaseline(profiles: HostProfile[], options: BaselineOption
   return baselineOf(describeHosts(profiles), options);
 }
 
-function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
+/** The model itself: the guest features, the base model and its deltas, checked safe. */
+interface ModelChoice {
+  ctx: Context;
+  wanted: string;
+  target: Set<string>;
+  choice: BaseChoice;
+  minus: string[];
+  features: string[];
+}
+
+function chooseModel(set: HostSet, options: BaselineOptions): ModelChoice {
   const wanted = options.qemu ?? set.oldestQemu ?? DEFAULT_QEMU;
   // The catalog records which names QEMU 7.2 has, not when older releases got them: below 7.2 the
   // filter stays at 7.2 and a warning says so (an unknown name stops the VM at start, never later)
@@ -46,7 +56,12 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
   minus.sort();
   const features = [...target].sort();
   assertSafe(set, choice, features, minus);
+  return { ctx, wanted, target, choice, minus, features };
+}
 
+function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
+  const { ctx, wanted, target, choice, minus, features } = chooseModel(set, options);
+  const qemu = ctx.qemu;
   const name = options.name ?? defaultName(set);
   const kvm64 = new Set(resolveModel('kvm64-v1')!.kvmFeatures);
   return {
@@ -73,7 +88,7 @@ function baselineOf(set: HostSet, options: BaselineOptions): BaselineResult {
     gainsOverKvm64: features.filter((f) => !kvm64.has(f)),
     blockers: options.skipExplain ? [] : blockerRanking(set, target, ctx),
     alternatives: options.skipExplain || !set.crossVendor ? [] : vendorAlternatives(set, target, options),
-    ...(options.skipExplain ? {} : builtinSummary(options.ladder ?? ladderOf(set, options.qemu ?? null))),
+    ...(options.skipExplain ? {} : builtinSummary(options.ladder ?? richestBuiltinOf(set, options.qemu ?? null))),
     name,
   };
 }
@@ -128,23 +143,40 @@ function assertSafe(set: HostSet, choice: BaseChoice, features: string[], minus:
       throw new UnsafeModelError(`internal error: ${f} is not offered by every host`);
 }
 
+/**
+ * Every feature some host offers that the model leaves out, with the hosts lacking it. Features
+ * lacking on the same host groups (old CPUs hold back dozens at once) share one list of names, read
+ * only: for 100k hosts that is some 5 million names otherwise.
+ */
 function lostFeatures(set: HostSet, target: Set<string>, ctx: Context): LostFeature[] {
-  // Per feature, the name lists of the groups lacking it, joined once at the end (fleets of 100k hosts)
-  const groupNames = set.groups.map((g) => g.hosts.map((h) => h.name));
-  const lacking = new Map<string, string[][]>();
-  set.groups.forEach((g, i) => {
-    for (const f of set.counts.keys())
-      if (!g.features.has(f)) (lacking.get(f) ?? lacking.set(f, []).get(f)!).push(groupNames[i]);
-  });
+  const { groups } = set;
+  const lists = new Map<string, string[]>();
   const out: LostFeature[] = [];
   for (const f of [...set.counts.keys()].sort()) {
     if (target.has(f)) continue;
-    const lists = lacking.get(f) ?? [];
+    const lackingGroups: number[] = [];
+    for (let k = 0; k < groups.length; k++) if (!groups[k].features.has(f)) lackingGroups.push(k);
+    const key = lackingGroups.join(',');
+    let missingOn = lists.get(key);
+    if (!missingOn) lists.set(key, (missingOn = hostNames(groups, lackingGroups)));
     // Missing somewhere means out anyway: "disabled" or a dependency only for what every host has
-    const reason = lists.length ? exclusionReason(f, ctx) : lostReason(f, target, ctx);
-    out.push({ feature: f, missingOn: ([] as string[]).concat(...lists), ...(reason ? { reason } : {}) });
+    const reason = missingOn.length ? exclusionReason(f, ctx) : lostReason(f, target, ctx);
+    out.push({ feature: f, missingOn, ...(reason ? { reason } : {}) });
   }
   return out;
+}
+
+/** The names of the hosts of these groups, in group order, in a list of its final length (index loops: no iterator result per host in code not yet optimized). */
+function hostNames(groups: HostGroup[], which: number[]): string[] {
+  let n = 0;
+  for (const k of which) n += groups[k].hosts.length;
+  const names = new Array<string>(n);
+  let i = 0;
+  for (const k of which) {
+    const hosts = groups[k].hosts;
+    for (let j = 0; j < hosts.length; j++) names[i++] = hosts[j].name;
+  }
+  return names;
 }
 
 /**
@@ -155,7 +187,8 @@ function blockerRanking(set: HostSet, target: Set<string>, ctx: Context): Blocke
   if (set.hosts.length < 2) return [];
   const n = set.hosts.length;
   const byVendor = new Map<string, number>();
-  for (const h of set.hosts) byVendor.set(h.vendor, (byVendor.get(h.vendor) ?? 0) + 1);
+  // Per vendor, from the groups (they never mix vendors): not a loop over 100k hosts
+  for (const g of set.groups) byVendor.set(g.hosts[0].vendor, (byVendor.get(g.hosts[0].vendor) ?? 0) + g.hosts.length);
   const ranks: BlockerRank[] = [];
   // Only a host with no twin can hold a feature back on its own (a twin would still lack it)
   for (const g of set.groups) {
@@ -177,8 +210,16 @@ function blockerRanking(set: HostSet, target: Set<string>, ctx: Context): Blocke
 /** The field report's other option: one model per vendor (separate HA groups), and what each would gain. */
 function vendorAlternatives(set: HostSet, mixed: Set<string>, options: BaselineOptions): VendorGroupAlternative[] {
   return set.vendors.map((vendor) => {
-    const r = baselineOf(vendorSubset(set, vendor), { ...options, skipExplain: true, name: undefined });
-    return { vendor, hosts: r.hosts, cpu: r.cpu, base: r.base, gains: r.features.filter((f) => !mixed.has(f)) };
+    // Only the model: its warnings and explanations are not part of an alternative
+    const subset = vendorSubset(set, vendor);
+    const { choice, minus, features } = chooseModel(subset, options);
+    return {
+      vendor,
+      hosts: subset.names,
+      cpu: cpuString(choice.model.name, choice.plus, minus),
+      base: choice.model.name,
+      gains: features.filter((f) => !mixed.has(f)),
+    };
   });
 }
 

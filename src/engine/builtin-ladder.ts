@@ -6,7 +6,7 @@
 import { allModels, knownNewerThan, resolveFeature, resolveModel, type Model } from '../catalog/index.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { describeHosts, type HostGroup, type HostSet } from './hosts.js';
-import { unavailableIn } from './runnable.js';
+import { runsIn, unavailableIn } from './runnable.js';
 
 /** The generic rungs, poorest first: what Proxmox offers in its processor dialog before the named models. */
 export const GENERIC_LADDER = ['kvm64-v1', 'x86-64-v2', 'x86-64-v2-AES', 'x86-64-v3', 'x86-64-v4'];
@@ -99,21 +99,46 @@ export function builtinLadder(hosts: HostProfile[], options: LadderOptions = {})
   return ladderOf(describeHosts(hosts), options.qemu ?? null);
 }
 
+/** Candidates in ladder order: generic types first, then named ones, each poorest first. */
+function ordered(vendors: string[]): Model[] {
+  const generic = (m: Model) => m.vendor === null;
+  return candidates(vendors).sort((a, b) =>
+    generic(a) === generic(b) ? a.kvmFeatures.length - b.kvmFeatures.length : generic(a) ? -1 : 1,
+  );
+}
+
+/** Richest by what the guest gets; a generic type wins a tie (it keeps the host's vendor). */
+function richestOf<T>(items: T[], featureCount: (t: T) => number): T | null {
+  return items.reduce<T | null>((best, t) => (!best || featureCount(t) > featureCount(best) ? t : best), null);
+}
+
+function caveatOf(set: HostSet): string | null {
+  return set.crossVendor
+    ? `Proxmox switches ${resolveFeature('kvm-pv-unhalt')?.hypercall ? 'kvm_pv_unhalt' : 'PV hypercalls'} on for every built-in type: across Intel and AMD a guest can crash after a move; the custom model switches it off`
+    : null;
+}
+
 /** For the engine, which has described the hosts already. */
 export function ladderOf(set: HostSet, qemuOverride: string | null): BuiltinLadder {
   const hosts = set.hosts;
   const qemu = qemuOverride ?? set.oldestQemu;
-  const rungs = candidates(set.vendors)
-    .map((m) => rung(m, set.groups, qemu, hosts.length))
-    .sort((a, b) => (a.kind === b.kind ? a.featureCount - b.featureCount : a.kind === 'generic' ? -1 : 1));
-  // Richest by what the guest gets; a generic type wins a tie (it keeps the host's vendor)
-  const running = rungs.filter((r) => r.everywhere);
-  const richest = running.reduce<LadderRung | null>(
-    (best, r) => (!best || r.featureCount > best.featureCount ? r : best),
-    null,
+  const rungs = ordered(set.vendors).map((m) => rung(m, set.groups, qemu, hosts.length));
+  const richest = richestOf(
+    rungs.filter((r) => r.everywhere),
+    (r) => r.featureCount,
   );
-  const caveat = set.crossVendor
-    ? `Proxmox switches ${resolveFeature('kvm-pv-unhalt')?.hypercall ? 'kvm_pv_unhalt' : 'PV hypercalls'} on for every built-in type: across Intel and AMD a guest can crash after a move; the custom model switches it off`
-    : null;
-  return { rungs, richest: richest?.type ?? null, caveat };
+  return { rungs, richest: richest?.type ?? null, caveat: caveatOf(set) };
+}
+
+/**
+ * Only the ladder's answer, for the baseline's summary: no per-rung lists of blocked hosts, which
+ * for a fleet of 100k hosts would be built for every rung and thrown away.
+ */
+export function richestBuiltinOf(set: HostSet, qemuOverride: string | null): Pick<BuiltinLadder, 'richest' | 'caveat'> {
+  const qemu = qemuOverride ?? set.oldestQemu;
+  const everywhere = ordered(set.vendors).filter(
+    (m) => !(qemu && knownNewerThan(m.qemu, qemu)) && set.groups.every((g) => runsIn(g.features, m.kvmFeatures)),
+  );
+  const richest = richestOf(everywhere, (m) => m.kvmFeatures.length);
+  return { richest: richest ? typeName(richest) : null, caveat: caveatOf(set) };
 }

@@ -24,7 +24,9 @@ export interface PhysBitsChoice {
 export function choosePhysBits(hosts: HostProfile[]): PhysBitsChoice {
   let smallestKnown: number | null = null;
   const unknownOn: string[] = [];
-  for (const h of hosts) {
+  // An index loop: a for-of allocates an iterator result per host until the optimizing compiler steps in
+  for (let i = 0; i < hosts.length; i++) {
+    const h = hosts[i];
     if (h.physBits === null) unknownOn.push(h.name);
     else if (smallestKnown === null || h.physBits < smallestKnown) smallestKnown = h.physBits;
   }

@@ -20,8 +20,28 @@ export function newProfile(p: Required & Partial<HostProfile>): HostProfile {
   };
 }
 
+/** Feature lists known to hold only strings, sorted and duplicate-free: frozen, so they stay so while profiles share them. */
+const SORTED = new WeakSet<readonly string[]>();
+
+/**
+ * A features list to share between many profiles (hosts of one CPU variant): sorted, without duplicates
+ * and frozen, so newProfile takes it as it is instead of checking it once per host, and the schema
+ * check need not look at its elements again (isSharedFeatureList).
+ */
+export function sortedFeatures(list: string[]): string[] {
+  const sorted = Object.freeze(sortedUnique(list));
+  if (sorted.every((f) => typeof f === 'string')) SORTED.add(sorted);
+  return sorted as string[];
+}
+
+/** True for a list made by sortedFeatures: frozen, only strings, sorted and duplicate-free. */
+export function isSharedFeatureList(list: unknown): boolean {
+  return Array.isArray(list) && SORTED.has(list);
+}
+
 /** Keeps an already sorted, duplicate-free array as is (shared by identical hosts), else sorts a copy. */
 function sortedUnique(list: string[]): string[] {
+  if (SORTED.has(list)) return list;
   for (let i = 1; i < list.length; i++) if (list[i - 1] >= list[i]) return [...new Set(list)].sort();
   return list;
 }

@@ -38,30 +38,64 @@ export function describeFsError(e: unknown): string {
 export function readBounded(path: string, where: string, opts: BoundedReadOptions): string {
   const fd = openInput(path, where);
   try {
-    if (fd.size > opts.maxBytes) throw tooBig(where, opts);
-    return readAll(fd.fd, fd.regular || endsAtZero(path, fd.fd), where, opts);
+    const small = fd.close ? readSmallFile(fd.fd, where, opts) : null;
+    if (small !== null) return small;
+    const st = describeInput(fd, where);
+    if (st.size > opts.maxBytes) throw tooBig(where, opts);
+    return readAll(fd.fd, st.regular ? st.size : null, st.regular || endsAtZero(path, fd.fd), where, opts);
   } finally {
     if (fd.close) closeSync(fd.fd);
   }
 }
 
-function openInput(path: string, where: string): { fd: number; regular: boolean; size: number; close: boolean } {
+function openInput(path: string, where: string): { fd: number; close: boolean } {
   // /dev/stdin opens a fresh description of the same pipe or file, so O_NONBLOCK is ours to set;
   // a socket cannot be reopened that way, so then we read fd 0 as it is.
   const name = path === '-' ? '/dev/stdin' : path;
-  let fd: number;
   try {
-    fd = openSync(name, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    return { fd: openSync(name, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY), close: true };
   } catch (e) {
-    if (path === '-') return { fd: 0, regular: false, size: 0, close: false };
+    if (path === '-') return { fd: 0, close: false };
     throw new InputError(where, `cannot read: ${describeFsError(e)}`);
   }
-  const st = fstatSync(fd);
-  if (st.isDirectory()) {
-    closeSync(fd);
-    throw new InputError(where, 'is a directory; expected a file');
+}
+
+/** What the input is: a directory is refused; a regular file's size is known before reading it. */
+function describeInput(fd: { fd: number; close: boolean }, where: string): { regular: boolean; size: number } {
+  if (!fd.close) return { regular: false, size: 0 };
+  const st = fstatSync(fd.fd);
+  if (st.isDirectory()) throw new InputError(where, 'is a directory; expected a file');
+  return { regular: st.isFile(), size: st.isFile() ? st.size : 0 };
+}
+
+/**
+ * One buffer for every read: an input folder of thousands of small files would otherwise allocate
+ * (and collect) a fresh 64 KiB per read. Reads are synchronous, so nothing else uses it meanwhile.
+ */
+const scratch = Buffer.allocUnsafe(CHUNK);
+
+/**
+ * The common case, an input folder of thousands of small files, without fstat (whose Stats object
+ * with its four Dates cost more than the system call): a positioned read of the whole buffer that
+ * returns less than the buffer, then one at that offset that returns nothing, is a file read to its
+ * end, whatever it is (a /proc file returns its next page there instead). Its text, or null for
+ * anything else: a FIFO or terminal (no positioned reads), a directory, a device or a file that
+ * fills the buffer, an empty one (a FIFO reads empty too). Then the full path takes over: fstat,
+ * the byte cap and the deadline; these reads did not move the file offset.
+ */
+function readSmallFile(fd: number, where: string, opts: BoundedReadOptions): string | null {
+  let n: number;
+  try {
+    n = readSync(fd, scratch, 0, CHUNK, 0);
+    if (n <= 0 || n >= CHUNK || readSync(fd, scratch, n, 1, n) !== 0) return null;
+  } catch {
+    return null;
   }
-  return { fd, regular: st.isFile(), size: st.isFile() ? st.size : 0, close: true };
+  if (n > opts.maxBytes) throw tooBig(where, opts);
+  const text = scratch.toString('utf8', 0, n);
+  // UTF-8 decodes a NUL byte, and only a NUL byte, to U+0000
+  if (text.includes('\u0000')) throw new InputError(where, `binary data, not text${expecting(opts)}`);
+  return text;
 }
 
 /**
@@ -81,16 +115,25 @@ function endsAtZero(path: string, fd: number): boolean {
   }
 }
 
-function readAll(fd: number, endsAtZero: boolean, where: string, opts: BoundedReadOptions): string {
+/** `size`: a regular file's size as fstat saw it (null for anything else); `endsAtZero`: see endsAtZero. */
+function readAll(
+  fd: number,
+  size: number | null,
+  endsAtZero: boolean,
+  where: string,
+  opts: BoundedReadOptions,
+): string {
   const deadline = Date.now() + opts.timeoutMs;
+  // Data beyond the scratch buffer, copied out; most inputs fit in it and are decoded from it directly
   const chunks: Buffer[] = [];
+  let held = 0;
   let total = 0;
   let pause = 1;
   for (;;) {
-    const buf = Buffer.allocUnsafe(CHUNK);
     let n: number;
+    const room = CHUNK - held;
     try {
-      n = readSync(fd, buf, 0, CHUNK, null);
+      n = readSync(fd, scratch, held, room, null);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK')
@@ -100,10 +143,18 @@ function readAll(fd: number, endsAtZero: boolean, where: string, opts: BoundedRe
     // A named FIFO reads 0 both before its writer comes and after it leaves: before any data, keep waiting.
     if (n === 0 && (endsAtZero || total > 0)) break;
     if (n > 0) {
-      if (buf.subarray(0, n).includes(0)) throw new InputError(where, `binary data, not text${expecting(opts)}`);
+      if (scratch.subarray(held, held + n).includes(0))
+        throw new InputError(where, `binary data, not text${expecting(opts)}`);
       total += n;
       if (total > opts.maxBytes) throw tooBig(where, opts);
-      chunks.push(buf.subarray(0, n));
+      held += n;
+      if (held === CHUNK) {
+        chunks.push(Buffer.from(scratch));
+        held = 0;
+      }
+      // A short read that brings a regular file to the size fstat gave is its end: no read to see 0
+      // (files in /proc say size 0 and return a page per read, so they are read to the 0)
+      if (size && total === size && n < room) break;
       pause = 1;
       continue;
     }
@@ -117,6 +168,8 @@ function readAll(fd: number, endsAtZero: boolean, where: string, opts: BoundedRe
     sleepSync(pause);
     pause = Math.min(pause * 2, 50);
   }
+  if (!chunks.length) return scratch.toString('utf8', 0, held);
+  chunks.push(Buffer.from(scratch.subarray(0, held)));
   return Buffer.concat(chunks, total).toString('utf8');
 }
 

@@ -1,5 +1,5 @@
 /** Node-only: reads profile inputs from files, directories and stdin. */
-import { realpathSync, readdirSync, statSync } from 'node:fs';
+import { realpathSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -29,20 +29,28 @@ function contextFor(path: string, ctx: ReadContext): ReadContext {
   }
 }
 
+/**
+ * The same for an entry of an input folder, without resolving every path: only a symlink, or a file
+ * named cpuinfo in a folder that is (or links to) /proc, can be /proc/cpuinfo.
+ */
+function entryContext(path: string, entry: Dirent, ctx: ReadContext): ReadContext {
+  return entry.isSymbolicLink() || entry.name === 'cpuinfo' ? contextFor(path, ctx) : ctx;
+}
+
 /** Files, directories (every regular file inside, sorted) and "-" for stdin. */
 export function readProfileInputs(paths: string[], ctx: ReadContext = {}): HostProfile[] {
   const out: HostProfile[] = [];
   for (const path of paths) {
     if (path !== '-' && isDirectory(path)) {
       // Hidden files and notes (README, *.md) sit beside host data in real directories
-      const files = readdirSync(path)
-        .filter((f) => !f.startsWith('.') && !/^readme|\.md$/i.test(f))
-        .sort();
-      if (!files.length) throw new InputError(path, 'directory has no files; expected host CPU data files');
-      for (const f of files) {
-        const p = join(path, f);
-        if (isRegularFile(p))
-          out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(f), contextFor(p, ctx)));
+      const entries = readdirSync(path, { withFileTypes: true })
+        .filter((e) => !e.name.startsWith('.') && !/^readme|\.md$/i.test(e.name))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      if (!entries.length) throw new InputError(path, 'directory has no files; expected host CPU data files');
+      for (const e of entries) {
+        const p = join(path, e.name);
+        if (isRegularFile(p, e))
+          out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(e.name), entryContext(p, e, ctx)));
       }
     } else
       out.push(
@@ -65,8 +73,18 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Entries of an input folder: a dangling or looping symlink is bad input, named, not a crash. */
-function isRegularFile(path: string): boolean {
+/**
+ * Entries of an input folder: the folder listing says what most are (no stat per file); a symlink is
+ * followed, and a dangling or looping one is bad input, named, not a crash.
+ */
+function isRegularFile(path: string, entry: Dirent): boolean {
+  if (entry.isFile()) return true;
+  // Known non-files (folders, FIFOs, sockets, devices) are skipped; symlinks and unknown types are asked
+  if (
+    !entry.isSymbolicLink() &&
+    (entry.isDirectory() || entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice())
+  )
+    return false;
   try {
     return statSync(path).isFile();
   } catch (e) {

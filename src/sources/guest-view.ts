@@ -5,8 +5,10 @@
  */
 import { compareVersions, majorMinor } from '../version.js';
 import { allFeatures, isAmdLike, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
-import { applyDependencies } from '../catalog/dependencies.js';
-import { kvmOfferFor } from './kvm-offer.js';
+import { FEATURE_BITS, LINUX_FLAG_BITS } from '../catalog/bit-index.js';
+import { clearBit, hasBit, setBit, type Bits } from '../catalog/name-bits.js';
+import { applyDependencyBits } from '../catalog/dependencies.js';
+import { kvmOfferBits } from './kvm-offer.js';
 
 export interface LinuxView {
   vendor: string;
@@ -29,8 +31,6 @@ export interface GuestView {
   /** Flags the catalog has never heard of (newer kernels); listed so nothing is dropped silently */
   unknown: string[];
 }
-
-const has = (set: Set<string>, ...names: string[]) => names.every((n) => set.has(n));
 
 /** Canonical names some QEMU can give a guest (libvirt-only names like cmt are not) */
 const GUESTABLE = new Set(
@@ -70,32 +70,59 @@ export function withKernel<T>(kernel: string | null | undefined, read: () => T):
   }
 }
 
+/** Per Linux flag position: whether the catalog knows the flag, and the feature a cpuid flag is (or -1). */
+const KNOWN_FLAG = LINUX_FLAG_BITS.names.map((n) => !!linuxFlag(n));
+const FEATURE_OF_FLAG = LINUX_FLAG_BITS.names.map((n) => {
+  const l = linuxFlag(n);
+  return l && l.kind === 'cpuid' && l.feature ? FEATURE_BITS.of(l.feature) : -1;
+});
+/** Per feature position: its Linux flag (raw sources' bits stand for the flags Linux would print), or -1. */
+const FLAG_OF_FEATURE = FEATURE_BITS.names.map((n) => {
+  const l = resolveFeature(n)?.linux;
+  return l ? LINUX_FLAG_BITS.of(l) : -1;
+});
+const CONSTANT_TSC = LINUX_FLAG_BITS.of('constant_tsc');
+const NONSTOP_TSC = LINUX_FLAG_BITS.of('nonstop_tsc');
+const IBRS_ENHANCED = LINUX_FLAG_BITS.of('ibrs_enhanced');
+const INVTSC = FEATURE_BITS.of('invtsc');
+const IBRS_ALL = FEATURE_BITS.of('ibrs-all');
+const RTM = FEATURE_BITS.of('rtm');
+/** Nested VMX controls are not in cpuinfo's flags */
+const VMX_CONTROLS = FEATURE_BITS.names.flatMap((n, i) => (n.startsWith('vmx-') ? [i] : []));
+const NOT_AFFECTED = Object.entries(kvm.notAffected).map(([f, { bug, since }]) => ({
+  feature: FEATURE_BITS.of(f),
+  taaNo: f === 'taa-no',
+  bug,
+  since,
+}));
+/** What a guest may get, in name order: the names some QEMU can give a guest (libvirt-only names like cmt are not) */
+const GUESTABLE_IN_ORDER = FEATURE_BITS.names
+  .map((name, bit) => ({ name, bit }))
+  .filter((f) => GUESTABLE.has(f.name))
+  .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+
 export function guestViewFromLinux(view: LinuxView): GuestView {
-  const flags = new Set(view.flags);
-  const out = new Set<string>();
-  const unknown: string[] = [];
-  for (const name of flags) {
-    const l = linuxFlag(name);
-    if (!l) {
-      // Some sources print QEMU spellings already (Proxmox 9.2 cpu-flags); anything else is unknown
-      const f = resolveFeature(name);
-      if (f && f.name === name) out.add(f.name);
-      else unknown.push(name);
+  const flags = LINUX_FLAG_BITS.empty();
+  const out = FEATURE_BITS.empty();
+  const unknown = new Set<string>();
+  for (const name of view.flags) {
+    // Every name counts as a flag the KVM rules may test, known to the catalog or not
+    const flag = LINUX_FLAG_BITS.of(name);
+    setBit(flags, flag);
+    if (flag >= 0 && KNOWN_FLAG[flag]) {
+      setBit(out, FEATURE_OF_FLAG[flag]);
       continue;
     }
-    if (l.kind === 'cpuid' && l.feature) out.add(l.feature);
+    // Some sources print QEMU spellings already (Proxmox 9.2 cpu-flags); anything else is unknown
+    const f = resolveFeature(name);
+    if (f && f.name === name) setBit(out, FEATURE_BITS.of(f.name));
+    else unknown.add(name);
   }
   // Linux splits the invariant TSC bit into two synthetic flags
-  if (has(flags, 'constant_tsc', 'nonstop_tsc')) out.add('invtsc');
-  for (const f of [...out]) if (f.startsWith('vmx-')) out.delete(f); // nested VMX controls are not in cpuinfo's flags
-  const view2 = applyKvmRules({
-    vendor: view.vendor,
-    features: out,
-    hints: flags,
-    bugs: view.bugs,
-    kernel: view.kernel,
-  });
-  return { ...view2, unknown: unknown.sort() };
+  if (hasBit(flags, CONSTANT_TSC) && hasBit(flags, NONSTOP_TSC)) setBit(out, INVTSC);
+  for (const b of VMX_CONTROLS) clearBit(out, b);
+  const view2 = kvmRules(view.vendor, out, flags, view.bugs, view.kernel ?? readKernel);
+  return { ...view2, unknown: [...unknown].sort() };
 }
 
 /** Linux's synthetic speculation flags, derived from raw vendor bits the way arch/x86/kernel/cpu does. */
@@ -112,20 +139,28 @@ export function linuxHintsFromBits(vendor: string, features: Set<string>, family
 
 /** What KVM offers on this host per its kernel release (data/kvm-offer.json), plus the MSR facts of kvm.json. */
 export function applyKvmRules(facts: HostFacts): { features: string[]; notes: string[] } {
-  const host = { ...facts, kernel: facts.kernel ?? readKernel };
-  const flags = new Set(host.hints);
-  // Raw sources (cpuid -r, libvirt) have bits, not flags: the Linux name of each bit stands for its flag
-  for (const f of host.features) {
+  const features = FEATURE_BITS.empty();
+  // Names outside the catalog's features cannot be offered, but may still name a Linux flag
+  const flags = LINUX_FLAG_BITS.from(facts.hints);
+  for (const f of facts.features) {
+    setBit(features, FEATURE_BITS.of(f));
     const l = resolveFeature(f)?.linux;
-    if (l) flags.add(l);
+    if (l) setBit(flags, LINUX_FLAG_BITS.of(l));
   }
-  const offer = kvmOfferFor({
-    vendor: host.vendor,
-    features: new Set(host.features),
-    flags,
-    bugs: host.bugs,
-    kernel: host.kernel,
-  });
+  return kvmRules(facts.vendor, features, flags, facts.bugs, facts.kernel ?? readKernel);
+}
+
+/** applyKvmRules over bits: `features` the host CPU has, `flags` what Linux says (changed in place). */
+function kvmRules(
+  vendor: string,
+  features: Bits,
+  flags: Bits,
+  bugs: string[] | null | undefined,
+  kernel: string | null,
+): { features: string[]; notes: string[] } {
+  // Raw sources (cpuid -r, libvirt) have bits, not flags: the Linux name of each bit stands for its flag
+  for (let i = 0; i < FLAG_OF_FEATURE.length; i++) if (hasBit(features, i)) setBit(flags, FLAG_OF_FEATURE[i]);
+  const offer = kvmOfferBits({ vendor, features, flags, bugs, kernel });
   const out = offer.features;
   const notes: string[] = [];
   if (offer.releases.length > 1)
@@ -133,18 +168,19 @@ export function applyKvmRules(facts: HostFacts): { features: string[]; notes: st
       `host kernel unknown: only what KVM offers in every Linux release from ${offer.releases[0]} on is claimed` +
         (offer.heldBack.length ? ` (held back: ${offer.heldBack.sort().join(' ')})` : ''),
     );
-  const amd = isAmdLike(host.vendor);
-  if (host.bugs) {
+  const amd = isAmdLike(vendor);
+  if (bugs) {
     // A bug absent from the line means "not affected" only if the kernel already knew that bug
-    const bugs = new Set(host.bugs);
-    for (const [f, { bug, since }] of Object.entries(kvm.notAffected))
-      if (!bugs.has(bug) && kernelAtLeast(host.kernel, since) && (f !== 'taa-no' || out.has('rtm'))) out.add(f);
+    const present = new Set(bugs);
+    for (const n of NOT_AFFECTED)
+      if (!present.has(n.bug) && kernelAtLeast(kernel, n.since) && (!n.taaNo || hasBit(out, RTM)))
+        setBit(out, n.feature);
   }
   // On Intel, Linux's ibrs_enhanced is IA32_ARCH_CAPABILITIES.IBRS_ALL, which KVM passes through in
   // that MSR; on AMD the same flag stands for AutoIBRS, a different bit
-  if (flags.has('ibrs_enhanced') && !amd) out.add('ibrs-all');
+  if (hasBit(flags, IBRS_ENHANCED) && !amd) setBit(out, IBRS_ALL);
   // QEMU clears what depends on a bit that is off (feature_dependencies[]: arch-capabilities and its MSR bits)
-  applyDependencies(out);
+  applyDependencyBits(out);
   // Names only libvirt knows (cmt, mbm-*) are bits no QEMU can give a guest
-  return { features: [...out].filter((f) => GUESTABLE.has(f)).sort(), notes };
+  return { features: GUESTABLE_IN_ORDER.filter((f) => hasBit(out, f.bit)).map((f) => f.name), notes };
 }

@@ -41,7 +41,8 @@ export interface ReadContext extends ReadOptions {
 export function readProfilesFromText(text: string, where: string, name: string, ctx: ReadContext = {}): HostProfile[] {
   // A byte order mark (Windows editors add one) is not content
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (!text.trim()) throw new InputError(where, 'empty input; expected host CPU data');
+  // \S is exactly what trim() keeps: nothing of it means empty, found without copying the text
+  if (!/\S/.test(text)) throw new InputError(where, 'empty input; expected host CPU data');
   if (text.includes('\u0000')) throw new InputError(where, 'binary data, not text; expected host CPU data');
   const reader = READERS.find((r) => r.detect(text));
   if (!reader) {

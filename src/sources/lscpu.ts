@@ -128,6 +128,7 @@ export const lscpuReader: Reader = {
   detect: (text) =>
     looksLikeJson(text)
       ? /^\s*\{\s*"lscpu"\s*:/.test(text)
-      : /^Architecture:\s/m.test(text) && /^(Vendor ID|Flags):\s/m.test(text),
+      : // the plain search first spares other inputs (a 7 MB cpuinfo paste) a line-by-line regex
+        text.includes('Architecture:') && /^Architecture:\s/m.test(text) && /^(Vendor ID|Flags):\s/m.test(text),
   read: (text, where, name) => [readLscpu(text, where, name)],
 };

@@ -11,12 +11,18 @@ import { table } from '../table.js';
 import { safeJson } from '../../safe-json.js';
 
 export function renderCheck(r: CheckResult): string {
-  const cell = (vm: string, host: string) => r.cells.find((c) => c.vm === vm && c.host === host)!;
+  // One lookup per cell (500 VMs x 50 hosts are 25,000 cells: a search per cell was quadratic)
+  const byVm = new Map<string, Map<string, CheckResult['cells'][number]>>();
+  for (const c of r.cells) {
+    const row = byVm.get(c.vm) ?? byVm.set(c.vm, new Map()).get(c.vm)!;
+    if (!row.has(c.host)) row.set(c.host, c);
+  }
   const rows = r.vms.map((vm) => [
     vm,
-    ...r.hosts.map((h) =>
-      cell(vm, h).ok ? (cell(vm, h).warnings.length ? 'ok*' : 'ok') : `NO (${cell(vm, h).missing.length})`,
-    ),
+    ...r.hosts.map((h) => {
+      const c = byVm.get(vm)!.get(h)!;
+      return c.ok ? (c.warnings.length ? 'ok*' : 'ok') : `NO (${c.missing.length})`;
+    }),
   ]);
   const lines = [table(['vm \\ host', ...r.hosts], rows), ''];
   for (const c of r.cells.filter((c) => !c.ok)) {

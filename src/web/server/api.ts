@@ -114,11 +114,11 @@ const limitBody = (maxSize: number) =>
       c.json({ error: `request body larger than ${Math.round(maxSize / 1024)} KiB` }, 413, { Connection: 'close' }),
   });
 
-/** A paste's body as text, after the Content-Type check (the JSON is parsed in the worker). */
-async function pasteBody(c: Context): Promise<string> {
+/** A paste's body as bytes, after the Content-Type check (decoded and parsed in the worker). */
+async function pasteBody(c: Context): Promise<ArrayBuffer> {
   if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
     throw new BadRequest('expected Content-Type: application/json');
-  return c.req.text();
+  return c.req.arrayBuffer();
 }
 
 export function apiRoutes({ hosts, drift, pastes, plan, drain }: ApiOptions): Hono {

@@ -22,7 +22,8 @@ export class PastePool {
   private pending = new Map<number, Pending>();
   private nextId = 1;
 
-  parse(kind: PasteKind, body: string): Promise<PasteResult> {
+  /** `body` as the request's bytes is handed to the worker without a copy (and decoded there). */
+  parse(kind: PasteKind, body: string | ArrayBuffer): Promise<PasteResult> {
     if (this.pending.size >= MAX_PENDING_PASTES)
       return Promise.reject(new PasteBusyError('too many pastes being read; try again shortly'));
     const worker = this.ensureWorker();
@@ -33,7 +34,7 @@ export class PastePool {
         this.restart(`reading took over ${PASTE_TIMEOUT_MS / 1000} s; refused`);
       }, PASTE_TIMEOUT_MS);
       this.pending.set(id, { resolve, timer });
-      worker.postMessage({ id, kind, body });
+      worker.postMessage({ id, kind, body }, typeof body === 'string' ? [] : [body]);
     });
   }
 
