@@ -204,13 +204,15 @@ export class TargetSolver {
     );
   }
 
-  vmTargets(vm: ClusterVm, domain: string[]): VmTargets {
-    const cpu = this.cpuOf(vm);
-    const state = vmState(vm);
-    const together = this.managedPartners(vm, this.inputs.ha.together);
-    const apart = this.managedPartners(vm, this.inputs.ha.apart);
+  /** The managed HA resources kept on the same node as this VM (they move with it). */
+  togetherWith(vm: ClusterVm): string[] {
+    return this.managedPartners(vm, this.inputs.ha.together);
+  }
+
+  /** Node -> the managed keep-apart partners of this VM on it: nodes HA never moves it to. */
+  apartNodes(vm: ClusterVm): Map<string, string[]> {
     const apartOn = new Map<string, string[]>();
-    for (const sid of apart) {
+    for (const sid of this.managedPartners(vm, this.inputs.ha.apart)) {
       const [id, ct] = [idOf(sid), ctIdOf(sid)];
       const node =
         id !== undefined
@@ -220,6 +222,48 @@ export class TargetSolver {
             : undefined;
       if (node) apartOn.set(node, [...(apartOn.get(node) ?? []), sid]);
     }
+    return apartOn;
+  }
+
+  /**
+   * Where the VM may go by a cold move (shut down, offline migration, start there): the nodes of
+   * `domain` with host data where its CPU starts and no keep-apart partner runs, with every
+   * keep-together partner able to start there as well. A template never starts, so its CPU does not
+   * matter; a locked VM goes nowhere (check_lock refuses an offline migration too).
+   */
+  coldTargets(vm: ClusterVm, domain: string[]): string[] {
+    const state = vmState(vm);
+    if (state.lock) return [];
+    const apartOn = this.apartNodes(vm);
+    const cpu = this.cpuOf(vm);
+    const together = this.togetherWith(vm);
+    return domain.filter(
+      (node) =>
+        node !== vm.node &&
+        !this.unavailable(node) &&
+        !apartOn.has(node) &&
+        (state.template || this.cpuReasons(vm, cpu, node, false).length === 0) &&
+        together.every((sid) => this.coldPartnerReasons(sid, node).length === 0),
+    );
+  }
+
+  /** Why a keep-together partner cannot start on `node` after a cold move of the bundle. */
+  private coldPartnerReasons(sid: string, node: string): string[] {
+    const id = idOf(sid);
+    const partner = id === undefined ? undefined : this.inputs.vms.get(id);
+    if (!partner || partner.node === node) return [];
+    const state = vmState(partner);
+    if (state.lock) return [`${sid} is locked (${state.lock})`];
+    if (state.template) return [];
+    return this.cpuReasons(partner, this.cpuOf(partner), node, false);
+  }
+
+  vmTargets(vm: ClusterVm, domain: string[]): VmTargets {
+    const cpu = this.cpuOf(vm);
+    const state = vmState(vm);
+    const together = this.togetherWith(vm);
+    const apart = this.managedPartners(vm, this.inputs.ha.apart);
+    const apartOn = this.apartNodes(vm);
     const stateWhy = stateBlocker(state);
     const sourceWhy = this.unavailable(vm.node);
     const keys = this.moveKeys(vm);
