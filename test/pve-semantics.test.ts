@@ -18,6 +18,9 @@ import { TargetSolver, targetInputs } from '../src/proxmox/plan/targets.js';
 import { targetsJson, type TargetsJson } from '../src/proxmox/plan/answer.js';
 import type { Plan, PlanInput } from '../src/proxmox/plan/types.js';
 import { vmDomain } from '../src/proxmox/ha/domains.js';
+import { computeDrain } from '../src/proxmox/drain/drain.js';
+import { currentCpu } from '../src/proxmox/plan/targets.js';
+import { checkCell } from '../src/engine/check.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { cli } from './helpers/cli.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
@@ -46,8 +49,25 @@ interface VmExpect {
   commandsMatch?: string;
 }
 
+/** What `drain NODE` says of one VM: status, targets, commands exactly; notes as regexes in order */
+interface DrainExpect {
+  status: 'live' | 'stopped' | 'stuck';
+  liveTargets?: string[];
+  commands?: string[];
+  fixes?: unknown[];
+  template?: boolean;
+  lock?: string;
+  together?: string[];
+  apart?: string[];
+  notes?: string[];
+}
+
 interface CaseExpect {
   vms: Record<string, VmExpect>;
+  /** node -> vmid -> what drain NODE says */
+  drain?: Record<string, Record<string, DrainExpect>>;
+  /** drain NODE --after one profile replacing every node: these VMs' CPUs do not start on it, yet only `stranded` is */
+  drainAfter?: { node: string; everyNode: string; doesNotStart: number[]; stranded: number[] };
   /** regexes the plan's notes match, in this order */
   notes: string[];
 }
@@ -75,6 +95,7 @@ describe.each(cases)('%s', (name) => {
   let input: PlanInput;
   let plan: Plan;
   let targets: TargetsJson[];
+  const CASE_DRAIN = want.drain ?? {};
   beforeAll(() => {
     hosts = hostsDir(name);
     input = { ...readEtcPve(etcPve), hosts: readProfileInputs([hosts]) };
@@ -122,6 +143,56 @@ describe.each(cases)('%s', (name) => {
 
   it('the rollout, replayed step by step, never takes a target from a running VM', () => {
     expect(replayPlan(input, plan).violations).toEqual([]);
+  });
+
+  it('drain NODE proposes only what targets offers: live moves to live targets, cold ones where HA allows', () => {
+    for (const node of input.nodes) {
+      const report = computeDrain(input, plan, node);
+      for (const v of report.vms) {
+        const p = plan.vms.find((x) => x.vmid === v.vmid)!;
+        const at = `drain ${node}: VM ${v.vmid}`;
+        expect(v.liveTargets, at).toEqual(p.liveTargets);
+        const apartNodes = new Set((p.apart ?? []).map((sid) => input.vms.find((x) => `vm:${x.vmid}` === sid)?.node));
+        for (const c of [...v.commands, ...v.fixes.flatMap((f) => f.commands)]) {
+          const m = /^qm migrate \d+ (\S+)( --online)?$/.exec(c);
+          if (!m) continue;
+          if (m[2]) expect(p.liveTargets, `${at}: ${c}`).toContain(m[1]);
+          expect(apartNodes.has(m[1]), `${at}: ${c} goes to a keep-apart partner's node`).toBe(false);
+        }
+        if (p.lock)
+          expect({ status: v.status, commands: v.commands, fixes: v.fixes }, at).toEqual({
+            status: 'stuck',
+            commands: [],
+            fixes: [],
+          });
+      }
+      const want = CASE_DRAIN[node];
+      if (!want) continue;
+      expect(
+        report.vms.map((v) => String(v.vmid)),
+        `drain ${node}`,
+      ).toEqual(Object.keys(want));
+      for (const [id, w] of Object.entries(want)) {
+        const v = report.vms.find((x) => x.vmid === Number(id))!;
+        const at = `drain ${node}: VM ${id}`;
+        const { notes, ...exact } = w;
+        expect(v, at).toMatchObject(exact);
+        expect(v.template, at).toBe(w.template);
+        expect(v.lock, at).toBe(w.lock);
+        expectInOrder(v.notes, notes ?? []);
+      }
+    }
+  });
+
+  it.runIf(want.drainAfter)('drain --after: a template, which never starts, is never stranded', () => {
+    const w = want.drainAfter!;
+    const planned = readProfileInputs([join(fixturesDir, w.everyNode)])[0];
+    for (const id of w.doesNotStart) {
+      const vm = input.vms.find((v) => v.vmid === id)!;
+      expect(checkCell(currentCpu(vm, input.customModels), planned).ok, `VM ${id} on ${w.everyNode}`).toBe(false);
+    }
+    const report = computeDrain(input, plan, w.node, { after: [planned], everyNode: true });
+    expect(report.after!.stranded.map((s) => s.vmid)).toEqual(w.stranded);
   });
 });
 
