@@ -5,7 +5,7 @@
  * reads only what one VM needs, and must answer exactly what the plan says), and the rollout is
  * replayed step by step.
  */
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,15 @@ import { vmDomain } from '../src/proxmox/ha/domains.js';
 import { computeDrain } from '../src/proxmox/drain/drain.js';
 import { currentCpu } from '../src/proxmox/plan/targets.js';
 import { checkCell } from '../src/engine/check.js';
+import { computeGuardrails } from '../src/proxmox/ha/guardrails.js';
+import {
+  checkFeasibility,
+  compileNodeAffinity,
+  migrateGroupsToRules,
+  parseGroups,
+  parseResources,
+  parseRules,
+} from './helpers/pve-ha-rules-replay.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { cli } from './helpers/cli.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
@@ -184,6 +193,43 @@ describe.each(cases)('%s', (name) => {
     }
   });
 
+  it('plan --ha-rules: guards only with nodes the placement solver calls CPU-safe, in rules Proxmox keeps', () => {
+    const read = (f: string) =>
+      existsSync(join(etcPve, 'ha', f)) ? readFileSync(join(etcPve, 'ha', f), 'utf8') : null;
+    const files = { rules: read('rules.cfg'), groups: read('groups.cfg'), resources: read('resources.cfg') };
+    const g = computeGuardrails({ cluster: input, hosts: input.hosts, files });
+    const solver = new TargetSolver(targetInputs(input));
+    const known = new Set(input.hosts.map((h) => h.name));
+    for (const v of g.vms) {
+      const vm = input.vms.find((x) => x.vmid === v.vmid)!;
+      const at = `VM ${v.vmid}`;
+      // The guardrails read HA's placement as plan does: the same nodes before anything is written
+      expect(v.allowedBefore, `${at}: allowed before`).toEqual(plan.vms.find((x) => x.vmid === v.vmid)!.domain);
+      if (plan.vms.find((x) => x.vmid === v.vmid)!.template) {
+        expect(v.status, at).toBe('template');
+        continue;
+      }
+      if (v.status !== 'guarded' && v.status !== 'already-safe') continue;
+      for (const n of v.allowedAfter.filter((x) => x !== vm.node)) {
+        expect(known.has(n) && known.has(vm.node), `${at}: ${n} has no host data, yet is allowed`).toBe(true);
+        expect(solver.moveReasons(vm, vm.node, n), `${at} -> ${n}`).toEqual([]);
+        expect(solver.moveReasons(vm, n, vm.node), `${at} <- ${n}`).toEqual([]);
+      }
+    }
+    // What was written passes pve-ha-manager's own checks (replayed): no rule of ours is dropped
+    const after = (name: string) =>
+      g.files.find((f) => f.name === name)?.after ?? files[name.replace('.cfg', '') as keyof typeof files] ?? '';
+    const warnings: string[] = [];
+    const rules = parseRules(after('rules.cfg'), warnings);
+    migrateGroupsToRules(
+      rules,
+      parseGroups(after('groups.cfg'), warnings),
+      parseResources(after('resources.cfg'), warnings),
+    );
+    const dropped = Object.keys(checkFeasibility(rules, input.nodes));
+    expect(dropped.filter((id) => /migratable-cpu-/.test(id))).toEqual([]);
+  });
+
   it.runIf(want.drainAfter)('drain --after: a template, which never starts, is never stranded', () => {
     const w = want.drainAfter!;
     const planned = readProfileInputs([join(fixturesDir, w.everyNode)])[0];
@@ -236,5 +282,40 @@ describe('what the plan could not use is named in every format', () => {
     expect(r.code, r.stderr).toBe(0);
     if (format === 'json') expect((JSON.parse(r.stdout) as { notes: string[] }).notes.join('\n')).toMatch(skipped);
     else expect(r.stdout).toMatch(skipped);
+  });
+});
+
+describe('guardrails over a negative node-affinity rule', () => {
+  it('narrows it into the positive rule over the CPU-safe nodes it allowed, never the nodes it avoided', () => {
+    const name = 'pve9-node-affinity-negative';
+    const dir = mkdtempSync(join(tmpdir(), 'sem-negative-guard-'));
+    cpSync(join(root, name, 'etc-pve'), dir, { recursive: true });
+    // cpu: host on a Broadwell node runs live only on the other Broadwell node (pve4)
+    for (const id of [100, 102]) {
+      const f = join(dir, `nodes/pve1/qemu-server/${id}.conf`);
+      writeFileSync(f, readFileSync(f, 'utf8').replace(/^cpu: .*$/m, 'cpu: host'));
+    }
+    const rules = readFileSync(join(dir, 'ha/rules.cfg'), 'utf8');
+    const input = { ...readEtcPve(dir), hosts: readProfileInputs([hostsDir(name)]) };
+    const g = computeGuardrails({
+      cluster: input,
+      hosts: input.hosts,
+      files: { rules, groups: null, resources: readFileSync(join(dir, 'ha/resources.cfg'), 'utf8') },
+    });
+    for (const vmid of [100, 102])
+      expect(g.vms.find((v) => v.vmid === vmid)).toMatchObject({
+        allowedBefore: ['pve1', 'pve2', 'pve4'],
+        allowedAfter: ['pve1', 'pve4'],
+        status: 'guarded',
+        holder: 'avoid-amd',
+      });
+    const after = g.files.find((f) => f.name === 'rules.cfg')!.after;
+    expect(after).toMatch(/^node-affinity: avoid-amd\n\tnodes pve1,pve4\n\tresources vm:100,vm:102\n\tstrict 1\n/m);
+    // the soft rule of VM 101 is left exactly as written, affinity included
+    expect(after).toContain('node-affinity: avoid-amd-soft\n\tnodes pve3\n\tresources vm:101\n\taffinity negative\n');
+    // Proxmox 5.2.0's parser (replayed) reads the narrowed rule as written: only the Broadwell nodes
+    const warnings: string[] = [];
+    const parsed = parseRules(after.replace(/\n\taffinity negative\n/g, '\n'), warnings);
+    expect(Object.keys(compileNodeAffinity(parsed, input.nodes)['vm:100'].nodes).sort()).toEqual(['pve1', 'pve4']);
   });
 });

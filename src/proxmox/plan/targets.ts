@@ -204,6 +204,16 @@ export class TargetSolver {
     );
   }
 
+  /**
+   * The engine's reasons the VM's CPU cannot live-migrate from `from` to `to`, as if it ran on
+   * `from` (both need host data): the CPU part of vmTargets, for callers that ask about every pair of
+   * nodes (the HA guardrails' CPU-safe node sets).
+   */
+  moveReasons(vm: ClusterVm, from: string, to: string): string[] {
+    const moved = from === vm.node ? vm : { ...vm, node: from };
+    return this.cpuReasons(moved, this.cpuOf(vm), to, true);
+  }
+
   /** The managed HA resources kept on the same node as this VM (they move with it). */
   togetherWith(vm: ClusterVm): string[] {
     return this.managedPartners(vm, this.inputs.ha.together);
