@@ -1,7 +1,8 @@
 /**
  * Where a VM of the cluster can live-migrate now: the CPU it runs with, through qemu-server's own
  * rules, against each node of its domain, plus what else stops a move there. One function answers
- * for `plan` (every VM), `targets VMID` (one VM, with only what it needs read) and `serve`. Pure.
+ * for `plan` (every VM), `targets VMID` (one VM, with only what it needs read), `serve`, `drain`,
+ * the HA guardrails (moveReasons) and the model versions: one placement model for every command. Pure.
  *
  * What stops a move to a node, in the order the reasons are listed:
  * - the node is offline, or there is no host data for it (nothing can be checked there);
@@ -37,35 +38,6 @@ const vmLabel = (vm: ClusterVm) => (vm.config.name ? `${vm.vmid} (${vm.config.na
 /** The CPU a VM requests now, through Proxmox's own rules (implicit kvm64, +kvm_pv_unhalt, ...). */
 export function currentCpu(vm: ClusterVm, customModels: CpuModelSection[], modelsFile?: string): VmCpu {
   return vmFromPveConfig(vm.config, vm.where, vmLabel(vm), new Map(customModels.map((m) => [m.name, m])), modelsFile);
-}
-
-/**
- * The CPU part of a VM's targets alone: the engine's migration rules from its node to each node of
- * `domain`, nothing about HA partners, the VM's state or unknown nodes (TargetSolver.vmTargets has
- * those). For callers that ask "could this CPU move there" of planned or changed hosts (drain, versions).
- */
-export function vmTargets(
-  vm: ClusterVm,
-  cpu: VmCpu,
-  domain: string[],
-  hosts: Map<string, HostProfile>,
-): { liveTargets: string[]; blocked: PlanBlocked[] } {
-  const source = hosts.get(vm.node);
-  const machineVersion = pinnedMachineVersion(vm.config.raw.machine);
-  const liveTargets: string[] = [];
-  const blocked: PlanBlocked[] = [];
-  for (const node of domain) {
-    if (node === vm.node) continue;
-    const target = hosts.get(node);
-    // A partial cluster: without host data on either side nothing can be checked
-    const reasons =
-      source && target
-        ? migrationBlockers({ vm: cpu, source, target, machineVersion })
-        : [`no host data for ${source ? node : vm.node}: the move cannot be checked`];
-    if (reasons.length) blocked.push({ node, reasons });
-    else liveTargets.push(node);
-  }
-  return { liveTargets, blocked };
 }
 
 export interface TargetInputs {
