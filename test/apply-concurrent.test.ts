@@ -18,6 +18,12 @@ cpu-model: legacy
 
 const section = (name: string, flag: string) => `cpu-model: ${name}\n\tflags ${flag}\n\treported-model qemu64\n`;
 
+/**
+ * Lock waits in the stress tests below: long enough that a loaded machine (a full test run beside
+ * other work) makes a round slower, not its applies give up; the appenders stop on their own.
+ */
+const PATIENT = ['--lock-timeout', '60'];
+
 function runApply(args: string[], input: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'apply', '-', ...args]);
@@ -72,7 +78,7 @@ describe('apply under concurrency', () => {
       const runs = await Promise.all(
         [0, 1, 2, 3].map(async (i) => {
           const name = `m${round}x${i}`;
-          const r = await runApply(['--file', file], section(name, round % 2 ? '+aes' : '+pcid'));
+          const r = await runApply(['--file', file, ...PATIENT], section(name, round % 2 ? '+aes' : '+pcid'));
           return { name, ...r };
         }),
       );
@@ -102,7 +108,7 @@ describe('apply under concurrency', () => {
       const applies = await Promise.all(
         [0, 1, 2, 3].map(async (i) => ({
           name: `m${round}x${i}`,
-          ...(await runApply(['--file', file], section(`m${round}x${i}`, '+aes'))),
+          ...(await runApply(['--file', file, ...PATIENT], section(`m${round}x${i}`, '+aes'))),
         })),
       );
       await writeFile(stop, '');
