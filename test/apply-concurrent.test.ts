@@ -30,13 +30,16 @@ function runApply(args: string[], input: string): Promise<{ code: number | null;
 
 /**
  * A shell appending sections with `>>` (open O_APPEND, one write, close: no lock, as an admin
- * would) every few milliseconds until `stop` exists; resolves with the names it appended.
+ * would) every 50 ms until `stop` exists or it has appended `MAX_APPENDS`; resolves with the names
+ * it appended. The cap keeps the file's growth independent of the machine's load: uncapped, a
+ * slow machine made long rounds, a file of 9,000 sections and ever slower merges.
  */
+const MAX_APPENDS = 40;
 function runAppender(file: string, tag: string, stop: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const script = [
       'f=$1; tag=$2; stop=$3; i=0',
-      'while [ ! -e "$stop" ]; do',
+      `while [ ! -e "$stop" ] && [ $i -lt ${MAX_APPENDS} ]; do`,
       '  printf "\\ncpu-model: %s%s\\n\\tflags +pcid\\n\\treported-model qemu64\\n" "$tag" "$i" >> "$f"',
       '  i=$((i+1)); sleep 0.05',
       'done; echo $i',
