@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FORMAT_NAMES } from '../../emitters/format-names.js';
 import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION, NO_PROBE_OPTION } from '../options.js';
-import type { BaselineOptions } from '../run/baseline.js';
+import type { BaselineCliOptions } from '../run/baseline.js';
 
 export function registerBaseline(program: Command): void {
   program
@@ -32,7 +32,7 @@ export function registerBaseline(program: Command): void {
     .option(...ALLOW_INCOMPLETE_OPTION)
     .option(...NO_PROBE_OPTION)
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (inputs: string[], opts: BaselineOptions) =>
+    .action(async (inputs: string[], opts: BaselineCliOptions) =>
       (await import('../run/baseline.js')).runBaseline(inputs, opts),
     );
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { collect } from '../output.js';
-import type { VerifyOptions } from '../run/verify.js';
+import type { VerifyCliOptions } from '../run/verify.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -36,5 +36,5 @@ export function registerVerify(program: Command): void {
     .option('--insecure-host-keys', 'with --ssh: allow --ssh-option values that turn host-key checking off')
     .option('-l, --user <user>', 'with --ssh: login user when the target names none')
     .option('--json', 'print the report as JSON')
-    .action(async (model: string, opts: VerifyOptions) => (await import('../run/verify.js')).runVerify(model, opts));
+    .action(async (model: string, opts: VerifyCliOptions) => (await import('../run/verify.js')).runVerify(model, opts));
 }

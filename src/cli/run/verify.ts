@@ -33,7 +33,7 @@ function cpuFromCpuModelsConf(file: string, name?: string): string | null {
   return vm.cpu + (typeof vm.physBits === 'number' ? `,phys-bits=${vm.physBits}` : '');
 }
 
-export interface VerifyOptions {
+export interface VerifyCliOptions {
   accel?: string;
   kernel?: string;
   section?: string;
@@ -54,7 +54,7 @@ export interface VerifyOptions {
 }
 
 /** verify --ssh HOST: the same boot on that node, its report printed as for this machine. */
-async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opts: VerifyOptions): Promise<void> {
+async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opts: VerifyCliOptions): Promise<void> {
   if (opts.kernel || opts.qemuBinary)
     throw new InputError('--ssh', '--kernel and --qemu-binary name files on this machine; the node uses its own');
   const { parseTarget } = await import('../../fleet/ssh/targets.js');
@@ -150,7 +150,7 @@ export function parseAccel(v: string | undefined, option = '--accel'): 'kvm' | '
   return v as 'kvm' | 'tcg' | undefined;
 }
 
-export async function runVerify(model: string, opts: VerifyOptions): Promise<void> {
+export async function runVerify(model: string, opts: VerifyCliOptions): Promise<void> {
   parseAccel(opts.accel);
   if (opts.qemuBinary) checkQemuBinary(opts.qemuBinary);
   const input = modelFromInput(model, opts.section);
