@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALLOW_INCOMPLETE_OPTION, KERNEL_OPTION, NO_PROBE_OPTION } from '../options.js';
+import { sharedOption } from '../options.js';
 import { collect } from '../output.js';
 import type { CheckOptions } from '../run/check.js';
 
@@ -13,12 +13,12 @@ export function registerCheck(program: Command): void {
       'VM config (Proxmox <vmid>.conf or a directory of them, libvirt domain XML, a -cpu string, baseline JSON); repeatable',
       collect,
     )
-    .option('--cpu-models <file>', 'Proxmox cpu-models.conf to resolve custom-NAME cpu types')
-    .option('--inventory <db>', 'also check against the latest scan of every host in this inventory')
-    .option(...KERNEL_OPTION)
-    .option(...ALLOW_INCOMPLETE_OPTION)
-    .option(...NO_PROBE_OPTION)
-    .option('--json', 'per-cell JSON: {vm, host, ok, missing, warnings}')
+    .addOption(sharedOption('--cpu-models'))
+    .addOption(sharedOption('--inventory'))
+    .addOption(sharedOption('--kernel'))
+    .addOption(sharedOption('--allow-incomplete'))
+    .addOption(sharedOption('--no-probe'))
+    .addOption(sharedOption('--json'))
     .action(async (hostInputs: string[], opts: CheckOptions) =>
       (await import('../run/check.js')).runCheck(hostInputs, opts),
     );

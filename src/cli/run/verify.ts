@@ -35,7 +35,8 @@ function cpuFromCpuModelsConf(file: string, name?: string): string | null {
 
 export interface VerifyCliOptions {
   accel?: string;
-  kernel?: string;
+  /** --guest-kernel (old spelling --kernel) */
+  guestKernel?: string;
   section?: string;
   timeout: string;
   json?: boolean;
@@ -55,8 +56,8 @@ export interface VerifyCliOptions {
 
 /** verify --ssh HOST: the same boot on that node, its report printed as for this machine. */
 async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opts: VerifyCliOptions): Promise<void> {
-  if (opts.kernel || opts.qemuBinary)
-    throw new InputError('--ssh', '--kernel and --qemu-binary name files on this machine; the node uses its own');
+  if (opts.guestKernel || opts.qemuBinary)
+    throw new InputError('--ssh', '--guest-kernel and --qemu-binary name files on this machine; the node uses its own');
   const { parseTarget } = await import('../../fleet/ssh/targets.js');
   const { verifyOnNode } = await import('./verify-nodes.js');
   const target = parseTarget(opts.ssh!, '--ssh');
@@ -161,7 +162,7 @@ export async function runVerify(model: string, opts: VerifyCliOptions): Promise<
     verifyModel({
       cpu,
       accel: parseAccel(opts.accel),
-      kernel: opts.kernel,
+      kernel: opts.guestKernel,
       timeoutMs,
       phaseTimeoutMs,
       qemuBinary: opts.qemuBinary,
