@@ -9,6 +9,7 @@ import { output } from '../output.js';
 import { safeJson } from '../../safe-json.js';
 import { safeLine } from '../../safe-text.js';
 import type { PhaseName } from '../../verify/boot-script.js';
+import { sshOptionsOf, type SshCliOptions } from '../ssh-options.js';
 
 /** A cpu-models.conf file: the -cpu string Proxmox would start a VM of that custom model with. */
 function cpuFromCpuModelsConf(file: string, name?: string): string | null {
@@ -33,7 +34,7 @@ function cpuFromCpuModelsConf(file: string, name?: string): string | null {
   return vm.cpu + (typeof vm.physBits === 'number' ? `,phys-bits=${vm.physBits}` : '');
 }
 
-export interface VerifyCliOptions {
+export interface VerifyCliOptions extends SshCliOptions {
   accel?: string;
   /** --guest-kernel (old spelling --kernel) */
   guestKernel?: string;
@@ -43,15 +44,8 @@ export interface VerifyCliOptions {
   withoutUnavailable?: boolean;
   qemuBinary?: string;
   phaseTimeout?: string[];
-  /** verify --ssh HOST and the scan's SSH options */
+  /** verify --ssh HOST, with the scan's SSH options */
   ssh?: string;
-  acceptNewHostKeys?: boolean;
-  identity?: string;
-  knownHosts?: string;
-  sshConfig?: string;
-  sshOption?: string[];
-  insecureHostKeys?: boolean;
-  user?: string;
 }
 
 /** verify --ssh HOST: the same boot on that node, its report printed as for this machine. */
@@ -77,27 +71,6 @@ async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opt
         : `host ${safeLine(r.host)}\nverdict ${r.outcome.toUpperCase()}: ${safeLine(r.detail)}`,
     );
   process.exitCode = r.outcome === 'match' ? 0 : 1;
-}
-
-/** The scan's SSH options, as verify --ssh and scan --verify share them. */
-export function sshOptionsOf(opts: {
-  acceptNewHostKeys?: boolean;
-  identity?: string;
-  knownHosts?: string;
-  sshConfig?: string;
-  sshOption?: string[];
-  insecureHostKeys?: boolean;
-  user?: string;
-}) {
-  return {
-    acceptNewHostKeys: !!opts.acceptNewHostKeys,
-    identityFile: opts.identity,
-    knownHostsFile: opts.knownHosts,
-    configFile: opts.sshConfig,
-    extraOptions: opts.sshOption,
-    insecureHostKeys: !!opts.insecureHostKeys,
-    user: opts.user,
-  };
 }
 
 /** --phase-timeout kernel=30 (repeatable) -> per-phase milliseconds. */
