@@ -6,13 +6,11 @@ import type { CheckOptions } from '../run/check.js';
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('will each VM start on each host? a VM x host matrix with the exact missing features and why')
-    .argument('[hosts...]', 'host data files or directories')
-    .requiredOption(
-      '--vm <input>',
-      'VM config (Proxmox <vmid>.conf or a directory of them, libvirt domain XML, a -cpu string, baseline JSON); repeatable',
-      collect,
+    .description(
+      'will each VM start on each host? a VM x host matrix with the exact missing features and why (--json: one {vm, host, ok, missing, warnings} per cell)',
     )
+    .argument('[hosts...]', 'host data files or directories')
+    .addOption(sharedOption('--vm').argParser(collect).makeOptionMandatory())
     .addOption(sharedOption('--cpu-models'))
     .addOption(sharedOption('--inventory'))
     .addOption(sharedOption('--kernel'))
