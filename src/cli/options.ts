@@ -3,7 +3,7 @@
  * in every command (test/option-names.test.ts). Checked before any command module loads (cheap: the
  * CLI's definitions import this).
  */
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { InputError } from '../errors.js';
 import { defaultInventoryPath } from '../fleet/inventory/path.js';
 
