@@ -175,7 +175,7 @@ export function findKernel(explicit?: string, bootDir = '/boot'): string {
   }
   if (!names.length)
     throw new Error(
-      `no ${bootDir}/vmlinuz-* kernel found: install one (Debian: linux-image-amd64) or pass --kernel PATH`,
+      `no ${bootDir}/vmlinuz-* kernel found: install one (Debian: linux-image-amd64) or pass --guest-kernel PATH`,
     );
   names.sort((a, b) => compareVersions(b.slice(8), a.slice(8)) || b.localeCompare(a));
   const newest = join(bootDir, names[0]);
@@ -183,7 +183,7 @@ export function findKernel(explicit?: string, bootDir = '/boot'): string {
     accessSync(newest, constants.R_OK);
   } catch {
     throw new Error(
-      `${newest} is not readable by this user (some distributions make it root-only): run as root or pass --kernel PATH`,
+      `${newest} is not readable by this user (some distributions make it root-only): run as root or pass --guest-kernel PATH`,
     );
   }
   return newest;

@@ -34,9 +34,10 @@ function cpuFromCpuModelsConf(file: string, name?: string): string | null {
   return vm.cpu + (typeof vm.physBits === 'number' ? `,phys-bits=${vm.physBits}` : '');
 }
 
-export interface VerifyOptions extends SshCliOptions {
+export interface VerifyCliOptions extends SshCliOptions {
   accel?: string;
-  kernel?: string;
+  /** --guest-kernel (old spelling --kernel) */
+  guestKernel?: string;
   section?: string;
   timeout: string;
   json?: boolean;
@@ -48,9 +49,9 @@ export interface VerifyOptions extends SshCliOptions {
 }
 
 /** verify --ssh HOST: the same boot on that node, its report printed as for this machine. */
-async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opts: VerifyOptions): Promise<void> {
-  if (opts.kernel || opts.qemuBinary)
-    throw new InputError('--ssh', '--kernel and --qemu-binary name files on this machine; the node uses its own');
+async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opts: VerifyCliOptions): Promise<void> {
+  if (opts.guestKernel || opts.qemuBinary)
+    throw new InputError('--ssh', '--guest-kernel and --qemu-binary name files on this machine; the node uses its own');
   const { parseTarget } = await import('../../fleet/ssh/targets.js');
   const { verifyOnNode } = await import('./verify-nodes.js');
   const target = parseTarget(opts.ssh!, '--ssh');
@@ -123,7 +124,7 @@ export function parseAccel(v: string | undefined, option = '--accel'): 'kvm' | '
   return v as 'kvm' | 'tcg' | undefined;
 }
 
-export async function runVerify(model: string, opts: VerifyOptions): Promise<void> {
+export async function runVerify(model: string, opts: VerifyCliOptions): Promise<void> {
   parseAccel(opts.accel);
   if (opts.qemuBinary) checkQemuBinary(opts.qemuBinary);
   const input = modelFromInput(model, opts.section);
@@ -134,7 +135,7 @@ export async function runVerify(model: string, opts: VerifyOptions): Promise<voi
     verifyModel({
       cpu,
       accel: parseAccel(opts.accel),
-      kernel: opts.kernel,
+      kernel: opts.guestKernel,
       timeoutMs,
       phaseTimeoutMs,
       qemuBinary: opts.qemuBinary,
