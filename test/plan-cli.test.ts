@@ -24,7 +24,9 @@ describe('migratable plan', () => {
     }
     expect(Object.keys(plan.vms[0])).toEqual([
       'vmid',
+      'name',
       'node',
+      'running',
       'domain',
       'current',
       'liveTargets',
