@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../errors.js';
 import { defaultInventoryPath } from '../fleet/inventory/path.js';
+import { collect } from './output.js';
 
 const SHARED_OPTIONS = {
   // host data
@@ -98,6 +99,14 @@ export function sharedOption(name: SharedOptionName): Option {
  * Old spellings a command still accepts, one per line of the README's table: a hidden option whose value
  * goes to the new one, without a warning (scripts keep working; --help shows only the new name).
  */
+/** The SSH options, as scan and verify --ssh take them (cli/ssh-options.ts hands them to the runner). */
+export function addSshOptions(cmd: Command): Command {
+  for (const name of ['--accept-new-host-keys', '--identity', '--known-hosts', '--ssh-config'] as const)
+    cmd.addOption(sharedOption(name));
+  cmd.addOption(sharedOption('--ssh-option').argParser(collect));
+  return cmd.addOption(sharedOption('--insecure-host-keys')).addOption(sharedOption('--user'));
+}
+
 export const OLD_SPELLINGS = [
   { command: 'baseline', old: '--pve <major>', now: '--pve-release' },
   { command: 'verify', old: '--kernel <path>', now: '--guest-kernel' },

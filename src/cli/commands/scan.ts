@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { sharedOption } from '../options.js';
-import { collect } from '../output.js';
+import { addSshOptions, sharedOption } from '../options.js';
 import type { ScanOpts } from '../run/scan.js';
 
 export function registerScan(program: Command): void {
-  program
+  const cmd = program
     .command('scan')
     .description(
       'profile hosts over SSH (nothing to install on them) or through the Proxmox API, and store the snapshots',
@@ -16,15 +15,9 @@ export function registerScan(program: Command): void {
     .addOption(sharedOption('--token'))
     .addOption(sharedOption('--token-file'))
     .addOption(sharedOption('--fingerprint'))
-    .addOption(sharedOption('--accept-new-host-keys'))
     .option('--concurrency <n>', 'hosts at once', '8')
-    .addOption(sharedOption('--timeout').default('30'))
-    .addOption(sharedOption('--identity'))
-    .addOption(sharedOption('--known-hosts'))
-    .addOption(sharedOption('--ssh-config'))
-    .addOption(sharedOption('--ssh-option').argParser(collect))
-    .addOption(sharedOption('--insecure-host-keys'))
-    .addOption(sharedOption('--user'))
+    .addOption(sharedOption('--timeout').default('30'));
+  addSshOptions(cmd)
     .addOption(sharedOption('--inventory'))
     .option('--no-store', 'do not write the inventory')
     .option(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { collect } from '../output.js';
-import { addOldSpellings, sharedOption } from '../options.js';
+import { addOldSpellings, addSshOptions, sharedOption } from '../options.js';
 import type { VerifyCliOptions } from '../run/verify.js';
 
 export function registerVerify(program: Command): void {
@@ -29,15 +29,8 @@ export function registerVerify(program: Command): void {
       '--ssh <target>',
       'boot on that node over SSH ([user@]host[:port]) with its own QEMU and kernel (the ssh options apply); nothing is installed there',
     )
-    .addOption(sharedOption('--accept-new-host-keys'))
-    .addOption(sharedOption('--identity'))
-    .addOption(sharedOption('--known-hosts'))
-    .addOption(sharedOption('--ssh-config'))
-    .addOption(sharedOption('--ssh-option').argParser(collect))
-    .addOption(sharedOption('--insecure-host-keys'))
-    .addOption(sharedOption('--user'))
     .addOption(sharedOption('--json'));
-  addOldSpellings(cmd).action(async (model: string, opts: VerifyCliOptions) =>
+  addOldSpellings(addSshOptions(cmd)).action(async (model: string, opts: VerifyCliOptions) =>
     (await import('../run/verify.js')).runVerify(model, opts),
   );
 }
