@@ -10,21 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { readInputText, readProfileInputs } from '../src/sources/files.js';
 
+import { cliAsync } from './helpers/cli.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
-
-/** The built CLI, without blocking this worker's event loop (some of these runs wait seconds). */
-function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), ...args], { cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(input);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-hardening-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -40,18 +27,18 @@ const expectOneLineExit2 = (r: { code: number | null; stdout: string; stderr: st
 describe('non-regular inputs are bounded', () => {
   it('/dev/zero is refused at once', async () => {
     const started = Date.now();
-    expectOneLineExit2(await cli(['profile', '/dev/zero']), /^migratable: \/dev\/zero: binary data/);
+    expectOneLineExit2(await cliAsync(['profile', '/dev/zero']), /^migratable: \/dev\/zero: binary data/);
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it('a FIFO nobody writes to is refused after the read timeout', async () => {
     const fifo = join(tmp, 'fifo');
     spawnSync('mkfifo', [fifo]);
-    expectOneLineExit2(await cli(['profile', fifo]), /fifo: no data within 10 s/);
+    expectOneLineExit2(await cliAsync(['profile', fifo]), /fifo: no data within 10 s/);
   }, 90_000);
 
   it('stdin and a FIFO with a writer are read', async () => {
-    expect((await cli(['profile', '-'], broadwell)).stdout).toContain('E5-2690');
+    expect((await cliAsync(['profile', '-'], broadwell)).stdout).toContain('E5-2690');
     const fifo = join(tmp, 'fifo-fed');
     spawnSync('mkfifo', [fifo]);
     const writer = spawn('sh', [
@@ -61,7 +48,7 @@ describe('non-regular inputs are bounded', () => {
       join(fixturesDir, 'Xeon-E5-2690-v4_broadwell.cpuinfo'),
       fifo,
     ]);
-    const r = await cli(['profile', fifo]);
+    const r = await cliAsync(['profile', fifo]);
     writer.kill();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('E5-2690');
@@ -72,10 +59,10 @@ describe('non-regular inputs are bounded', () => {
     mkdirSync(dir);
     copyFileSync(join(fixturesDir, 'Xeon-E5-2690-v4_broadwell.cpuinfo'), join(dir, 'a.cpuinfo'));
     symlinkSync(join(tmp, 'missing'), join(dir, 'dangling'));
-    expectOneLineExit2(await cli(['profile', dir]), /dangling: cannot read: no such file or directory$/m);
+    expectOneLineExit2(await cliAsync(['profile', dir]), /dangling: cannot read: no such file or directory$/m);
     rmSync(join(dir, 'dangling'));
     symlinkSync(join(dir, 'loop'), join(dir, 'loop'));
-    expectOneLineExit2(await cli(['profile', dir]), /loop: cannot read: symlink loop$/m);
+    expectOneLineExit2(await cliAsync(['profile', dir]), /loop: cannot read: symlink loop$/m);
   });
 
   it('an input folder: files and symlinks read, FIFOs and subfolders skipped unopened, /proc/cpuinfo for this kernel', () => {
@@ -111,13 +98,16 @@ describe('non-regular inputs are bounded', () => {
   it('a cpuinfo with a UTF-8 byte order mark is read', async () => {
     const f = join(tmp, 'bom.cpuinfo');
     writeFileSync(f, '\ufeff' + broadwell);
-    expect((await cli(['profile', f])).code).toBe(0);
+    expect((await cliAsync(['profile', f])).code).toBe(0);
   });
 
   it('a format over its size cap is refused before parsing', async () => {
     const f = join(tmp, 'big.lscpu');
     writeFileSync(f, 'Architecture: x86_64\nVendor ID: GenuineIntel\nFlags: ' + 'sse '.repeat(400_000) + '\n');
-    expectOneLineExit2(await cli(['profile', f]), /big\.lscpu: lscpu input of 1\.5 MiB is larger than any real one/);
+    expectOneLineExit2(
+      await cliAsync(['profile', f]),
+      /big\.lscpu: lscpu input of 1\.5 MiB is larger than any real one/,
+    );
   });
 });
 
@@ -128,7 +118,7 @@ describe('empty stdin is refused at once', () => {
     ['check --vm -', ['check', hosts, '--vm', '-']],
   ])('%s', async (_what, args) => {
     const started = Date.now();
-    const r = await cli(args, '');
+    const r = await cliAsync(args, '');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^migratable: -: /);
     expect(r.stderr).not.toMatch(/no data within/);
@@ -137,7 +127,7 @@ describe('empty stdin is refused at once', () => {
 
   it('/dev/null as an input too', async () => {
     const started = Date.now();
-    const r = await cli(['profile', '/dev/null']);
+    const r = await cliAsync(['profile', '/dev/null']);
     expect(r.code).toBe(2);
     expect(Date.now() - started).toBeLessThan(5000);
   });

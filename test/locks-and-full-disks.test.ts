@@ -5,7 +5,6 @@
  * no lock behind, -o keeps the old output, and scan keeps (prints) what it found. The full disks are
  * real: a tmpfs with size= (needs root, as CI has; skipped with the reason otherwise).
  */
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -22,23 +21,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
-import { cliPath } from './helpers/cli.js';
+import { cliAsync } from './helpers/cli.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 import { startPveReplay, type PveReplay, pveApiArgs } from './helpers/pve-replay.js';
 import { mountSmallFs, smallFsSkipReason, type SmallFs } from './helpers/small-fs.js';
-
-function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(input);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const FOREIGN = 'cpu-model: avx\n    flags +avx;+avx2\n    reported-model kvm64\n';
 const section = (name: string) => `cpu-model: ${name}\n\tflags +aes\n\treported-model qemu64\n`;
@@ -66,7 +52,7 @@ describe('locks carry their owner', () => {
     writeFileSync(`${file}.lock`, '');
     utimesSync(`${file}.lock`, new Date(Date.now() - 5000), new Date(Date.now() - 5000));
     const started = Date.now();
-    const r = await cli(['apply', '-', '--file', file, '--lock-timeout', '8'], section('afterempty'));
+    const r = await cliAsync(['apply', '-', '--file', file, '--lock-timeout', '8'], section('afterempty'));
     expect(r.code, r.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(6000);
     expect(readFileSync(file, 'utf8')).toContain('cpu-model: afterempty\n');
@@ -77,7 +63,7 @@ describe('locks carry their owner', () => {
     const file = fresh();
     // this very process runs under that pid, but it started at another time than the holder did
     writeFileSync(`${file}.lock`, `pid=${process.pid} host=${hostname()} boot=${bootId()} start=1\n`);
-    const r = await cli(['apply', '-', '--file', file, '--lock-timeout', '5'], section('pidreused'));
+    const r = await cliAsync(['apply', '-', '--file', file, '--lock-timeout', '5'], section('pidreused'));
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('cpu-model: pidreused\n');
   });
@@ -88,14 +74,14 @@ describe('locks carry their owner', () => {
       `${file}.lock`,
       `pid=${process.pid} host=${hostname()} boot=00000000-0000-0000-0000-000000000000 start=${ownStart()}\n`,
     );
-    const r = await cli(['apply', '-', '--file', file, '--lock-timeout', '5'], section('rebooted'));
+    const r = await cliAsync(['apply', '-', '--file', file, '--lock-timeout', '5'], section('rebooted'));
     expect(r.code, r.stderr).toBe(0);
   });
 
   it('a live owner keeps its lock: exit 3 after the timeout, nothing written', async () => {
     const file = fresh();
     writeFileSync(`${file}.lock`, `pid=${process.pid} host=${hostname()} boot=${bootId()} start=${ownStart()}\n`);
-    const r = await cli(['apply', '-', '--file', file, '--lock-timeout', '0.5'], section('blocked'));
+    const r = await cliAsync(['apply', '-', '--file', file, '--lock-timeout', '0.5'], section('blocked'));
     expect(r.code).toBe(3);
     oneLine(r.stderr);
     expect(readFileSync(file, 'utf8')).toBe(FOREIGN);
@@ -127,7 +113,7 @@ describe.skipIf(smallFsSkipReason !== null)('full and read-only filesystems (a r
     writeFileSync(file, FOREIGN);
     fs.fill();
     if (room) truncateSync(join(fs.dir, 'filler'), statSync(join(fs.dir, 'filler')).size - room);
-    const r = await cli(['apply', '-', '--file', file], section('nospace'));
+    const r = await cliAsync(['apply', '-', '--file', file], section('nospace'));
     expect(r.code, r.stderr).toBe(1);
     oneLine(r.stderr);
     expect(r.stderr).toContain(`migratable: ${file}: `);
@@ -141,7 +127,7 @@ describe.skipIf(smallFsSkipReason !== null)('full and read-only filesystems (a r
     const out = join(fs.dir, 'model.json');
     writeFileSync(out, '{"old": true}\n');
     fs.fill();
-    const r = await cli(['baseline', hosts, '--format', 'json', '-o', out]);
+    const r = await cliAsync(['baseline', hosts, '--format', 'json', '-o', out]);
     expect(r.code, r.stderr).toBe(1);
     oneLine(r.stderr);
     expect(r.stderr).toMatch(new RegExp(`^migratable: ${out}: cannot write: no space left on device \\(ENOSPC\\)`));
@@ -154,12 +140,12 @@ describe.skipIf(smallFsSkipReason !== null)('full and read-only filesystems (a r
     const file = join(fs.dir, 'cpu-models.conf');
     writeFileSync(file, FOREIGN);
     fs.readOnly();
-    const a = await cli(['apply', '-', '--file', file], section('readonly'));
+    const a = await cliAsync(['apply', '-', '--file', file], section('readonly'));
     expect(a.code, a.stderr).toBe(1);
     oneLine(a.stderr);
     expect(a.stderr).toContain(`migratable: ${file}: `);
     expect(a.stderr).toContain('read-only file system (EROFS)');
-    const o = await cli(['baseline', hosts, '-o', join(fs.dir, 'out.txt')]);
+    const o = await cliAsync(['baseline', hosts, '-o', join(fs.dir, 'out.txt')]);
     expect(o.code, o.stderr).toBe(1);
     oneLine(o.stderr);
     expect(o.stderr).toContain(`${join(fs.dir, 'out.txt')}: cannot write: read-only file system (EROFS)`);
@@ -185,7 +171,7 @@ describe.skipIf(smallFsSkipReason !== null)('full and read-only filesystems (a r
       const tokenFile = join(tmp, 'token');
       writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
       fs.fill();
-      const r = await cli(['scan', ...pveApiArgs(srv, tokenFile), '--inventory', db]);
+      const r = await cliAsync(['scan', ...pveApiArgs(srv, tokenFile), '--inventory', db]);
       expect(r.code, r.stderr).toBe(1);
       oneLine(r.stderr);
       expect(r.stderr).toContain(`migratable: ${db}: cannot write: no space left on device`);

@@ -17,6 +17,22 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
+/** `migratable serve ARGS --port 0` as a child; resolves once it says where it listens. */
+function startServe(args: string[]) {
+  const child = spawn(process.execPath, [cliPath, 'serve', ...args, '--port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  return new Promise<{ child: typeof child; url: string; stderr: () => string }>((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /at (http:\/\/\S+)/.exec(stderr);
+      if (m) resolve({ child, url: m[1], stderr: () => stderr });
+    });
+    child.on('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+  });
+}
+
 const paste = (text: string) =>
   fetch(`${server.url}api/profiles`, {
     method: 'POST',
@@ -68,18 +84,7 @@ describe('model names in the API', () => {
 
 describe('serve and SIGTERM', () => {
   it('exits soon after SIGTERM even with a half-open request', async () => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'serve', '--port', '0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        const m = /at (http:\/\/\S+)/.exec(stderr);
-        if (m) resolve(m[1]);
-      });
-      child.on('exit', () => reject(new Error(`serve exited: ${stderr}`)));
-    });
+    const { child, url } = await startServe([]);
     const { port } = new URL(url);
     const sock = connect(Number(port), '127.0.0.1');
     await new Promise((r) => sock.once('connect', r));
@@ -99,24 +104,10 @@ describe('serve and SIGTERM', () => {
 
 describe('serve: an aborted upload is not an error of ours', () => {
   it('logs nothing for clients that hang up mid-body', async () => {
-    const child = spawn(
-      process.execPath,
-      [cliPath, 'serve', join(repoRoot, 'examples/field-report-cluster'), '--port', '0'],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
+    const served = await startServe([join(repoRoot, 'examples/field-report-cluster')]);
+    const { child } = served;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stderr.on('data', (d) => {
-          stderr += d;
-          const m = /at (http:\/\/\S+)/.exec(stderr);
-          if (m) resolve(m[1]);
-        });
-        child.on('exit', () => reject(new Error(`serve exited: ${stderr}`)));
-      });
-      const { port } = new URL(url);
+      const { port } = new URL(served.url);
       for (let i = 0; i < 3; i++) {
         const sock = connect(Number(port), '127.0.0.1');
         sock.on('error', () => undefined);
@@ -132,6 +123,8 @@ describe('serve: an aborted upload is not an error of ours', () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.on('exit', r));
     }
-    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^migratable: serving 2 host\(s\) at http/)]);
+    expect(served.stderr().trim().split('\n')).toEqual([
+      expect.stringMatching(/^migratable: serving 2 host\(s\) at http/),
+    ]);
   }, 30_000);
 });
