@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { allFeatures, type Feature } from '../src/catalog/index.js';
 import { checkWordCoverage, parseFeatureDependencies } from '../catalog-src/kvm-offer/qemu-offer.js';
+import { annotateLinuxFlags, cpuinfoHistory } from '../catalog-src/linux-cpuinfo.js';
+import { linuxPrints, type LinuxFlag } from '../src/catalog/index.js';
 
 const features = allFeatures() as Feature[];
 
@@ -57,5 +59,60 @@ static FeatureDep feature_dependencies[] = {
     expect(() => parseFeatureDependencies(unknown, features)).toThrow(/FEAT_VMX_NEW_CTLS/);
     const stray = { ...features[0], name: 'vmx-future', msr: { index: 0x4a0, bit: 3 } } as Feature;
     expect(() => checkWordCoverage([...features, stray])).toThrow(/0x4a0.*vmx-future/);
+  });
+});
+
+describe('Linux cpufeatures.h reader: which releases print a flag', () => {
+  // old form (before 6.12): "" hides, no quoted name prints the define's name; new form prints quoted names only
+  const h416 = `/* Intel-defined CPU features, CPUID level 0x00000007:0 (EDX), word 18 */
+#define X86_FEATURE_SPEC_CTRL		(18*32+26) /* Speculation Control (IBRS + IBPB) */
+#define X86_FEATURE_INVPCID_SINGLE	( 7*32+ 7) /* Effectively INVPCID && CR4.PCIDE=1 */
+#define X86_FEATURE_FLUSH_L1D		(18*32+28) /* "" Flush L1D cache */`;
+  const h419 = `#define X86_FEATURE_SPEC_CTRL		(18*32+26) /* "" Speculation Control (IBRS + IBPB) */
+#define X86_FEATURE_INVPCID_SINGLE	( 7*32+ 7) /* Effectively INVPCID && CR4.PCIDE=1 */
+#define X86_FEATURE_FLUSH_L1D		(18*32+28) /* Flush L1D cache */
+#define X86_FEATURE_AVX_IFMA		(12*32+23) /* "" Support for VPMADD52[H,L]UQ */`;
+  const h612 = `#define X86_FEATURE_SPEC_CTRL		(18*32+26) /* Speculation Control (IBRS + IBPB) */
+#define X86_FEATURE_FLUSH_L1D		(18*32+28) /* "flush_l1d" Flush L1D cache */
+#define X86_FEATURE_AVX_IFMA		(12*32+23) /* Support for VPMADD52[H,L]UQ */`;
+  const history = cpuinfoHistory([
+    { release: '4.16', cpufeatures: h416 },
+    { release: '4.19', cpufeatures: h419 },
+    { release: '6.12', cpufeatures: h612 },
+  ]);
+
+  it('records when a printed flag is hidden or dropped, and flags hidden from the start', () => {
+    expect(history.get('spec_ctrl')).toEqual([{ since: '4.19', shown: false }]);
+    expect(history.get('invpcid_single')).toEqual([{ since: '6.12', shown: false }]);
+    expect(history.get('flush_l1d')).toEqual([
+      { since: '4.16', shown: false },
+      { since: '4.19', shown: true },
+    ]);
+    expect(history.get('avx_ifma')).toEqual([{ since: '4.19', shown: false }]);
+  });
+
+  it('annotates the catalog flags and refuses an implied flag the catalog lacks', () => {
+    const flag = (name: string): LinuxFlag => ({
+      name,
+      kind: 'cpuid',
+      feature: null,
+      falseFriend: null,
+      description: '',
+    });
+    const flags = [flag('spec_ctrl'), flag('3dnowprefetch'), flag('lm'), flag('3dnow')];
+    const rule = { vendors: ['AuthenticAMD'], anyOf: ['3dnow', 'lm'], why: 'w', source: 's' };
+    annotateLinuxFlags(flags, history, { flags: [{ flag: '3dnowprefetch', ...rule }] });
+    expect(flags[0].cpuinfo).toEqual([{ since: '4.19', shown: false }]);
+    expect(flags[1].setByKernel).toEqual(rule);
+    expect(() => annotateLinuxFlags(flags, history, { flags: [{ flag: 'nope', ...rule }] })).toThrow(/nope/);
+    expect(() => annotateLinuxFlags(flags, history, { flags: [{ flag: 'lm', ...rule, anyOf: ['x'] }] })).toThrow(
+      /unknown flag x/,
+    );
+  });
+
+  it('answers per kernel release from the generated steps', () => {
+    expect(linuxPrints('spec_ctrl', '4.16.3')).toBe(true);
+    expect(linuxPrints('spec_ctrl', '6.1.0-56-amd64')).toBe(false);
+    expect(linuxPrints('sse4_1', '6.1.0')).toBe(true);
   });
 });

@@ -1,14 +1,18 @@
 /**
  * Stage Linux/KVM: the /proc/cpuinfo names (the reference's cpufeatures.h table, joined on the CPUID
- * bit, never on the spelling), what KVM offers per kernel release (linux-kvm/, see kvm-offer/), and
+ * bit, never on the spelling), which releases print them (each release's cpufeatures.h, see
+ * linux-cpuinfo.ts) and the flags Linux sets itself (catalog-src/linux-implied.json, cited per entry), what KVM offers per kernel release (linux-kvm/, see kvm-offer/), and
  * the KVM facts the kernel sources do not say (catalog-src/kvm.json).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CpuidBit, Feature, LinuxFlag } from '../../src/catalog/types.js';
 import { curated, facts, CATALOG_SRC } from '../curated.js';
 import type { FeatureSet } from '../features.js';
 import { buildKvmOffer, kvmTreatment, summarize, type KvmOfferData } from '../kvm-offer/build.js';
 import { readLinuxTable } from '../linux-table.js';
+import { annotateLinuxFlags, cpuinfoHistory, type LinuxImplied } from '../linux-cpuinfo.js';
+import { compareVersions } from '../../src/version.js';
 
 function sameBit(a: CpuidBit, leaf: number, subleaf: number | null, register: string, bit: number): boolean {
   return a.leaf === leaf && (a.subleaf ?? 0) === (subleaf ?? 0) && a.register === register && a.bit === bit;
@@ -45,7 +49,25 @@ export function linuxStage(reference: string, { features, byName }: FeatureSet):
     const f = extra.feature ? byName.get(extra.feature)! : undefined;
     if (f && !f.linux && extra.name.replace(/_/g, '-') === f.name) f.linux = extra.name;
   }
+  annotateLinuxFlags(
+    linuxFlags,
+    cpuinfoHistory(releaseHeaders(reference)),
+    curated<LinuxImplied>('linux-implied.json'),
+  );
   return linuxFlags.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every linux-kvm/linux-X.Y/ release's cpufeatures.h, oldest first. */
+function releaseHeaders(reference: string): Array<{ release: string; cpufeatures: string }> {
+  const dir = join(reference, 'linux-kvm');
+  return readdirSync(dir)
+    .filter((d) => /^linux-\d+\.\d+$/.test(d))
+    .map((d) => d.slice(6))
+    .sort(compareVersions)
+    .map((release) => ({
+      release,
+      cpufeatures: readFileSync(join(dir, `linux-${release}`, 'arch/x86/include/asm/cpufeatures.h'), 'utf8'),
+    }));
 }
 
 /** catalog-src/kvm.json: QEMU's KVM defaults and the KVM facts cpuid.c does not say. */

@@ -107,6 +107,28 @@ export interface LinuxFlag {
   /** A QEMU feature of the same spelling that is a different bit (ibrs, ibpb, stibp, ssbd) */
   falseFriend: string | null;
   description: string;
+  /**
+   * When Linux releases print it, where that is not simply "from when it exists": steps, each valid from
+   * `since` until the next (kernels older than the first step print it; see catalog-src/linux-cpuinfo.ts)
+   */
+  cpuinfo?: CpuinfoStep[];
+  /** Linux sets it itself from other facts, so a guest can show it though no CPUID bit was promised */
+  setByKernel?: KernelSetFlag;
+}
+
+/** From Linux release `since` on (until the next step), the flag is printed in /proc/cpuinfo or not. */
+export interface CpuinfoStep {
+  since: string;
+  shown: boolean;
+}
+
+/** A flag Linux sets on a CPU of `vendors` (null: any) that shows any of `anyOf` (cpuinfo names). */
+export interface KernelSetFlag {
+  vendors: string[] | null;
+  anyOf: string[];
+  why: string;
+  /** The kernel source that does it */
+  source: string;
 }
 
 /** A change between QEMU releases that matters when a VM live-migrates across them (data/qemu-changes.json). */
