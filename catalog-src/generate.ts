@@ -16,7 +16,7 @@ import { libvirtCatalog, libvirtStage } from './stages/libvirt.js';
 import { novaStage } from './stages/nova.js';
 import { kvmHypercalls, kvmStage, linuxStage } from './stages/linux.js';
 import { proxmoxCatalog, proxmoxStage } from './stages/proxmox.js';
-import { qemuStage } from './stages/qemu.js';
+import { qemuCpuCatalog, qemuStage } from './stages/qemu.js';
 
 const reference = referenceDir(process.argv);
 const dataDir = resolve(CATALOG_SRC, '..', 'data');
@@ -48,6 +48,7 @@ const pve = proxmoxCatalog(proxmox, featureSet, models);
 write('proxmox.json', pve.data);
 for (const note of pve.notes) console.log(note);
 write('nova.json', novaStage());
+write('qemu-cpu.json', qemuCpuCatalog(qemu.snap));
 write(
   'qemu-changes.json',
   checkQemuChanges(curated('qemu-changes.json'), (f) => byName.has(f)),

@@ -22,6 +22,12 @@ export interface QemuSnapshot {
   flags: string[];
   /** alias -> canonical, found by switching each extra bool prop on over `base` */
   aliases: Record<string, string>;
+  /**
+   * The x86 CPU's own properties that are no CPUID feature (x86_cpu_properties: enforce, phys-bits,
+   * hv-*, ...) -> QOM type: max-x86_64-cpu's properties less those every CPU has (TYPE_CPU) and the
+   * feature names and aliases. Older snapshots lack it (optional).
+   */
+  properties?: Record<string, string>;
   definitions: CpuDefinition[];
   models: Record<
     string,
@@ -64,6 +70,20 @@ async function findAliases(s: QmpSession, flags: Set<string>): Promise<Record<st
     if (on.length === 1 && flags.has(on[0])) aliases[p.name] = on[0];
   }
   return aliases;
+}
+
+/** See QemuSnapshot.properties: the -cpu options QEMU's x86 CPU takes besides its features. */
+export async function cpuProperties(
+  s: QmpSession,
+  flags: Set<string>,
+  aliases: Record<string, string>,
+): Promise<Record<string, string>> {
+  type Prop = { name: string; type: string };
+  const list = (typename: string) => s.execute<Prop[]>('qom-list-properties', { typename });
+  const generic = new Set((await list('cpu')).map((p) => p.name));
+  const feature = (n: string) => flags.has(n) || n in aliases || flags.has(n.replace(/_/g, '-'));
+  const own = (await list('max-x86_64-cpu')).filter((p) => !generic.has(p.name) && !feature(p.name));
+  return Object.fromEntries(own.map((p) => [p.name, p.type]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Parses "warning: TCG doesn't support requested feature: CPUID.07H:EBX.avx512f [bit 16]" lines. */
@@ -134,8 +154,9 @@ export async function takeSnapshot(binary: string | null = findQemu()): Promise<
       };
     }
     const aliases = await findAliases(tcg, new Set(flags));
+    const properties = await cpuProperties(tcg, new Set(flags), aliases);
     const bits = { ...enforceWarnings(binary, 'tcg', flags), ...(kvm ? enforceWarnings(binary, 'kvm', flags) : {}) };
-    return { version, flags, aliases, definitions, models, bits };
+    return { version, flags, aliases, properties, definitions, models, bits };
   } finally {
     await tcg.close();
     await kvm?.close();

@@ -7,6 +7,8 @@ import { allFeatures, type Feature } from '../src/catalog/index.js';
 import { checkWordCoverage, parseFeatureDependencies } from '../catalog-src/kvm-offer/qemu-offer.js';
 import { annotateLinuxFlags, cpuinfoHistory } from '../catalog-src/linux-cpuinfo.js';
 import { linuxPrints, type LinuxFlag } from '../src/catalog/index.js';
+import { mergeSnapshots } from '../catalog-src/qemu-releases.js';
+import { parseCpuString } from '../src/formats/qemu-cpu.js';
 
 const features = allFeatures() as Feature[];
 
@@ -114,5 +116,44 @@ describe('Linux cpufeatures.h reader: which releases print a flag', () => {
     expect(linuxPrints('spec_ctrl', '4.16.3')).toBe(true);
     expect(linuxPrints('spec_ctrl', '6.1.0-56-amd64')).toBe(false);
     expect(linuxPrints('sse4_1', '6.1.0')).toBe(true);
+  });
+});
+
+describe("QEMU snapshots: the x86 CPU's options that are no feature", () => {
+  const snap = (version: string, properties: Record<string, string>) => ({
+    version,
+    flags: ['fpu'],
+    aliases: {},
+    properties,
+    definitions: [],
+    models: {},
+    bits: {},
+  });
+
+  it('keeps each option with its type, first release and the release that dropped it', () => {
+    const merged = mergeSnapshots([
+      snap('7.2.0', { enforce: 'bool', 'kvm-no-smi-migration': 'bool' }),
+      snap('10.0.2', { enforce: 'bool', 'guest-phys-bits': 'uint32' }),
+    ]);
+    expect(merged.cpuProperties).toEqual({
+      enforce: { type: 'bool', qemu: '7.2' },
+      'kvm-no-smi-migration': { type: 'bool', qemu: '7.2', removed: '10.0' },
+      'guest-phys-bits': { type: 'uint32', qemu: '10.0' },
+    });
+    const { properties: _p, ...old } = snap('7.2.0', {});
+    expect(() => mergeSnapshots([old])).toThrow(/no CPU properties/);
+  });
+
+  it('lets -cpu parsing tell options from features and from names QEMU rejects', () => {
+    const p = parseCpuString('Westmere,enforce,+pmu,hv_relaxed,-hv-bogus,+avx2,l3-cache=off,phys-bits=40');
+    expect([...p.features]).toEqual([['avx2', true]]);
+    expect(Object.fromEntries(p.options)).toEqual({
+      enforce: 'on',
+      pmu: 'on',
+      hv_relaxed: 'on',
+      'l3-cache': 'off',
+      'phys-bits': '40',
+    });
+    expect(p.unknown).toEqual(['hv-bogus']);
   });
 });

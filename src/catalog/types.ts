@@ -276,3 +276,10 @@ export interface NovaData {
   default: { value: string; why: string };
   capabilities: Record<'cpuModels' | 'disableFlags' | 'maxPhysAddr', { sinceMajor: number; source: string }>;
 }
+
+/** data/qemu-cpu.json: QEMU's x86 CPU properties that are no CPUID feature, as the real QEMUs answer. */
+export interface QemuCpuData {
+  $comment: string;
+  /** name as QEMU spells it -> its QOM type ("bool", "uint32", "OnOffAuto", ...), first QEMU release and the first without it */
+  properties: Record<string, { type: string; qemu: string; removed?: string }>;
+}

@@ -104,7 +104,7 @@ export function visibleInCpuinfo(name: string, kernel: string): boolean {
 function setByKernel(name: string, guest: GuestReport): string | null {
   const linux = resolveFeature(name)?.linux;
   const rule = linux ? linuxFlag(linux)?.setByKernel : undefined;
-  if (!rule || (rule.vendors && !rule.vendors.includes(guest.vendor))) return null;
+  if (!rule || (rule.vendors && !rule.vendors.includes(guest.vendor ?? ''))) return null;
   return rule.anyOf.some((f) => guest.flags.includes(f)) ? rule.why : null;
 }
 
