@@ -17,6 +17,7 @@ import { novaStage } from './stages/nova.js';
 import { kvmHypercalls, kvmStage, linuxStage } from './stages/linux.js';
 import { proxmoxCatalog, proxmoxStage } from './stages/proxmox.js';
 import { qemuCpuCatalog, qemuStage } from './stages/qemu.js';
+import { psabiStage, psabiTable } from './stages/psabi.js';
 
 const reference = referenceDir(process.argv);
 const dataDir = resolve(CATALOG_SRC, '..', 'data');
@@ -49,6 +50,10 @@ write('proxmox.json', pve.data);
 for (const note of pve.notes) console.log(note);
 write('nova.json', novaStage());
 write('qemu-cpu.json', qemuCpuCatalog(qemu.snap));
+write(
+  'x86-64.json',
+  psabiStage(psabiTable(), (f) => byName.has(f)),
+);
 write(
   'qemu-changes.json',
   checkQemuChanges(curated('qemu-changes.json'), (f) => byName.has(f)),

@@ -9,6 +9,7 @@ import { annotateLinuxFlags, cpuinfoHistory } from '../catalog-src/linux-cpuinfo
 import { linuxPrints, type LinuxFlag } from '../src/catalog/index.js';
 import { mergeSnapshots } from '../catalog-src/qemu-releases.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
+import { psabiStage } from '../catalog-src/stages/psabi.js';
 
 const features = allFeatures() as Feature[];
 
@@ -155,5 +156,30 @@ describe("QEMU snapshots: the x86 CPU's options that are no feature", () => {
       'phys-bits': '40',
     });
     expect(p.unknown).toEqual(['hv-bogus']);
+  });
+});
+
+describe('x86-64 psABI levels', () => {
+  const table = {
+    baselineExtra: ['lm'],
+    levels: {
+      'x86-64-v1': [
+        ['FPU', 'fpu'],
+        ['OSFXSR', null],
+        ['SSE2', 'sse2'],
+      ] as Array<[string, string | null]>,
+      'x86-64-v2': [['SSE3', 'pni']] as Array<[string, string | null]>,
+    },
+  };
+  const known = (f: string) => ['lm', 'fpu', 'sse2', 'pni'].includes(f);
+
+  it('names each level in catalog features, dropping the bits that are no CPUID feature', () => {
+    const data = psabiStage(table, known);
+    expect(data.baseline).toEqual(['lm', 'fpu', 'sse2']);
+    expect(data.levels).toEqual({ 'x86-64-v1': ['fpu', 'sse2'], 'x86-64-v2': ['pni'] });
+  });
+
+  it('refuses a feature the catalog does not know', () => {
+    expect(() => psabiStage({ ...table, levels: { 'x86-64-v1': [['AVX9', 'avx9']] } }, known)).toThrow(/AVX9.*avx9/);
   });
 });

@@ -283,3 +283,12 @@ export interface QemuCpuData {
   /** name as QEMU spells it -> its QOM type ("bool", "uint32", "OnOffAuto", ...), first QEMU release and the first without it */
   properties: Record<string, { type: string; qemu: string; removed?: string }>;
 }
+
+/** data/x86-64.json: the x86-64 psABI micro-architecture levels, in catalog feature names. */
+export interface X86_64Data {
+  $comment: string;
+  /** What every 64-bit x86 CPU offers a guest: lm and x86-64-v1's CPUID features */
+  baseline: string[];
+  /** x86-64-v1 .. x86-64-v4 -> the CPUID features that level adds */
+  levels: Record<string, string[]>;
+}
