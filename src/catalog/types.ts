@@ -159,6 +159,17 @@ export interface KvmOfferData {
   /** QEMU's feature_dependencies[], in table order */
   dependencies: Array<{ from: string[]; to: string[] }>;
   hostBits: Record<'intel' | 'amd', Record<string, string[]>>;
+  /** Module parameters the table assumes at their default, and the features KVM's offer of which they change */
+  parameters: KvmParameterEffect[];
+}
+
+/** A kvm module parameter (e.g. kvm_intel/kvm_amd `nested`) and the features whose offer depends on it. */
+export interface KvmParameterEffect {
+  modules: string[];
+  param: string;
+  /** The value the table assumes (the default) */
+  assumed: boolean;
+  features: string[];
 }
 
 /** A libvirt release's x86 CPU map: which names it knows (data/libvirt.json). */
