@@ -10,6 +10,8 @@ import { linuxPrints, type LinuxFlag } from '../src/catalog/index.js';
 import { mergeSnapshots } from '../catalog-src/qemu-releases.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import { psabiStage } from '../catalog-src/stages/psabi.js';
+import { linuxSyntheticStage } from '../catalog-src/stages/linux.js';
+import { linuxHintsFromBits } from '../src/sources/guest-view.js';
 
 const features = allFeatures() as Feature[];
 
@@ -181,5 +183,31 @@ describe('x86-64 psABI levels', () => {
 
   it('refuses a feature the catalog does not know', () => {
     expect(() => psabiStage({ ...table, levels: { 'x86-64-v1': [['AVX9', 'avx9']] } }, known)).toThrow(/AVX9.*avx9/);
+  });
+});
+
+describe("Linux's synthetic flags and the raw bits they stand for", () => {
+  const table = {
+    fromBits: [{ flag: 'ssbd', anyOf: ['amd-ssbd'], families: [{ vendor: 'AuthenticAMD', from: 21, to: 23 }] }],
+    toBits: [{ feature: 'invtsc', allOf: ['constant_tsc', 'nonstop_tsc'], vendors: null }],
+  };
+  const isFlag = (n: string) => ['ssbd', 'constant_tsc', 'nonstop_tsc'].includes(n);
+  const isFeature = (n: string) => ['amd-ssbd', 'invtsc'].includes(n);
+
+  it('checks every name against the flags and features the generator knows', () => {
+    expect(linuxSyntheticStage(table, isFlag, isFeature)).toMatchObject(table);
+    const typo = { ...table, toBits: [{ feature: 'invtsc', allOf: ['constant-tsc'], vendors: null }] };
+    expect(() => linuxSyntheticStage(typo, isFlag, isFeature)).toThrow(/unknown flag constant-tsc/);
+  });
+
+  it('derives the speculation flags from raw bits as Linux does (generated data)', () => {
+    expect(linuxHintsFromBits('GenuineIntel', new Set(['spec-ctrl', 'stibp']), 6).sort()).toEqual([
+      'ibpb',
+      'ibrs',
+      'stibp',
+    ]);
+    expect(linuxHintsFromBits('AuthenticAMD', new Set(), 0x17)).toEqual(['ssbd']); // LS_CFG
+    expect(linuxHintsFromBits('AuthenticAMD', new Set(), 0x19)).toEqual([]);
+    expect(linuxHintsFromBits('HygonGenuine', new Set(), 0x18)).toEqual(['ssbd']);
   });
 });

@@ -303,3 +303,16 @@ export interface X86_64Data {
   /** x86-64-v1 .. x86-64-v4 -> the CPUID features that level adds */
   levels: Record<string, string[]>;
 }
+
+/** data/linux-synthetic.json: Linux's synthetic cpuinfo flags and the raw CPUID bits they stand for. */
+export interface LinuxSyntheticData {
+  $comment: string;
+  /** Flags Linux sets when the CPU has any of `anyOf` (features), or is of one of `families` */
+  fromBits: Array<{
+    flag: string;
+    anyOf: string[];
+    families?: Array<{ vendor: string; from: number; to: number }>;
+  }>;
+  /** A feature Linux shows only as the synthetic flags `allOf`, on `vendors` (null: any) */
+  toBits: Array<{ feature: string; allOf: string[]; vendors: string[] | null }>;
+}
