@@ -28,6 +28,8 @@ export interface QemuSnapshot {
    * feature names and aliases. Older snapshots lack it (optional).
    */
   properties?: Record<string, string>;
+  /** phys-bits of a 64-bit named model started without it (-cpu Haswell-v4, TCG): QEMU's default width */
+  physBits?: number;
   definitions: CpuDefinition[];
   models: Record<
     string,
@@ -84,6 +86,29 @@ export async function cpuProperties(
   const feature = (n: string) => flags.has(n) || n in aliases || flags.has(n.replace(/_/g, '-'));
   const own = (await list('max-x86_64-cpu')).filter((p) => !generic.has(p.name) && !feature(p.name));
   return Object.fromEntries(own.map((p) => [p.name, p.type]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** See QemuSnapshot.physBits: asks a started (-S) Haswell-v4 for its phys-bits over QMP. */
+export function defaultPhysBits(binary: string): number {
+  const input = [
+    { execute: 'qmp_capabilities' },
+    { execute: 'query-cpus-fast' },
+    { execute: 'qom-get', arguments: { path: '/machine/unattached/device[0]', property: 'phys-bits' } },
+    { execute: 'quit' },
+  ];
+  const r = spawnSync(
+    binary,
+    ['-machine', 'pc,accel=tcg', '-nodefaults', '-display', 'none', '-S', '-cpu', 'Haswell-v4', '-qmp', 'stdio'],
+    { encoding: 'utf8', input: input.map((c) => JSON.stringify(c)).join('\n') + '\n', timeout: 20000 },
+  );
+  const replies = (r.stdout ?? '')
+    .split('\n')
+    .filter((l) => l.includes('"return"'))
+    .map((l) => JSON.parse(l).return);
+  const cpus = replies[1] as Array<{ 'qom-path': string }> | undefined;
+  if (cpus?.[0]?.['qom-path'] !== '/machine/unattached/device[0]' || typeof replies[2] !== 'number')
+    throw new Error(`${binary}: could not read the default phys-bits over QMP`);
+  return replies[2];
 }
 
 /** Parses "warning: TCG doesn't support requested feature: CPUID.07H:EBX.avx512f [bit 16]" lines. */
@@ -156,7 +181,8 @@ export async function takeSnapshot(binary: string | null = findQemu()): Promise<
     const aliases = await findAliases(tcg, new Set(flags));
     const properties = await cpuProperties(tcg, new Set(flags), aliases);
     const bits = { ...enforceWarnings(binary, 'tcg', flags), ...(kvm ? enforceWarnings(binary, 'kvm', flags) : {}) };
-    return { version, flags, aliases, properties, definitions, models, bits };
+    const physBits = defaultPhysBits(binary);
+    return { version, flags, aliases, properties, physBits, definitions, models, bits };
   } finally {
     await tcg.close();
     await kvm?.close();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { allModels, featuresKnownIn, knownIn, resolveFeature, resolveModel } from '../src/catalog/index.js';
 import qemuCpuData from '../data/qemu-cpu.json' with { type: 'json' };
+import { defaultPhysBits } from '../catalog-src/qemu-snapshot.js';
 import { QmpSession, enabledProps, expandCpuModel, queryCpuDefinitions } from '../src/qemu/qmp.js';
 import type { Model } from '../src/catalog/types.js';
 import { cli } from './helpers/cli.js';
@@ -59,6 +60,8 @@ describe.each(qemuOracles)('catalog against $label ($binary)', ({ binary: qemuBi
     );
     expect(Object.keys(live).length).toBeGreaterThan(60);
     expect(ours).toEqual(live);
+    // and the width of a named model started without phys-bits
+    expect(defaultPhysBits(qemuBinary!)).toBe((qemuCpuData.defaultPhysBits as Record<string, number>)[version]);
   });
 
   it('lists every model of QEMU with the same aliases', async () => {

@@ -128,6 +128,7 @@ describe("QEMU snapshots: the x86 CPU's options that are no feature", () => {
     flags: ['fpu'],
     aliases: {},
     properties,
+    physBits: 40,
     definitions: [],
     models: {},
     bits: {},
@@ -143,6 +144,7 @@ describe("QEMU snapshots: the x86 CPU's options that are no feature", () => {
       'kvm-no-smi-migration': { type: 'bool', qemu: '7.2', removed: '10.0' },
       'guest-phys-bits': { type: 'uint32', qemu: '10.0' },
     });
+    expect(merged.physBits).toEqual({ '7.2': 40, '10.0': 40 });
     const { properties: _p, ...old } = snap('7.2.0', {});
     expect(() => mergeSnapshots([old])).toThrow(/no CPU properties/);
   });

@@ -2,7 +2,10 @@
 import qemuCpuData from '../../data/qemu-cpu.json' with { type: 'json' };
 import type { QemuCpuData } from './types.js';
 
-const { properties } = qemuCpuData as QemuCpuData;
+const { properties, defaultPhysBits } = qemuCpuData as QemuCpuData;
+
+/** The smallest phys-bits any known QEMU gives a named model started without it (TCG_PHYS_ADDR_BITS, 40). */
+export const QEMU_DEFAULT_PHYS_BITS = Math.min(...Object.values(defaultPhysBits));
 
 /** A -cpu property by the name as written (in any QEMU release); QEMU's parser also reads `_` as `-` (hv_relaxed). */
 export function cpuProperty(name: string): QemuCpuData['properties'][string] | undefined {

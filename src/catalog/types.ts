@@ -293,6 +293,8 @@ export interface QemuCpuData {
   $comment: string;
   /** name as QEMU spells it -> its QOM type ("bool", "uint32", "OnOffAuto", ...), first QEMU release and the first without it */
   properties: Record<string, { type: string; qemu: string; removed?: string }>;
+  /** QEMU release -> phys-bits of a 64-bit named model started without the property */
+  defaultPhysBits: Record<string, number>;
 }
 
 /** data/x86-64.json: the x86-64 psABI micro-architecture levels, in catalog feature names. */
