@@ -15,6 +15,7 @@ import { checkQemuChanges } from './qemu-changes.js';
 import { referenceDir } from './reference-dir.js';
 import { libvirtCatalog, libvirtStage } from './stages/libvirt.js';
 import { novaStage } from './stages/nova.js';
+import { kubevirtFile, kubevirtStage } from './stages/kubevirt.js';
 import { kvmHypercalls, kvmStage, linuxStage, linuxSyntheticStage } from './stages/linux.js';
 import { proxmoxCatalog, proxmoxStage } from './stages/proxmox.js';
 import { qemuCpuCatalog, qemuStage } from './stages/qemu.js';
@@ -50,6 +51,13 @@ const pve = proxmoxCatalog(proxmox, featureSet, models);
 write('proxmox.json', pve.data);
 for (const note of pve.notes) console.log(note);
 write('nova.json', novaStage());
+write(
+  'kubevirt.json',
+  kubevirtStage(
+    kubevirtFile(),
+    (n) => libvirt.byName.has(n) || models.some((m) => m.name === n || m.aliases.includes(n)),
+  ),
+);
 write('qemu-cpu.json', qemuCpuCatalog(qemu.snap));
 write(
   'linux-synthetic.json',

@@ -10,6 +10,7 @@ import { linuxPrints, type LinuxFlag } from '../src/catalog/index.js';
 import { mergeSnapshots } from '../catalog-src/qemu-releases.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import { psabiStage } from '../catalog-src/stages/psabi.js';
+import { kubevirtStage } from '../catalog-src/stages/kubevirt.js';
 import { linuxSyntheticStage } from '../catalog-src/stages/linux.js';
 import { linuxHintsFromBits } from '../src/sources/guest-view.js';
 
@@ -211,5 +212,18 @@ describe("Linux's synthetic flags and the raw bits they stand for", () => {
     expect(linuxHintsFromBits('AuthenticAMD', new Set(), 0x17)).toEqual(['ssbd']); // LS_CFG
     expect(linuxHintsFromBits('AuthenticAMD', new Set(), 0x19)).toEqual([]);
     expect(linuxHintsFromBits('HygonGenuine', new Set(), 0x18)).toEqual(['ssbd']);
+  });
+});
+
+describe("KubeVirt's obsolete CPU models", () => {
+  const isModel = (n: string) => ['pentiumpro', 'Opteron_G2', 'Opteron_G2-v1'].includes(n);
+
+  it('keeps the list as KubeVirt writes it, -v1 spellings included', () => {
+    const file = { obsoleteModels: ['pentiumpro', 'pentiumpro-v1', 'Opteron_G2', 'Opteron_G2-v1'] };
+    expect(kubevirtStage(file, isModel).obsoleteModels).toEqual(file.obsoleteModels);
+  });
+
+  it('refuses a name that is no model even without its version suffix', () => {
+    expect(() => kubevirtStage({ obsoleteModels: ['pentiumpr0'] }, isModel)).toThrow(/pentiumpr0/);
   });
 });

@@ -318,3 +318,10 @@ export interface LinuxSyntheticData {
   /** A feature Linux shows only as the synthetic flags `allOf`, on `vendors` (null: any) */
   toBits: Array<{ feature: string; allOf: string[]; vendors: string[] | null }>;
 }
+
+/** data/kubevirt.json: what KubeVirt's defaults say about CPU models. */
+export interface KubevirtData {
+  $comment: string;
+  /** Default obsoleteCPUModels: no node is labelled for them, so a VM using one does not schedule */
+  obsoleteModels: string[];
+}
