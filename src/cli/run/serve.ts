@@ -12,8 +12,10 @@ import type { HostProfile } from '../../profile/host-profile.js';
 export interface ServeOptions {
   inventory?: string;
   port?: string;
-  host?: string;
-  token?: string;
+  /** --bind (old spelling --host) */
+  bind?: string;
+  /** --access-token (old spelling --token) */
+  accessToken?: string;
   allowIncomplete?: boolean;
   pveConfig?: string;
   metricsFeatureLabels?: boolean;
@@ -46,13 +48,13 @@ function metricsOf(hosts: HostProfile[], opts: ServeOptions): () => Promise<stri
 }
 
 export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
-  const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
+  const token = opts.accessToken ?? process.env.MIGRATABLE_TOKEN;
   const hosts = await readHostInputs(inputs, opts);
   const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
   const server = await startServer({
     inputs: [...hosts, ...(inventory?.hosts ?? [])],
     port: opts.port === undefined ? undefined : parsePort(opts.port),
-    host: opts.host,
+    host: opts.bind,
     token,
     drift: inventory?.drift,
     plan: opts.pveConfig ? new PlanService(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
