@@ -7,16 +7,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CATALOG_SRC, curated } from './curated.js';
+import { CATALOG_SRC, curated, facts } from './curated.js';
+import type { LinuxSyntheticData } from '../src/catalog/types.js';
 import { assembleFeatures, classifyFeatures, migrationProperties, settleFeatureReleases } from './features.js';
 import { assembleModels } from './models.js';
 import { checkQemuChanges } from './qemu-changes.js';
 import { referenceDir } from './reference-dir.js';
 import { libvirtCatalog, libvirtStage } from './stages/libvirt.js';
 import { novaStage } from './stages/nova.js';
-import { kvmHypercalls, kvmStage, linuxStage } from './stages/linux.js';
+import { kubevirtFile, kubevirtStage } from './stages/kubevirt.js';
+import { kvmHypercalls, kvmStage, linuxStage, linuxSyntheticStage } from './stages/linux.js';
 import { proxmoxCatalog, proxmoxStage } from './stages/proxmox.js';
-import { qemuStage } from './stages/qemu.js';
+import { qemuCpuCatalog, qemuStage } from './stages/qemu.js';
+import { psabiStage, psabiTable } from './stages/psabi.js';
 
 const reference = referenceDir(process.argv);
 const dataDir = resolve(CATALOG_SRC, '..', 'data');
@@ -48,6 +51,26 @@ const pve = proxmoxCatalog(proxmox, featureSet, models);
 write('proxmox.json', pve.data);
 for (const note of pve.notes) console.log(note);
 write('nova.json', novaStage());
+write(
+  'kubevirt.json',
+  kubevirtStage(
+    kubevirtFile(),
+    (n) => libvirt.byName.has(n) || models.some((m) => m.name === n || m.aliases.includes(n)),
+  ),
+);
+write('qemu-cpu.json', qemuCpuCatalog(qemu.snap));
+write(
+  'linux-synthetic.json',
+  linuxSyntheticStage(
+    facts(curated<LinuxSyntheticData>('linux-synthetic.json')),
+    (n) => linuxFlags.some((l) => l.name === n),
+    (f) => byName.has(f),
+  ),
+);
+write(
+  'x86-64.json',
+  psabiStage(psabiTable(), (f) => byName.has(f)),
+);
 write(
   'qemu-changes.json',
   checkQemuChanges(curated('qemu-changes.json'), (f) => byName.has(f)),

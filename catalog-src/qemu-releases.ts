@@ -10,13 +10,17 @@ import { findQemu, findQemu10 } from '../src/qemu/binary.js';
 import { compareVersions, majorMinor } from '../src/version.js';
 import { takeSnapshot, type QemuSnapshot } from './qemu-snapshot.js';
 
-export interface MergedSnapshots extends QemuSnapshot {
+export interface MergedSnapshots extends Omit<QemuSnapshot, 'physBits'> {
   /** Every snapshot's release ("7.2", "10.0"), oldest first */
   releases: string[];
   /** feature name -> first snapshot release that recognizes it */
   flagRelease: Record<string, string>;
   /** model name -> first snapshot release that defines it */
   modelRelease: Record<string, string>;
+  /** x86 CPU property (not a feature) -> its QOM type, the first snapshot release that has it and the first that dropped it */
+  cpuProperties: Record<string, { type: string; qemu: string; removed?: string }>;
+  /** release -> phys-bits of a named model started without it */
+  physBits: Record<string, number>;
 }
 
 export const shortVersion = (v: string) => majorMinor(v) ?? v;
@@ -69,12 +73,19 @@ export function mergeSnapshots(snaps: QemuSnapshot[]): MergedSnapshots {
     releases: snaps.map((s) => shortVersion(s.version)),
     flagRelease: {},
     modelRelease: {},
+    cpuProperties: {},
+    physBits: {},
   };
   const definitions = new Map<string, QemuSnapshot['definitions'][number]>();
   for (const snap of snaps) {
     const release = shortVersion(snap.version);
     for (const f of snap.flags) merged.flagRelease[f] ??= release;
     Object.assign(merged.aliases, snap.aliases);
+    if (!snap.properties || snap.physBits === undefined)
+      throw new Error(`QEMU ${snap.version} snapshot has no CPU properties or phys-bits (run with --refresh)`);
+    merged.physBits[release] = snap.physBits;
+    for (const [name, type] of Object.entries(snap.properties)) merged.cpuProperties[name] ??= { type, qemu: release };
+    for (const [name, p] of Object.entries(merged.cpuProperties)) if (!(name in snap.properties)) p.removed ??= release;
     for (const [name, text] of Object.entries(snap.bits)) merged.bits[name] ??= text;
     for (const d of snap.definitions) definitions.set(d.name, d);
     for (const [name, m] of Object.entries(snap.models)) {

@@ -22,6 +22,14 @@ export interface QemuSnapshot {
   flags: string[];
   /** alias -> canonical, found by switching each extra bool prop on over `base` */
   aliases: Record<string, string>;
+  /**
+   * The x86 CPU's own properties that are no CPUID feature (x86_cpu_properties: enforce, phys-bits,
+   * hv-*, ...) -> QOM type: max-x86_64-cpu's properties less those every CPU has (TYPE_CPU) and the
+   * feature names and aliases. Older snapshots lack it (optional).
+   */
+  properties?: Record<string, string>;
+  /** phys-bits of a 64-bit named model started without it (-cpu Haswell-v4, TCG): QEMU's default width */
+  physBits?: number;
   definitions: CpuDefinition[];
   models: Record<
     string,
@@ -64,6 +72,43 @@ async function findAliases(s: QmpSession, flags: Set<string>): Promise<Record<st
     if (on.length === 1 && flags.has(on[0])) aliases[p.name] = on[0];
   }
   return aliases;
+}
+
+/** See QemuSnapshot.properties: the -cpu options QEMU's x86 CPU takes besides its features. */
+export async function cpuProperties(
+  s: QmpSession,
+  flags: Set<string>,
+  aliases: Record<string, string>,
+): Promise<Record<string, string>> {
+  type Prop = { name: string; type: string };
+  const list = (typename: string) => s.execute<Prop[]>('qom-list-properties', { typename });
+  const generic = new Set((await list('cpu')).map((p) => p.name));
+  const feature = (n: string) => flags.has(n) || n in aliases || flags.has(n.replace(/_/g, '-'));
+  const own = (await list('max-x86_64-cpu')).filter((p) => !generic.has(p.name) && !feature(p.name));
+  return Object.fromEntries(own.map((p) => [p.name, p.type]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** See QemuSnapshot.physBits: asks a started (-S) Haswell-v4 for its phys-bits over QMP. */
+export function defaultPhysBits(binary: string): number {
+  const input = [
+    { execute: 'qmp_capabilities' },
+    { execute: 'query-cpus-fast' },
+    { execute: 'qom-get', arguments: { path: '/machine/unattached/device[0]', property: 'phys-bits' } },
+    { execute: 'quit' },
+  ];
+  const r = spawnSync(
+    binary,
+    ['-machine', 'pc,accel=tcg', '-nodefaults', '-display', 'none', '-S', '-cpu', 'Haswell-v4', '-qmp', 'stdio'],
+    { encoding: 'utf8', input: input.map((c) => JSON.stringify(c)).join('\n') + '\n', timeout: 20000 },
+  );
+  const replies = (r.stdout ?? '')
+    .split('\n')
+    .filter((l) => l.includes('"return"'))
+    .map((l) => JSON.parse(l).return);
+  const cpus = replies[1] as Array<{ 'qom-path': string }> | undefined;
+  if (cpus?.[0]?.['qom-path'] !== '/machine/unattached/device[0]' || typeof replies[2] !== 'number')
+    throw new Error(`${binary}: could not read the default phys-bits over QMP`);
+  return replies[2];
 }
 
 /** Parses "warning: TCG doesn't support requested feature: CPUID.07H:EBX.avx512f [bit 16]" lines. */
@@ -134,8 +179,10 @@ export async function takeSnapshot(binary: string | null = findQemu()): Promise<
       };
     }
     const aliases = await findAliases(tcg, new Set(flags));
+    const properties = await cpuProperties(tcg, new Set(flags), aliases);
     const bits = { ...enforceWarnings(binary, 'tcg', flags), ...(kvm ? enforceWarnings(binary, 'kvm', flags) : {}) };
-    return { version, flags, aliases, definitions, models, bits };
+    const physBits = defaultPhysBits(binary);
+    return { version, flags, aliases, properties, physBits, definitions, models, bits };
   } finally {
     await tcg.close();
     await kvm?.close();

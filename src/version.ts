@@ -13,10 +13,6 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-export function versionAtLeast(version: string, min: string): boolean {
-  return compareVersions(version, min) >= 0;
-}
-
 function numbers(v: string): number[] {
   return (v.match(/\d+/g) ?? []).map(Number);
 }

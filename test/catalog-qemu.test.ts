@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { allModels, featuresKnownIn, knownIn, resolveFeature, resolveModel } from '../src/catalog/index.js';
+import qemuCpuData from '../data/qemu-cpu.json' with { type: 'json' };
+import { defaultPhysBits } from '../catalog-src/qemu-snapshot.js';
 import { QmpSession, enabledProps, expandCpuModel, queryCpuDefinitions } from '../src/qemu/qmp.js';
 import type { Model } from '../src/catalog/types.js';
 import { cli } from './helpers/cli.js';
@@ -40,6 +42,26 @@ describe.each(qemuOracles)('catalog against $label ($binary)', ({ binary: qemuBi
         .map((f) => f.name)
         .sort(),
     ).toEqual([...new Set(flags)].sort());
+  });
+
+  it("knows every option of QEMU's x86 CPU that is no feature, with its type (data/qemu-cpu.json)", async () => {
+    type Prop = { name: string; type: string };
+    const list = (typename: string) => tcg.execute<Prop[]>('qom-list-properties', { typename });
+    const generic = new Set((await list('cpu')).map((p) => p.name));
+    const live = Object.fromEntries(
+      (await list('max-x86_64-cpu'))
+        .filter((p) => !generic.has(p.name) && !resolveFeature(p.name))
+        .map((p) => [p.name, p.type]),
+    );
+    const ours = Object.fromEntries(
+      Object.entries(qemuCpuData.properties)
+        .filter(([, p]) => knownIn(p.qemu, version) && !('removed' in p && knownIn(p.removed, version)))
+        .map(([n, p]) => [n, p.type]),
+    );
+    expect(Object.keys(live).length).toBeGreaterThan(60);
+    expect(ours).toEqual(live);
+    // and the width of a named model started without phys-bits
+    expect(defaultPhysBits(qemuBinary!)).toBe((qemuCpuData.defaultPhysBits as Record<string, number>)[version]);
   });
 
   it('lists every model of QEMU with the same aliases', async () => {

@@ -73,6 +73,23 @@ describe('generated KVM offer, per release', () => {
     expect(dep.to).toEqual(expect.arrayContaining(['rdctl-no', 'ibrs-all', 'skip-l1dfl-vmentry', 'mds-no']));
   });
 
+  it('QEMU feature_dependencies: vmx gates every VMX control word (TRUE_* MSRs), and vmx-secondary-ctls the secondary one', () => {
+    const gated = (from: string) => kvmOffer.dependencies.filter((d) => d.from.join() === from).flatMap((d) => d.to);
+    expect(gated('vmx')).toEqual(
+      expect.arrayContaining(['vmx-hlt-exit', 'vmx-posted-intr', 'vmx-exit-load-efer', 'vmx-entry-load-efer']),
+    );
+    expect(gated('vmx-secondary-ctls')).toEqual(expect.arrayContaining(['vmx-ept', 'vmx-vpid']));
+  });
+
+  it('module parameters: the features each one gates, found by re-reading the kernel with it flipped', () => {
+    const param = (name: string) => kvmOffer.parameters.find((p) => p.param === name);
+    expect(param('nested')).toMatchObject({ modules: ['kvm_intel', 'kvm_amd'], assumed: true });
+    expect(param('nested')!.features).toEqual(expect.arrayContaining(['vmx', 'svm', 'npt', 'vmcb-clean']));
+    expect(param('nested')!.features).not.toContain('avx2');
+    expect(param('enable_pmu')).toMatchObject({ modules: ['kvm'], assumed: true });
+    expect(param('enable_pmu')!.features).toEqual(expect.arrayContaining(['pdcm', 'perfctr-core']));
+  });
+
   it('a kernel between releases uses the older one; unknown or too old: none', () => {
     expect(releaseFor('6.6.12-pve')).toBe('6.5');
     expect(releaseFor('5.4.0-150-generic')).toBe('5.4');

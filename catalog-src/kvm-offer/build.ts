@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Feature } from '../../src/catalog/types.js';
+import type { Feature, KvmParameterEffect } from '../../src/catalog/types.js';
 import { compareVersions } from '../../src/version.js';
 import { or, TRUE, type Dnf } from './dnf.js';
 
@@ -26,6 +26,8 @@ export interface KvmOfferData {
   dependencies: FeatureDependency[];
   /** Raw bits cpuinfo hides, and the Linux flags that prove them (curated) */
   hostBits: Record<Vendor, Record<string, string[]>>;
+  /** Module parameters the table assumes at their default, and the features they gate */
+  parameters: KvmParameterEffect[];
 }
 
 const strip = <T extends object>(o: T): T => {
@@ -89,6 +91,7 @@ export function buildKvmOffer(
     if (Object.keys(perRelease).length) out[f.name] = perRelease;
   }
   const names = releases.map((r) => r.release);
+  const parameters = parameterEffects(linuxKvm, names, curated, features, releases);
   return {
     data: {
       $comment:
@@ -99,12 +102,45 @@ export function buildKvmOffer(
       qemuAdds,
       dependencies,
       hostBits: curated.hostBits,
+      parameters,
     },
     releases,
   };
 }
 
 /** How each feature is offered per release, for the generator's summary and features.json. */
+/**
+ * What each module parameter gates: every release read again with the parameter's assumption flipped;
+ * a feature whose offer changes in any release (either vendor) depends on it.
+ */
+function parameterEffects(
+  linuxKvm: string,
+  names: string[],
+  curated: Curated,
+  features: Feature[],
+  base: ReleaseOffer[],
+): KvmParameterEffect[] {
+  const out: KvmParameterEffect[] = [];
+  for (const [key, a] of Object.entries(curated.assumptions)) {
+    if (!a.param) continue;
+    if (typeof a.value !== 'boolean') throw new Error(`curated.json: ${key} has a param but no boolean value`);
+    const [modules, param] = a.param.split(' ');
+    const flipped = { ...curated, assumptions: { ...curated.assumptions, [key]: { ...a, value: !a.value } } };
+    const again = names.map((r) => readLinuxRelease(join(linuxKvm, `linux-${r}`), r, flipped));
+    const gated = features.filter((f) => {
+      if (!f.cpuid) return false;
+      const k = locKey({ ...f.cpuid, subleaf: f.cpuid.subleaf ?? 0 });
+      return base.some((r, i) =>
+        (['intel', 'amd'] as Vendor[]).some(
+          (v) => JSON.stringify(r.vendors[v].get(k)?.offer) !== JSON.stringify(again[i].vendors[v].get(k)?.offer),
+        ),
+      );
+    });
+    out.push({ modules: modules.split(','), param, assumed: a.value, features: gated.map((f) => f.name).sort() });
+  }
+  return out;
+}
+
 export function classify(d: Dnf): 'never' | 'emulated' | 'passthrough' | 'conditional' | 'synthesized' {
   if (!d.length) return 'never';
   if (d.some((t) => !t.length)) return 'emulated';

@@ -11,6 +11,8 @@ import type { LinuxHeaders } from './linux-headers.js';
 export interface Assumption {
   value: boolean | string;
   why: string;
+  /** The module parameter it stands for ("kvm_intel,kvm_amd nested"): the generator flips it to see what it gates */
+  param?: string;
 }
 
 export interface ConditionContext {

@@ -64,16 +64,20 @@ export interface FeatureDependency {
 
 /**
  * FEAT_* words that are not CPUID leaves the catalog knows by bit: MSR-based words (by MSR index) and
- * QEMU's VMX words. Facts from QEMU target/i386/cpu.c feature_word_info[].
+ * QEMU's VMX words. Facts from QEMU target/i386/cpu.c feature_word_info[] (7.2.0 b67b00e6, 10.0.0
+ * 7c949c53): the four VMX control words are read from the TRUE_* MSRs (0x48d-0x490, the allowed-1
+ * bits in 32-63), which is where QEMU's enforce warnings and the catalog place their bits; the plain
+ * control MSRs (0x481-0x484) are listed too. Every MSR a catalog feature lives in must be a word here
+ * (checkWordCoverage), so a dependency on a word is never dropped for want of its members.
  */
 const MSR_WORDS: Record<string, number[]> = {
   FEAT_ARCH_CAPABILITIES: [0x10a],
   FEAT_CORE_CAPABILITY: [0xcf],
   FEAT_PERF_CAPABILITIES: [0x345],
-  FEAT_VMX_PROCBASED_CTLS: [0x482],
-  FEAT_VMX_PINBASED_CTLS: [0x481],
-  FEAT_VMX_EXIT_CTLS: [0x483],
-  FEAT_VMX_ENTRY_CTLS: [0x484],
+  FEAT_VMX_PROCBASED_CTLS: [0x482, 0x48e],
+  FEAT_VMX_PINBASED_CTLS: [0x481, 0x48d],
+  FEAT_VMX_EXIT_CTLS: [0x483, 0x48f],
+  FEAT_VMX_ENTRY_CTLS: [0x484, 0x490],
   FEAT_VMX_MISC: [0x485],
   FEAT_VMX_BASIC: [0x480],
   FEAT_VMX_SECONDARY_CTLS: [0x48b],
@@ -90,6 +94,8 @@ const CPUID_WORDS: Record<string, [number, number, string]> = {
 };
 
 function wordMembers(word: string, features: Feature[]): string[] {
+  if (!MSR_WORDS[word] && !CPUID_WORDS[word])
+    throw new Error(`feature_dependencies: whole word ${word} is not in MSR_WORDS or CPUID_WORDS (qemu-offer.ts)`);
   const msrs = MSR_WORDS[word];
   if (msrs) return features.filter((f) => f.msr && msrs.includes(f.msr.index)).map((f) => f.name);
   const c = CPUID_WORDS[word];
@@ -128,8 +134,23 @@ function side(word: string, mask: string, features: Feature[]): string[] {
   return f ? [f] : [];
 }
 
+/** Throws when a catalog feature sits in an MSR no FEAT_* word above covers (its dependencies would be lost). */
+export function checkWordCoverage(features: Feature[]): void {
+  const covered = new Set(Object.values(MSR_WORDS).flat());
+  const lost = features.filter((f) => f.msr && !covered.has(f.msr.index));
+  if (lost.length)
+    throw new Error(
+      `feature_dependencies: no FEAT_* word for MSR ${[...new Set(lost.map((f) => '0x' + f.msr!.index.toString(16)))].join(', ')} (${lost.map((f) => f.name).join(' ')})`,
+    );
+}
+
 export function readFeatureDependencies(dir: string, features: Feature[]): FeatureDependency[] {
-  const src = readFileSync(join(dir, 'feature_dependencies.c'), 'utf8');
+  return parseFeatureDependencies(readFileSync(join(dir, 'feature_dependencies.c'), 'utf8'), features);
+}
+
+/** feature_dependencies[] from the text of its excerpt; features: the catalog, for names, bits and MSRs. */
+export function parseFeatureDependencies(src: string, features: Feature[]): FeatureDependency[] {
+  checkWordCoverage(features);
   const out: FeatureDependency[] = [];
   const re = /\.from\s*=\s*\{\s*(FEAT_\w+),\s*([^}]+?)\s*\},\s*\.to\s*=\s*\{\s*(FEAT_\w+),\s*([^}]+?)\s*\}/g;
   for (let m = re.exec(src); m; m = re.exec(src)) {

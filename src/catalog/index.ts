@@ -94,6 +94,21 @@ export function linuxFlag(name: string): LinuxFlag | undefined {
   return linuxByName.get(name);
 }
 
+/**
+ * Whether Linux `kernel` ("6.1.0-56-amd64") prints flag `name` in /proc/cpuinfo, per the flag's release
+ * steps (LinuxFlag.cpuinfo): releases between two known ones behave like the older; an unknown kernel
+ * like the newest known.
+ */
+export function linuxPrints(name: string, kernel: string | null): boolean {
+  const steps = linuxByName.get(name)?.cpuinfo;
+  if (!steps) return true;
+  const release = majorMinor(kernel ?? '');
+  if (!release) return steps.at(-1)!.shown;
+  let shown = true;
+  for (const s of steps) if (compareVersions(release, s.since) >= 0) shown = s.shown;
+  return shown;
+}
+
 /** A model by versioned name or alias (case-insensitive as a fallback, like libvirt). */
 export function resolveModel(name: string): Model | undefined {
   return modelByName.get(name) ?? modelByLowerName.get(name.toLowerCase());

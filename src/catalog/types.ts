@@ -107,6 +107,28 @@ export interface LinuxFlag {
   /** A QEMU feature of the same spelling that is a different bit (ibrs, ibpb, stibp, ssbd) */
   falseFriend: string | null;
   description: string;
+  /**
+   * When Linux releases print it, where that is not simply "from when it exists": steps, each valid from
+   * `since` until the next (kernels older than the first step print it; see catalog-src/linux-cpuinfo.ts)
+   */
+  cpuinfo?: CpuinfoStep[];
+  /** Linux sets it itself from other facts, so a guest can show it though no CPUID bit was promised */
+  setByKernel?: KernelSetFlag;
+}
+
+/** From Linux release `since` on (until the next step), the flag is printed in /proc/cpuinfo or not. */
+export interface CpuinfoStep {
+  since: string;
+  shown: boolean;
+}
+
+/** A flag Linux sets on a CPU of `vendors` (null: any) that shows any of `anyOf` (cpuinfo names). */
+export interface KernelSetFlag {
+  vendors: string[] | null;
+  anyOf: string[];
+  why: string;
+  /** The kernel source that does it */
+  source: string;
 }
 
 /** A change between QEMU releases that matters when a VM live-migrates across them (data/qemu-changes.json). */
@@ -137,6 +159,17 @@ export interface KvmOfferData {
   /** QEMU's feature_dependencies[], in table order */
   dependencies: Array<{ from: string[]; to: string[] }>;
   hostBits: Record<'intel' | 'amd', Record<string, string[]>>;
+  /** Module parameters the table assumes at their default, and the features KVM's offer of which they change */
+  parameters: KvmParameterEffect[];
+}
+
+/** A kvm module parameter (e.g. kvm_intel/kvm_amd `nested`) and the features whose offer depends on it. */
+export interface KvmParameterEffect {
+  modules: string[];
+  param: string;
+  /** The value the table assumes (the default) */
+  assumed: boolean;
+  features: string[];
 }
 
 /** A libvirt release's x86 CPU map: which names it knows (data/libvirt.json). */
@@ -253,4 +286,42 @@ export interface NovaData {
   codenames: Record<string, string>;
   default: { value: string; why: string };
   capabilities: Record<'cpuModels' | 'disableFlags' | 'maxPhysAddr', { sinceMajor: number; source: string }>;
+}
+
+/** data/qemu-cpu.json: QEMU's x86 CPU properties that are no CPUID feature, as the real QEMUs answer. */
+export interface QemuCpuData {
+  $comment: string;
+  /** name as QEMU spells it -> its QOM type ("bool", "uint32", "OnOffAuto", ...), first QEMU release and the first without it */
+  properties: Record<string, { type: string; qemu: string; removed?: string }>;
+  /** QEMU release -> phys-bits of a 64-bit named model started without the property */
+  defaultPhysBits: Record<string, number>;
+}
+
+/** data/x86-64.json: the x86-64 psABI micro-architecture levels, in catalog feature names. */
+export interface X86_64Data {
+  $comment: string;
+  /** What every 64-bit x86 CPU offers a guest: lm and x86-64-v1's CPUID features */
+  baseline: string[];
+  /** x86-64-v1 .. x86-64-v4 -> the CPUID features that level adds */
+  levels: Record<string, string[]>;
+}
+
+/** data/linux-synthetic.json: Linux's synthetic cpuinfo flags and the raw CPUID bits they stand for. */
+export interface LinuxSyntheticData {
+  $comment: string;
+  /** Flags Linux sets when the CPU has any of `anyOf` (features), or is of one of `families` */
+  fromBits: Array<{
+    flag: string;
+    anyOf: string[];
+    families?: Array<{ vendor: string; from: number; to: number }>;
+  }>;
+  /** A feature Linux shows only as the synthetic flags `allOf`, on `vendors` (null: any) */
+  toBits: Array<{ feature: string; allOf: string[]; vendors: string[] | null }>;
+}
+
+/** data/kubevirt.json: what KubeVirt's defaults say about CPU models. */
+export interface KubevirtData {
+  $comment: string;
+  /** Default obsoleteCPUModels: no node is labelled for them, so a VM using one does not schedule */
+  obsoleteModels: string[];
 }

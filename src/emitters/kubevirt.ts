@@ -5,15 +5,12 @@
  * the model; kvm-pv-unhalt and kvm-pv-eoi are domain features there (pvspinlock, apic.endOfInterrupt).
  */
 import type { BaselineResult } from '../engine/types.js';
+import { kubevirt } from '../catalog/kubevirt.js';
 import { libvirtBase } from './libvirt.js';
 import { DEFAULT_LIBVIRT, libvirtSpellingFor } from './libvirt-names.js';
 
-/** KubeVirt's default obsoleteCPUModels: nodes are not labelled for them, so VMs using one do not schedule. */
-const OBSOLETE = new Set(
-  'pentium pentium2 pentium3 pentiumpro coreduo n270 core2duo Conroe athlon phenom kvm32 kvm64 qemu32 qemu64'.split(
-    ' ',
-  ),
-);
+/** KubeVirt's default obsoleteCPUModels (data/kubevirt.json): nodes are not labelled for them, so VMs using one do not schedule. */
+const OBSOLETE: ReadonlySet<string> = new Set(kubevirt.obsoleteModels);
 
 const q = (s: string) => JSON.stringify(s); // a double-quoted YAML scalar
 

@@ -5,12 +5,13 @@
  * default, which every VM started there without phys-bits already has.
  */
 import type { HostProfile } from '../profile/host-profile.js';
+import { QEMU_DEFAULT_PHYS_BITS } from '../catalog/qemu-cpu.js';
 
 /**
  * QEMU's width for a 64-bit named model without phys-bits: TCG_PHYS_ADDR_BITS (target/i386/cpu.c,
- * x86_cpu_realizefn). Measured on QEMU 7.2: `-cpu Haswell-v4`, qom-get phys-bits -> 40.
+ * x86_cpu_realizefn), as each snapshot's QEMU answers it (data/qemu-cpu.json).
  */
-export const QEMU_DEFAULT_PHYS_BITS = 40;
+export { QEMU_DEFAULT_PHYS_BITS };
 
 export interface PhysBitsChoice {
   /** The value to pin */

@@ -7,34 +7,13 @@
  * (PVE 9.2) reports them from a probe VM started with hv-passthrough (QemuServer.pm
  * query_supported_cpu_flags), so they appear there beside real CPU features.
  */
+import { booleanCpuProperties } from '../catalog/qemu-cpu.js';
 
-/** The on/off hv-* properties QEMU 7.2-10.0 knows ("hv-apicv" is Proxmox's and QEMU's alias of hv-avic). */
-export const HYPERV_FLAGS: ReadonlySet<string> = new Set([
-  'hv-relaxed',
-  'hv-vapic',
-  'hv-time',
-  'hv-crash',
-  'hv-reset',
-  'hv-vpindex',
-  'hv-runtime',
-  'hv-synic',
-  'hv-stimer',
-  'hv-frequencies',
-  'hv-reenlightenment',
-  'hv-tlbflush',
-  'hv-evmcs',
-  'hv-ipi',
-  'hv-stimer-direct',
-  'hv-avic',
-  'hv-apicv',
-  'hv-emsr-bitmap',
-  'hv-xmm-input',
-  'hv-tlbflush-ext',
-  'hv-tlbflush-direct',
-  'hv-syndbg',
-  'hv-passthrough',
-  'hv-enforce-cpuid',
-]);
+/**
+ * The on/off hv-* properties QEMU 7.2-10.0 knows (data/qemu-cpu.json; "hv-apicv" is Proxmox's and
+ * QEMU's alias of hv-avic).
+ */
+export const HYPERV_FLAGS: ReadonlySet<string> = new Set(booleanCpuProperties('hv-'));
 
 /**
  * Enlightenments only an Intel host with VMX can give: the enlightened VMCS is a VMX structure, and

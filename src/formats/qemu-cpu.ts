@@ -4,6 +4,7 @@
  * parseCpuString reads them into canonical catalog features and the options that are not features.
  */
 import { canonicalFeature } from '../catalog/index.js';
+import { cpuProperty } from '../catalog/qemu-cpu.js';
 
 export function cpuString(base: string, plus: string[], minus: string[]): string {
   // One style only: QEMU warns about (and may one day refuse) strings mixing +x and x=off
@@ -49,17 +50,8 @@ export interface ParsedCpu {
   unknown: string[];
 }
 
-const NON_FEATURE_FLAGS = new Set([
-  'enforce',
-  'check',
-  'migratable',
-  'host-phys-bits',
-  'l3-cache',
-  'kvm',
-  'hv-passthrough',
-  'pmu',
-]);
-const isNonFeatureFlag = (name: string) => NON_FEATURE_FLAGS.has(name) || /^hv[-_]/.test(name);
+/** A name QEMU takes bare or as +/- that is an option of its x86 CPU, not a feature (enforce, pmu, hv-*). */
+const isNonFeatureFlag = (name: string) => cpuProperty(name)?.type === 'bool';
 
 export function parseCpuString(s: string): ParsedCpu {
   const { model, options: parts } = splitCpuArg(s);

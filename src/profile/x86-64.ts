@@ -1,8 +1,11 @@
 /**
- * The x86-64 psABI v1 set plus lm: what every 64-bit x86 CPU offers a guest under a 64-bit host
- * kernel. Host data without one of these is cut off, from a 32-bit kernel, or not x86 at all.
+ * What every 64-bit x86 CPU offers a guest under a 64-bit host kernel: lm and the x86-64 psABI's v1
+ * level (data/x86-64.json). Host data without one of these is cut off, from a 32-bit kernel, or not
+ * x86 at all.
  */
-export const X86_64_BASELINE = ['lm', 'fpu', 'cmov', 'cx8', 'fxsr', 'mmx', 'syscall', 'sse', 'sse2'] as const;
+import { x86_64 } from '../catalog/x86-64.js';
+
+export const X86_64_BASELINE: readonly string[] = x86_64.baseline;
 
 /** The baseline features a feature list lacks, in baseline order. */
 export function missingBaseline(features: readonly string[] | ReadonlySet<string>): string[] {

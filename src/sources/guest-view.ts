@@ -4,11 +4,12 @@
  * exact:false and errs on the side of claiming less, never more.
  */
 import { compareVersions, majorMinor } from '../version.js';
-import { allFeatures, isAmdLike, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
+import { allFeatures, kvm, linuxFlag, resolveFeature } from '../catalog/index.js';
 import { FEATURE_BITS, LINUX_FLAG_BITS } from '../catalog/bit-index.js';
 import { clearBit, hasBit, setBit, type Bits } from '../catalog/name-bits.js';
 import { applyDependencyBits } from '../catalog/dependencies.js';
 import { kvmOfferBits } from './kvm-offer.js';
+import { linuxSynthetic } from '../catalog/linux-synthetic.js';
 
 export interface LinuxView {
   vendor: string;
@@ -81,11 +82,12 @@ const FLAG_OF_FEATURE = FEATURE_BITS.names.map((n) => {
   const l = resolveFeature(n)?.linux;
   return l ? LINUX_FLAG_BITS.of(l) : -1;
 });
-const CONSTANT_TSC = LINUX_FLAG_BITS.of('constant_tsc');
-const NONSTOP_TSC = LINUX_FLAG_BITS.of('nonstop_tsc');
-const IBRS_ENHANCED = LINUX_FLAG_BITS.of('ibrs_enhanced');
-const INVTSC = FEATURE_BITS.of('invtsc');
-const IBRS_ALL = FEATURE_BITS.of('ibrs-all');
+/** Raw bits Linux shows only as synthetic flags (invtsc as constant_tsc + nonstop_tsc), over bits */
+const TO_BITS = linuxSynthetic.toBits.map((r) => ({
+  feature: FEATURE_BITS.of(r.feature),
+  allOf: r.allOf.map((f) => LINUX_FLAG_BITS.of(f)),
+  vendors: r.vendors,
+}));
 const RTM = FEATURE_BITS.of('rtm');
 /** Nested VMX controls are not in cpuinfo's flags */
 const VMX_CONTROLS = FEATURE_BITS.names.flatMap((n, i) => (n.startsWith('vmx-') ? [i] : []));
@@ -118,23 +120,23 @@ export function guestViewFromLinux(view: LinuxView): GuestView {
     if (f && f.name === name) setBit(out, FEATURE_BITS.of(f.name));
     else unknown.add(name);
   }
-  // Linux splits the invariant TSC bit into two synthetic flags
-  if (hasBit(flags, CONSTANT_TSC) && hasBit(flags, NONSTOP_TSC)) setBit(out, INVTSC);
+  // Linux splits the invariant TSC bit into two synthetic flags (ibrs-all: see kvmRules)
+  for (const r of TO_BITS) if (!r.vendors && r.allOf.every((f) => hasBit(flags, f))) setBit(out, r.feature);
   for (const b of VMX_CONTROLS) clearBit(out, b);
   const view2 = kvmRules(view.vendor, out, flags, view.bugs, view.kernel ?? readKernel);
   return { ...view2, unknown: [...unknown].sort() };
 }
 
-/** Linux's synthetic speculation flags, derived from raw vendor bits the way arch/x86/kernel/cpu does. */
+/** Linux's synthetic speculation flags, derived from raw vendor bits the way arch/x86/kernel/cpu does (data/linux-synthetic.json). */
 export function linuxHintsFromBits(vendor: string, features: Set<string>, family: number | null): string[] {
-  const hints: string[] = [];
-  if (features.has('spec-ctrl') || features.has('ibrs')) hints.push('ibrs');
-  if (features.has('spec-ctrl') || features.has('ibpb')) hints.push('ibpb');
-  if (features.has('stibp') || features.has('amd-stibp')) hints.push('stibp');
-  // AMD families 15h-17h without AMD_SSBD get SSBD the LS_CFG way (Linux forces X86_FEATURE_SSBD)
-  const lsCfg = isAmdLike(vendor) && family !== null && family >= 0x15 && family <= 0x18;
-  if (features.has('ssbd') || features.has('amd-ssbd') || features.has('virt-ssbd') || lsCfg) hints.push('ssbd');
-  return hints;
+  return linuxSynthetic.fromBits
+    .filter(
+      (r) =>
+        r.anyOf.some((f) => features.has(f)) ||
+        // AMD 15h-17h and Hygon 18h get SSBD the LS_CFG way (Linux forces X86_FEATURE_SSBD)
+        (family !== null && !!r.families?.some((v) => v.vendor === vendor && family >= v.from && family <= v.to)),
+    )
+    .map((r) => r.flag);
 }
 
 /** What KVM offers on this host per its kernel release (data/kvm-offer.json), plus the MSR facts of kvm.json. */
@@ -168,7 +170,6 @@ function kvmRules(
       `host kernel unknown: only what KVM offers in every Linux release from ${offer.releases[0]} on is claimed` +
         (offer.heldBack.length ? ` (held back: ${offer.heldBack.sort().join(' ')})` : ''),
     );
-  const amd = isAmdLike(vendor);
   if (bugs) {
     // A bug absent from the line means "not affected" only if the kernel already knew that bug
     const present = new Set(bugs);
@@ -177,8 +178,9 @@ function kvmRules(
         setBit(out, n.feature);
   }
   // On Intel, Linux's ibrs_enhanced is IA32_ARCH_CAPABILITIES.IBRS_ALL, which KVM passes through in
-  // that MSR; on AMD the same flag stands for AutoIBRS, a different bit
-  if (hasBit(flags, IBRS_ENHANCED) && !amd) setBit(out, IBRS_ALL);
+  // that MSR; on AMD the same flag stands for AutoIBRS, a different bit (vendor-bound toBits rules)
+  for (const r of TO_BITS)
+    if (r.vendors?.includes(vendor) && r.allOf.every((f) => hasBit(flags, f))) setBit(out, r.feature);
   // QEMU clears what depends on a bit that is off (feature_dependencies[]: arch-capabilities and its MSR bits)
   applyDependencyBits(out);
   // Names only libvirt knows (cmt, mbm-*) are bits no QEMU can give a guest

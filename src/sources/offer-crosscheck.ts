@@ -13,9 +13,10 @@
  *   migratable=off (target/i386/cpu.c: feature_word_info[].unmigratable_flags, dropped by
  *   x86_cpu_get_supported_feature_word when cpu->migratable).
  * - `module-parameter`: the host's KVM runs with a parameter off that the table assumes on
- *   (catalog-src/kvm-offer/curated.json): kvm_intel/kvm_amd `nested=0` withholds vmx/svm
- *   (vmx.c vmx_set_cpu_caps, svm.c svm_set_cpu_caps set them only `if (nested)`); kvm `enable_pmu=0`
- *   withholds pdcm (vmx_set_cpu_caps) and perfctr-core (svm_set_cpu_caps).
+ *   (catalog-src/kvm-offer/curated.json): kvm_intel/kvm_amd `nested=0` withholds vmx/svm and the
+ *   SVM features (vmx.c vmx_set_cpu_caps, svm.c svm_set_cpu_caps set them only `if (nested)`); kvm
+ *   `enable_pmu=0` withholds pdcm, perfctr-core and perfmon-v2. The generator finds which features each
+ *   parameter gates by re-reading the kernel sources with it flipped (data/kvm-offer.json parameters).
  * - `kernel-between`: the running kernel lies between two releases of the table, which reads it as
  *   the older; the newer release agrees with the probe.
  *
@@ -62,11 +63,8 @@ export interface CrossCheckHost {
   params?: Record<string, Record<string, string>>;
 }
 
-/** Module parameter -> the features KVM withholds when it is off (sources in the header). */
-const PARAMETER_EFFECTS: Array<{ module: RegExp; param: string; features: string[] }> = [
-  { module: /^kvm_(intel|amd)$/, param: 'nested', features: ['vmx', 'svm'] },
-  { module: /^kvm$/, param: 'enable_pmu', features: ['pdcm', 'perfctr-core'] },
-];
+/** Module parameters on by default and the features KVM withholds when one is off (data/kvm-offer.json, from the kernel sources). */
+const PARAMETER_EFFECTS = kvmOffer.parameters.filter((p) => p.assumed);
 
 function isOff(v: string | undefined): boolean {
   return v !== undefined && /^(n|0)$/i.test(v.trim());
@@ -99,7 +97,7 @@ function claimedCause(f: string, host: CrossCheckHost, next: string | null): Omi
     return { cause: 'qemu-unmigratable', why: 'QEMU leaves features that block migration out of -cpu host' };
   for (const e of PARAMETER_EFFECTS) {
     if (!e.features.includes(f)) continue;
-    const off = Object.entries(host.params ?? {}).find(([m, ps]) => e.module.test(m) && isOff(ps[e.param]));
+    const off = Object.entries(host.params ?? {}).find(([m, ps]) => e.modules.includes(m) && isOff(ps[e.param]));
     if (off) return { cause: 'module-parameter', why: `${off[0]} ${e.param}=${off[1][e.param]}` };
   }
   if (next && !terms(f, next, host.vendor).length)

@@ -7,10 +7,9 @@ import { readInputText } from '../sources/files.js';
 import { DEFAULT_FORMAT_CAP } from '../sources/size-caps.js';
 import { findQemu, kvmUsable } from '../qemu/binary.js';
 import { enabledProps, type Accel, type CpuModelInfo } from '../qemu/qmp.js';
-import { linuxFlag, resolveFeature } from '../catalog/index.js';
+import { linuxFlag, linuxPrints, resolveFeature } from '../catalog/index.js';
 import { InputError } from '../errors.js';
 import { onOff, splitCpuArg } from '../formats/qemu-cpu.js';
-import { versionAtLeast } from '../version.js';
 import { boot, findKernel, parseRefusal, type BootResult, type ScriptRunner } from './boot.js';
 import type { PhaseName } from './boot-script.js';
 import type { PhaseTiming } from './boot-bundle.js';
@@ -92,37 +91,21 @@ export function enforcedCpu(cpu: string): string {
   return [model, ...kept, 'enforce'].join(',');
 }
 
-/**
- * Features modern kernels hide although older ones printed them (the catalog keeps the old name so
- * old dumps still parse): feature -> first Linux version that hides it.
- */
-const HIDDEN_SINCE: Record<string, string> = { 'spec-ctrl': '4.17' };
-
-/**
- * Flags Linux sets by itself from other facts, so a guest shows them without the CPUID bit.
- * arch/x86/kernel/cpu/amd.c: "3DNow or LM implies PREFETCHW".
- */
-const KERNEL_IMPLIED: { feature: string; when: (g: GuestReport) => boolean; why: string }[] = [
-  {
-    feature: '3dnowprefetch',
-    when: (g) => g.vendor === 'AuthenticAMD' && g.flags.includes('lm'),
-    why: 'Linux sets it on every AMD CPU with long mode',
-  },
-  {
-    // OSPKE mirrors CR4.PKE: it appears when the guest kernel turns protection keys on
-    feature: 'ospke',
-    when: (g) => g.flags.includes('pku'),
-    why: 'mirrors CR4.PKE, set by the guest kernel when it enables pku',
-  },
-];
-
 /** Whether a guest running `kernel` can show QEMU feature `name` in /proc/cpuinfo at all. */
 export function visibleInCpuinfo(name: string, kernel: string): boolean {
   const feature = resolveFeature(name);
   if (!feature?.linux) return false;
   if (linuxFlag(feature.linux)?.kind !== 'cpuid') return false;
-  const since = HIDDEN_SINCE[feature.name];
-  return !(since && versionAtLeast(kernel, since));
+  // some releases hide names older ones printed (the catalog keeps the old name so old dumps parse)
+  return linuxPrints(feature.linux, kernel);
+}
+
+/** Why Linux shows feature `name` on this guest by itself (LinuxFlag.setByKernel), or null. */
+function setByKernel(name: string, guest: GuestReport): string | null {
+  const linux = resolveFeature(name)?.linux;
+  const rule = linux ? linuxFlag(linux)?.setByKernel : undefined;
+  if (!rule || (rule.vendors && !rule.vendors.includes(guest.vendor ?? ''))) return null;
+  return rule.anyOf.some((f) => guest.flags.includes(f)) ? rule.why : null;
 }
 
 export interface Comparison {
@@ -160,8 +143,8 @@ export function compareWithGuest(promised: readonly string[], guest: GuestReport
   const kernelImplied: Record<string, string> = {};
   for (const s of seen) {
     if (promise.has(s)) continue;
-    const implied = KERNEL_IMPLIED.find((k) => k.feature === s && k.when(guest));
-    if (implied) kernelImplied[s] = implied.why;
+    const implied = setByKernel(s, guest);
+    if (implied) kernelImplied[s] = implied;
     else extra.push(s);
   }
   return {
