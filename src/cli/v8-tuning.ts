@@ -8,13 +8,18 @@
  * On Node >= 22.1 the compile cache keeps compiled bundle code between runs instead.
  */
 import nodeModule from 'node:module';
-import { setFlagsFromString } from 'node:v8';
 
-/** `serve` is the one command that runs for long: its hot paths should be optimized as V8 would (with the
- * tuning, 20 dashboard clients got half the answers per second: bench/web-load.ts). */
-const longLived = process.argv[2] === 'serve';
+const command = process.argv[2];
+/**
+ * `serve` is the one command that runs for long: its hot paths should be optimized as V8 would (with
+ * the tuning, 20 dashboard clients got half the answers per second: bench/web-load.ts). `--version`
+ * and `--help` run no code worth it, and loading node:v8 would be a tenth of their time.
+ */
+const oneShot = command !== undefined && command !== 'serve' && !command.startsWith('-');
 
-if (process.versions.v8.split('.')[0] === '11' && !longLived)
-  setFlagsFromString('--interrupt-budget=270000 --max-inlined-bytecode-size=100');
+if (oneShot && process.versions.v8.split('.')[0] === '11') {
+  const v8 = nodeModule.createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  v8.setFlagsFromString('--interrupt-budget=270000 --max-inlined-bytecode-size=100');
+}
 
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
