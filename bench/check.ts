@@ -25,6 +25,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeHosts } from './baseline.js';
+import { checkMatrix } from '../src/engine/check.js';
+import { readCpuinfo } from '../src/sources/cpuinfo.js';
+import { vmFromPveText } from '../src/sources/vm/pve.js';
+import { parseCpuModels } from '../src/formats/pve-cpu-models.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const cliAt = process.argv.indexOf('--cli');
@@ -62,6 +66,31 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/**
+ * The engine alone, in this process, at ten times the VMs: checkMatrix's time grows with VMs x hosts
+ * (one row per VM), so a per-VM scan of the whole matrix (VMs^2 x hosts) shows here first.
+ */
+function matrixLine(hostDir: string, vmDir: string, models: string): void {
+  const hosts = readdirSync(hostDir).map((f) => readCpuinfo(readFileSync(join(hostDir, f), 'utf8'), f, f));
+  const sections = new Map(parseCpuModels(readFileSync(models, 'utf8'), models).models.map((m) => [m.name, m]));
+  const files = readdirSync(vmDir);
+  const scale = 10;
+  const vms = Array.from({ length: VMS * scale }, (_, i) => {
+    const f = files[i % files.length];
+    return { ...vmFromPveText(readFileSync(join(vmDir, f), 'utf8'), join(vmDir, f), f, sections), name: `vm-${i}` };
+  });
+  checkMatrix(vms.slice(0, 50), hosts); // warm up
+  const ms: number[] = [];
+  for (let run = 0; run < Math.max(3, Math.ceil(RUNS / 2)); run++) {
+    const t0 = performance.now();
+    checkMatrix(vms, hosts);
+    ms.push(performance.now() - t0);
+  }
+  console.log(
+    `checkMatrix in-process, ${vms.length} VMs x ${hosts.length} hosts: ${median(ms).toFixed(0)} ms (median of ${ms.length})`,
+  );
+}
 
 for (const [, build] of builds) if (!existsSync(build)) throw new Error(`${build} is missing: run npm run build first`);
 const work = mkdtempSync(join(tmpdir(), 'migratable-check-'));
@@ -105,6 +134,7 @@ try {
         .padStart(5)} ms  peak RSS ${rss.toFixed(0)} MiB  (target < 1000 ms: ${wall < 1000 ? 'met' : 'MISSED'})`,
     );
   });
+  matrixLine(hostDir, vmDir, models);
   console.log(
     `median of ${RUNS} interleaved runs; load average at end ${loadavg()
       .map((l) => l.toFixed(1))

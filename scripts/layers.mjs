@@ -28,8 +28,10 @@ export const LAYERS = {
   qemu: { may: [] },
   // How files are written (one output-file writer, lock owners): Node-only, below everything that writes
   fs: { may: [] },
-  verify: { may: [...BASE, 'sources', 'qemu'] },
-  fleet: { may: [...BASE, 'engine', 'sources', 'fs'] },
+  // Running a child process bounded in time and output, in its own process group: Node-only
+  process: { may: [] },
+  verify: { may: [...BASE, 'sources', 'qemu', 'process'] },
+  fleet: { may: [...BASE, 'engine', 'sources', 'fs', 'process'] },
   // The Proxmox wing: cluster config, HA, plan, apply, API client; above the engine, emitters, readers, fleet
   proxmox: { may: [...BASE, 'engine', 'emitters', 'sources', 'fleet', 'fs'] },
   // Prometheus metrics from the inventory and the plan (metrics -o, serve's /metrics)
@@ -50,6 +52,7 @@ export const LAYERS = {
       'metrics',
       'web/server',
       'fs',
+      'process',
     ],
   },
 };
@@ -61,6 +64,7 @@ export const NODE_ONLY = [
   'sources/vm/files.ts',
   'qemu/',
   'fs/',
+  'process/',
   'verify/',
   'fleet/',
   'proxmox/api/',

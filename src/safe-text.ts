@@ -30,9 +30,3 @@ export function safeText(s: string): string {
 export function safeLine(s: string): string {
   return s.replace(UNSAFE, escapeChar);
 }
-
-/** True when safeLine would change `s`. */
-export function hasUnsafeChars(s: string): boolean {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(s);
-}

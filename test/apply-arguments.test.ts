@@ -18,7 +18,7 @@ describe('apply validates its arguments first (finding 8)', () => {
     const dir = mkdtempSync(join(tmp, 'case-'));
     const file = join(dir, 'cpu-models.conf');
     writeFileSync(file, EXISTING);
-    const r = cli(['apply', '-', '--file', file, '--vm', '101', '--vm', vm], SECTION);
+    const r = cli(['apply', '-', '--file', file, '--vmid', '101', '--vmid', vm], SECTION);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^migratable: vmid: .* is not a VM id/);
     expect(readFileSync(file, 'utf8')).toBe(EXISTING);
@@ -27,14 +27,14 @@ describe('apply validates its arguments first (finding 8)', () => {
 
   it('a file that does not exist yet is not created either', () => {
     const file = join(tmp, 'new', 'cpu-models.conf');
-    const r = cli(['apply', '-', '--file', file, '--vm', '12'], SECTION);
+    const r = cli(['apply', '-', '--file', file, '--vmid', '12'], SECTION);
     expect(r.code).toBe(2);
     expect(existsSync(file)).toBe(false);
   });
 
   it('good ids: written, then the qm set lines', () => {
     const file = join(tmp, 'ok.conf');
-    const r = cli(['apply', '-', '--file', file, '--vm', '101', '--vm', '999999999'], SECTION);
+    const r = cli(['apply', '-', '--file', file, '--vmid', '101', '--vmid', '999999999'], SECTION);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('qm set 101 --cpu custom-checked\nqm set 999999999 --cpu custom-checked\n');
     expect(readFileSync(file, 'utf8')).toContain('cpu-model: checked\n');

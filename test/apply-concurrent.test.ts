@@ -18,6 +18,12 @@ cpu-model: legacy
 
 const section = (name: string, flag: string) => `cpu-model: ${name}\n\tflags ${flag}\n\treported-model qemu64\n`;
 
+/**
+ * Lock waits in the stress tests below: long enough that a loaded machine (a full test run beside
+ * other work) makes a round slower, not its applies give up; the appenders stop on their own.
+ */
+const PATIENT = ['--lock-timeout', '60'];
+
 function runApply(args: string[], input: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'apply', '-', ...args]);
@@ -30,13 +36,16 @@ function runApply(args: string[], input: string): Promise<{ code: number | null;
 
 /**
  * A shell appending sections with `>>` (open O_APPEND, one write, close: no lock, as an admin
- * would) every few milliseconds until `stop` exists; resolves with the names it appended.
+ * would) every 50 ms until `stop` exists or it has appended `MAX_APPENDS`; resolves with the names
+ * it appended. The cap keeps the file's growth independent of the machine's load: uncapped, a
+ * slow machine made long rounds, a file of 9,000 sections and ever slower merges.
  */
+const MAX_APPENDS = 40;
 function runAppender(file: string, tag: string, stop: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const script = [
       'f=$1; tag=$2; stop=$3; i=0',
-      'while [ ! -e "$stop" ]; do',
+      `while [ ! -e "$stop" ] && [ $i -lt ${MAX_APPENDS} ]; do`,
       '  printf "\\ncpu-model: %s%s\\n\\tflags +pcid\\n\\treported-model qemu64\\n" "$tag" "$i" >> "$f"',
       '  i=$((i+1)); sleep 0.05',
       'done; echo $i',
@@ -69,7 +78,7 @@ describe('apply under concurrency', () => {
       const runs = await Promise.all(
         [0, 1, 2, 3].map(async (i) => {
           const name = `m${round}x${i}`;
-          const r = await runApply(['--file', file], section(name, round % 2 ? '+aes' : '+pcid'));
+          const r = await runApply(['--file', file, ...PATIENT], section(name, round % 2 ? '+aes' : '+pcid'));
           return { name, ...r };
         }),
       );
@@ -99,7 +108,7 @@ describe('apply under concurrency', () => {
       const applies = await Promise.all(
         [0, 1, 2, 3].map(async (i) => ({
           name: `m${round}x${i}`,
-          ...(await runApply(['--file', file], section(`m${round}x${i}`, '+aes'))),
+          ...(await runApply(['--file', file, ...PATIENT], section(`m${round}x${i}`, '+aes'))),
         })),
       );
       await writeFile(stop, '');

@@ -4,7 +4,7 @@
  * from one node strands exactly the VMs whose CPU uses hle/rtm, and the model to roll out first runs
  * on every node now and as planned.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,17 @@ import { clusterFixtureDir, clusterHostsDir, etcPveCopy } from './helpers/pve-cl
 
 const hostsDir = clusterHostsDir();
 const haCluster = join(clusterFixtureDir, 'pve9-ha/etc-pve');
+/**
+ * The same cluster with app2 (105) on the AMD node it prefers: then its keep-apart partner app1 (103,
+ * strict to pve1/pve2) may go to pve1, and every VM of pve2 can move.
+ */
+function haClusterBalanced(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'drain-balanced-')), 'etc-pve');
+  cpSync(haCluster, dir, { recursive: true });
+  mkdirSync(join(dir, 'nodes/pve3/qemu-server'), { recursive: true });
+  renameSync(join(dir, 'nodes/pve1/qemu-server/105.conf'), join(dir, 'nodes/pve3/qemu-server/105.conf'));
+  return dir;
+}
 const RUNNING = ['--running', '101,103,104,105,106,107,108,110,111'];
 const drain = async (node: string, dir: string, ...more: string[]) => {
   const r = await cli(['drain', node, hostsDir, '--pve-config', dir, ...RUNNING, '--format', 'json', ...more]);
@@ -45,16 +56,34 @@ function pve1WithoutTsx(): string {
 }
 
 describe('drain NODE', async () => {
-  it('a node whose VMs all move: each with its live target and migrate line, exit 0', async () => {
-    const r = await drain('pve2', haCluster);
+  it('a node whose VMs all move: each with its live target and migrate line, a bundle as one, exit 0', async () => {
+    const r = await drain('pve2', haClusterBalanced());
     expect(r.code).toBe(0);
     expect(r.json.vms.map((v: { vmid: number }) => v.vmid)).toEqual([103, 106, 107]);
-    for (const v of r.json.vms) {
-      expect(v.status).toBe('live');
-      expect(v.commands).toEqual([qmMigrateCommand(v.vmid, v.liveTargets[0], true)]);
-    }
+    const [v103, v106, v107] = r.json.vms;
+    for (const v of r.json.vms) expect(v.status).toBe('live');
+    for (const v of [v103, v106]) expect(v.commands).toEqual([qmMigrateCommand(v.vmid, v.liveTargets[0], true)]);
+    // 106 and 107 are kept together (api-pair): HA moves 107 with 106, to a node both can go to live
+    expect(v106.together).toEqual(['vm:107']);
+    expect(v107).toMatchObject({ together: ['vm:106'], commands: [], liveTargets: v106.liveTargets });
+    expect(v107.notes.join(' ')).toMatch(/moves with vm:106 to pve1 \(keep-together\)/);
     // 106 is HA-managed without a rule: maintenance mode may also pick the AMD node it cannot go to live
-    expect(r.json.vms.find((v: { vmid: number }) => v.vmid === 106).notes.join(' ')).toMatch(/may pick pve3 too/);
+    expect(v106.notes.join(' ')).toMatch(/may pick pve3 too/);
+  });
+
+  it('never proposes a node a keep-apart partner occupies', async () => {
+    // app1 (103) may only run on pve1 and pve2, and its keep-apart partner app2 (105) is on pve1
+    const r = await drain('pve2', haCluster);
+    expect(r.code).toBe(1);
+    const v103 = r.json.vms.find((v: { vmid: number }) => v.vmid === 103);
+    expect(v103).toMatchObject({ status: 'stuck', liveTargets: [], apart: ['vm:105'], commands: [], fixes: [] });
+    expect(v103.blocked).toEqual([
+      {
+        node: 'pve1',
+        reasons: ['vm:105 is on this node, and HA keeps it apart from this VM (resource-affinity)'],
+        ha: [{ sid: 'vm:105', cause: 'resource-affinity' }],
+      },
+    ]);
   });
 
   it('a cpu: host VM that cannot move: named, with the least change that frees it, exit 1', async () => {
@@ -137,7 +166,7 @@ describe('drain NODE --after HOSTDATA', async () => {
       'pve2',
       hostsDir,
       '--pve-config',
-      haCluster,
+      haClusterBalanced(),
       ...RUNNING,
       '--after',
       join(hostsDir, 'pve2.cpuinfo'),

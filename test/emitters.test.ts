@@ -9,7 +9,7 @@ import { allFeatures, resolveFeature, resolveModel } from '../src/catalog/index.
 import type { BaselineResult } from '../src/engine/types.js';
 import { EMITTERS, EmitError, FORMAT_NAMES, type FormatName } from '../src/emitters/index.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
-import { pveForcedFlags } from '../src/emitters/pve-names.js';
+import { pveForcedFlagsByName } from '../src/emitters/pve-names.js';
 import { featureFromLibvirt, libvirtRelease } from '../src/catalog/libvirt.js';
 import { parseSectionConfig, type SectionChunk } from '../src/formats/pve-section-config.js';
 import { QmpSession, enabledProps, expandCpuModel } from '../src/qemu/qmp.js';
@@ -155,7 +155,9 @@ describe('safety', () => {
       const out = emit(format, r, { wrapDomain: true });
       const seen = mentioned(out);
       // PVE turns some flags on by itself; the section may only turn those off
-      const undone = [...pveForcedFlags(format === 'pve' ? 'kvm64' : '')].filter(([, v]) => !allowed.has(v.feature));
+      const undone = [...pveForcedFlagsByName(format === 'pve' ? 'kvm64' : '')].filter(
+        ([, v]) => !allowed.has(v.feature),
+      );
       for (const [key, v] of undone) {
         expect(out, key).not.toContain(`+${key}`);
         allowed.add(v.feature);

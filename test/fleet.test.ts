@@ -157,7 +157,7 @@ describe('baseline --format pve | apply', () => {
     expect(dry.stdout).toMatch(/^\+cpu-model: fleet-mixed$/m);
     expect(dry.stdout).toMatch(/^\+\tflags .*-kvm_pv_unhalt/m);
     expect(readFileSync(conf, 'utf8')).toBe(original);
-    const real = cli(['apply', '-', '--file', conf, '--vm', '101'], section);
+    const real = cli(['apply', '-', '--file', conf, '--vmid', '101'], section);
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toMatch(/^qm set 101 --cpu custom-fleet-mixed$/m);
     const after = readFileSync(conf, 'utf8');

@@ -4,7 +4,6 @@
  * certificate the Proxmox API lists). A second machine claiming a stored name is stored apart, with
  * a warning, instead of silently becoming that host's latest snapshot.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -14,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { judgeIdentity } from '../src/fleet/inventory/identity.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
-import { cliPath } from './helpers/cli.js';
-import { fixturesDir, repoRoot } from './helpers/paths.js';
-import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
+import { cliAsync } from './helpers/cli.js';
+import { fixturesDir } from './helpers/paths.js';
+import { startPveReplay, type PveReplay, pveApiArgs } from './helpers/pve-replay.js';
 import { createSshFixture, type SshFixture, type SshServer } from './helpers/sshd.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-identity-'));
@@ -26,17 +25,6 @@ const broadwell = readCpuinfo(
   'x',
   'pve1',
 );
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const rows = (db: string) =>
   new Database(db, { readonly: true })
@@ -121,7 +109,7 @@ describe('scan over real sshd: two machines, one name', () => {
 
   const scan = (server: SshServer, db: string) => {
     const o = fixture.clientOptions();
-    return run([
+    return cliAsync([
       'scan',
       `127.0.0.1:${server.port}`,
       '--identity',
@@ -191,18 +179,7 @@ describe('scan --pve: the node certificate is the identity', () => {
     await one?.close();
     await other?.close();
   });
-  const scan = (srv: PveReplay, db: string) =>
-    run([
-      'scan',
-      '--pve',
-      `https://127.0.0.1:${srv.port}`,
-      '--token-file',
-      tokenFile,
-      '--fingerprint',
-      srv.fingerprint,
-      '--inventory',
-      db,
-    ]);
+  const scan = (srv: PveReplay, db: string) => cliAsync(['scan', ...pveApiArgs(srv, tokenFile), '--inventory', db]);
 
   it('two clusters with the same node names stay apart', async () => {
     const db = join(tmp, 'pve.db');

@@ -24,7 +24,7 @@ import { openInventory } from '../src/fleet/inventory/index.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { cliPath } from './helpers/cli.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
-import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
+import { startPveReplay, type PveReplay, pveApiArgs } from './helpers/pve-replay.js';
 import { mountSmallFs, smallFsSkipReason, type SmallFs } from './helpers/small-fs.js';
 
 function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -185,17 +185,7 @@ describe.skipIf(smallFsSkipReason !== null)('full and read-only filesystems (a r
       const tokenFile = join(tmp, 'token');
       writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
       fs.fill();
-      const r = await cli([
-        'scan',
-        '--pve',
-        `https://127.0.0.1:${srv.port}`,
-        '--token-file',
-        tokenFile,
-        '--fingerprint',
-        srv.fingerprint,
-        '--inventory',
-        db,
-      ]);
+      const r = await cli(['scan', ...pveApiArgs(srv, tokenFile), '--inventory', db]);
       expect(r.code, r.stderr).toBe(1);
       oneLine(r.stderr);
       expect(r.stderr).toContain(`migratable: ${db}: cannot write: no space left on device`);

@@ -70,7 +70,7 @@ beforeAll(async () => {
     etcPveCopy('pve9'),
     '--port',
     String(port),
-    '--token',
+    '--access-token',
     token,
   ]);
   const tokenFile = join(tmp, 'token');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { cliAsync } from './helpers/cli.js';
-import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
+import { startPveReplay, type PveReplay, pveApiArgs } from './helpers/pve-replay.js';
 
 const TOKEN = 'root@pam!migratable=0b6f3c1e-2d4a-4e8b-9c7d-5f1a2b3c4d5e';
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-metrics-pve-'));
@@ -29,17 +29,7 @@ describe('scan --pve with a node down', () => {
     const tokenFile = join(tmp, 'token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
     const db = join(tmp, 'inventory.db');
-    const scan = await cliAsync([
-      'scan',
-      '--pve',
-      `https://127.0.0.1:${srv.port}`,
-      '--token-file',
-      tokenFile,
-      '--fingerprint',
-      srv.fingerprint,
-      '--inventory',
-      db,
-    ]);
+    const scan = await cliAsync(['scan', ...pveApiArgs(srv, tokenFile), '--inventory', db]);
     expect(scan.code).toBe(1);
     expect(scan.stderr).toMatch(/scan failed: pve3: /);
     const inv = openInventory(db, { readOnly: true });

@@ -26,6 +26,7 @@ import { runsOutdatedModel } from '../src/metrics/outdated.js';
 import { readEtcPve } from '../src/proxmox/config/etc-pve.js';
 import type { HostProfile } from '../src/profile/host-profile.js';
 import { readProfileInputs } from '../src/sources/files.js';
+import { PlanService } from '../src/web/server/plan/service.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { cli } from './helpers/cli.js';
 import { clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
@@ -494,5 +495,50 @@ describe('serve /metrics', () => {
       req.end();
     });
     expect(status).toBe(403);
+  });
+});
+
+describe('serve /metrics through the plan worker', () => {
+  it("reads the dashboard's plan (the worker's cache): the same series as planning here, changes included", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'metrics-service-')), 'etc-pve');
+    cpSync(etcPveCopy('pve9'), dir, { recursive: true });
+    const service = new PlanService(dir, clusterHosts, 0);
+    const server = await startServer({
+      inputs: clusterHosts,
+      port: 0,
+      plan: service,
+      metrics: metricsSource({ hosts: clusterHosts, planFacts: () => service.metricsFacts(), planErrors: 'report' }),
+    });
+    try {
+      await service.check();
+      const here = () => renderMetrics({ hosts: clusterHosts, cluster: () => readEtcPve(dir), planErrors: 'report' });
+      const scrape = async () => (await fetch(new URL('/metrics', server.url))).text();
+      const first = await scrape();
+      expect(series(first, 'migratable_plan_success')).toEqual([' 1']);
+      expect(first).toBe(await here());
+      // The dashboard's /api/plan is the same plan: its live targets are the series'
+      const plan = (await (await fetch(new URL('/api/plan', server.url))).json()) as {
+        vms: Array<{ vmid: number; liveTargets: string[] }>;
+      };
+      expect(series(first, 'migratable_vm_live_targets')).toEqual(
+        plan.vms.map((v) => `{vmid="${v.vmid}"} ${v.liveTargets.length}`),
+      );
+      writeFileSync(join(dir, 'nodes/pve1/qemu-server/106.conf'), 'name: new\ncpu: kvm64\nmemory: 512\n');
+      await service.check();
+      const second = await scrape();
+      expect(second).toBe(await here());
+      expect(series(second, 'migratable_vm_live_targets')).toHaveLength(
+        series(first, 'migratable_vm_live_targets').length + 1,
+      );
+      // A copy the worker cannot plan: plan_success 0, the host series stay
+      writeFileSync(join(dir, 'nodes/pve1/qemu-server/199.conf'), 'name: orphan\ncpu: custom-nowhere\n');
+      await service.check();
+      const broken = await scrape();
+      expect(series(broken, 'migratable_plan_success')).toEqual([' 0']);
+      expect(series(broken, 'migratable_host_info')).toHaveLength(3);
+    } finally {
+      await server.close();
+      await service.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { parseCpuModels } from '../src/formats/pve-cpu-models.js';
 import { cli } from './helpers/cli.js';
 import { repoRoot } from './helpers/paths.js';
 import { clusterApiDir, clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
-import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
+import { startPveReplay, type PveReplay, pveApiArgs } from './helpers/pve-replay.js';
 
 const hosts = clusterHostsDir();
 const base = (...args: string[]) => [...args, hosts, '--pve-config', etcPveCopy('pve9')];
@@ -24,7 +24,9 @@ describe('migratable plan', () => {
     }
     expect(Object.keys(plan.vms[0])).toEqual([
       'vmid',
+      'name',
       'node',
+      'running',
       'domain',
       'current',
       'liveTargets',
@@ -118,7 +120,7 @@ describe('migratable plan --pve (replayed PVE 9.1 API)', () => {
   it('reads config and host data from the API; the token never appears', async () => {
     const tokenFile = join(mkdtempSync(join(tmpdir(), 'plan-token-')), 'token');
     writeFileSync(tokenFile, TOKEN, { mode: 0o600 });
-    const api = ['--pve', `https://127.0.0.1:${srv.port}`, '--token-file', tokenFile, '--fingerprint', srv.fingerprint];
+    const api = pveApiArgs(srv, tokenFile);
     const r = await run(['plan', '--format', 'json', ...api]);
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout);

@@ -22,6 +22,7 @@ import { vmDomain } from '../src/proxmox/ha/domains.js';
 import { targetsJson } from '../src/proxmox/plan/answer.js';
 import { loadPlanInput, loadTargetsInput } from '../src/proxmox/plan/inputs.js';
 import { planWithTargets } from '../src/proxmox/plan/plan.js';
+import { computeDrain } from '../src/proxmox/drain/drain.js';
 import { TargetSolver, targetInputs } from '../src/proxmox/plan/targets.js';
 import { fixturesDir } from './helpers/paths.js';
 import { replayPlan } from './helpers/plan-replay.js';
@@ -187,6 +188,28 @@ describe('plan and targets over random clusters', () => {
               }
           }
           expect(replayPlan(input, plan).violations).toEqual([]);
+          // drain NODE proposes only what targets offers: live moves to live targets, cold moves
+          // where the CPU starts (a template's never does), nothing to a keep-apart partner's node,
+          // nothing for a locked VM
+          for (const node of input.nodes) {
+            for (const d of computeDrain(input, plan, node).vms) {
+              const p = plan.vms.find((x) => x.vmid === d.vmid)!;
+              const m = input.vms.find((x) => x.vmid === d.vmid)!;
+              const apartOn = new Set(
+                (p.apart ?? []).map((sid) => input.vms.find((x) => `vm:${x.vmid}` === sid)?.node),
+              );
+              if (p.lock) expect(d.commands.length + d.fixes.length, `drain ${node}: locked ${d.vmid}`).toBe(0);
+              for (const c of [...d.commands, ...d.fixes.flatMap((f) => f.commands)]) {
+                const mig = /^qm migrate \d+ (\S+)( --online)?$/.exec(c);
+                if (!mig) continue;
+                const at = `drain ${node}: ${c}`;
+                expect(apartOn.has(mig[1]), `${at}: a keep-apart partner is there`).toBe(false);
+                if (mig[2]) expect(p.liveTargets, at).toContain(mig[1]);
+                else if (!p.template)
+                  expect(checkMatrix([solver.cpuOf(m)], [hostOf.get(mig[1])!]).cells[0].ok, at).toBe(true);
+              }
+            }
+          }
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }

@@ -1,6 +1,6 @@
 /** serve --pve-config: GET /api/plan, GET /api/vms/:vmid/targets, and the dashboard's Plan view in Chromium. */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { launchChromium } from './helpers/chromium.js';
 import { PlanService } from '../src/web/server/plan/service.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
-import { clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
+import { clusterFixtureDir, clusterHostsDir, etcPveCopy } from './helpers/pve-cluster.js';
 import { available } from './helpers/qemu.js';
 // @ts-expect-error plain ESM build script without types
 import { buildWeb } from '../scripts/build-web.mjs';
@@ -124,6 +124,44 @@ describe.runIf(available('chromium', existsSync('/usr/bin/chromium')))('Plan vie
       expect(await page.locator('#plan').count()).toBe(0);
     } finally {
       await browser.close();
+    }
+  }, 90_000);
+
+  it("shows what the CLI prints beside the table: the plan's notes, template, lock, bundles, keep-apart", async () => {
+    // The HA cluster, with a VM locked by a backup, a template and a disabled rule
+    const dir = join(mkdtempSync(join(tmpdir(), 'plan-web-ha-')), 'etc-pve');
+    cpSync(join(clusterFixtureDir, 'pve9-ha/etc-pve'), dir, { recursive: true });
+    const conf = join(dir, 'nodes/pve1/qemu-server/104.conf');
+    writeFileSync(conf, readFileSync(conf, 'utf8') + 'lock: backup\n');
+    writeFileSync(join(dir, 'nodes/pve3/qemu-server/109.conf'), 'name: golden\ncpu: x86-64-v2-AES\ntemplate: 1\n');
+    writeFileSync(
+      join(dir, 'ha/rules.cfg'),
+      readFileSync(join(dir, 'ha/rules.cfg'), 'utf8') +
+        '\nnode-affinity: old-pin\n\tdisable\n\tnodes pve3\n\tresources vm:104\n',
+    );
+    const s = await startServer({ inputs: hosts, port: 0, webRoot, plan: new PlanService(dir, hosts) });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(s.url);
+      await page.locator('#plan-vms tbody tr').first().waitFor({ timeout: 30_000 });
+      const row = (vmid: number) => page.locator(`#plan-vms tbody tr[data-vmid="${vmid}"]`);
+      expect(await page.locator('#plan-notes').innerText()).toMatch(
+        /HA rule 'old-pin' is disabled: Proxmox ignores it/,
+      );
+      expect(await row(104).locator('.plan-lock').innerText()).toBe('locked (backup)');
+      expect(await row(104).innerText()).toMatch(
+        /cache1[\s\S]*VM is locked \(backup\)[\s\S]*HA rule 'old-pin' names it but is disabled/,
+      );
+      expect(await row(109).locator('.plan-template').innerText()).toBe('template');
+      expect(await row(109).innerText()).toMatch(/a template: its cpu: matters to the clones/);
+      expect(await row(106).locator('.plan-together').innerText()).toBe('moves with vm:107 (keep-together)');
+      expect(await row(107).locator('.plan-together').innerText()).toBe('moves with vm:106 (keep-together)');
+      expect(await row(103).locator('.plan-apart').innerText()).toBe('kept apart from vm:105');
+      expect(await row(103).innerText()).toMatch(/pve1: vm:105 is on this node, and HA keeps it apart/);
+    } finally {
+      await browser.close();
+      await s.close();
     }
   }, 90_000);
 });

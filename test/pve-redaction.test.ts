@@ -3,32 +3,19 @@
  * goes through one redaction, in the API client, so a server that echoes the token (here in a node's
  * name, beside terminal escapes) gets neither the token nor a raw escape onto the terminal.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath } from './helpers/cli.js';
-import { repoRoot } from './helpers/paths.js';
+import { cliAsync } from './helpers/cli.js';
 import { clusterApiDir } from './helpers/pve-cluster.js';
-import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
+import { startPveReplay, type PveReplay, pveApiArgs } from './helpers/pve-replay.js';
 
 const SECRET = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const TOKEN = `root@pam!audit=${SECRET}`;
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const EVIL_NODE = `evil-${SECRET}\u001b]0;owned\u0007\u001b[2J`;
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('a Proxmox API server that echoes the token (finding 5)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'migratable-redact-'));
@@ -53,21 +40,14 @@ describe('a Proxmox API server that echoes the token (finding 5)', () => {
     await srv?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
-  const api = () => [
-    '--pve',
-    `https://127.0.0.1:${srv.port}`,
-    '--token-file',
-    tokenFile,
-    '--fingerprint',
-    srv.fingerprint,
-  ];
+  const api = () => [...pveApiArgs(srv, tokenFile)];
 
   it.each([
     ['plan --pve', () => ['plan', ...api()]],
     ['targets --pve', () => ['targets', '103', ...api()]],
     ['scan --pve', () => ['scan', ...api(), '--no-store']],
   ])('%s prints neither the token nor a raw escape', async (_name, args) => {
-    const r = await run(args());
+    const r = await cliAsync(args());
     const all = r.stdout + r.stderr;
     expect(all).not.toContain(SECRET);
     expect(r.stderr).not.toMatch(RAW_CONTROL);

@@ -2,11 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { openInventory } from '../src/fleet/inventory/index.js';
-import { startPveReplay, type PveReplay } from './helpers/pve-replay.js';
-import { cliPath } from './helpers/cli.js';
-import { repoRoot } from './helpers/paths.js';
+import { startPveReplay, type PveReplay, pveApiArgs } from './helpers/pve-replay.js';
+import { cliAsync } from './helpers/cli.js';
 
 const SECRET = '5e3c9d2a-7f41-4b7e-9a0c-1d2e3f4a5b6c';
 const TOKEN = `root@pam!migratable=${SECRET}`;
@@ -14,27 +12,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'migratable-pve-scan-'));
 const tokenFile = join(tmp, 'token');
 writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
 
-/** The CLI, asynchronously: the replay server lives in this process and must keep answering. */
-function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot });
-    let stdout = '',
-      stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** `scan --pve` against the replay; `db: null` stores nothing, `fingerprint` pins another certificate. */
 const scanArgs = (srv: PveReplay, db: string | null, more: string[] = [], fingerprint = srv.fingerprint) => [
   'scan',
-  '--pve',
-  `https://127.0.0.1:${srv.port}`,
-  '--token-file',
-  tokenFile,
-  '--fingerprint',
-  fingerprint,
+  ...pveApiArgs(srv, tokenFile, fingerprint),
   ...(db === null ? ['--no-store'] : ['--inventory', db]),
   ...more,
 ];

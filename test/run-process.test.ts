@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runProcess } from '../src/fleet/ssh/run-process.js';
+import { runProcess } from '../src/process/run-process.js';
 
 describe('runProcess', () => {
   it('feeds stdin and collects both outputs and the exit code', async () => {

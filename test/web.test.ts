@@ -44,7 +44,7 @@ describe('server', () => {
 
   it('refuses a non-loopback bind without a token', async () => {
     await expect(startServer({ inputs: [], port: 0, host: '0.0.0.0', webRoot })).rejects.toThrow(/without a token/);
-    await expect(startServer({ inputs: [], port: 0, host: '::', webRoot })).rejects.toThrow(/--token/);
+    await expect(startServer({ inputs: [], port: 0, host: '::', webRoot })).rejects.toThrow(/--access-token/);
   });
 
   it('requires the token on every API request when one is set', async () => {

@@ -40,7 +40,3 @@ export function not(a: Dnf): Dnf {
 }
 
 export const lit = (l: string): Dnf => [[l]];
-
-export function isTrue(d: Dnf): boolean {
-  return d.length === 1 && d[0].length === 0;
-}

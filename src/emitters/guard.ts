@@ -76,8 +76,3 @@ export function checkResult(result: BaselineResult, format: string): Model {
   }
   return model!;
 }
-
-/** Minus entries that change nothing outside Proxmox: QEMU does not turn them on for the base anyway. */
-export function isNoOpMinus(model: Model, feature: string): boolean {
-  return !model.kvmFeatures.includes(feature);
-}

@@ -49,11 +49,7 @@ export function libvirtSpelling(feature: string): LibvirtSpelling {
   return d ? { kind: 'domain', feature: d } : { kind: 'none' };
 }
 
-/** The libvirt release an output is for: `--libvirt X.Y`, default Debian 12's 9.0. */
-export interface LibvirtTarget {
-  version: string;
-}
-
+/** The libvirt release an output is for by default (`--libvirt X.Y`): Debian 12's 9.0. */
 export const DEFAULT_LIBVIRT = '9.0';
 
 /** libvirt 10.10 added QEMU's versioned model names (EPYC-v3 ...) to its CPU map (data/libvirt.json, libvirt NEWS). */

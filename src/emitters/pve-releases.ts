@@ -14,11 +14,12 @@ const REPORTED = new Map(
   pveReleases().map((r) => [r.release, Object.keys(r.models).filter((m) => resolveModel(m) !== undefined)]),
 );
 
-/** `--pve 7|8|9`; none: a name every one of them accepts (7.4's list is inside 8's and 9's). */
+/** `--pve-release 7|8|9`; none: a name every one of them accepts (7.4's list is inside 8's and 9's). */
 export function pveRelease(spec: string | undefined): PveRelease | null {
   if (spec === undefined) return null;
   const major = /^(7|8|9)(\.\d+)?$/.exec(spec.trim())?.[1];
-  if (!major) throw new InputError('--pve', `"${spec}" is not a Proxmox VE release; one of 7, 8, 9 (7.4 ... 9.x)`);
+  if (!major)
+    throw new InputError('--pve-release', `"${spec}" is not a Proxmox VE release; one of 7, 8, 9 (7.4 ... 9.x)`);
   return major as PveRelease;
 }
 

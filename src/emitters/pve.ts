@@ -10,7 +10,7 @@ import {
   type CpuModelSection,
 } from '../formats/pve-cpu-models.js';
 import { EmitError } from './guard.js';
-import { pveForcedFlags, pveForcesVendor } from './pve-names.js';
+import { pveForcedFlagsByName, pveForcesVendor } from './pve-names.js';
 import { pveRelease, pveReportedModels } from './pve-releases.js';
 import { retarget } from './retarget.js';
 
@@ -23,7 +23,7 @@ export interface PveOptions {
 
 /** The `+a;-b` elements of the section's flags, in PVE's spelling where PVE sets the flag itself. */
 export function pveFlags(result: BaselineResult, reportedModel: string): string[] {
-  const forced = pveForcedFlags(reportedModel);
+  const forced = pveForcedFlagsByName(reportedModel);
   const spelling = new Map([...forced].map(([key, v]) => [v.feature, key]));
   const spell = (f: string) => spelling.get(f) ?? f;
   const plus = new Set(result.plus.map(spell));

@@ -71,11 +71,13 @@ export function checkCell(vm: VmCpu, host: HostProfile): CheckCell {
 export function checkMatrix(vmList: VmCpu[], hosts: HostProfile[]): CheckResult {
   const vms = distinctNames(vmList);
   const crossVendor = new Set(hosts.map((h) => h.vendor)).size > 1;
-  const cells = vms.flatMap((vm) => hosts.map((h) => cell(vm, h, crossVendor)));
+  // VM-major: VM i's cells are cells[i * hosts.length ...], so each VM reads its own row (linear, not VMs x cells)
+  const rows = vms.map((vm) => hosts.map((h) => cell(vm, h, crossVendor)));
+  const cells = rows.flat();
   const suggestions: Suggestion[] = [];
   let baseline: ReturnType<typeof computeBaseline> | null = null;
-  for (const vm of vms) {
-    const failing = cells.filter((c) => c.vm === vm.name && !c.ok);
+  for (const [i, vm] of vms.entries()) {
+    const failing = rows[i].filter((c) => !c.ok);
     if (!failing.length && !vm.passthrough) continue;
     const missing = new Set(failing.flatMap((c) => c.missing.map((m) => m.feature)));
     const s: Suggestion = { vm: vm.name, text: '' };

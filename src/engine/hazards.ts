@@ -6,9 +6,6 @@ import type { Warning } from './types.js';
 import { MIGRATION_RULES } from './rules/table.js';
 import type { PoolContext, PoolInput } from './rules/scopes.js';
 
-export { CROSS_VENDOR_CMDLINE } from './rules/table.js';
-export type { PoolInput as HazardInput } from './rules/scopes.js';
-
 export function hazards(input: PoolInput): Warning[] {
   const { set } = input;
   const c: PoolContext = {

@@ -6,8 +6,6 @@
 import type { MissingFeature, MoveContext } from './rules/scopes.js';
 import { MIGRATION_RULES } from './rules/table.js';
 
-export type { MoveContext as MigrationContext } from './rules/scopes.js';
-
 const blocker = (m: MissingFeature) => (m.why ? `${m.feature}: ${m.why}` : `missing ${m.feature}`);
 
 /**

@@ -1,5 +1,3 @@
-import type { HostProfile } from '../profile/host-profile.js';
-
 /** A warning with a stable code other tools can match on. */
 export interface Warning {
   code: WarningCode;
@@ -101,5 +99,3 @@ export interface BaselineOptions {
   /** The built-in ladder of these same hosts and QEMU, when the caller has computed it already (the dashboard) */
   ladder?: { richest: string | null; caveat: string | null };
 }
-
-export type { HostProfile };

@@ -18,7 +18,8 @@ import { CPU_FLAG_ELEMENT_RE } from './pve-cpu-models.js';
 /** What PVE uses when a VM has no `cpu:` line (schema default, notes §2.1). */
 export const PVE_DEFAULT_CPUTYPE = 'kvm64';
 
-export interface VmCpu {
+/** The `cpu:` property of a Proxmox VM config as written (qemu-server's cpu format), before any resolution. */
+export interface PveCpuProperty {
   /** cputype as written, e.g. `host`, `x86-64-v2-AES`, `custom-foo`; kvm64 when only options were given */
   type: string;
   /** For `custom-NAME`: NAME (the cpu-models.conf section id) */
@@ -36,7 +37,7 @@ export interface VmConfig {
   vmid?: number;
   name?: string;
   ostype?: string;
-  cpu?: VmCpu;
+  cpu?: PveCpuProperty;
   /** `args:` split like PVE's split_args (shellwords) */
   args?: string[];
   /** The value of the last `-cpu` in args (QEMU keeps the last one) */
@@ -70,7 +71,7 @@ const CPU_KEYS = PVE_CPU_CONF_KEYS;
  * Parse a `cpu:` property string like PVE::JSONSchema::parse_property_string with
  * cputype as the default key. Throws Error with a message (caller adds file/line).
  */
-export function parseCpuProperty(value: string): VmCpu {
+export function parseCpuProperty(value: string): PveCpuProperty {
   const kv = new Map<string, string>();
   for (const part of value.split(',')) {
     if (/^\s*$/.test(part)) continue;
@@ -85,7 +86,7 @@ export function parseCpuProperty(value: string): VmCpu {
     kv.set(key, v);
   }
   const type = kv.get('cputype') ?? PVE_DEFAULT_CPUTYPE;
-  const cpu: VmCpu = { type, flags: [] };
+  const cpu: PveCpuProperty = { type, flags: [] };
   if (type.startsWith('custom-')) cpu.customModel = type.slice('custom-'.length);
   const flags = kv.get('flags');
   if (flags !== undefined) {
@@ -115,7 +116,7 @@ export function parseCpuProperty(value: string): VmCpu {
  * What validate_vm_cpu_conf adds to the format for a VM's own cpu: (throws Error with the reason).
  * Built-in types are those some release's qemu-server knows (the catalog's data/proxmox.json).
  */
-export function checkVmCpu(cpu: VmCpu): void {
+export function checkPveCpuProperty(cpu: PveCpuProperty): void {
   if (!cpu.customModel && !isPveCpuType(cpu.type))
     throw new Error(`Built-in cputype '${cpu.type}' is not defined (missing 'custom-' prefix?)`);
   const bad = cpu.flags.filter((f) => !PVE_VM_CPU_FLAGS.includes(f.slice(1)));
@@ -241,7 +242,7 @@ export function parseVmConfig(text: string, where: string, vmid?: number): VmCon
     if (key === 'cpu') {
       try {
         const cpu = parseCpuProperty(value);
-        checkVmCpu(cpu);
+        checkPveCpuProperty(cpu);
         out.cpu = cpu;
         delete out.invalidCpu;
       } catch (e) {

@@ -26,6 +26,12 @@ export interface MetricsInputs {
    * it brings (the API's) counts for nodes neither the inventory nor the files describe.
    */
   cluster?: () => Promise<ClusterWithHosts> | ClusterWithHosts;
+  /**
+   * The plan's facts from a plan kept elsewhere, instead of planning `cluster` here: `serve` passes
+   * its plan worker's (the dashboard's plan, computed off the event loop), so a scrape never plans
+   * on the server's thread. A throw is the plan's error.
+   */
+  planFacts?: () => Promise<PlanFacts>;
   planOptions?: PlanOptions;
   /** A plan that cannot be made: `throw` (the CLI: exit 2), or `report` it as migratable_plan_success 0 (serve) */
   planErrors?: 'throw' | 'report';
@@ -74,11 +80,17 @@ export async function collectFacts(inputs: MetricsInputs, cache?: MetricsCache):
   } catch (e) {
     planError = e;
   }
+  if (inputs.planFacts)
+    try {
+      facts.plan = await inputs.planFacts();
+    } catch (e) {
+      planError = e;
+    }
   const byName = new Map<string, HostFacts>(facts.hosts.map((h) => [h.name, h]));
   for (const profile of [...(inputs.hosts ?? []), ...(cluster?.hosts ?? [])])
     if (!byName.has(profile.name)) byName.set(profile.name, { name: profile.name, profile });
   facts.hosts = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-  if (cluster)
+  if (cluster && !inputs.planFacts)
     try {
       facts.plan = makePlanFacts(
         cluster,

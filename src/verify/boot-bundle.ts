@@ -43,10 +43,6 @@ export interface BootBundle {
 
 const HEADER = /^#migratable-boot (\d+)\s*$/m;
 
-export function isBootBundle(text: string): boolean {
-  return HEADER.test(text.slice(0, 8192));
-}
-
 /** Parses the script's output; never throws (a cut-off or foreign text yields error/complete fields). */
 export function parseBootBundle(text: string): BootBundle {
   const b: BootBundle = {

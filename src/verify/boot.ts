@@ -9,14 +9,25 @@ import { join } from 'node:path';
 import type { Accel } from '../qemu/qmp.js';
 import { InputError } from '../errors.js';
 import { compareVersions } from '../version.js';
-import { runScriptLocally, type ScriptOutcome } from './run-script.js';
+import { runProcess, type ProcessOutcome } from '../process/run-process.js';
 import { buildBootScript, phaseLimits, type PhaseName } from './boot-script.js';
 import { parseBootBundle, type BootBundle } from './boot-bundle.js';
+
+/** How the boot script ended: what any runner reports (the fleet's ssh runner reports more). */
+export type ScriptOutcome = Pick<ProcessOutcome, 'stdout' | 'stderr' | 'code' | 'signal' | 'timedOut' | 'spawnError'>;
 
 /** Runs the boot script somewhere (default: this machine's /bin/sh) and returns how that ended. */
 export type ScriptRunner = (script: string, timeoutMs: number) => Promise<ScriptOutcome>;
 
-export const runLocally: ScriptRunner = runScriptLocally;
+/** The script's report is small; anything far beyond is not ours. */
+const MAX_SCRIPT_OUTPUT = 16 * 1024 * 1024;
+
+/**
+ * `/bin/sh -s` here, the script on stdin, in a process group of its own (run-process.ts) so QEMU
+ * goes with it when the bound passes or this process ends.
+ */
+export const runLocally: ScriptRunner = (script, timeoutMs) =>
+  runProcess('/bin/sh', ['-s'], { input: script, timeoutMs, maxOutputBytes: MAX_SCRIPT_OUTPUT });
 
 export interface BootOptions {
   /** The full -cpu argument, e.g. "Westmere,-aes,enforce" */
@@ -164,7 +175,7 @@ export function findKernel(explicit?: string, bootDir = '/boot'): string {
   }
   if (!names.length)
     throw new Error(
-      `no ${bootDir}/vmlinuz-* kernel found: install one (Debian: linux-image-amd64) or pass --kernel PATH`,
+      `no ${bootDir}/vmlinuz-* kernel found: install one (Debian: linux-image-amd64) or pass --guest-kernel PATH`,
     );
   names.sort((a, b) => compareVersions(b.slice(8), a.slice(8)) || b.localeCompare(a));
   const newest = join(bootDir, names[0]);
@@ -172,7 +183,7 @@ export function findKernel(explicit?: string, bootDir = '/boot'): string {
     accessSync(newest, constants.R_OK);
   } catch {
     throw new Error(
-      `${newest} is not readable by this user (some distributions make it root-only): run as root or pass --kernel PATH`,
+      `${newest} is not readable by this user (some distributions make it root-only): run as root or pass --guest-kernel PATH`,
     );
   }
   return newest;

@@ -100,6 +100,11 @@ function send(res: import('node:http').ServerResponse, status: number, reason: s
   res.end(text);
 }
 
+/** The options that point a command at a replay: its address, the token file, the pinned certificate. */
+export function pveApiArgs(srv: PveReplay, tokenFile: string, fingerprint = srv.fingerprint): string[] {
+  return ['--pve', `https://127.0.0.1:${srv.port}`, '--token-file', tokenFile, '--fingerprint', fingerprint];
+}
+
 export async function startPveReplay(opts: PveReplayOptions): Promise<PveReplay> {
   const { key, cert } = await selfSignedCert();
   const requests: RecordedRequest[] = [];

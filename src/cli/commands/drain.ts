@@ -1,5 +1,6 @@
 /** `migratable drain NODE`: definitions only; the implementation in ../run/drain.ts is loaded when it runs. */
 import type { Command } from 'commander';
+import { sharedOption } from '../options.js';
 import { collect } from '../output.js';
 import { clusterInputOptions } from './plan.js';
 import type { DrainOpts } from '../run/drain.js';
@@ -19,10 +20,10 @@ export function registerDrain(program: Command): void {
       collect,
     )
     .option('--every-node', 'the one --after profile replaces every node')
-    .option('--qemu <version>', 'oldest QEMU in the cluster (default: what the profiles say, else 7.2)')
-    .option('-f, --format <format>', 'text, markdown or json', 'text')
-    .option('--write-models <dir>', 'write each cpu-models.conf section to roll out first to DIR/NAME.conf')
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(sharedOption('--qemu'))
+    .addOption(sharedOption('--format').choices(['text', 'markdown', 'json']).default('text'))
+    .addOption(sharedOption('--write-models'))
+    .addOption(sharedOption('--output'))
     .action(async (node: string, hosts: string[], opts: DrainOpts) =>
       (await import('../run/drain.js')).runDrain(node, hosts, opts),
     );

@@ -3,33 +3,27 @@
  * implementation in ../run/plan.ts is loaded when one of them runs.
  */
 import type { Command } from 'commander';
+import { sharedOption } from '../options.js';
 import { collect } from '../output.js';
 import type { PlanOpts } from '../run/plan.js';
 import type { TargetsOpts } from '../run/targets.js';
 
-export type { ClusterInputOptions } from '../../proxmox/plan/inputs.js';
-
 export function clusterInputOptions(cmd: Command): Command {
   return cmd
     .argument('[hosts...]', 'host data per node (cpuinfo, profiles, probe bundles...), each named like its node')
-    .option('--pve-config <dir>', 'a copy of /etc/pve (nodes/*/qemu-server, ha/, virtual-guest/)', '/etc/pve')
-    .option('--pve <url>', 'read the cluster through the Proxmox API instead, e.g. https://pve1:8006')
-    .option('--token <token>', "API token 'USER@REALM!ID=SECRET' (prefer --token-file)")
-    .option('--token-file <file>', 'file holding the API token')
-    .option('--fingerprint <sha256>', "pin the API server's certificate (AA:BB:...)")
-    .option(
-      '--cpu-models <file>',
-      'cpu-models.conf to use instead of the one in --pve-config (the API has none before PVE 9.2)',
-    )
-    .option('--inventory <db>', 'host data: the latest scan of every host in this inventory')
-    .option('--running <vmids>', 'VMs known to run (comma list; a config copy does not say); repeatable', collect)
-    .option('--stopped <vmids>', 'VMs known to be stopped: they switch without a restart; repeatable', collect);
+    .addOption(sharedOption('--pve-config').default('/etc/pve'))
+    .addOption(sharedOption('--pve'))
+    .addOption(sharedOption('--token'))
+    .addOption(sharedOption('--token-file'))
+    .addOption(sharedOption('--fingerprint'))
+    .addOption(sharedOption('--cpu-models'))
+    .addOption(sharedOption('--inventory'))
+    .addOption(sharedOption('--running').argParser(collect))
+    .addOption(sharedOption('--stopped').argParser(collect));
 }
 
 function withModelOptions(cmd: Command): Command {
-  return cmd
-    .option('--qemu <version>', 'oldest QEMU in the cluster (default: what the profiles say, else 7.2)')
-    .option('--allow-tsx', 'keep hle/rtm when every host of a domain has them');
+  return cmd.addOption(sharedOption('--qemu')).addOption(sharedOption('--allow-tsx'));
 }
 
 export function registerPlan(program: Command): void {
@@ -42,8 +36,8 @@ export function registerPlan(program: Command): void {
         ),
     ),
   )
-    .option('-f, --format <format>', 'text, markdown (for a change ticket) or json', 'text')
-    .option('--write-models <dir>', 'write each cpu-models.conf section the rollout applies to DIR/NAME.conf')
+    .addOption(sharedOption('--format').choices(['text', 'markdown', 'json']).default('text'))
+    .addOption(sharedOption('--write-models'))
     .option(
       '--ha-rules <dir>',
       "write HA rules (or groups) that keep each HA VM on nodes where its CPU runs, merged with --pve-config's own, to DIR for `migratable apply-ha DIR`",
@@ -52,7 +46,7 @@ export function registerPlan(program: Command): void {
       '--ha-format <format>',
       'rules (Proxmox VE 9 node-affinity) or groups (Proxmox VE 8); default: what ha/ holds',
     )
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(sharedOption('--output'))
     .action(async (hosts: string[], opts: PlanOpts) => (await import('../run/plan.js')).runPlan(hosts, opts));
 
   withModelOptions(
@@ -66,11 +60,7 @@ export function registerPlan(program: Command): void {
     ),
   )
     .option('--all', 'every VM of the cluster, in one run')
-    .option(
-      '-f, --format <format>',
-      "text (one node per line), json, or precondition (the shape of Proxmox's GET /nodes/{node}/qemu/{vmid}/migrate)",
-      'text',
-    )
+    .addOption(sharedOption('--format').choices(['text', 'json', 'precondition']).default('text'))
     .action(async (vmid: string | undefined, hosts: string[], opts: TargetsOpts) =>
       (await import('../run/targets.js')).runTargets(vmid, hosts, opts),
     );

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { sharedOption } from '../options.js';
 import type { ProbeOptions } from '../run/probe.js';
 
 export function registerProbe(program: Command): void {
@@ -7,8 +8,8 @@ export function registerProbe(program: Command): void {
     .description(
       'profile this host exactly: asks QEMU/KVM (query-cpu-model-expansion of model host) when it can, else reads /proc/cpuinfo',
     )
-    .option('-o, --output <file>', 'write the HostProfile JSON to a file')
+    .addOption(sharedOption('--output'))
     .option('--bundle', 'print the raw probe bundle instead of a profile')
-    .option('--timeout <seconds>', 'give up after this long', '20')
+    .addOption(sharedOption('--timeout').default('20'))
     .action(async (opts: ProbeOptions) => (await import('../run/probe.js')).runProbe(opts));
 }

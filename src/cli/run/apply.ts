@@ -21,7 +21,8 @@ import { notice, output } from '../output.js';
 export interface ApplyOptions extends UsesOptions {
   file: string;
   dryRun?: boolean;
-  vm?: string[];
+  /** --vmid (old spelling --vm) */
+  vmid?: string[];
   lockTimeout: string;
   inPlace?: boolean;
   inventory?: string;
@@ -65,8 +66,8 @@ function report(d: ModelWriteDecision, file: string, action: string, backup?: st
 export async function runApply(model: string, opts: ApplyOptions): Promise<void> {
   const { section, hosts } = readSection(model);
   const timeoutMs = lockMs(opts.lockTimeout);
-  // Every argument is checked before anything is written: a bad --vm must not leave a changed file behind
-  if (opts.vm?.length) qmSetLines(opts.vm, section.name);
+  // Every argument is checked before anything is written: a bad --vmid must not leave a changed file behind
+  if (opts.vmid?.length) qmSetLines(opts.vmid, section.name);
   const { uses, source } = await loadClusterUses(opts.file, opts);
   await withInventory(opts.inventory, async (inv) => {
     const records = inv?.modelVersions() ?? [];
@@ -114,8 +115,8 @@ export async function runApply(model: string, opts: ApplyOptions): Promise<void>
       );
     else if (!inv && r.written)
       notice('note: provenance not recorded: pass --inventory DB to keep hosts, date and hash');
-    if (opts.vm?.length) {
-      output(qmSetLines(opts.vm, d.section.name).join('\n'));
+    if (opts.vmid?.length) {
+      output(qmSetLines(opts.vmid, d.section.name).join('\n'));
       notice('note: qm set replaces the whole cpu: value; re-add any per-VM flags= or phys-bits= these VMs had');
     }
   });

@@ -10,7 +10,8 @@ import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
 export interface EmitterCliOptions {
   libvirt?: string;
   nova?: string;
-  pve?: string;
+  /** --pve-release (old spelling --pve) */
+  pveRelease?: string;
 }
 
 /** Proxmox's section-id rule (upper case allowed); VMs add `custom-`, so a name must not carry it. */
@@ -30,6 +31,6 @@ export function emitterOptions(opts: EmitterCliOptions): EmitOptions {
   if (!/^\d+\.\d+(\.\d+)?$/.test(libvirt))
     throw new InputError('--libvirt', `"${libvirt}" is not a libvirt version (e.g. 9.0 or 10.10)`);
   novaRelease(opts.nova ?? DEFAULT_NOVA);
-  pveRelease(opts.pve);
-  return { libvirt, nova: opts.nova, pve: opts.pve };
+  pveRelease(opts.pveRelease);
+  return { libvirt, nova: opts.nova, pve: opts.pveRelease };
 }

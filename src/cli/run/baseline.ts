@@ -7,7 +7,7 @@ import { checkModelName, emitterOptions, type EmitterCliOptions } from './baseli
 import { parseQemuVersion } from '../options.js';
 import { output } from '../output.js';
 
-export interface BaselineOptions extends EmitterCliOptions {
+export interface BaselineCliOptions extends EmitterCliOptions {
   format: string;
   name?: string;
   allowTsx?: boolean;
@@ -18,7 +18,7 @@ export interface BaselineOptions extends EmitterCliOptions {
   allowIncomplete?: boolean;
 }
 
-export async function runBaseline(inputs: string[], opts: BaselineOptions): Promise<void> {
+export async function runBaseline(inputs: string[], opts: BaselineCliOptions): Promise<void> {
   if (!isFormatName(opts.format))
     throw new InputError('--format', `unknown format "${opts.format}"; one of ${FORMAT_NAMES.join(', ')}`);
   checkModelName(opts.name, opts.format);

@@ -22,26 +22,20 @@ import { profilesFromPveCluster } from '../../proxmox/api/profiles.js';
 import { safeLine } from '../../safe-text.js';
 import { summarizeProfiles } from './profile.js';
 import { safeJson } from '../../safe-json.js';
+import { sshOptionsOf, type SshCliOptions } from '../ssh-options.js';
 
-export interface ScanOpts {
+export interface ScanOpts extends SshCliOptions {
   targetsFile?: string;
   cluster?: boolean;
   pve?: string;
   token?: string;
   tokenFile?: string;
   fingerprint?: string;
-  acceptNewHostKeys?: boolean;
   concurrency: string;
   timeout: string;
-  identity?: string;
-  knownHosts?: string;
-  sshConfig?: string;
-  sshOption?: string[];
-  user?: string;
   inventory?: string;
   store: boolean;
   json?: boolean;
-  insecureHostKeys?: boolean;
   verify?: string;
   section?: string;
   verifyAccel?: string;
@@ -64,13 +58,7 @@ async function scanOverSsh(targets: SshTarget[], opts: ScanOpts): Promise<Scanne
   const result = await scanHosts(targets, {
     concurrency: Number(opts.concurrency),
     timeoutMs: Number(opts.timeout) * 1000,
-    acceptNewHostKeys: !!opts.acceptNewHostKeys,
-    identityFile: opts.identity,
-    knownHostsFile: opts.knownHosts,
-    configFile: opts.sshConfig,
-    extraOptions: opts.sshOption,
-    insecureHostKeys: !!opts.insecureHostKeys,
-    user: opts.user,
+    ...sshOptionsOf(opts),
     onProgress: (event) => {
       msByTarget.set(event.target.label, event.ms);
       progress.onProgress(event);
@@ -220,8 +208,7 @@ async function verifyPlan(opts: ScanOpts, sshTargets: number) {
       '--verify',
       'needs SSH targets (hosts, --targets-file or --cluster): the Proxmox API cannot boot a guest',
     );
-  const { modelFromInput, parseAccel, parsePhaseTimeouts, parseTimeoutSeconds, sshOptionsOf } =
-    await import('./verify.js');
+  const { modelFromInput, parseAccel, parsePhaseTimeouts, parseTimeoutSeconds } = await import('./verify.js');
   const { verifyNodes, verificationRows } = await import('./verify-nodes.js');
   const { renderVerifications } = await import('./verify-nodes-text.js');
   const model = modelFromInput(opts.verify!, opts.section);

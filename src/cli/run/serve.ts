@@ -6,14 +6,15 @@ import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
 import { PlanService } from '../../web/server/plan/service.js';
-import { readEtcPve } from '../../proxmox/config/etc-pve.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 
 export interface ServeOptions {
   inventory?: string;
   port?: string;
-  host?: string;
-  token?: string;
+  /** --bind (old spelling --host) */
+  bind?: string;
+  /** --access-token (old spelling --token) */
+  accessToken?: string;
   allowIncomplete?: boolean;
   pveConfig?: string;
   metricsFeatureLabels?: boolean;
@@ -26,10 +27,11 @@ function parsePort(v: string): number {
 }
 
 /**
- * GET /metrics: computed at each scrape, the inventory's and the plan's part reused while unchanged;
- * loaded at the first scrape (better-sqlite3 is a native module the plain dashboard never needs).
+ * GET /metrics: computed at each scrape, the inventory's part reused while unchanged, the plan's
+ * taken from the plan worker the dashboard uses (one plan, off the event loop); loaded at the first
+ * scrape (better-sqlite3 is a native module the plain dashboard never needs).
  */
-function metricsOf(hosts: HostProfile[], opts: ServeOptions): () => Promise<string> {
+function metricsOf(hosts: HostProfile[], opts: ServeOptions, plan: PlanService | undefined): () => Promise<string> {
   let source: Promise<() => Promise<string>> | undefined;
   return async () =>
     (
@@ -37,7 +39,7 @@ function metricsOf(hosts: HostProfile[], opts: ServeOptions): () => Promise<stri
         metricsSource({
           inventory: opts.inventory,
           hosts,
-          cluster: opts.pveConfig ? () => readEtcPve(opts.pveConfig!) : undefined,
+          ...(plan ? { planFacts: () => plan.metricsFacts() } : {}),
           planErrors: 'report',
           featureLabels: opts.metricsFeatureLabels,
         }),
@@ -46,18 +48,19 @@ function metricsOf(hosts: HostProfile[], opts: ServeOptions): () => Promise<stri
 }
 
 export async function runServe(inputs: string[], opts: ServeOptions): Promise<void> {
-  const token = opts.token ?? process.env.MIGRATABLE_TOKEN;
+  const token = opts.accessToken ?? process.env.MIGRATABLE_TOKEN;
   const hosts = await readHostInputs(inputs, opts);
   const inventory = opts.inventory ? await openInventoryDrift(opts.inventory) : undefined;
+  const plan = opts.pveConfig ? new PlanService(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined;
   const server = await startServer({
     inputs: [...hosts, ...(inventory?.hosts ?? [])],
     port: opts.port === undefined ? undefined : parsePort(opts.port),
-    host: opts.host,
+    host: opts.bind,
     token,
     drift: inventory?.drift,
-    plan: opts.pveConfig ? new PlanService(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
+    plan,
     drain: opts.pveConfig ? clusterDrainSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
-    metrics: metricsOf(hosts, opts),
+    metrics: metricsOf(hosts, opts, plan),
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
   notice(`migratable: serving ${hosts.length + (inventory?.hosts.length ?? 0)} host(s) at ${open}  (Ctrl-C stops)`);

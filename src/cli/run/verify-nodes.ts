@@ -11,7 +11,7 @@ import { renderPhases } from '../../verify/report.js';
 import type { Accel } from '../../qemu/qmp.js';
 import { modelHash, type NodeOutcome, type Verification } from '../../fleet/inventory/verifications.js';
 import { mapPool } from '../../fleet/ssh/pool.js';
-import { runProcess, type ProcessOutcome } from '../../fleet/ssh/run-process.js';
+import { runProcess, type ProcessOutcome } from '../../process/run-process.js';
 import { buildSshArgs, type SshOptions } from '../../fleet/ssh/ssh-args.js';
 import { sshFailure } from '../../fleet/ssh/ssh-probe.js';
 import type { SshTarget } from '../../fleet/ssh/targets.js';

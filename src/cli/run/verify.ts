@@ -9,6 +9,7 @@ import { output } from '../output.js';
 import { safeJson } from '../../safe-json.js';
 import { safeLine } from '../../safe-text.js';
 import type { PhaseName } from '../../verify/boot-script.js';
+import { sshOptionsOf, type SshCliOptions } from '../ssh-options.js';
 
 /** A cpu-models.conf file: the -cpu string Proxmox would start a VM of that custom model with. */
 function cpuFromCpuModelsConf(file: string, name?: string): string | null {
@@ -33,30 +34,24 @@ function cpuFromCpuModelsConf(file: string, name?: string): string | null {
   return vm.cpu + (typeof vm.physBits === 'number' ? `,phys-bits=${vm.physBits}` : '');
 }
 
-export interface VerifyOptions {
+export interface VerifyCliOptions extends SshCliOptions {
   accel?: string;
-  kernel?: string;
+  /** --guest-kernel (old spelling --kernel) */
+  guestKernel?: string;
   section?: string;
   timeout: string;
   json?: boolean;
   withoutUnavailable?: boolean;
   qemuBinary?: string;
   phaseTimeout?: string[];
-  /** verify --ssh HOST and the scan's SSH options */
+  /** verify --ssh HOST, with the scan's SSH options */
   ssh?: string;
-  acceptNewHostKeys?: boolean;
-  identity?: string;
-  knownHosts?: string;
-  sshConfig?: string;
-  sshOption?: string[];
-  insecureHostKeys?: boolean;
-  user?: string;
 }
 
 /** verify --ssh HOST: the same boot on that node, its report printed as for this machine. */
-async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opts: VerifyOptions): Promise<void> {
-  if (opts.kernel || opts.qemuBinary)
-    throw new InputError('--ssh', '--kernel and --qemu-binary name files on this machine; the node uses its own');
+async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opts: VerifyCliOptions): Promise<void> {
+  if (opts.guestKernel || opts.qemuBinary)
+    throw new InputError('--ssh', '--guest-kernel and --qemu-binary name files on this machine; the node uses its own');
   const { parseTarget } = await import('../../fleet/ssh/targets.js');
   const { verifyOnNode } = await import('./verify-nodes.js');
   const target = parseTarget(opts.ssh!, '--ssh');
@@ -76,27 +71,6 @@ async function runVerifyOverSsh(input: { cpu: string; name: string | null }, opt
         : `host ${safeLine(r.host)}\nverdict ${r.outcome.toUpperCase()}: ${safeLine(r.detail)}`,
     );
   process.exitCode = r.outcome === 'match' ? 0 : 1;
-}
-
-/** The scan's SSH options, as verify --ssh and scan --verify share them. */
-export function sshOptionsOf(opts: {
-  acceptNewHostKeys?: boolean;
-  identity?: string;
-  knownHosts?: string;
-  sshConfig?: string;
-  sshOption?: string[];
-  insecureHostKeys?: boolean;
-  user?: string;
-}) {
-  return {
-    acceptNewHostKeys: !!opts.acceptNewHostKeys,
-    identityFile: opts.identity,
-    knownHostsFile: opts.knownHosts,
-    configFile: opts.sshConfig,
-    extraOptions: opts.sshOption,
-    insecureHostKeys: !!opts.insecureHostKeys,
-    user: opts.user,
-  };
 }
 
 /** --phase-timeout kernel=30 (repeatable) -> per-phase milliseconds. */
@@ -150,7 +124,7 @@ export function parseAccel(v: string | undefined, option = '--accel'): 'kvm' | '
   return v as 'kvm' | 'tcg' | undefined;
 }
 
-export async function runVerify(model: string, opts: VerifyOptions): Promise<void> {
+export async function runVerify(model: string, opts: VerifyCliOptions): Promise<void> {
   parseAccel(opts.accel);
   if (opts.qemuBinary) checkQemuBinary(opts.qemuBinary);
   const input = modelFromInput(model, opts.section);
@@ -161,7 +135,7 @@ export async function runVerify(model: string, opts: VerifyOptions): Promise<voi
     verifyModel({
       cpu,
       accel: parseAccel(opts.accel),
-      kernel: opts.kernel,
+      kernel: opts.guestKernel,
       timeoutMs,
       phaseTimeoutMs,
       qemuBinary: opts.qemuBinary,

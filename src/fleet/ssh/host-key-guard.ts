@@ -10,7 +10,7 @@
  */
 import { statSync } from 'node:fs';
 import { posix } from 'node:path';
-import { runProcess } from './run-process.js';
+import { runProcess } from '../../process/run-process.js';
 
 /** True when a known-hosts path keeps nothing: /dev/null however spelled, `none`, or not a regular file. */
 export function discardsKeys(path: string): boolean {

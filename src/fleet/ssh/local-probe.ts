@@ -1,5 +1,5 @@
 import { PROBE_SCRIPT } from '../../sources/probe-script.js';
-import { runProcess } from './run-process.js';
+import { runProcess } from '../../process/run-process.js';
 import { oneLineReason } from './reason.js';
 
 export interface LocalProbeOptions {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { PROBE_SCRIPT } from '../../sources/probe-script.js';
 import { isProbeBundle, parseProbeBundle, type RawProbe } from '../../sources/probe-bundle.js';
-import { runProcess, type ProcessOutcome } from './run-process.js';
+import { runProcess, type ProcessOutcome } from '../../process/run-process.js';
 import { cleanLines, oneLineReason } from './reason.js';
 import { effectiveHostKeyWeakness } from './host-key-guard.js';
 import { createSshLog } from './ssh-log.js';

@@ -1,10 +1,4 @@
-export {
-  PveClient,
-  type PveClientOptions,
-  type PveClusterData,
-  type PveClusterNode,
-  type PveNodeListEntry,
-} from './client.js';
-export { PveApiError, type PveErrorKind } from './http.js';
+export { PveClient } from './client.js';
+export { PveApiError } from './http.js';
 export { normalizeFingerprint } from './tls.js';
-export { PveToken, resolvePveToken, PVE_TOKEN_ENV, type TokenSource } from './token.js';
+export { PveToken, resolvePveToken } from './token.js';

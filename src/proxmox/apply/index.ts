@@ -1,9 +1,2 @@
-export {
-  applyCpuModel,
-  backupPathFor,
-  removeCpuModel,
-  type ApplyCpuModelOptions,
-  type ApplyCpuModelResult,
-  type RemoveCpuModelOptions,
-} from './cpu-model.js';
+export { applyCpuModel, backupPathFor, removeCpuModel } from './cpu-model.js';
 export { writeFileAtomic } from './atomic-write.js';

@@ -12,10 +12,12 @@
 import { checkCell } from '../../engine/check.js';
 import { InputError } from '../../errors.js';
 import type { HostProfile } from '../../profile/host-profile.js';
+import type { VmCpu } from '../../profile/vm-cpu.js';
 import { qmMigrateCommand, qmShutdownCommand, qmStartCommand } from '../commands.js';
 import type { ClusterVm } from '../config/cluster.js';
-import { currentCpu, vmTargets } from '../plan/targets.js';
-import type { Plan, PlanBlocked, PlanInput } from '../plan/types.js';
+import { haSid } from '../ha/domains.js';
+import { TargetSolver, targetInputs } from '../plan/targets.js';
+import type { Plan, PlanBlocked, PlanInput, PlanVm } from '../plan/types.js';
 import { rolloutBefore, type UpgradeRollout } from './rollout.js';
 
 export type DrainFix =
@@ -28,10 +30,16 @@ export interface DrainVm {
   running: boolean | null;
   /** HA may move it (an HA resource that is not ignored) */
   ha: boolean;
+  /** template: 1 (never runs) and lock: NAME (refuses every migration), when set */
+  template?: boolean;
+  lock?: string;
+  /** Managed HA resources that move with it (keep-together) and that it is kept apart from */
+  together?: string[];
+  apart?: string[];
   domain: string[];
   /** -cpu it runs with */
   cpu: string;
-  /** live: a live migration frees it; stopped: an offline migration; stuck: neither now */
+  /** live: a live migration frees it; stopped: an offline migration; stuck: neither now (a lock included) */
   status: 'live' | 'stopped' | 'stuck';
   liveTargets: string[];
   blocked: PlanBlocked[];
@@ -73,55 +81,131 @@ export interface DrainOptions {
   modelsDir?: string;
 }
 
-function starts(vmCpu: ReturnType<typeof currentCpu>, host: HostProfile): { ok: boolean; missing: string[] } {
+function starts(vmCpu: VmCpu, host: HostProfile): { ok: boolean; missing: string[] } {
   const cell = checkCell(vmCpu, host);
   return { ok: cell.ok, missing: cell.missing.map((m) => m.feature) };
 }
 
-function drainVm(vm: ClusterVm, input: PlanInput, plan: Plan, hosts: Map<string, HostProfile>): DrainVm {
-  const p = plan.vms.find((v) => v.vmid === vm.vmid)!;
-  const cpu = currentCpu(vm, input.customModels);
+/** What the drain has decided so far: where each VM goes, so keep-apart partners never pick the same node. */
+type Chosen = Map<string, string>;
+
+/** The first of `nodes` no keep-apart partner was sent to in this drain. */
+function pick(nodes: string[], apart: string[], chosen: Chosen): string | undefined {
+  const taken = new Set(apart.map((sid) => chosen.get(sid)).filter((n): n is string => !!n));
+  return nodes.find((n) => !taken.has(n));
+}
+
+/**
+ * One VM of the drained node. Its live targets come from the plan (TargetSolver: CPU, HA keep-apart
+ * and keep-together, template, lock, unknown nodes), its cold targets from the same solver, so the
+ * drain never proposes a node `targets` would refuse.
+ */
+function drainVm(
+  vm: ClusterVm,
+  p: PlanVm,
+  input: PlanInput,
+  plan: Plan,
+  solver: TargetSolver,
+  chosen: Chosen,
+): DrainVm {
+  const cpu = solver.cpuOf(vm);
   const others = p.domain.filter((n) => n !== vm.node);
   const ha = input.ha.resources.some((r) => r.sid === `vm:${vm.vmid}` && r.state !== 'ignored');
-  const { liveTargets, blocked } = vmTargets(vm, cpu, p.domain, hosts);
+  const sid = haSid(vm.vmid);
+  const together = p.together ?? [];
+  const apart = p.apart ?? [];
+  const { liveTargets, blocked } = p;
   const notes = [...p.notes.filter((n) => /outside its domain|state unknown/.test(n))];
   const base = {
     vmid: vm.vmid,
     ...(vm.config.name ? { name: vm.config.name } : {}),
-    running: vm.running,
+    running: p.running,
     ha,
     domain: p.domain,
     cpu: cpu.cpu,
     liveTargets,
     blocked,
+    ...(p.template ? { template: true } : {}),
+    ...(p.lock ? { lock: p.lock } : {}),
+    ...(together.length ? { together } : {}),
+    ...(apart.length ? { apart } : {}),
   };
-  const coldOk = others.filter((n) => starts(cpu, hosts.get(n)!).ok);
-  if (vm.running === false)
+  // A keep-together partner already sent somewhere by this drain takes this VM along (HA queues the
+  // partners of a moved resource: Manager.pm queue_resource_motion): no command of its own
+  const leader = together.find((s) => chosen.has(s));
+  if (leader) {
+    chosen.set(sid, chosen.get(leader)!);
     return {
       ...base,
-      status: coldOk.length ? 'stopped' : 'stuck',
+      status: p.running === false ? 'stopped' : 'live',
       fixes: [],
-      commands: coldOk.length ? [qmMigrateCommand(vm.vmid, coldOk[0], false)] : [],
+      commands: [],
       notes: [
         ...notes,
-        coldOk.length
-          ? `stopped: an offline migration to ${coldOk.join(', ')}`
-          : 'stopped, and its CPU starts on no other node of its domain',
+        `moves with ${leader} to ${chosen.get(leader)} (keep-together): HA migrates the bundle as one, so this VM needs no command of its own`,
       ],
     };
-  if (liveTargets.length) {
-    if (ha && blocked.length)
-      notes.push(
-        `HA maintenance mode may pick ${blocked.map((b) => b.node).join(', ')} too, where it cannot go live: guard it (plan --ha-rules)`,
-      );
-    return { ...base, status: 'live', fixes: [], commands: [qmMigrateCommand(vm.vmid, liveTargets[0], true)], notes };
   }
+  if (together.length)
+    notes.push(
+      `keep-together with ${together.join(', ')}: HA moves them as one, so it goes only where every one of them can go`,
+    );
+  if (p.lock)
+    return {
+      ...base,
+      status: 'stuck',
+      fixes: [],
+      commands: [],
+      notes: [
+        ...notes,
+        `locked (${p.lock}): qm migrate refuses it, live or offline, until the lock is released (check_lock); it blocks the drain until then (qm unlock ${vm.vmid} only if the lock is stale)`,
+      ],
+    };
+  const cold = solver.coldTargets(vm, p.domain);
+  const coldTo = pick(cold, apart, chosen);
+  if (p.running === false) {
+    if (coldTo) chosen.set(sid, coldTo);
+    return {
+      ...base,
+      status: coldTo ? 'stopped' : 'stuck',
+      fixes: [],
+      commands: coldTo ? [qmMigrateCommand(vm.vmid, coldTo, false)] : [],
+      notes: [
+        ...notes,
+        p.template
+          ? coldTo
+            ? `a template never runs: an offline migration to ${cold.join(', ')}`
+            : 'a template never runs, but no other node of its domain can take it (no host data, or a keep-apart partner there)'
+          : coldTo
+            ? `stopped: an offline migration to ${cold.join(', ')}`
+            : 'stopped, and its CPU starts on no other node of its domain that HA allows',
+      ],
+    };
+  }
+  const liveTo = pick(liveTargets, apart, chosen);
+  if (liveTo) {
+    chosen.set(sid, liveTo);
+    if (ha && blocked.some((b) => !b.ha?.length))
+      notes.push(
+        `HA maintenance mode may pick ${blocked
+          .filter((b) => !b.ha?.length)
+          .map((b) => b.node)
+          .join(', ')} too, where it cannot go live: guard it (plan --ha-rules)`,
+      );
+    if (liveTo !== liveTargets[0])
+      notes.push(
+        `not ${liveTargets.filter((n) => n !== liveTo).join(', ')}: a keep-apart partner goes there in this drain`,
+      );
+    return { ...base, status: 'live', fixes: [], commands: [qmMigrateCommand(vm.vmid, liveTo, true)], notes };
+  }
+  if (liveTargets.length)
+    notes.push(`its live targets ${liveTargets.join(', ')} are taken by keep-apart partners in this drain`);
   const fixes: DrainFix[] = [];
-  if (coldOk.length)
+  if (coldTo)
     fixes.push({
       kind: 'cold-move',
-      to: coldOk,
-      commands: [qmShutdownCommand(vm.vmid), qmMigrateCommand(vm.vmid, coldOk[0], false), qmStartCommand(vm.vmid)],
+      to: cold,
+      commands: [qmShutdownCommand(vm.vmid), qmMigrateCommand(vm.vmid, coldTo, false), qmStartCommand(vm.vmid)],
     });
   if (p.action === 'change-model') {
     const changed = {
@@ -133,8 +217,9 @@ function drainVm(vm: ClusterVm, input: PlanInput, plan: Plan, hosts: Map<string,
       plan.domains.find((d) => d.model.name === p.model)!.section,
     ];
     try {
-      const after = vmTargets(changed, currentCpu(changed, models), p.domain, hosts).liveTargets;
-      fixes.push({ kind: 'model-change', model: p.model, liveTargetsAfter: after, commands: p.commands });
+      // The same solver over the cluster with the domain's model added: HA's rules still apply
+      const after = new TargetSolver(targetInputs({ ...input, customModels: models })).vmTargets(changed, p.domain);
+      fixes.push({ kind: 'model-change', model: p.model, liveTargetsAfter: after.liveTargets, commands: p.commands });
     } catch {
       /* the domain model is built for these hosts; a failure here leaves only the cold move */
     }
@@ -171,23 +256,35 @@ export function computeDrain(input: PlanInput, plan: Plan, node: string, opts: D
   if (!input.nodes.includes(node))
     throw new InputError('node', `${JSON.stringify(node)} is not a node of the cluster (${input.nodes.join(', ')})`);
   const hosts = new Map(input.hosts.map((h) => [h.name, h]));
+  const planned = new Map(plan.vms.map((v) => [v.vmid, v]));
+  const solver = new TargetSolver(targetInputs(input));
+  const chosen: Chosen = new Map();
   const vms = input.vms.filter((v) => v.node === node).sort((a, b) => a.vmid - b.vmid);
-  const report: DrainReport = { node, vms: vms.map((vm) => drainVm(vm, input, plan, hosts)), notes: [] };
+  const report: DrainReport = {
+    node,
+    vms: vms.map((vm) => drainVm(vm, planned.get(vm.vmid)!, input, plan, solver, chosen)),
+    notes: [],
+  };
   if (!vms.length) report.notes.push(`no VM is configured on ${node}`);
   if (!opts.after?.length) return report;
 
   const replaced = replacements(node, input.nodes, opts.after, opts.everyNode);
   const stranded: StrandedVm[] = [];
   for (const vm of [...input.vms].sort((a, b) => a.vmid - b.vmid)) {
-    const p = plan.vms.find((v) => v.vmid === vm.vmid)!;
-    const cpu = currentCpu(vm, input.customModels);
+    const p = planned.get(vm.vmid)!;
+    // A template never starts: no upgrade strands it (its clones are planned where they run)
+    if (p.template) continue;
+    const cpu = solver.cpuOf(vm);
     // Only what the change takes away: a node where the CPU starts now and will not afterwards
     const loses = p.domain
-      .filter((n) => replaced.has(n) && starts(cpu, hosts.get(n)!).ok)
+      .filter((n) => replaced.has(n) && hosts.has(n) && starts(cpu, hosts.get(n)!).ok)
       .map((n) => ({ node: n, missing: starts(cpu, replaced.get(n)!).missing }))
       .filter((l) => l.missing.length > 0);
     if (!loses.length) continue;
-    const runsAfter = p.domain.filter((n) => starts(cpu, replaced.get(n) ?? hosts.get(n)!).ok);
+    const runsAfter = p.domain.filter((n) => {
+      const h = replaced.get(n) ?? hosts.get(n);
+      return h !== undefined && starts(cpu, h).ok;
+    });
     stranded.push({
       vmid: vm.vmid,
       ...(vm.config.name ? { name: vm.config.name } : {}),

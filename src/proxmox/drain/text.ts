@@ -10,9 +10,10 @@ function fixLine(f: DrainFix): string {
 }
 
 function status(v: DrainVm): string {
+  if (v.lock) return `CANNOT MOVE: locked (${safeLine(v.lock)})`;
   if (v.status === 'live') return `live-migrates to ${v.liveTargets.join(', ')}`;
-  if (v.status === 'stopped') return 'stopped: moves offline';
-  return 'CANNOT MOVE LIVE';
+  if (v.status === 'stopped') return v.template ? 'a template: moves offline' : 'stopped: moves offline';
+  return v.template ? 'CANNOT MOVE' : 'CANNOT MOVE LIVE';
 }
 
 export function emitDrainText(r: DrainReport): string {
@@ -23,6 +24,8 @@ export function emitDrainText(r: DrainReport): string {
   for (const v of r.vms) {
     out.push('', `VM ${label(v)}${v.ha ? ' [HA]' : ''}: ${status(v)}`);
     out.push(`  now: -cpu ${v.cpu}`, `  domain: ${v.domain.join(', ')}`);
+    if (v.together?.length) out.push(`  keep-together: ${v.together.join(', ')}`);
+    if (v.apart?.length) out.push(`  keep-apart: ${v.apart.join(', ')}`);
     for (const b of v.blocked) for (const why of b.reasons) out.push(`  ${b.node} blocked: ${safeLine(why)}`);
     if (v.commands.length) out.push(`  run: ${v.commands.join(' && ')}`);
     v.fixes.forEach((f, i) => out.push(`  ${i === 0 ? 'least change' : 'or'}: ${fixLine(f)}`));
@@ -68,7 +71,7 @@ export function emitDrainMarkdown(r: DrainReport): string {
   for (const v of r.vms) {
     const blocked = v.blocked.map((b) => `${b.node}: ${b.reasons.join('; ')}`).join('<br>') || '-';
     out.push(
-      `| ${cell(label(v))} | ${v.status} | ${v.liveTargets.join(', ') || 'none'} | ${cell(blocked)} | ${v.fixes[0] ? cell(fixLine(v.fixes[0])) : '-'} |`,
+      `| ${cell(label(v))} | ${v.lock ? `stuck: locked (${cell(v.lock)})` : v.template ? `${v.status} (template)` : v.status} | ${v.liveTargets.join(', ') || 'none'} | ${cell(blocked)} | ${v.fixes[0] ? cell(fixLine(v.fixes[0])) : '-'} |`,
     );
   }
   if (r.after) {

@@ -40,6 +40,11 @@ export interface CompiledHa {
   apart: Map<string, Set<string>>;
   /** HA resources that HA manages: every configured one but `ignored` ones (Config.pm service_check_ha_state) */
   managed: Map<string, HaResource>;
+  /**
+   * Per resource, every rule naming it that Proxmox drops or ignores, and why: what a VM's own
+   * answer (plan, targets, drain) says beside the cluster-wide notes
+   */
+  ruleNotes: Map<string, string[]>;
   notes: string[];
 }
 
@@ -166,20 +171,52 @@ function compile(rules: WorkRule[], managed: Map<string, HaResource>, notes: str
 
 export function compileHa(ha: HaConfig, clusterNodes: string[]): CompiledHa {
   const notes = [...ha.notes];
+  const ruleNotes = new Map<string, string[]>();
+  const noteFor = (sid: string, note: string) => ruleNotes.set(sid, [...(ruleNotes.get(sid) ?? []), note]);
   const managed = new Map(ha.resources.filter((r) => r.state !== 'ignored').map((r) => [r.sid, r]));
-  for (const r of ha.resources.filter((r) => r.state === 'ignored'))
+  for (const r of ha.resources.filter((r) => r.state === 'ignored')) {
     notes.push(`HA resource ${r.sid} is ignored by the HA stack: no HA placement applies`);
+    // Config.pm service_check_ha_state: an ignored resource is not managed, so no rule places it
+    noteFor(r.sid, `its HA resource is in state 'ignored': HA neither places nor moves it, so no HA rule applies`);
+  }
   const fromGroups = groupRules(ha, notes);
+  for (const r of ha.resources)
+    if (r.group && !ha.groups.some((g) => g.id === r.group))
+      noteFor(r.sid, `it names HA group '${r.group}', which does not exist: no group places it`);
   // A generated rule replaces a rules.cfg rule of the same id, as the hash assignment does
   const all = [...ha.rules.map(toWorkRule).filter((r) => !fromGroups.some((g) => g.id === r.id)), ...fromGroups];
-  for (const r of all.filter((r) => r.disabled)) notes.push(`${labelOf(r)} is disabled: Proxmox ignores it`);
+  for (const r of all.filter((r) => r.disabled)) {
+    notes.push(`${labelOf(r)} is disabled: Proxmox ignores it`);
+    // Rules.pm foreach_rule(exclude_disabled_rules): `disable` present at all leaves the rule out
+    for (const sid of r.resources) noteFor(sid, `${labelOf(r)} names it but is disabled: Proxmox ignores the rule`);
+  }
   const enabled = all.filter((r) => !r.disabled);
   const errors = feasibilityErrors(enabled, clusterNodes);
   notes.push(...dropMessages(errors).map((m) => `HA: ${m} (pve-ha-manager drops it the same way)`));
+  // Rules.pm transform drops each rule that fails a check, with every message (./checks.ts)
+  for (const r of enabled) {
+    const byOpt = errors.get(r.id);
+    if (!byOpt) continue;
+    const why = [...byOpt.keys()].sort().flatMap((opt) => byOpt.get(opt)!);
+    for (const sid of r.resources)
+      noteFor(sid, `${labelOf(r)} names it but Proxmox drops the rule, because ${why.join('; ')}`);
+  }
+  // NodeAffinity.pm get_node_affinity skips a listed node that is not online: a node the cluster
+  // does not have never counts (the rule stands for the others)
+  for (const r of enabled.filter((r) => r.type === 'node-affinity' && !errors.has(r.id))) {
+    const unknown = [...r.nodes!.keys()].filter((n) => !clusterNodes.includes(n)).sort();
+    if (!unknown.length) continue;
+    const rest = [...r.nodes!.keys()].filter((n) => clusterNodes.includes(n));
+    for (const sid of r.resources)
+      noteFor(
+        sid,
+        `${labelOf(r)} names node(s) not in the cluster: ${unknown.join(', ')} (ignored${rest.length ? '' : '; it names no cluster node, so it places nothing here'})`,
+      );
+  }
   let rules = enabled.filter((r) => !errors.has(r.id));
   invertNegativeNodeAffinity(rules, clusterNodes);
   rules = mergeConnectedPositive(rules);
   rules = implicitNegatives(rules);
   bundlesInheritNodeAffinity(rules);
-  return { ...compile(rules, managed, notes), managed, notes };
+  return { ...compile(rules, managed, notes), managed, ruleNotes, notes };
 }

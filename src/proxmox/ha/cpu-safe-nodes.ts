@@ -3,19 +3,21 @@
  * live-migrate from its node and back, pairwise among them (so a move inside the set, after a
  * failover too, is never one the migration rules block). Pure.
  *
+ * Each move is judged by the placement solver `targets` and `plan` use (TargetSolver.moveReasons),
+ * so the guardrails never call safe a move those commands refuse for its CPU.
+ *
  * Live moves matter to HA: maintenance mode and the CRS rebalancer live-migrate, and qemu-server
  * starts the target with the source's running -cpu (QemuMigrate.pm `--force-cpu`), so a move the
  * rules block (another vendor with hypercall PV features on, `cpu: host` on another CPU, fewer
  * address bits under phys-bits host) either fails or hands the guest a CPU it was not booted with.
  */
 import { checkCell } from '../../engine/check.js';
-import { migrationBlockers } from '../../engine/migration.js';
 import { parseCpuProperty } from '../../formats/pve-vm-config.js';
 import type { CpuModelSection } from '../../formats/pve-cpu-models.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import type { VmCpu } from '../../profile/vm-cpu.js';
 import type { ClusterVm } from '../config/cluster.js';
-import { currentCpu, pinnedMachineVersion } from '../plan/targets.js';
+import { currentCpu, pinnedMachineVersion, type TargetSolver } from '../plan/targets.js';
 
 export interface CpuSafeNodes {
   vmid: number;
@@ -38,11 +40,9 @@ function pendingCpu(vm: ClusterVm, customModels: CpuModelSection[]): VmCpu | nul
 /** Results shared by VMs with the same CPU on the same node (most VMs of a cluster use a few CPU configs). */
 export interface SafeNodesCache {
   results: Map<string, Omit<CpuSafeNodes, 'vmid'>>;
-  /** One CPU's blockers from one node to another */
-  moves: Map<string, string[]>;
 }
 
-export const newSafeNodesCache = (): SafeNodesCache => ({ results: new Map(), moves: new Map() });
+export const newSafeNodesCache = (): SafeNodesCache => ({ results: new Map() });
 
 const cpuKey = (c: VmCpu | null) =>
   c ? JSON.stringify([c.cpu, c.model, c.features, c.physBits, c.passthrough, c.nestedVirt ?? null]) : '-';
@@ -53,12 +53,13 @@ export function cpuSafeNodes(
   nodes: string[],
   hosts: Map<string, HostProfile>,
   customModels: CpuModelSection[],
+  solver: TargetSolver,
   cache: SafeNodesCache = newSafeNodesCache(),
 ): CpuSafeNodes | null {
   let cpu: VmCpu;
   let pending: VmCpu | null;
   try {
-    cpu = currentCpu(vm, customModels);
+    cpu = solver.cpuOf(vm);
     pending = pendingCpu(vm, customModels);
   } catch {
     return null;
@@ -68,20 +69,17 @@ export function cpuSafeNodes(
   const key = `${moveKey}|${cpuKey(pending)}|${vm.node}`;
   const known = cache.results.get(key);
   if (known) return { vmid: vm.vmid, ...known };
-  const blockers = (from: string, to: string) => {
-    const k = `${moveKey}|${from}|${to}`;
-    let b = cache.moves.get(k);
-    if (!b)
-      cache.moves.set(
-        k,
-        (b = migrationBlockers({ vm: cpu, source: hosts.get(from)!, target: hosts.get(to)!, machineVersion })),
-      );
-    return b;
-  };
+  const blockers = (from: string, to: string) => solver.moveReasons(vm, from, to);
   const left: CpuSafeNodes['left'] = [];
   const kept = [vm.node];
   for (const n of [...nodes].sort()) {
     if (n === vm.node) continue;
+    // Without host data on either side nothing can be checked, so the node is not called safe
+    const missing = [vm.node, n].find((x) => !hosts.has(x));
+    if (missing) {
+      left.push({ node: n, reasons: [`no host data for ${missing}: the move cannot be checked`] });
+      continue;
+    }
     const reasons = [...blockers(vm.node, n), ...blockers(n, vm.node).map((r) => `back to ${vm.node}: ${r}`)];
     for (const m of kept.filter((k) => k !== vm.node))
       if (!reasons.length && (blockers(m, n).length || blockers(n, m).length))

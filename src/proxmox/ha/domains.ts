@@ -28,12 +28,12 @@ export const haSid = (vmid: number) => `vm:${vmid}`;
 export function vmDomain(vmid: number, allNodes: string[], ha: CompiledHa): VmDomain {
   const sid = haSid(vmid);
   const all = [...allNodes].sort();
+  // Every rule naming it that Proxmox drops or ignores, and why (./compile.ts ruleNotes)
+  const notes = [...(ha.ruleNotes?.get(sid) ?? [])];
   const na = ha.managed.has(sid) ? ha.nodeAffinity.get(sid) : undefined;
-  if (!na) return { nodes: all, source: 'all nodes (no HA placement)', notes: [] };
+  if (!na) return { nodes: all, source: 'all nodes (no HA placement)', notes };
   const listed = [...na.nodes.keys()].sort();
   const known = listed.filter((n) => all.includes(n));
-  const unknown = listed.filter((n) => !all.includes(n));
-  const notes = unknown.length ? [`${na.label} names node(s) not in the cluster: ${unknown.join(', ')}`] : [];
   const how = na.avoids ? `${word(na, na.strict)}, avoids ${na.avoids.join(', ')}` : word(na, na.strict);
   if (!na.strict) {
     const preferred = [...known].sort((a, b) => na.nodes.get(b)! - na.nodes.get(a)!);

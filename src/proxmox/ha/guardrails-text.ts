@@ -9,6 +9,7 @@ const STATUS: Record<GuardStatus, string> = {
   conflict: 'CONFLICT: left alone',
   withheld: 'NOT GUARDED',
   'unknown-cpu': 'CPU unknown: left alone',
+  template: 'template: never starts, no guard needed',
 };
 
 export function guardrailsText(g: GuardrailPlan, dir: string, pveConfig = '/etc/pve'): string {

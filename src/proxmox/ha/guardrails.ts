@@ -27,6 +27,8 @@
 import type { HostProfile } from '../../profile/host-profile.js';
 import { MIGRATABLE_VERSION } from '../../tool-version.js';
 import type { ClusterConfig } from '../config/cluster.js';
+import { TargetSolver, targetInputs } from '../plan/targets.js';
+import { vmState } from '../plan/state.js';
 import { cpuSafeNodes, newSafeNodesCache, type CpuSafeNodes } from './cpu-safe-nodes.js';
 import { infeasibleRules, type FeasibilityRule } from './feasibility.js';
 import {
@@ -70,7 +72,9 @@ export type GuardStatus =
   /** a guard would break a Proxmox rule check (keep-apart, one rule per resource): withheld */
   | 'withheld'
   /** its CPU could not be resolved (a custom model not in cpu-models.conf) */
-  | 'unknown-cpu';
+  | 'unknown-cpu'
+  /** template: 1: it never starts, so no node is unsafe for it */
+  | 'template';
 
 export interface GuardVm {
   sid: string;
@@ -110,6 +114,12 @@ interface Constraint {
 
 /** A rule (rules mode) or group (groups mode) that places resources. */
 interface Holder extends Constraint {
+  /**
+   * A negative node-affinity rule (`affinity negative`): `nodes` holds the nodes it allows (every
+   * cluster node it does not list, priority 0, as invert_negative_node_affinity_rules compiles it)
+   * and `listed` the nodes written in it, which Proxmox's checks and an unchanged rewrite use
+   */
+  negative?: { listed: NodePriority[] };
   ours: boolean;
   /** Ours: the admin constraint its members came from (null: none) */
   origin: Constraint | null;
@@ -170,7 +180,7 @@ interface AffinityRule {
   sids: string[];
 }
 
-function holdersFromRules(rules: HaFile): { holders: Holder[]; affinityRules: AffinityRule[] } {
+function holdersFromRules(rules: HaFile, all: string[]): { holders: Holder[]; affinityRules: AffinityRule[] } {
   const holders: Holder[] = [];
   const affinityRules: AffinityRule[] = [];
   for (const s of rules.sections) {
@@ -183,10 +193,16 @@ function holdersFromRules(rules: HaFile): { holders: Holder[]; affinityRules: Af
     if (s.type !== 'node-affinity') continue;
     const ours = s.id.startsWith(GUARD_PREFIX);
     const comment = s.props.has('comment') ? decodeText(s.props.get('comment') ?? '') : undefined;
+    const listed = parseNodeList(s.props.get('nodes'));
+    // `affinity negative` (NodeAffinity.pm after 5.2.0, see ../config/ha.ts): the rule allows every other node
+    const negative = s.props.get('affinity') === 'negative';
     holders.push({
       kind: 'rule',
       id: s.id,
-      nodes: parseNodeList(s.props.get('nodes')),
+      nodes: negative
+        ? all.filter((n) => !listed.some((x) => x.node === n)).map((node) => ({ node, priority: 0 }))
+        : listed,
+      ...(negative ? { negative: { listed } } : {}),
       strict: parseBool(s.props.get('strict'), false),
       ours,
       origin: ours ? parseOrigin(comment) : null,
@@ -199,7 +215,13 @@ function holdersFromRules(rules: HaFile): { holders: Holder[]; affinityRules: Af
 
 /** The rules PVE compiles from these holders (a group is rule `ha-group-ID`) and resource-affinity rules. */
 function asFeasibilityRules(
-  holders: Array<{ id: string; kind: 'rule' | 'group'; nodes: NodePriority[]; members: string[] }>,
+  holders: Array<{
+    id: string;
+    kind: 'rule' | 'group';
+    nodes: NodePriority[];
+    members: string[];
+    negative?: { listed: NodePriority[] };
+  }>,
   affinityRules: AffinityRule[],
 ): FeasibilityRule[] {
   return [
@@ -207,7 +229,8 @@ function asFeasibilityRules(
       id: h.kind === 'group' ? `ha-group-${h.id}` : h.id,
       type: 'node-affinity' as const,
       resources: h.members,
-      nodes: h.nodes,
+      // A negative rule is checked as written (the negative checks look at its own nodes)
+      ...(h.negative ? { nodes: h.negative.listed, affinity: 'negative' } : { nodes: h.nodes }),
     })),
     ...affinityRules.map((r) => ({
       id: r.id,
@@ -377,20 +400,34 @@ function finalRules(
   const kind = mode === 'groups' ? ('group' as const) : ('rule' as const);
   const kept = holders
     .filter((h) => !p.dropped.has(h.id) && !p.created.some((c) => c.reuse === h))
-    .map((h) => ({ id: h.id, kind: h.kind, nodes: p.rewrite.get(h.id)?.nodes ?? h.nodes, members: membersAfter(h, p) }))
+    .map((h) => ({
+      id: h.id,
+      kind: h.kind,
+      nodes: p.rewrite.get(h.id)?.nodes ?? h.nodes,
+      members: membersAfter(h, p),
+      // Rewritten, a negative rule becomes a positive one over the nodes it keeps
+      ...(h.negative && !p.rewrite.has(h.id) ? { negative: h.negative } : {}),
+    }))
     .filter((h) => h.members.length);
   const created = p.created.map((c) => ({ id: c.id, kind, nodes: c.spec.nodes, members: c.sids }));
   return asFeasibilityRules([...kept, ...created], affinityRules);
 }
 
 /** Compiled allowed nodes per sid after the placement (NodeAffinity.pm plugin_compile). */
-function compiledAllowed(p: Placement, holders: Holder[], all: string[]): Map<string, string[]> {
+function compiledAllowed(
+  p: Placement,
+  holders: Holder[],
+  all: string[],
+  droppedNow: (h: Holder) => unknown,
+): Map<string, string[]> {
   const spec = new Map<string, Constraint>();
   for (const h of holders) spec.set(h.id, h);
   for (const [id, s] of p.rewrite) spec.set(id, { ...spec.get(id)!, nodes: s.nodes, strict: s.strict });
   for (const c of p.created) spec.set(c.id, { kind: 'rule', id: c.id, nodes: c.spec.nodes, strict: c.spec.strict });
   const out = new Map<string, string[]>();
-  for (const [sid, id] of p.holderOf) out.set(sid, allowedBy(spec.get(id) ?? null, all));
+  // A holder Proxmox drops as it is (and that stays as it is) places nothing: every node
+  const voidIds = new Set(holders.filter((h) => droppedNow(h) && !p.rewrite.has(h.id)).map((h) => h.id));
+  for (const [sid, id] of p.holderOf) out.set(sid, voidIds.has(id) ? all : allowedBy(spec.get(id) ?? null, all));
   return out;
 }
 
@@ -432,8 +469,8 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
     .map((s) => `${s.type}:${s.id}`);
   const read =
     mode === 'rules'
-      ? holdersFromRules(rulesFile)
-      : { ...holdersFromRules(rulesFile), holders: holdersFromGroups(groupsFile, resourcesFile) };
+      ? holdersFromRules(rulesFile, all)
+      : { ...holdersFromRules(rulesFile, all), holders: holdersFromGroups(groupsFile, resourcesFile) };
   // What PVE drops already: those rules constrain nothing, and their resources are left alone
   const droppedNow = infeasibleRules(asFeasibilityRules(read.holders, read.affinityRules), all);
   for (const [id, why] of droppedNow)
@@ -449,7 +486,19 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
 
   const safeOf = new Map<string, CpuSafeNodes | null>();
   const cache = newSafeNodesCache();
-  for (const vm of cluster.vms) safeOf.set(`vm:${vm.vmid}`, cpuSafeNodes(vm, all, hosts, cluster.customModels, cache));
+  // The placement solver `targets` and `plan` use: one judgement of every CPU move
+  const solver = new TargetSolver(targetInputs({ ...cluster, hosts: input.hosts }));
+  // A template never starts (./plan/state.ts): its CPU runs nowhere, so it needs no guard and
+  // narrows no bundle; it is listed as such
+  const templates = cluster.vms.filter((vm) => vmState(vm).template);
+  const noData = all.filter((n) => !hosts.has(n));
+  if (noData.length)
+    notes.push(
+      `no host data for node(s) ${noData.join(', ')}: no CPU can be checked there, so no guard allows them; scan them and run again before applying`,
+    );
+  for (const vm of cluster.vms)
+    if (!vmState(vm).template)
+      safeOf.set(`vm:${vm.vmid}`, cpuSafeNodes(vm, all, hosts, cluster.customModels, solver, cache));
 
   const units: Unit[] = bundles(positive, managed).map((sids) => {
     const hs = [...new Set(sids.flatMap((s) => holdersOf.get(s) ?? []))];
@@ -487,7 +536,7 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
   const changes = (u: Unit) => !withheld.has(u) && typeof specs.get(u) === 'object' && specs.get(u) !== null;
   let placement = place(units, holders, new Set(withheld.keys()), specs);
   for (let round = 0; round < units.length + 1; round++) {
-    const allowed = compiledAllowed(placement, holders, all);
+    const allowed = compiledAllowed(placement, holders, all, dropped);
     let changed = false;
     const withhold = (sids: string[], why: string) => {
       for (const u of sids.map((s) => unitOf.get(s)).filter((u): u is Unit => !!u && changes(u))) {
@@ -518,12 +567,12 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
 
   const vms: GuardVm[] = [];
   const vmBySid = new Map(cluster.vms.map((v) => [`vm:${v.vmid}`, v]));
-  const finalAllowed = compiledAllowed(placement, holders, all);
+  const finalAllowed = compiledAllowed(placement, holders, all, dropped);
   for (const u of units)
     for (const sid of u.vmSids) {
       const sn = safeOf.get(sid);
       const vm = vmBySid.get(sid)!;
-      const before = allowedBy(u.holder ? u.holder : null, all);
+      const before = allowedBy(u.holder && !dropped(u.holder) ? u.holder : null, all);
       const after = finalAllowed.get(sid) ?? all;
       const vmNotes: string[] = [];
       let status: GuardStatus;
@@ -566,6 +615,22 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
         notes: vmNotes,
       });
     }
+  for (const vm of templates)
+    if (managed.includes(`vm:${vm.vmid}`)) {
+      const sid = `vm:${vm.vmid}`;
+      const holder = placement.holderOf.get(sid);
+      vms.push({
+        sid,
+        vmid: vm.vmid,
+        node: vm.node,
+        safe: all,
+        allowedBefore: finalAllowed.get(sid) ?? all,
+        allowedAfter: finalAllowed.get(sid) ?? all,
+        status: 'template',
+        ...(holder ? { holder } : {}),
+        notes: ['a template (template: 1) never starts (qemu-server vm_start), so its CPU needs no guard'],
+      });
+    }
   vms.sort((a, b) => a.vmid - b.vmid);
   for (const vm of cluster.vms)
     if (!managed.includes(`vm:${vm.vmid}`))
@@ -599,18 +664,22 @@ function writeRules(f: HaFile, holders: Holder[], p: Placement, before: string |
     const members = membersAfter(h, p);
     if (!spec && sameSet(members, h.members)) continue;
     const comment = h.section.props.get('comment');
+    // A negative rule narrowed is written as the positive rule over the nodes it keeps (its
+    // `affinity negative` goes); unchanged, it keeps the nodes it lists and its affinity
+    const extra = extraProps(h.section);
+    if (spec && h.negative) extra.delete('affinity');
     replaced.set(
       h.id,
       renderNodeAffinityRule(
         {
           id: h.id,
           resources: members,
-          nodes: spec ? spec.nodes : h.nodes,
+          nodes: spec ? spec.nodes : (h.negative?.listed ?? h.nodes),
           strict: spec ? spec.strict : h.strict,
           ...(comment !== undefined ? { comment: decodeText(comment) } : {}),
           disable: h.section.props.has('disable'),
         },
-        extraProps(h.section),
+        extra,
       ),
     );
   }

@@ -1,7 +1,8 @@
 /**
  * Where a VM of the cluster can live-migrate now: the CPU it runs with, through qemu-server's own
  * rules, against each node of its domain, plus what else stops a move there. One function answers
- * for `plan` (every VM), `targets VMID` (one VM, with only what it needs read) and `serve`. Pure.
+ * for `plan` (every VM), `targets VMID` (one VM, with only what it needs read), `serve`, `drain`,
+ * the HA guardrails (moveReasons) and the model versions: one placement model for every command. Pure.
  *
  * What stops a move to a node, in the order the reasons are listed:
  * - the node is offline, or there is no host data for it (nothing can be checked there);
@@ -37,35 +38,6 @@ const vmLabel = (vm: ClusterVm) => (vm.config.name ? `${vm.vmid} (${vm.config.na
 /** The CPU a VM requests now, through Proxmox's own rules (implicit kvm64, +kvm_pv_unhalt, ...). */
 export function currentCpu(vm: ClusterVm, customModels: CpuModelSection[], modelsFile?: string): VmCpu {
   return vmFromPveConfig(vm.config, vm.where, vmLabel(vm), new Map(customModels.map((m) => [m.name, m])), modelsFile);
-}
-
-/**
- * The CPU part of a VM's targets alone: the engine's migration rules from its node to each node of
- * `domain`, nothing about HA partners, the VM's state or unknown nodes (TargetSolver.vmTargets has
- * those). For callers that ask "could this CPU move there" of planned or changed hosts (drain, versions).
- */
-export function vmTargets(
-  vm: ClusterVm,
-  cpu: VmCpu,
-  domain: string[],
-  hosts: Map<string, HostProfile>,
-): { liveTargets: string[]; blocked: PlanBlocked[] } {
-  const source = hosts.get(vm.node);
-  const machineVersion = pinnedMachineVersion(vm.config.raw.machine);
-  const liveTargets: string[] = [];
-  const blocked: PlanBlocked[] = [];
-  for (const node of domain) {
-    if (node === vm.node) continue;
-    const target = hosts.get(node);
-    // A partial cluster: without host data on either side nothing can be checked
-    const reasons =
-      source && target
-        ? migrationBlockers({ vm: cpu, source, target, machineVersion })
-        : [`no host data for ${source ? node : vm.node}: the move cannot be checked`];
-    if (reasons.length) blocked.push({ node, reasons });
-    else liveTargets.push(node);
-  }
-  return { liveTargets, blocked };
 }
 
 export interface TargetInputs {
@@ -204,13 +176,25 @@ export class TargetSolver {
     );
   }
 
-  vmTargets(vm: ClusterVm, domain: string[]): VmTargets {
-    const cpu = this.cpuOf(vm);
-    const state = vmState(vm);
-    const together = this.managedPartners(vm, this.inputs.ha.together);
-    const apart = this.managedPartners(vm, this.inputs.ha.apart);
+  /**
+   * The engine's reasons the VM's CPU cannot live-migrate from `from` to `to`, as if it ran on
+   * `from` (both need host data): the CPU part of vmTargets, for callers that ask about every pair of
+   * nodes (the HA guardrails' CPU-safe node sets).
+   */
+  moveReasons(vm: ClusterVm, from: string, to: string): string[] {
+    const moved = from === vm.node ? vm : { ...vm, node: from };
+    return this.cpuReasons(moved, this.cpuOf(vm), to, true);
+  }
+
+  /** The managed HA resources kept on the same node as this VM (they move with it). */
+  togetherWith(vm: ClusterVm): string[] {
+    return this.managedPartners(vm, this.inputs.ha.together);
+  }
+
+  /** Node -> the managed keep-apart partners of this VM on it: nodes HA never moves it to. */
+  apartNodes(vm: ClusterVm): Map<string, string[]> {
     const apartOn = new Map<string, string[]>();
-    for (const sid of apart) {
+    for (const sid of this.managedPartners(vm, this.inputs.ha.apart)) {
       const [id, ct] = [idOf(sid), ctIdOf(sid)];
       const node =
         id !== undefined
@@ -220,6 +204,48 @@ export class TargetSolver {
             : undefined;
       if (node) apartOn.set(node, [...(apartOn.get(node) ?? []), sid]);
     }
+    return apartOn;
+  }
+
+  /**
+   * Where the VM may go by a cold move (shut down, offline migration, start there): the nodes of
+   * `domain` with host data where its CPU starts and no keep-apart partner runs, with every
+   * keep-together partner able to start there as well. A template never starts, so its CPU does not
+   * matter; a locked VM goes nowhere (check_lock refuses an offline migration too).
+   */
+  coldTargets(vm: ClusterVm, domain: string[]): string[] {
+    const state = vmState(vm);
+    if (state.lock) return [];
+    const apartOn = this.apartNodes(vm);
+    const cpu = this.cpuOf(vm);
+    const together = this.togetherWith(vm);
+    return domain.filter(
+      (node) =>
+        node !== vm.node &&
+        !this.unavailable(node) &&
+        !apartOn.has(node) &&
+        (state.template || this.cpuReasons(vm, cpu, node, false).length === 0) &&
+        together.every((sid) => this.coldPartnerReasons(sid, node).length === 0),
+    );
+  }
+
+  /** Why a keep-together partner cannot start on `node` after a cold move of the bundle. */
+  private coldPartnerReasons(sid: string, node: string): string[] {
+    const id = idOf(sid);
+    const partner = id === undefined ? undefined : this.inputs.vms.get(id);
+    if (!partner || partner.node === node) return [];
+    const state = vmState(partner);
+    if (state.lock) return [`${sid} is locked (${state.lock})`];
+    if (state.template) return [];
+    return this.cpuReasons(partner, this.cpuOf(partner), node, false);
+  }
+
+  vmTargets(vm: ClusterVm, domain: string[]): VmTargets {
+    const cpu = this.cpuOf(vm);
+    const state = vmState(vm);
+    const together = this.togetherWith(vm);
+    const apart = this.managedPartners(vm, this.inputs.ha.apart);
+    const apartOn = this.apartNodes(vm);
     const stateWhy = stateBlocker(state);
     const sourceWhy = this.unavailable(vm.node);
     const keys = this.moveKeys(vm);

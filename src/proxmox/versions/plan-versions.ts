@@ -13,7 +13,7 @@ import type { HostProfile } from '../../profile/host-profile.js';
 import type { ModelVersionRecord } from '../../fleet/inventory/index.js';
 import { qmRebootCommand, qmSetCpuCommand } from '../commands.js';
 import type { ClusterVm } from '../config/cluster.js';
-import { currentCpu, vmTargets } from '../plan/targets.js';
+import { TargetSolver, targetInputs } from '../plan/targets.js';
 import type { Plan, PlanInput, PlanVm } from '../plan/types.js';
 import { contentHash, shortHash } from './content.js';
 import { familyMembers, familyOf } from './naming.js';
@@ -84,11 +84,15 @@ function withCpu(vm: ClusterVm, cpu: string): ClusterVm {
   return { ...vm, config: { ...vm.config, cpu: parseCpuProperty(cpu), raw: { ...vm.config.raw, cpu } } };
 }
 
-/** Would the VM, booted on its node with `model`, reach every other node of its domain? */
-function fits(vm: ClusterVm, model: string, domain: string[], input: PlanInput, hosts: Map<string, HostProfile>) {
+/**
+ * Would the VM, booted on its node with `model`, reach every other node of its domain? Judged by the
+ * placement solver targets and plan use (its CPU part: HA partners come and go, a model stays).
+ */
+function fits(vm: ClusterVm, model: string, domain: string[], solver: TargetSolver, hosts: Map<string, HostProfile>) {
+  if (domain.some((n) => !hosts.has(n))) return false; // nothing can be promised where nothing is known
   try {
     const moved = withCpu(vm, `custom-${model}`);
-    return vmTargets(moved, currentCpu(moved, input.customModels), domain, hosts).blocked.length === 0;
+    return domain.every((n) => n === vm.node || solver.moveReasons(moved, vm.node, n).length === 0);
   } catch {
     return false; // a section the catalog cannot read (an unknown flag) fits nowhere we can promise
   }
@@ -129,11 +133,12 @@ export function planVersions(
     };
   });
   const planned = new Map(plan.vms.map((v) => [v.vmid, v]));
+  const solver = new TargetSolver(targetInputs(input));
   const vms: VmVersion[] = [];
   for (const vm of [...input.vms].sort((a, b) => a.vmid - b.vmid)) {
     const p = planned.get(vm.vmid);
     if (!p) continue;
-    const row = vmVersion(vm, p, input, hosts, names);
+    const row = vmVersion(vm, p, solver, hosts, names);
     if (row) vms.push(row);
   }
   // The plan's order: VMs that can move nowhere now go first
@@ -173,18 +178,22 @@ export function planVersions(
 function vmVersion(
   vm: ClusterVm,
   p: PlanVm,
-  input: PlanInput,
+  solver: TargetSolver,
   hosts: Map<string, HostProfile>,
   names: string[],
 ): VmVersion | null {
   const cpu = vm.config.raw.cpu ?? 'kvm64 (no cpu: line)';
+  // The plan's state: a template never runs (so never needs a power cycle)
+  const state = { vmid: vm.vmid, running: p.running };
   const base = {
     vmid: vm.vmid,
     ...(vm.config.name ? { name: vm.config.name } : {}),
     node: vm.node,
-    running: vm.running,
+    running: p.running,
     cpu,
   };
+  // qm set refuses a locked VM too (update_vm_api check_lock, see ../plan/state.ts)
+  const locked = p.lock ? `; locked (${p.lock}): qm set refuses it until the lock is released` : '';
   const custom = vm.config.cpu?.customModel;
   const fam = custom && names.includes(custom) ? familyOf(custom, names) : undefined;
   const famInfo = fam ? { family: fam.base, version: fam.version } : {};
@@ -198,8 +207,8 @@ function vmVersion(
       ...famInfo,
       status: 'no-fit',
       target: planTarget,
-      why: `${why}: change to ${planTarget}`,
-      commands: commandsFor(vm, planTarget),
+      why: `${why}: change to ${planTarget}${locked}`,
+      commands: commandsFor(state, planTarget),
     };
   }
   const pending = pendingCpu(vm);
@@ -210,20 +219,20 @@ function vmVersion(
       status: 'pending',
       target: pending,
       why: `cpu: ${pending} is pending: the VM starts with it at its next full stop and start`,
-      commands: commandsFor(vm, undefined),
+      commands: commandsFor(state, undefined),
     };
   if (!fam || !custom) return null;
   const newest = familyMembers(fam.base, names).pop()!;
   if (newest.version <= fam.version) return null;
   const newer = newerVersionOf(custom, names)!;
-  if (fits(vm, newer, p.domain, input, hosts))
+  if (fits(vm, newer, p.domain, solver, hosts))
     return {
       ...base,
       ...famInfo,
       status: 'older-version',
       target: `custom-${newer}`,
-      why: `runs ${custom} (version ${fam.version}); ${newer} (version ${newest.version}) is the newest and fits its domain`,
-      commands: commandsFor(vm, `custom-${newer}`),
+      why: `runs ${custom} (version ${fam.version}); ${newer} (version ${newest.version}) is the newest and fits its domain${locked}`,
+      commands: commandsFor(state, `custom-${newer}`),
     };
   return {
     ...base,

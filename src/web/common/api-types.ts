@@ -38,27 +38,40 @@ export interface ModelRequest {
   name?: string;
 }
 
-/** POST /api/baseline -> BaselineResult */
+/**
+ * POST /api/baseline -> BaselineResult
+ * @public the HTTP API's shape for its clients (the dashboard's own code needs no name for it)
+ */
 export type BaselineResponse = BaselineResult;
 
-/** POST /api/profiles: one input's text; `name` is the host name when the content has none. */
+/**
+ * POST /api/profiles: one input's text; `name` is the host name when the content has none.
+ * @public the HTTP API's shape for its clients (the dashboard's own code needs no name for it)
+ */
 export interface ProfilesRequest {
   text: string;
   name?: string;
 }
 
+/** @public the HTTP API's shape for its clients (the dashboard's own code needs no name for it) */
 export interface ProfilesResponse {
   hosts: HostProfile[];
 }
 
-/** POST /api/check: VM definitions (Proxmox config, libvirt XML, -cpu string) against the loaded hosts. */
+/**
+ * POST /api/check: VM definitions (Proxmox config, libvirt XML, -cpu string) against the loaded hosts.
+ * @public the HTTP API's shape for its clients (the dashboard's own code needs no name for it)
+ */
 export interface CheckRequest {
   text: string;
   /** Host names to check against; omitted = every loaded host */
   hosts?: string[];
 }
 
-/** GET /api/export/:format -> text/plain, the emitter's output. Query: hosts, disabled (comma lists), allowTsx, qemu, name. */
+/**
+ * GET /api/export/:format -> text/plain, the emitter's output. Query: hosts, disabled (comma lists), allowTsx, qemu, name.
+ * @public the HTTP API's shape for its clients (the dashboard's own code needs no name for it)
+ */
 export type ExportQuery = ModelRequest;
 
 /**

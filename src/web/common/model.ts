@@ -8,8 +8,6 @@ import { DisabledFeatureError } from '../../engine/user-choices.js';
 import type { HostProfile } from '../../profile/host-profile.js';
 import type { ModelRequest } from './api-types.js';
 
-export { DISABLED_REASON } from '../../engine/user-choices.js';
-
 export class ModelRequestError extends Error {}
 
 export function selectHosts(all: HostProfile[], names: string[] | undefined): HostProfile[] {

@@ -64,14 +64,14 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? DEFAULT_HOST;
   if (opts.token !== undefined && opts.token.length < 16) {
     return Promise.reject(
-      new InputError('--token', 'must be at least 16 characters (e.g. from: openssl rand -hex 16)'),
+      new InputError('--access-token', 'must be at least 16 characters (e.g. from: openssl rand -hex 16)'),
     );
   }
   if (!isLoopback(host) && !opts.token) {
     return Promise.reject(
       new InputError(
-        '--host',
-        `refusing to listen on ${host} without a token: anyone who can reach it would see your hosts; pass --token (e.g. --token "$(openssl rand -hex 16)") or bind 127.0.0.1`,
+        '--bind',
+        `refusing to listen on ${host} without a token: anyone who can reach it would see your hosts; pass --access-token (e.g. --access-token "$(openssl rand -hex 16)") or bind 127.0.0.1`,
       ),
     );
   }

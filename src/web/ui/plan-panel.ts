@@ -1,7 +1,9 @@
 /**
  * The Plan view: per VM its migration domain, where it can live-migrate now, what blocks the rest,
- * and the commands, from GET /api/plan (serve --pve-config). Adds itself, with its nav link, only
- * when the server has a cluster config.
+ * and the commands, from GET /api/plan (serve --pve-config), with what the CLI prints beside them:
+ * the plan's notes (dropped HA rules, nodes without host data), per VM its state (template, lock),
+ * its HA partners (keep-together bundle, keep-apart) and its notes. Adds itself, with its nav link,
+ * only when the server has a cluster config.
  */
 import type { PlanJson, PlanVmJson } from '../../proxmox/plan/json.js';
 import { fetchPlan } from './api-client.js';
@@ -28,11 +30,32 @@ function domainsTable(plan: PlanJson): HTMLElement {
   );
 }
 
+/** What holds the VM in place or moves it along: template, lock, HA partners. */
+function vmTags(v: PlanVmJson): HTMLElement[] {
+  const tags: HTMLElement[] = [];
+  if (v.template) tags.push(h('span', { class: 'tag plan-template', title: 'template: 1 never runs' }, 'template'));
+  if (v.lock)
+    tags.push(
+      h('span', { class: 'tag plan-lock', title: 'qm migrate refuses it until released' }, `locked (${v.lock})`),
+    );
+  if (v.together?.length)
+    tags.push(h('div', { class: 'muted plan-together' }, `moves with ${v.together.join(', ')} (keep-together)`));
+  if (v.apart?.length) tags.push(h('div', { class: 'muted plan-apart' }, `kept apart from ${v.apart.join(', ')}`));
+  return tags;
+}
+
 function vmRow(v: PlanVmJson): HTMLElement {
   return h(
     'tr',
-    {},
-    h('td', {}, String(v.vmid), h('div', { class: 'muted' }, v.node)),
+    { 'data-vmid': String(v.vmid) },
+    h(
+      'td',
+      {},
+      String(v.vmid),
+      v.name ? h('div', {}, v.name) : null,
+      h('div', { class: 'muted' }, v.node),
+      ...vmTags(v),
+    ),
     h('td', {}, v.liveTargets.join(', ') || h('strong', {}, 'none')),
     h(
       'td',
@@ -52,7 +75,31 @@ function vmRow(v: PlanVmJson): HTMLElement {
       v.needsRestart ? h('div', { class: 'muted' }, 'needs a full stop and start') : null,
     ),
     h('td', {}, v.commands.length ? h('pre', {}, v.commands.join('\n')) : '-'),
+    h(
+      'td',
+      {},
+      v.notes?.length
+        ? h(
+            'ul',
+            { class: 'plan-vm-notes' },
+            v.notes.map((n) => h('li', {}, n)),
+          )
+        : '-',
+    ),
   );
+}
+
+/** What the plan could not use (dropped HA rules, nodes without host data, offline nodes), as the CLI prints it. */
+function notesPart(plan: PlanJson): HTMLElement[] {
+  if (!plan.notes.length) return [];
+  return [
+    h('h3', {}, 'Notes'),
+    h(
+      'ul',
+      { id: 'plan-notes' },
+      plan.notes.map((n) => h('li', {}, n)),
+    ),
+  ];
 }
 
 /** Model versions: the VMs on older ones or a model that no longer fits, and the power-cycle list. */
@@ -81,6 +128,7 @@ function render(plan: PlanJson): HTMLElement[] {
       { class: 'muted' },
       `${plural(plan.domains.length, 'migration domain')}, ${plural(plan.vms.length, 'VM')}; ${changes} to change.`,
     ),
+    ...notesPart(plan),
     domainsTable(plan),
     h(
       'div',
@@ -94,7 +142,7 @@ function render(plan: PlanJson): HTMLElement[] {
           h(
             'tr',
             {},
-            ['VM', 'Live targets now', 'Blocked', 'Action', 'Commands'].map((t) => h('th', {}, t)),
+            ['VM', 'Live targets now', 'Blocked', 'Action', 'Commands', 'Notes'].map((t) => h('th', {}, t)),
           ),
         ),
         h('tbody', {}, plan.vms.map(vmRow)),

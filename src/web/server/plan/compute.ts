@@ -7,6 +7,8 @@ import { etcPveFingerprint, readEtcPve } from '../../../proxmox/config/etc-pve.j
 import { planJson } from '../../../proxmox/plan/json.js';
 import { planWithTargets } from '../../../proxmox/plan/plan.js';
 import type { HostProfile } from '../../../profile/host-profile.js';
+import type { PlanFacts } from '../../../metrics/facts.js';
+import { planFacts } from '../../../metrics/plan-facts.js';
 
 /**
  * Every body the server hands out, UTF-8 in one buffer: a 5,000-VM plan is some 60 MB of JSON, so it
@@ -20,6 +22,8 @@ export interface PlanSnapshot {
   targets: Array<[number, number, number]>;
   /** Every cluster node, for the precondition shape */
   nodes: string[];
+  /** The plan's share of GET /metrics (src/metrics/plan-facts.ts): a scrape reads it, never plans */
+  metrics: PlanFacts;
   /** When the copy was read, ms since the epoch */
   computedAt: number;
   /** How long reading and planning took, ms */
@@ -56,6 +60,7 @@ export function computeSnapshot(dir: string, hosts: HostProfile[], previous: str
         plan: offsets[0],
         targets: targets.map((t, i) => [t.vmid, ...offsets[i + 1]]),
         nodes: cluster.nodes,
+        metrics: planFacts(cluster, plan),
         computedAt: Date.now(),
         tookMs: Math.round(performance.now() - start),
       },

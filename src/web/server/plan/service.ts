@@ -9,6 +9,7 @@
  * CPU it needs. A check that runs past PLAN_TIMEOUT_MS has its worker replaced. Node-only.
  */
 import { Worker } from 'node:worker_threads';
+import type { PlanFacts } from '../../../metrics/facts.js';
 import type { HostProfile } from '../../../profile/host-profile.js';
 import type { PlanSnapshot, PlanWorkerReply } from './compute.js';
 
@@ -52,6 +53,17 @@ export class PlanService implements PlanProvider {
     if (!this.current.snapshot && !this.current.error && this.checking)
       await Promise.race([this.checking, new Promise((r) => setTimeout(r, FIRST_PLAN_WAIT_MS).unref())]);
     return this.current;
+  }
+
+  /**
+   * The plan's share of GET /metrics, from the plan in hand: a scrape shares the dashboard's plan and
+   * never plans on the server's thread. Throws the plan's error (the metrics report it as a series).
+   */
+  async metricsFacts(): Promise<PlanFacts> {
+    const state = await this.state();
+    if (state.error) throw new Error(state.error);
+    if (!state.snapshot) throw new Error('the first plan is still being computed; the next scrape has it');
+    return state.snapshot.metrics;
   }
 
   /** Resolves when the check is done (tests and the first request wait on it). */

@@ -7,11 +7,9 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../src/errors.js';
-import { HostProfileSchema, type HostProfile } from '../src/profile/host-profile.js';
+import { HostProfileSchema } from '../src/profile/host-profile.js';
 import { READERS, readProfilesFromText } from '../src/sources/index.js';
 import type { Reader } from '../src/sources/reader.js';
-import { validateProfiles } from '../src/sources/validate-profiles.js';
-import { isSharedFeatureList, sortedFeatures } from '../src/profile/build.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 
 const fx = (p: string) => readFileSync(resolve(repoRoot, 'test/fixtures', p), 'utf8');
@@ -341,46 +339,5 @@ describe('empty, binary and truncated input', () => {
   ];
   it.each(truncated)('truncated %s: a one-line InputError naming the input', (_label, text) => {
     oneLineError(() => readProfilesFromText(text, 'cut.in', 'x'), 'cut.in');
-  });
-});
-
-describe('the schema runs once per shape, every differing field is still checked', () => {
-  const sample = () => readProfilesFromText(SAMPLES.cpuinfo, 'a.cpuinfo', 'a')[0];
-
-  it('a host like a checked one but for some fields has those fields checked', () => {
-    const p = sample();
-    expect(Object.isFrozen(p.features)).toBe(true);
-    validateProfiles([p], 'first');
-    for (const bad of [{ physBits: 999 }, { name: '' }, { family: 1.5 }, { vendor: 'x' }, { extra: 1 }] as const)
-      expect(() => validateProfiles([{ ...p, ...bad } as HostProfile], 'second'), JSON.stringify(bad)).toThrow(
-        InputError,
-      );
-  });
-
-  it('lists and records that were never checked, or can still change, are checked in full', () => {
-    const p = sample();
-    const frozenBad = Object.freeze([...p.features, 7]) as unknown as string[];
-    expect(() => validateProfiles([{ ...p, features: frozenBad }], 'frozen')).toThrow(/invalid features/);
-    const open = [...p.features];
-    validateProfiles([{ ...p, features: open }], 'open');
-    open.push(7 as unknown as string);
-    expect(() => validateProfiles([{ ...p, features: open }], 'changed')).toThrow(/invalid features/);
-    const notes = Object.freeze([1]) as unknown as string[];
-    expect(() => validateProfiles([{ ...p, notes }], 'notes')).toThrow(/invalid notes/);
-    const mitigations: Record<string, string> = { mds: 'Not affected' };
-    validateProfiles([{ ...p, mitigations }], 'record');
-    mitigations.mds = 7 as unknown as string;
-    expect(() => validateProfiles([{ ...p, mitigations }], 'record changed')).toThrow(/invalid mitigations/);
-  });
-});
-
-describe('shared feature lists', () => {
-  it('only lists of strings count as shared (their elements are not checked again)', () => {
-    const p = readProfilesFromText(SAMPLES.cpuinfo, 'a.cpuinfo', 'a')[0];
-    expect(isSharedFeatureList(p.features)).toBe(true);
-    const bad = sortedFeatures(['a', 7 as unknown as string]);
-    expect(isSharedFeatureList(bad)).toBe(false);
-    expect(() => validateProfiles([{ ...p, features: bad }], 'bad')).toThrow(/invalid features/);
-    expect(isSharedFeatureList([...p.features])).toBe(false);
   });
 });

@@ -1,16 +1,13 @@
 /**
- * Hostile and odd inputs through the built CLI: non-regular files, damaged inventories, terminal
- * escapes in host data. Every failure is exit 2 with one line; nothing raw reaches the terminal.
+ * Reading input files through the built CLI: non-regular files (devices, FIFOs, stdin, links), folders,
+ * sizes and caps, empty input. Every failure is exit 2 with one line.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { openInventory } from '../src/fleet/inventory/index.js';
-import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { readInputText, readProfileInputs } from '../src/sources/files.js';
 
 import { fixturesDir, repoRoot } from './helpers/paths.js';
@@ -32,8 +29,7 @@ function cli(args: string[], input?: string): Promise<{ code: number | null; std
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-hardening-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const broadwell = readFileSync(join(fixturesDir, 'Xeon-E5-2690-v4_broadwell.cpuinfo'), 'utf8');
-// eslint-disable-next-line no-control-regex
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const hosts = join(repoRoot, 'examples/field-report-cluster');
 
 const expectOneLineExit2 = (r: { code: number | null; stdout: string; stderr: string }, re: RegExp) => {
   expect(r.code, r.stderr).toBe(2);
@@ -125,92 +121,24 @@ describe('non-regular inputs are bounded', () => {
   });
 });
 
-describe('escapes never reach the terminal', () => {
-  const evil = '\u001b]0;owned\u0007\u001b[31mred\u009b2J';
-  it('model names, host names and file names from host data are shown escaped', async () => {
-    const dir = join(tmp, 'evil');
-    mkdirSync(dir);
-    const name = `host\u001b[2J`;
-    writeFileSync(join(dir, name), broadwell.replace(/model name\t: .*/g, `model name\t: Xeon ${evil}`));
-    for (const args of [
-      ['profile', dir],
-      ['baseline', dir],
-      ['profile', '--json', dir],
-    ]) {
-      const r = await cli(args);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL);
-    }
-    expect((await cli(['profile', dir])).stdout).toContain('\\x1b[31mred');
-    const bad = await cli(['profile', join(tmp, `nope\u001b[31m\nsecond line`)]);
-    expectOneLineExit2(bad, /nope\\x1b\[31m\\nsecond line: cannot read/);
-  });
-});
-
-describe('read-only inventory', () => {
-  const db = join(tmp, 'inv.db');
-  const a = readCpuinfo(broadwell, 'a', 'pve1');
-  const b = readCpuinfo(broadwell.replace(/ hle /, ' '), 'b', 'pve1');
-
-  it('hosts, drift and baseline --inventory read without writing a byte', async () => {
-    const inv = openInventory(db);
-    inv.add([{ ...a, collectedAt: '2026-11-01T10:00:00.000Z' }]);
-    inv.add([{ ...b, name: `pve1`, collectedAt: '2026-11-02T10:00:00.000Z' }]);
-    inv.close();
-    // a rollback-journal file, as a backup copy or an older tool would leave it
-    const plain = new Database(db);
-    plain.pragma('journal_mode = DELETE');
-    plain.close();
-    const before = readFileSync(db);
-    const mtime = statSync(db).mtimeMs;
-    for (const args of [['hosts'], ['drift'], ['baseline']]) {
-      const r = await cli([...args, '--inventory', db]);
-      expect([0, 1], `${args[0]}: ${r.stderr}`).toContain(r.code);
-      expect(r.stderr).not.toMatch(/SqliteError|readonly/i);
-    }
-    expect(readFileSync(db).equals(before)).toBe(true);
-    expect(statSync(db).mtimeMs).toBe(mtime);
-    const check = new Database(db, { readonly: true });
-    expect(check.pragma('journal_mode', { simple: true })).toBe('delete');
-    check.close();
+describe('empty stdin is refused at once', () => {
+  it.each([
+    ['profile -', ['profile', '-']],
+    ['apply -', ['apply', '-', '--file', join(tmp, 'never.conf')]],
+    ['check --vm -', ['check', hosts, '--vm', '-']],
+  ])('%s', async (_what, args) => {
+    const started = Date.now();
+    const r = await cli(args, '');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^migratable: -: /);
+    expect(r.stderr).not.toMatch(/no data within/);
+    expect(Date.now() - started).toBeLessThan(5000); // was 10 s
   });
 
-  it('a host name with escapes, stored by a scan, is reprinted escaped by hosts', async () => {
-    const evilDb = join(tmp, 'evil.db');
-    const inv = openInventory(evilDb);
-    inv.add([{ ...a, name: 'pve\u001b]0;owned\u0007\u001b[31m' }]);
-    inv.close();
-    for (const args of [['hosts'], ['hosts', '--json'], ['drift']]) {
-      const r = await cli([...args, '--inventory', evilDb]);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL);
-    }
-    expect((await cli(['hosts', '--inventory', evilDb])).stdout).toContain('pve\\x1b]0;owned\\x07\\x1b[31m');
-  });
-
-  it('a foreign SQLite file is refused and left alone; a damaged row is one line', async () => {
-    const foreign = join(tmp, 'foreign.db');
-    const f = new Database(foreign);
-    f.exec('CREATE TABLE t (x)');
-    f.close();
-    const before = readFileSync(foreign);
-    expectOneLineExit2(await cli(['hosts', '--inventory', foreign]), /foreign\.db: not a migratable inventory/);
-    expect(readFileSync(foreign).equals(before)).toBe(true);
-
-    const damaged = join(tmp, 'damaged.db');
-    const inv = openInventory(damaged);
-    inv.add([a]);
-    inv.close();
-    const d = new Database(damaged);
-    d.prepare('UPDATE snapshots SET profile = ?').run(JSON.stringify({ ...a, physBits: 999 }));
-    d.close();
-    expectOneLineExit2(
-      await cli(['hosts', '--inventory', damaged]),
-      /damaged\.db: snapshot 1 \(host "pve1"\) is damaged: physBits/,
-    );
-    const d2 = new Database(damaged);
-    d2.prepare('UPDATE snapshots SET profile = ?').run('{not json');
-    d2.close();
-    expectOneLineExit2(await cli(['drift', '--inventory', damaged]), /snapshot 1 \(host "pve1"\) is damaged: not JSON/);
+  it('/dev/null as an input too', async () => {
+    const started = Date.now();
+    const r = await cli(['profile', '/dev/null']);
+    expect(r.code).toBe(2);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -1,4 +1,4 @@
-/** The dashboard server under hostile clients: big pastes, injected names, half-open requests, SIGTERM. */
+/** The dashboard server under hostile clients: big pastes, injected names, aborted uploads, half-open requests, SIGTERM. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
+import { cliPath } from './helpers/cli.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 
 const cpuinfo = readFileSync(join(fixturesDir, 'Xeon-E5-2690-v4_broadwell.cpuinfo'), 'utf8');
@@ -94,4 +95,43 @@ describe('serve and SIGTERM', () => {
     expect(code).toBe(0);
     expect(Date.now() - signalled).toBeLessThan(15_000); // was over 100 s
   }, 60_000);
+});
+
+describe('serve: an aborted upload is not an error of ours', () => {
+  it('logs nothing for clients that hang up mid-body', async () => {
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'serve', join(repoRoot, 'examples/field-report-cluster'), '--port', '0'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on('data', (d) => {
+          stderr += d;
+          const m = /at (http:\/\/\S+)/.exec(stderr);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+      });
+      const { port } = new URL(url);
+      for (let i = 0; i < 3; i++) {
+        const sock = connect(Number(port), '127.0.0.1');
+        sock.on('error', () => undefined);
+        await new Promise((r) => sock.once('connect', r));
+        sock.write(
+          `POST /api/profiles HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(5000)}`,
+        );
+        await new Promise((r) => setTimeout(r, 200));
+        sock.destroy();
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+    }
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^migratable: serving 2 host\(s\) at http/)]);
+  }, 30_000);
 });

@@ -44,7 +44,7 @@ describe('release options are bad input when unknown: exit 2, one line', () => {
   const cluster = join(repoRoot, 'examples/field-report-cluster');
   for (const [opt, value, format] of [
     ['--nova', 'havana', 'nova'],
-    ['--pve', '6', 'pve'],
+    ['--pve-release', '6', 'pve'],
     ['--libvirt', 'ten', 'libvirt'],
   ]) {
     it(`${opt} ${value}`, () => {
