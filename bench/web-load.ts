@@ -8,7 +8,9 @@
  * cluster's config keeps changing (the plan is recomputed in its worker). Target: <= 1.5x quiet.
  * Also: memory and time of the CLI on a 50 MB XML and a 50 MB lscpu file (both refused).
  *
- *   npx tsx bench/web-load.ts [--clients 20] [--seconds 5] [--vms 5000]
+ *   npx tsx bench/web-load.ts [--clients 20] [--seconds 5] [--vms 5000] [--cli OTHER/dist/src/cli/main.js]
+ *
+ * --cli serves with another build (another branch's dist/src/cli/main.js), for before/after figures.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +27,8 @@ const arg = (name: string, fallback: string) => {
 const clients = arg('clients', '20');
 const seconds = arg('seconds', '5');
 
-const cli = join(root, 'dist/src/cli/main.js');
+const cliAt = process.argv.indexOf('--cli');
+const cli = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(root, 'dist/src/cli/main.js');
 // Server, clients and paster each in their own process, as on a real network
 function startServe(args: string[]) {
   const child = spawn(process.execPath, [cli, 'serve', ...args, '--port', '0'], {
@@ -109,9 +112,8 @@ await phase('warm-up');
 const quiet = await phase('quiet');
 const refused = await phase('with a 15 MB paste', 15 << 20);
 const parsed = await phase('with a 7 MB paste', 7 << 20);
-console.log(
-  `p95 ratio to quiet: 15 MB ${(refused / quiet).toFixed(2)}x, 7 MB ${(parsed / quiet).toFixed(2)}x (target <= 1.5x)`,
-);
+const verdict = (r: number) => `${r.toFixed(2)}x (target <= 1.5x: ${r <= 1.5 ? 'met' : 'MISSED'})`;
+console.log(`p95 ratio to quiet: 15 MB ${verdict(refused / quiet)}, 7 MB ${verdict(parsed / quiet)}`);
 serverProcess.kill('SIGTERM');
 
 /**
@@ -210,13 +212,9 @@ try {
   for (const [label, text] of big) {
     const f = join(dir, 'big.in');
     writeFileSync(f, text);
-    const r = spawnSync(
-      '/usr/bin/time',
-      ['-f', '%e %M', process.execPath, join(root, 'dist/src/cli/main.js'), 'profile', f],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, 'profile', f], {
+      encoding: 'utf8',
+    });
     if (r.error) {
       console.log(`${label.padEnd(28)} n/a: /usr/bin/time is missing (Debian package "time")`);
       continue;

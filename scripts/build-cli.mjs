@@ -10,6 +10,7 @@ import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonAsParse } from './json-as-parse.mjs';
+import { zodEnglishOnly } from './zod-locales.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/cli');
@@ -37,6 +38,7 @@ await build({
     js: "import { createRequire as __migratableRequire } from 'node:module';\nconst require = __migratableRequire(import.meta.url);",
   },
   // the catalog's JSON as JSON.parse strings: parsed several times faster at every start
-  plugins: [jsonAsParse],
+  // and zod's error messages in English only (the only language it is configured with)
+  plugins: [jsonAsParse, zodEnglishOnly],
   logLevel: 'warning',
 });

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// first: V8 tuning for a short-lived process, before anything else is compiled
+import './v8-tuning.js';
 import { Command, CommanderError } from 'commander';
 import { BusyError, InputError, WriteError, EXIT_BAD_INPUT, EXIT_BUSY, EXIT_PROBLEM } from '../errors.js';
 import { safeLine, safeText } from '../safe-text.js';

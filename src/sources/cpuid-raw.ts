@@ -103,6 +103,10 @@ function readCpuidRaw(text: string, where: string, name: string): HostProfile {
 export const cpuidRawReader: Reader = {
   format: 'cpuid-raw',
   describe: '`cpuid -r` raw dump (the first CPU is used)',
-  detect: (text) => /^[ \t]*0x00000000 0x00: eax=0x[0-9a-f]{8} /m.test(text.slice(0, 1 << 16)), // [ \t], not \s: \s* spans newlines and backtracks
+  detect: (text) => {
+    const head = text.slice(0, 1 << 16);
+    // the plain search first: a line-anchored regex tries every line of every other input (thousands of cpuinfo files)
+    return head.includes('0x00000000 0x00: eax=0x') && /^[ \t]*0x00000000 0x00: eax=0x[0-9a-f]{8} /m.test(head); // [ \t], not \s: \s* spans newlines and backtracks
+  },
   read: (text, where, name) => [readCpuidRaw(text, where, name)],
 };

@@ -1,7 +1,7 @@
 /** Node-only: reads profile inputs from files, directories and stdin. */
 import { realpathSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { release } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { HostProfile } from '../profile/host-profile.js';
 import { describeFsError, readBounded } from './bounded-read.js';
@@ -47,8 +47,12 @@ export function readProfileInputs(paths: string[], ctx: ReadContext = {}): HostP
         .filter((e) => !e.name.startsWith('.') && !/^readme|\.md$/i.test(e.name))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       if (!entries.length) throw new InputError(path, 'directory has no files; expected host CPU data files');
+      // join() normalizes the folder's part alike for every entry (a name is one segment, never . or ..):
+      // done once, not thousands of times
+      const folder = join(path, '.');
+      const prefix = folder === '.' ? '' : folder.endsWith(sep) ? folder : folder + sep;
       for (const e of entries) {
-        const p = join(path, e.name);
+        const p = prefix + e.name;
         if (isRegularFile(p, e))
           out.push(...readProfilesFromText(readInputText(p), p, hostNameFromPath(e.name), entryContext(p, e, ctx)));
       }

@@ -33,7 +33,9 @@ const END = '#end';
  * remote login shell's rc files sometimes print to stdout before the script runs.
  */
 export function isProbeBundle(text: string): boolean {
-  return HEADER.test(text.slice(0, 8192));
+  const head = text.slice(0, 8192);
+  // the plain search first spares every other input a line-anchored regex over its first 8 KiB
+  return head.includes('#migratable-probe ') && HEADER.test(head);
 }
 
 /** Parses a bundle; throws InputError (one line) when it is not one, is newer, or is cut off. */

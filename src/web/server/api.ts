@@ -114,11 +114,14 @@ const limitBody = (maxSize: number) =>
       c.json({ error: `request body larger than ${Math.round(maxSize / 1024)} KiB` }, 413, { Connection: 'close' }),
   });
 
-/** A paste's body as bytes, after the Content-Type check (decoded and parsed in the worker). */
-async function pasteBody(c: Context): Promise<ArrayBuffer> {
+/**
+ * A paste's body, after the Content-Type check: the request's stream, handed to the worker piece by
+ * piece as it arrives (decoded and parsed there; see PastePool.parse), or its bytes when it has none.
+ */
+function pasteBody(c: Context): ReadableStream<Uint8Array> | Promise<ArrayBuffer> {
   if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
     throw new BadRequest('expected Content-Type: application/json');
-  return c.req.arrayBuffer();
+  return c.req.raw.body ?? c.req.arrayBuffer();
 }
 
 export function apiRoutes({ hosts, drift, pastes, plan, drain }: ApiOptions): Hono {

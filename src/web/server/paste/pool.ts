@@ -22,20 +22,54 @@ export class PastePool {
   private pending = new Map<number, Pending>();
   private nextId = 1;
 
-  /** `body` as the request's bytes is handed to the worker without a copy (and decoded there). */
-  parse(kind: PasteKind, body: string | ArrayBuffer): Promise<PasteResult> {
+  /**
+   * `body` as the request's bytes is handed to the worker without a copy (and decoded there); as a
+   * stream (a request body), each piece is handed over as it arrives, so the server's thread never
+   * holds a paste whole: no copy of megabytes into one buffer, no large allocation for its
+   * garbage collector to pause the other clients for.
+   */
+  parse(kind: PasteKind, body: string | ArrayBuffer | ReadableStream<Uint8Array>): Promise<PasteResult> {
     if (this.pending.size >= MAX_PENDING_PASTES)
       return Promise.reject(new PasteBusyError('too many pastes being read; try again shortly'));
     const worker = this.ensureWorker();
     const id = this.nextId++;
-    return new Promise((resolve) => {
+    const result = new Promise<PasteResult>((resolve) => {
       const timer = setTimeout(() => {
         // Readers are linear, so this means a pathological input: drop the worker and everything queued on it
         this.restart(`reading took over ${PASTE_TIMEOUT_MS / 1000} s; refused`);
       }, PASTE_TIMEOUT_MS);
       this.pending.set(id, { resolve, timer });
-      worker.postMessage({ id, kind, body }, typeof body === 'string' ? [] : [body]);
     });
+    if (!(body instanceof ReadableStream)) {
+      worker.postMessage({ id, kind, body }, typeof body === 'string' ? [] : [body]);
+      return result;
+    }
+    return this.stream(worker, id, kind, body).then(() => result);
+  }
+
+  /** Pieces of a body to the worker, then its end; a body that fails (the client went away) is dropped there. */
+  private async stream(worker: Worker, id: number, kind: PasteKind, body: ReadableStream<Uint8Array>): Promise<void> {
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        // Replaced meanwhile (a timeout): this paste was answered already
+        if (this.worker !== worker) return;
+        if (done) break;
+        // Moved, not copied: a view into a larger buffer (a pooled one) is cut out first
+        const piece = ownsBuffer(value) ? value : value.slice();
+        worker.postMessage({ id, kind, chunk: piece }, [piece.buffer as ArrayBuffer]);
+      }
+      worker.postMessage({ id, kind, end: true });
+    } catch (e) {
+      if (this.worker === worker) worker.postMessage({ id, kind, abort: true });
+      const p = this.pending.get(id);
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(id);
+      }
+      throw e;
+    }
   }
 
   close(): Promise<void> {
@@ -79,6 +113,10 @@ export class PastePool {
     }
   }
 }
+
+/** Whether a piece is the whole of its (non-shared) buffer, which can then be moved as it is. */
+const ownsBuffer = (b: Uint8Array) =>
+  b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
 
 /** From dist the worker is plain JS; from source (tests, tsx) it is loaded through tsx's register(). */
 function startWorker(): Worker {
