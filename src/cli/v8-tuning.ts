@@ -5,7 +5,8 @@
  * `baseline` over 4,000 cpuinfo files took about 110 ms less CPU (of 560) and 40,000 about 65 ms
  * less with a 4x later tier-up and smaller inlining (bench/fleet.ts, Node 20). Set only on the V8
  * measured (an unknown flag makes V8 print to stdout, which would corrupt JSON output).
- * On Node >= 22.1 the compile cache keeps compiled bundle code between runs instead.
+ * Node's compile cache (module.enableCompileCache) stays off: its default home is the shared temp
+ * directory, and root must not load V8 code cache another user could plant there.
  */
 import nodeModule from 'node:module';
 
@@ -21,5 +22,3 @@ if (oneShot && process.versions.v8.split('.')[0] === '11') {
   const v8 = nodeModule.createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
   v8.setFlagsFromString('--interrupt-budget=270000 --max-inlined-bytecode-size=100');
 }
-
-(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
