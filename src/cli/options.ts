@@ -99,6 +99,12 @@ export function sharedOption(name: SharedOptionName): Option {
  * Old spellings a command still accepts, one per line of the README's table: a hidden option whose value
  * goes to the new one, without a warning (scripts keep working; --help shows only the new name).
  */
+/** Where the Proxmox API is and how to reach it: the four options every command that reads it takes. */
+export function addPveApiOptions(cmd: Command): Command {
+  for (const name of ['--pve', '--token', '--token-file', '--fingerprint'] as const) cmd.addOption(sharedOption(name));
+  return cmd;
+}
+
 /** The SSH options, as scan and verify --ssh take them (cli/ssh-options.ts hands them to the runner). */
 export function addSshOptions(cmd: Command): Command {
   for (const name of ['--accept-new-host-keys', '--identity', '--known-hosts', '--ssh-config'] as const)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addOldSpellings, sharedOption } from '../options.js';
+import { addOldSpellings, sharedOption, addPveApiOptions } from '../options.js';
 import { collect } from '../output.js';
 import type { ApplyOptions, PruneOptions } from '../run/apply.js';
 import type { ApplyHaOpts } from '../run/apply-ha.js';
@@ -9,12 +9,7 @@ import type { ApplyHaOpts } from '../run/apply-ha.js';
  * holding --file) or --pve; --inventory records each version's provenance (hosts, date, version, hash).
  */
 function usesOptions(cmd: Command): Command {
-  return cmd
-    .addOption(sharedOption('--pve-config'))
-    .addOption(sharedOption('--pve'))
-    .addOption(sharedOption('--token'))
-    .addOption(sharedOption('--token-file'))
-    .addOption(sharedOption('--fingerprint'))
+  return addPveApiOptions(cmd.addOption(sharedOption('--pve-config')))
     .addOption(sharedOption('--inventory'))
     .addOption(sharedOption('--lock-timeout').default('10'));
 }

@@ -3,23 +3,18 @@
  * ../run/metrics.ts is loaded when it runs.
  */
 import type { Command } from 'commander';
-import { sharedOption } from '../options.js';
+import { sharedOption, addPveApiOptions } from '../options.js';
 import { collect } from '../output.js';
 import type { MetricsOpts } from '../run/metrics.js';
 
 export function registerMetrics(program: Command): void {
-  program
-    .command('metrics')
+  addPveApiOptions(program.command('metrics'))
     .description(
       "Prometheus metrics from the inventory and, with a cluster config, the plan: hosts, scans, drift, VMs' live targets (-o for node_exporter's textfile collector)",
     )
     .argument('[hosts...]', 'more host data (files, directories), each named like its node; the inventory wins')
     .addOption(sharedOption('--inventory'))
     .addOption(sharedOption('--pve-config'))
-    .addOption(sharedOption('--pve'))
-    .addOption(sharedOption('--token'))
-    .addOption(sharedOption('--token-file'))
-    .addOption(sharedOption('--fingerprint'))
     .addOption(sharedOption('--cpu-models'))
     .addOption(sharedOption('--running').argParser(collect))
     .addOption(sharedOption('--stopped').argParser(collect))

@@ -3,19 +3,17 @@
  * implementation in ../run/plan.ts is loaded when one of them runs.
  */
 import type { Command } from 'commander';
-import { sharedOption } from '../options.js';
+import { sharedOption, addPveApiOptions } from '../options.js';
 import { collect } from '../output.js';
 import type { PlanOpts } from '../run/plan.js';
 import type { TargetsOpts } from '../run/targets.js';
 
 export function clusterInputOptions(cmd: Command): Command {
-  return cmd
-    .argument('[hosts...]', 'host data per node (cpuinfo, profiles, probe bundles...), each named like its node')
-    .addOption(sharedOption('--pve-config').default('/etc/pve'))
-    .addOption(sharedOption('--pve'))
-    .addOption(sharedOption('--token'))
-    .addOption(sharedOption('--token-file'))
-    .addOption(sharedOption('--fingerprint'))
+  return addPveApiOptions(
+    cmd
+      .argument('[hosts...]', 'host data per node (cpuinfo, profiles, probe bundles...), each named like its node')
+      .addOption(sharedOption('--pve-config').default('/etc/pve')),
+  )
     .addOption(sharedOption('--cpu-models'))
     .addOption(sharedOption('--inventory'))
     .addOption(sharedOption('--running').argParser(collect))

@@ -1,20 +1,15 @@
 import type { Command } from 'commander';
-import { addSshOptions, sharedOption } from '../options.js';
+import { addSshOptions, sharedOption, addPveApiOptions } from '../options.js';
 import type { ScanOpts } from '../run/scan.js';
 
 export function registerScan(program: Command): void {
-  const cmd = program
-    .command('scan')
+  const cmd = addPveApiOptions(program.command('scan'))
     .description(
       'profile hosts over SSH (nothing to install on them) or through the Proxmox API, and store the snapshots',
     )
     .argument('[targets...]', '[user@]host[:port] to reach with the system ssh client')
     .option('--targets-file <file>', 'one target per line (# comments)')
     .option('--cluster', 'on a Proxmox node: every cluster member (/etc/pve/.members or corosync.conf)')
-    .addOption(sharedOption('--pve'))
-    .addOption(sharedOption('--token'))
-    .addOption(sharedOption('--token-file'))
-    .addOption(sharedOption('--fingerprint'))
     .option('--concurrency <n>', 'hosts at once', '8')
     .addOption(sharedOption('--timeout').default('30'));
   addSshOptions(cmd)
