@@ -3,7 +3,8 @@
  * source, each in catalog-src/stages/ returning its typed slice: QEMU (the snapshots of two real QEMUs;
  * --refresh re-asks them), libvirt (its x86 CPU map), Linux/KVM (cpufeatures.h, KVM's CPUID code per
  * release), Proxmox (qemu-server's tables), Nova (its releases) and systemd (its DMI table of VM
- * vendors); features.ts and models.ts join them with the curated fact files in catalog-src/*.json. This file only runs the stages in order and writes.
+ * vendors); features.ts and models.ts join them with the curated fact files in catalog-src/*.json.
+ * This file only runs the stages in order and writes.
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
