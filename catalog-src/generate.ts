@@ -2,8 +2,9 @@
  * npm run gen:catalog -- --reference DIR [--refresh]: builds data/*.json from one stage per upstream
  * source, each in catalog-src/stages/ returning its typed slice: QEMU (the snapshots of two real QEMUs;
  * --refresh re-asks them), libvirt (its x86 CPU map), Linux/KVM (cpufeatures.h, KVM's CPUID code per
- * release), Proxmox (qemu-server's tables) and Nova (its releases); features.ts and models.ts join them
- * with the curated fact files in catalog-src/*.json. This file only runs the stages in order and writes.
+ * release), Proxmox (qemu-server's tables), Nova (its releases) and systemd (its DMI table of VM
+ * vendors); features.ts and models.ts join them with the curated fact files in catalog-src/*.json.
+ * This file only runs the stages in order and writes.
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { referenceDir } from './reference-dir.js';
 import { libvirtCatalog, libvirtStage } from './stages/libvirt.js';
 import { novaStage } from './stages/nova.js';
 import { kubevirtFile, kubevirtStage } from './stages/kubevirt.js';
+import { dmiVirtualFile, dmiVirtualStage } from './stages/dmi-virtual.js';
 import { kvmHypercalls, kvmStage, linuxStage, linuxSyntheticStage } from './stages/linux.js';
 import { proxmoxCatalog, proxmoxStage } from './stages/proxmox.js';
 import { qemuCpuCatalog, qemuStage } from './stages/qemu.js';
@@ -58,6 +60,7 @@ write(
     (n) => libvirt.byName.has(n) || models.some((m) => m.name === n || m.aliases.includes(n)),
   ),
 );
+write('dmi-virtual.json', dmiVirtualStage(dmiVirtualFile()));
 write('qemu-cpu.json', qemuCpuCatalog(qemu.snap));
 write(
   'linux-synthetic.json',

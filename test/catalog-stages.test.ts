@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { allFeatures, type Feature } from '../src/catalog/index.js';
 import { checkWordCoverage, parseFeatureDependencies } from '../catalog-src/kvm-offer/qemu-offer.js';
 import { annotateLinuxFlags, cpuinfoHistory } from '../catalog-src/linux-cpuinfo.js';
-import { linuxPrints, type LinuxFlag } from '../src/catalog/index.js';
+import { linuxPrints, type DmiField, type DmiVirtualData, type LinuxFlag } from '../src/catalog/index.js';
 import { mergeSnapshots } from '../catalog-src/qemu-releases.js';
 import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import { psabiStage } from '../catalog-src/stages/psabi.js';
 import { kubevirtStage } from '../catalog-src/stages/kubevirt.js';
+import { dmiVirtualStage } from '../catalog-src/stages/dmi-virtual.js';
 import { linuxSyntheticStage } from '../catalog-src/stages/linux.js';
 import { linuxHintsFromBits } from '../src/sources/guest-view.js';
 
@@ -225,5 +226,53 @@ describe("KubeVirt's obsolete CPU models", () => {
 
   it('refuses a name that is no model even without its version suffix', () => {
     expect(() => kubevirtStage({ obsoleteModels: ['pentiumpr0'] }, isModel)).toThrow(/pentiumpr0/);
+  });
+});
+
+describe("systemd's DMI table of virtual machines", () => {
+  // shaped like catalog-src/dmi-virtual.json: an excerpt of virt.c's dmi_vendor_table, order kept
+  const file = (): Omit<DmiVirtualData, '$comment'> => ({
+    source: { file: 'systemd/systemd src/basic/virt.c', commit: 'c7bf6410e8628d91e1ea3673b1ffbb2b78005f03' },
+    fields: ['product_name', 'sys_vendor', 'product_version'],
+    systemd: [
+      { prefix: 'KVM', id: 'kvm', hypervisor: 'KVM' },
+      { prefix: 'Amazon EC2', id: 'amazon', hypervisor: 'Amazon EC2', bareMetalProductSuffix: '.metal' },
+      { prefix: 'VMware', id: 'vmware', hypervisor: 'VMware' },
+      { prefix: 'VMW', id: 'vmware', hypervisor: 'VMware' },
+    ],
+    additions: [
+      {
+        all: { sys_vendor: 'Microsoft Corporation', product_name: 'Virtual Machine' },
+        hypervisor: 'Microsoft Hyper-V',
+        why: 'old Hyper-V',
+        source: 'systemd issue #21816',
+      },
+    ],
+  });
+
+  it('keeps the table and its order as systemd writes it', () => {
+    const out = dmiVirtualStage(file());
+    expect(out.systemd.map((e) => e.prefix)).toEqual(['KVM', 'Amazon EC2', 'VMware', 'VMW']);
+    expect(out.fields).toEqual(['product_name', 'sys_vendor', 'product_version']);
+    expect(out.additions[0].all).toEqual({ sys_vendor: 'Microsoft Corporation', product_name: 'Virtual Machine' });
+    expect(out.$comment).toMatch(/virt\.c/);
+  });
+
+  it('refuses an unknown field, an entry an earlier prefix shadows, an uncited addition or commit', () => {
+    const f1 = file();
+    f1.fields.push('chassis_vendor' as DmiField);
+    expect(() => dmiVirtualStage(f1)).toThrow(/chassis_vendor/);
+    const f2 = file();
+    f2.systemd.push({ prefix: 'KVM Virtual', id: 'kvm', hypervisor: 'KVM' });
+    expect(() => dmiVirtualStage(f2)).toThrow(/KVM Virtual can never match/);
+    const f3 = file();
+    f3.additions[0].source = '';
+    expect(() => dmiVirtualStage(f3)).toThrow(/Microsoft Hyper-V needs why and source/);
+    const f4 = file();
+    f4.additions[0].all = { board_vendor: 'Microsoft Corporation' };
+    expect(() => dmiVirtualStage(f4)).toThrow(/unknown field board_vendor/);
+    const f5 = file();
+    f5.source.commit = 'main';
+    expect(() => dmiVirtualStage(f5)).toThrow(/commit/);
   });
 });

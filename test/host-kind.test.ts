@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readProfilesFromText } from '../src/sources/index.js';
-import { virtualHost, kvmHost } from '../src/sources/host-kind.js';
+import { dmiHypervisor, virtualHost, kvmHost, type VirtualHints } from '../src/sources/host-kind.js';
 import { computeBaseline } from '../src/engine/baseline.js';
 import { rankWarnings } from '../src/engine/warning-rank.js';
 import { cli } from './helpers/cli.js';
@@ -44,6 +44,37 @@ describe('the hypervisor flag in real dumps', () => {
       'Microsoft Hyper-V',
     );
     expect(virtualHost([], { dmiVendor: 'Microsoft Corporation', dmiProduct: 'Surface Laptop 5' }).virtual).toBe(false);
+    expect(
+      virtualHost([], { dmiBiosVendor: 'Microsoft Corporation', dmiProductVersion: 'Hyper-V UEFI Release v4.1' })
+        .evidence,
+    ).toEqual(['DMI names a virtual machine: product_version Hyper-V UEFI Release v4.1']);
+  });
+
+  const dmiName = (hints: VirtualHints) => dmiHypervisor(hints)?.hypervisor ?? null;
+
+  it("DMI follows systemd's virt.c table: fields in its order, first prefix wins, EC2 .metal is bare metal", () => {
+    expect(dmiName({ dmiVendor: 'innotek GmbH', dmiProduct: 'VirtualBox' })).toBe('VirtualBox');
+    // product_name is read before sys_vendor ("to detect KVM over QEMU")
+    expect(dmiName({ dmiVendor: 'QEMU', dmiProduct: 'KVM Virtual Machine' })).toBe('KVM');
+    expect(dmiName({ dmiVendor: 'Amazon EC2', dmiProduct: 'm5.large' })).toBe('Amazon EC2');
+    expect(dmiName({ dmiVendor: 'Amazon EC2', dmiProduct: 'm5.metal' })).toBeNull();
+    expect(dmiName({ dmiProduct: 'VMW-x86_64' })).toBe('VMware');
+    // systemd's Hyper-V rule reads product_version; an older Hyper-V says "7.0" there (our cited addition)
+    expect(
+      dmiName({
+        dmiVendor: 'Microsoft Corporation',
+        dmiProduct: 'Virtual Machine',
+        dmiProductVersion: 'Hyper-V UEFI Release v4.1',
+      }),
+    ).toBe('Microsoft Hyper-V');
+    expect(dmiName({ dmiBiosVendor: 'Microsoft Corporation', dmiProductVersion: 'Hyper-V UEFI Release v4.1' })).toBe(
+      'Microsoft Hyper-V',
+    );
+    expect(
+      dmiName({ dmiVendor: 'Microsoft Corporation', dmiProduct: 'Virtual Machine', dmiProductVersion: '7.0' }),
+    ).toBe('Microsoft Hyper-V');
+    // startswith, case-sensitive, as systemd: a vendor merely mentioning a name is no VM
+    expect(dmiName({ dmiVendor: 'Dell Inc.', dmiProduct: 'PowerEdge R650 (not QEMU)' })).toBeNull();
   });
 
   it('several vendor modules: unclear which serves /dev/kvm, said so', () => {

@@ -120,6 +120,10 @@ describe('parseProbeBundle', () => {
         'Virtualization type:                     full',
         'dmi sys_vendor QEMU',
         'dmi product_name Standard PC (Q35 + ICH9, 2009)',
+        'dmi product_version pc-q35-7.2',
+        'dmi bios_vendor SeaBIOS',
+        'dmi toString QEMU',
+        'dmi chassis_vendor QEMU',
         '',
         '#end',
       ].join('\n'),
@@ -134,6 +138,8 @@ describe('parseProbeBundle', () => {
       hypervisorVendor: 'KVM',
       dmiVendor: 'QEMU',
       dmiProduct: 'Standard PC (Q35 + ICH9, 2009)',
+      dmiProductVersion: 'pc-q35-7.2',
+      dmiBiosVendor: 'SeaBIOS',
     });
   });
 

@@ -325,3 +325,32 @@ export interface KubevirtData {
   /** Default obsoleteCPUModels: no node is labelled for them, so a VM using one does not schedule */
   obsoleteModels: string[];
 }
+
+/** A /sys/class/dmi/id field the DMI rules read. */
+export type DmiField = 'product_name' | 'sys_vendor' | 'board_vendor' | 'bios_vendor' | 'product_version';
+
+/** data/dmi-virtual.json: DMI strings that name a virtual machine (systemd's table plus cited additions). */
+export interface DmiVirtualData {
+  $comment: string;
+  /** The upstream table's file and commit */
+  source: { file: string; commit: string };
+  /** The fields read, in the order they are tried */
+  fields: DmiField[];
+  /** systemd's dmi_vendor_table in its order: the first field, then the first entry, whose value starts with `prefix` wins */
+  systemd: Array<{
+    prefix: string;
+    /** systemd's VIRTUALIZATION_* name (lower case) */
+    id: string;
+    /** The name we show */
+    hypervisor: string;
+    /** A product_name with this suffix is bare metal despite the match (EC2 .metal instances) */
+    bareMetalProductSuffix?: string;
+  }>;
+  /** Our own rules: every field named must start with its value; tried after systemd's table */
+  additions: Array<{
+    all: Partial<Record<DmiField, string>>;
+    hypervisor: string;
+    why: string;
+    source: string;
+  }>;
+}

@@ -15,9 +15,10 @@
  *   X86_FEATURE_HYPERVISOR, word 4 bit 31) and then reads leaf 0x40000000 for the vendor signature
  *   (arch/x86/kernel/cpu/hypervisor.c, "Hypervisor detected: %s"). util-linux lscpu reads the same
  *   leaf and prints "Hypervisor vendor:" (sys-utils/lscpu-virt.c).
- * - DMI: /sys/class/dmi/id/sys_vendor and product_name name the machine; QEMU's SMBIOS says "QEMU",
- *   VMware "VMware, Inc.", Hyper-V "Microsoft Corporation" + "Virtual Machine" (systemd's
- *   src/basic/virt.c keeps the same list). Some VMs (Firecracker) have no DMI at all, so it only adds evidence.
+ * - DMI: /sys/class/dmi/id (product_name, sys_vendor, board_vendor, bios_vendor, product_version) name
+ *   the machine; QEMU's SMBIOS says "QEMU", VMware "VMware, Inc.", Hyper-V "Hyper-V ..." in
+ *   product_version. The strings and systemd's way of matching them are data (data/dmi-virtual.json,
+ *   from systemd's src/basic/virt.c). Some VMs (Firecracker) have no DMI at all, so it only adds evidence.
  * - /sys/module/kvm_<vendor>/: the vendor module registers itself with kvm.ko (kvm_x86_vendor_init);
  *   built-in modules keep their sysfs directory even when they failed to initialize, so a module is
  *   only believed to serve /dev/kvm when the CPU has what it needs: `vmx` for kvm_intel
@@ -28,6 +29,8 @@
  *   is a guest itself; that is the hypervisor flag above.
  */
 
+import { dmiVirtual } from '../catalog/dmi-virtual.js';
+import type { DmiField } from '../catalog/types.js';
 import type { HostProfile } from '../profile/host-profile.js';
 
 /** Modules that make Intel's / AMD's hardware virtualization the KVM backend, and the flag each needs. */
@@ -49,6 +52,12 @@ export interface VirtualHints {
   dmiVendor?: string | null;
   /** /sys/class/dmi/id/product_name */
   dmiProduct?: string | null;
+  /** /sys/class/dmi/id/board_vendor */
+  dmiBoardVendor?: string | null;
+  /** /sys/class/dmi/id/bios_vendor */
+  dmiBiosVendor?: string | null;
+  /** /sys/class/dmi/id/product_version (Hyper-V says "Hyper-V ..." here) */
+  dmiProductVersion?: string | null;
   /** /sys/hypervisor/type (Xen guests) */
   sysHypervisor?: string | null;
 }
@@ -62,19 +71,43 @@ export interface VirtualHost {
   evidence: string[];
 }
 
-/** DMI vendor/product words that name a virtual machine (systemd src/basic/virt.c dmi_vendor_table). */
-const DMI_VIRTUAL: Array<[RegExp, string]> = [
-  [/^QEMU\b/i, 'QEMU'],
-  [/^KVM\b/i, 'KVM'],
-  [/VMware/i, 'VMware'],
-  [/^VirtualBox|^innotek/i, 'VirtualBox'],
-  [/^Xen\b/i, 'Xen'],
-  [/^Bochs\b/i, 'Bochs'],
-  [/^Parallels\b/i, 'Parallels'],
-  [/^BHYVE\b/i, 'bhyve'],
-  [/^Google Compute Engine\b/i, 'Google Compute Engine'],
-  [/^OpenStack\b/i, 'OpenStack'],
-];
+/** Which VirtualHints key holds each /sys/class/dmi/id field. */
+export const DMI_HINT: Record<DmiField, keyof VirtualHints> = {
+  product_name: 'dmiProduct',
+  sys_vendor: 'dmiVendor',
+  board_vendor: 'dmiBoardVendor',
+  bios_vendor: 'dmiBiosVendor',
+  product_version: 'dmiProductVersion',
+};
+
+/**
+ * The hypervisor the DMI strings name, as systemd's detect_vm_dmi_vendor() reads them
+ * (data/dmi-virtual.json): the first field in systemd's order, then the first table entry, whose value
+ * starts with the entry's prefix; then our cited additions, each needing all its fields. `seen` says
+ * which fields matched, for the evidence.
+ */
+export function dmiHypervisor(hints: VirtualHints): { hypervisor: string; seen: string } | null {
+  const value = (f: DmiField) => hints[DMI_HINT[f]]?.trim() ?? '';
+  const product = value('product_name');
+  for (const field of dmiVirtual.fields) {
+    const v = value(field);
+    const hit = v && dmiVirtual.systemd.find((e) => v.startsWith(e.prefix));
+    if (!hit) continue;
+    // systemd's EC2 rule: a .metal product is bare metal, and systemd stops at the first hit
+    if (hit.bareMetalProductSuffix && product.endsWith(hit.bareMetalProductSuffix)) return null;
+    return { hypervisor: hit.hypervisor, seen: `${field} ${v}` };
+  }
+  const added = dmiVirtual.additions.find((a) =>
+    Object.entries(a.all).every(([f, prefix]) => value(f as DmiField).startsWith(prefix)),
+  );
+  if (!added) return null;
+  return {
+    hypervisor: added.hypervisor,
+    seen: Object.keys(added.all)
+      .map((f) => `${f} ${value(f as DmiField)}`)
+      .join(', '),
+  };
+}
 
 /**
  * Is the host a VM? The cpuinfo `hypervisor` flag is the signal every x86 hypervisor sets; the
@@ -93,16 +126,10 @@ export function virtualHost(cpuinfoFlags: Iterable<string>, hints: VirtualHints 
     hypervisor ??= hints.sysHypervisor;
     evidence.push(`/sys/hypervisor/type is ${hints.sysHypervisor}`);
   }
-  // Microsoft's DMI vendor names its physical Surface machines too: only with product "Virtual Machine"
-  const dmi = `${hints.dmiVendor ?? ''} ${hints.dmiProduct ?? ''}`.trim();
-  const dmiHit =
-    DMI_VIRTUAL.find(([re]) => re.test(hints.dmiVendor ?? '') || re.test(hints.dmiProduct ?? ''))?.[1] ??
-    (/^Microsoft/i.test(hints.dmiVendor ?? '') && /^Virtual Machine/i.test(hints.dmiProduct ?? '')
-      ? 'Microsoft Hyper-V'
-      : null);
-  if (dmiHit) {
-    hypervisor ??= dmiHit;
-    evidence.push(`DMI names a virtual machine: ${dmi}`);
+  const dmi = dmiHypervisor(hints);
+  if (dmi) {
+    hypervisor ??= dmi.hypervisor;
+    evidence.push(`DMI names a virtual machine: ${dmi.seen}`);
   }
   return { virtual: evidence.length > 0, hypervisor, evidence };
 }

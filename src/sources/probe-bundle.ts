@@ -1,7 +1,8 @@
 import { InputError } from '../errors.js';
 import { qmpVersionString } from '../version.js';
 import { PROBE_FORMAT_VERSION } from './probe-script.js';
-import type { KvmFacts, VirtualHints } from './host-kind.js';
+import type { DmiField } from '../catalog/types.js';
+import { DMI_HINT, type KvmFacts, type VirtualHints } from './host-kind.js';
 
 /** What the probe script (probe-script.ts) saw on one host, unparsed beyond the bundle layout. */
 export interface RawProbe {
@@ -115,8 +116,8 @@ function readVirtualSection(text: string | undefined): VirtualHints | null {
     const line = raw.trim();
     const vendor = /^Hypervisor vendor:\s*(.+)$/.exec(line);
     if (vendor) hints.hypervisorVendor = vendor[1].trim();
-    const dmi = /^dmi (sys_vendor|product_name) (.+)$/.exec(line);
-    if (dmi) hints[dmi[1] === 'sys_vendor' ? 'dmiVendor' : 'dmiProduct'] = dmi[2].trim();
+    const dmi = /^dmi (\w+) (.+)$/.exec(line);
+    if (dmi && Object.hasOwn(DMI_HINT, dmi[1])) hints[DMI_HINT[dmi[1] as DmiField]] = dmi[2].trim();
     const xen = /^sys-hypervisor (.+)$/.exec(line);
     if (xen) hints.sysHypervisor = xen[1].trim();
   }

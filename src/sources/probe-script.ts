@@ -16,7 +16,8 @@
  *   #section kvm               ..."device yes|no", then per /sys/module/kvm and kvm_*: "module M" and
  *                                 "param M NAME VALUE" for each readable parameter
  *   #section host-virtual      ...what says the host is itself a VM: lscpu's "Hypervisor vendor:" and
- *                                 "Virtualization type:" lines, "dmi sys_vendor|product_name VALUE",
+ *                                 "Virtualization type:" lines, "dmi FIELD VALUE" (FIELD: sys_vendor,
+ *                                 product_name, product_version, board_vendor, bios_vendor),
  *                                 "sys-hypervisor TYPE" (the cpuinfo flag is in the cpuinfo section)
  *   #section qmp               ...raw QMP JSON lines (only when QEMU ran)
  *   #section qmp-error         ...why QEMU was skipped or failed (only then)
@@ -100,7 +101,7 @@ section host-virtual
 if [ -z "$root" ] && command -v lscpu >/dev/null 2>&1; then
   lscpu 2>/dev/null | grep -E '^(Hypervisor vendor|Virtualization type):'
 fi
-for f in sys_vendor product_name; do
+for f in sys_vendor product_name product_version board_vendor bios_vendor; do
   v=$(line "$root/sys/class/dmi/id/$f") && echo "dmi $f $v"
 done
 v=$(line "$root/sys/hypervisor/type") && echo "sys-hypervisor $v"
