@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/chromium.js';
-import { clusterDrainSource } from '../src/proxmox/drain/source.js';
 import { PlanService } from '../src/web/server/plan/service.js';
 import { readProfilesFromText } from '../src/sources/index.js';
 import { readProfileInputs } from '../src/sources/files.js';
@@ -27,13 +26,8 @@ let bare: RunningServer;
 
 beforeAll(async () => {
   await buildWeb({ outdir: webRoot });
-  server = await startServer({
-    inputs: hosts,
-    port: 0,
-    webRoot,
-    plan: new PlanService(cluster, hosts),
-    drain: clusterDrainSource(cluster, hosts),
-  });
+  const plan = new PlanService(cluster, hosts);
+  server = await startServer({ inputs: hosts, port: 0, webRoot, plan, drain: plan });
   bare = await startServer({ inputs: hosts, port: 0, webRoot });
 }, 60_000);
 
