@@ -1,5 +1,5 @@
 /** serve --pve-config: GET/POST /api/drain, and the dashboard's Drain view and power-cycle list in Chromium. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { clusterFixtureDir, clusterHostsDir } from './helpers/pve-cluster.js';
 import { available } from './helpers/qemu.js';
+import { generateCluster } from '../bench/pve-cluster.js';
 // @ts-expect-error plain ESM build script without types
 import { buildWeb } from '../scripts/build-web.mjs';
 
@@ -73,6 +74,45 @@ describe('drain API', () => {
     expect((await get(bare, '/api/drain')).status).toBe(204);
     expect((await get(bare, '/api/drain/pve1')).status).toBe(404);
   });
+});
+
+describe('a drain does not stall the server', () => {
+  it('other clients are answered while the plan worker drains a big cluster', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drain-big-'));
+    const big = generateCluster(dir, 50, 2000);
+    const bigHosts = readProfileInputs([big.hosts]);
+    const plan = new PlanService(big.etcPve, bigHosts);
+    const busy = await startServer({ inputs: bigHosts, port: 0, webRoot, plan, drain: plan });
+    try {
+      await plan.check();
+      // Planned host data for every node: the whole cluster is checked for stranded VMs (the slow kind)
+      const drained = post(busy, `/api/drain/${big.nodes[0]}`, {
+        after: [{ ...bigHosts[0], name: 'planned' }],
+        everyNode: true,
+      });
+      let settled = false;
+      const order: string[] = [];
+      void drained.finally(() => {
+        settled = true;
+        order.push('drain');
+      });
+      // One client after another asks for the host list while the drain is computed
+      while (!settled) {
+        const r = await get(busy, '/api/hosts');
+        expect(r.status).toBe(200);
+        if (!settled) order.push('hosts');
+      }
+      const { status, body } = await drained;
+      expect(status).toBe(200);
+      expect(body.node).toBe(big.nodes[0]);
+      expect(body.after.replaced).toHaveLength(50);
+      // Answered while the drain was being computed: a drain on the server's thread lets one in at most
+      expect(order.indexOf('drain')).toBeGreaterThanOrEqual(3);
+    } finally {
+      await busy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe.runIf(available('chromium', existsSync('/usr/bin/chromium')))('Drain view', () => {
