@@ -192,14 +192,15 @@ try {
   const polled = await phase('with a targets poller');
   const answers = poller.stop();
   quiets.push(await phase('quiet (50 hosts)'));
-  const toucher = await startPoller(targetPaths, join(big.etcPve, 'ha/rules.cfg'));
-  const changing = await phase('poller, config changing');
-  const changed = toucher.stop();
-  quiets.push(await phase('quiet (50 hosts)'));
-  // drain NODE is computed in the plan worker too, from the plan it keeps
+  // drain NODE is computed in the plan worker too, from the plan it keeps (before the
+  // config changes: a drain asked while the copy is replanned waits for the new plan)
   const drainer = await startPoller(big.nodes.map((n) => `api/drain/${n}`));
   const draining = await phase('with a drain poller');
   const drains = drainer.stop();
+  quiets.push(await phase('quiet (50 hosts)'));
+  const toucher = await startPoller(targetPaths, join(big.etcPve, 'ha/rules.cfg'));
+  const changing = await phase('poller, config changing');
+  const changed = toucher.stop();
   quiets.push(await phase('quiet (50 hosts)'));
   const quiet50 = [...quiets].sort((a, b) => a - b)[Math.floor(quiets.length / 2)];
   const p = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? NaN;
