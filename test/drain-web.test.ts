@@ -1,5 +1,5 @@
 /** serve --pve-config: GET/POST /api/drain, and the dashboard's Drain view and power-cycle list in Chromium. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,34 @@ describe('drain API', () => {
     expect((await post(server, '/api/drain/pve1', { after: [{ name: 'x' }] })).status).toBe(400);
     expect((await get(bare, '/api/drain')).status).toBe(204);
     expect((await get(bare, '/api/drain/pve1')).status).toBe(404);
+  });
+});
+
+describe('drains from the plan worker', () => {
+  it('follow the plan of a changed copy, and pass a bad request back as 400', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'drain-copy-'));
+    cpSync(cluster, copy, { recursive: true });
+    const plan = new PlanService(copy, hosts, 0);
+    const fresh = await startServer({ inputs: hosts, port: 0, webRoot, plan, drain: plan });
+    try {
+      const vmids = async () =>
+        (await get(fresh, '/api/drain/pve1')).body.vms.map((v: { vmid: number }) => v.vmid) as number[];
+      expect(await vmids()).toContain(104);
+      renameSync(join(copy, 'nodes/pve1/qemu-server/104.conf'), join(copy, 'nodes/pve2/qemu-server/104.conf'));
+      // a check already under way may have read the copy before the move: the next one cannot have, and
+      // the worker drains from the plan it made
+      await plan.check();
+      await plan.check();
+      expect(await vmids()).not.toContain(104);
+      expect((await get(fresh, '/api/drain/pve2')).body.vms.map((v: { vmid: number }) => v.vmid)).toContain(104);
+      const two = readProfilesFromText(plannedPve1, 'planned', 'pve1');
+      const bad = await post(fresh, '/api/drain/pve1', { after: [...two, { ...two[0], name: 'x' }], everyNode: true });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatch(/^--every-node: expects one planned profile, got 2/);
+    } finally {
+      await fresh.close();
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
 
