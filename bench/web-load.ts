@@ -4,8 +4,9 @@
  * (refused at the size cap), then while it keeps posting a 7 MB paste (under the cap, parsed in
  * the worker). The target (issue 24): neither pushes the others' p95 above 1.5x the quiet figure.
  * Then `serve --pve-config` on a generated 50-node x 5,000-VM cluster (bench/pve-cluster.ts): the
- * clients' p95 quiet, while one more client polls GET /api/vms/ID/targets, and while it polls as the
- * cluster's config keeps changing (the plan is recomputed in its worker). Target: <= 1.5x quiet.
+ * clients' p95 quiet, while one more client polls GET /api/vms/ID/targets, while it polls as the
+ * cluster's config keeps changing (the plan is recomputed in its worker), and while it polls GET
+ * /api/drain/NODE (drained in the plan worker). Target: <= 1.5x quiet.
  * Also: memory and time of the CLI on a 50 MB XML and a 50 MB lscpu file (both refused).
  *
  *   npx tsx bench/web-load.ts [--clients 20] [--seconds 5] [--vms 5000] [--cli OTHER/dist/src/cli/main.js]
@@ -128,22 +129,21 @@ console.log(
 serverProcess.kill('SIGTERM');
 
 /**
- * One client in its own process asking for VMs' targets over and over (or, for reference, the host
- * list: one more client of the kind the others are); optionally touching a config file every second.
+ * One client in its own process asking for `paths` over and over (VMs' targets, nodes' drains, or, for
+ * reference, the host list: one more client of the kind the others are); optionally touching a
+ * config file every second.
  */
-async function startPoller(vmids: number[], touch?: string, hostsInstead = false): Promise<{ stop(): number[] }> {
+async function startPoller(paths: string[], touch?: string): Promise<{ stop(): number[] }> {
   const script = `
     const { utimesSync } = require('node:fs');
-    const ids = ${JSON.stringify(vmids)};
-    const hostsInstead = ${String(hostsInstead)};
+    const paths = ${JSON.stringify(paths)};
     const touch = ${JSON.stringify(touch ?? null)};
     if (touch) setInterval(() => { const t = new Date(); utimesSync(touch, t, t); }, 1000);
     console.log('ready');
     (async () => {
       for (let i = 0; ; i++) {
         const t = performance.now();
-        const path = hostsInstead ? 'api/hosts' : 'api/vms/' + ids[(i * 7919) % ids.length] + '/targets';
-        const r = await fetch(${JSON.stringify(server.url)} + path).catch(() => null);
+        const r = await fetch(${JSON.stringify(server.url)} + paths[(i * 7919) % paths.length]).catch(() => null);
         await r?.arrayBuffer().catch(() => undefined);
         console.log((r?.status ?? 0) + ' ' + (performance.now() - t).toFixed(1));
       }
@@ -183,15 +183,22 @@ try {
   await phase('warm-up (50 hosts)');
   // Quiet phases between the others: on a busy machine one quiet figure says little
   const quiets = [await phase('quiet (50 hosts)')];
-  const reference = await startPoller(big.vmids, undefined, true);
+  const targetPaths = big.vmids.map((id) => `api/vms/${id}/targets`);
+  const reference = await startPoller(['api/hosts']);
   const oneMore = await phase('one more hosts client');
   reference.stop();
   quiets.push(await phase('quiet (50 hosts)'));
-  const poller = await startPoller(big.vmids);
+  const poller = await startPoller(targetPaths);
   const polled = await phase('with a targets poller');
   const answers = poller.stop();
   quiets.push(await phase('quiet (50 hosts)'));
-  const toucher = await startPoller(big.vmids, join(big.etcPve, 'ha/rules.cfg'));
+  // drain NODE is computed in the plan worker too, from the plan it keeps (before the
+  // config changes: a drain asked while the copy is replanned waits for the new plan)
+  const drainer = await startPoller(big.nodes.map((n) => `api/drain/${n}`));
+  const draining = await phase('with a drain poller');
+  const drains = drainer.stop();
+  quiets.push(await phase('quiet (50 hosts)'));
+  const toucher = await startPoller(targetPaths, join(big.etcPve, 'ha/rules.cfg'));
   const changing = await phase('poller, config changing');
   const changed = toucher.stop();
   quiets.push(await phase('quiet (50 hosts)'));
@@ -202,6 +209,9 @@ try {
   );
   console.log(
     `p95 ratio to quiet (median of ${quiets.map((q) => q.toFixed(0)).join('/')} ms): targets poller ${(polled / quiet50).toFixed(2)}x, with the config changing ${(changing / quiet50).toFixed(2)}x (target <= 1.5x); one more hosts client, for reference: ${(oneMore / quiet50).toFixed(2)}x`,
+  );
+  console.log(
+    `drain answers: ${drains.length} (p95 ${p(drains).toFixed(1)} ms); p95 ratio to quiet with a drain poller: ${(draining / quiet50).toFixed(2)}x (target <= 1.5x)`,
   );
   planned.child.kill('SIGTERM');
 } finally {

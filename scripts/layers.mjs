@@ -74,7 +74,6 @@ export const NODE_ONLY = [
   'proxmox/plan/inputs.ts',
   'proxmox/versions/content.ts',
   'proxmox/versions/cluster-uses.ts',
-  'proxmox/drain/source.ts',
   'metrics/collect.ts',
   'cli/',
   'web/server/',

@@ -1,16 +1,16 @@
 /** serve --pve-config: GET/POST /api/drain, and the dashboard's Drain view and power-cycle list in Chromium. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/chromium.js';
-import { clusterDrainSource } from '../src/proxmox/drain/source.js';
 import { PlanService } from '../src/web/server/plan/service.js';
 import { readProfilesFromText } from '../src/sources/index.js';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { clusterFixtureDir, clusterHostsDir } from './helpers/pve-cluster.js';
 import { available } from './helpers/qemu.js';
+import { generateCluster } from '../bench/pve-cluster.js';
 // @ts-expect-error plain ESM build script without types
 import { buildWeb } from '../scripts/build-web.mjs';
 
@@ -27,13 +27,8 @@ let bare: RunningServer;
 
 beforeAll(async () => {
   await buildWeb({ outdir: webRoot });
-  server = await startServer({
-    inputs: hosts,
-    port: 0,
-    webRoot,
-    plan: new PlanService(cluster, hosts),
-    drain: clusterDrainSource(cluster, hosts),
-  });
+  const plan = new PlanService(cluster, hosts);
+  server = await startServer({ inputs: hosts, port: 0, webRoot, plan, drain: plan });
   bare = await startServer({ inputs: hosts, port: 0, webRoot });
 }, 60_000);
 
@@ -79,6 +74,73 @@ describe('drain API', () => {
     expect((await get(bare, '/api/drain')).status).toBe(204);
     expect((await get(bare, '/api/drain/pve1')).status).toBe(404);
   });
+});
+
+describe('drains from the plan worker', () => {
+  it('follow the plan of a changed copy, and pass a bad request back as 400', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'drain-copy-'));
+    cpSync(cluster, copy, { recursive: true });
+    const plan = new PlanService(copy, hosts, 0);
+    const fresh = await startServer({ inputs: hosts, port: 0, webRoot, plan, drain: plan });
+    try {
+      const vmids = async () =>
+        (await get(fresh, '/api/drain/pve1')).body.vms.map((v: { vmid: number }) => v.vmid) as number[];
+      expect(await vmids()).toContain(104);
+      renameSync(join(copy, 'nodes/pve1/qemu-server/104.conf'), join(copy, 'nodes/pve2/qemu-server/104.conf'));
+      // a check already under way may have read the copy before the move: the next one cannot have, and
+      // the worker drains from the plan it made
+      await plan.check();
+      await plan.check();
+      expect(await vmids()).not.toContain(104);
+      expect((await get(fresh, '/api/drain/pve2')).body.vms.map((v: { vmid: number }) => v.vmid)).toContain(104);
+      const two = readProfilesFromText(plannedPve1, 'planned', 'pve1');
+      const bad = await post(fresh, '/api/drain/pve1', { after: [...two, { ...two[0], name: 'x' }], everyNode: true });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatch(/^--every-node: expects one planned profile, got 2/);
+    } finally {
+      await fresh.close();
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a drain does not stall the server', () => {
+  it('other clients are answered while the plan worker drains a big cluster', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drain-big-'));
+    const big = generateCluster(dir, 50, 2000);
+    const bigHosts = readProfileInputs([big.hosts]);
+    const plan = new PlanService(big.etcPve, bigHosts);
+    const busy = await startServer({ inputs: bigHosts, port: 0, webRoot, plan, drain: plan });
+    try {
+      await plan.check();
+      // Planned host data for every node: the whole cluster is checked for stranded VMs (the slow kind)
+      const drained = post(busy, `/api/drain/${big.nodes[0]}`, {
+        after: [{ ...bigHosts[0], name: 'planned' }],
+        everyNode: true,
+      });
+      let settled = false;
+      const order: string[] = [];
+      void drained.finally(() => {
+        settled = true;
+        order.push('drain');
+      });
+      // One client after another asks for the host list while the drain is computed
+      while (!settled) {
+        const r = await get(busy, '/api/hosts');
+        expect(r.status).toBe(200);
+        if (!settled) order.push('hosts');
+      }
+      const { status, body } = await drained;
+      expect(status).toBe(200);
+      expect(body.node).toBe(big.nodes[0]);
+      expect(body.after.replaced).toHaveLength(50);
+      // Answered while the drain was being computed: a drain on the server's thread lets one in at most
+      expect(order.indexOf('drain')).toBeGreaterThanOrEqual(3);
+    } finally {
+      await busy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe.runIf(available('chromium', existsSync('/usr/bin/chromium')))('Drain view', () => {

@@ -1,7 +1,6 @@
 /** `migratable serve`: the web dashboard over the given host inputs (or an empty page to add hosts to). */
 import { InputError } from '../../errors.js';
 import { notice } from '../output.js';
-import { clusterDrainSource } from '../../proxmox/drain/source.js';
 import { readHostInputs } from '../inputs.js';
 import { startServer } from '../../web/server/server.js';
 import { openInventoryDrift } from '../../web/server/inventory-drift.js';
@@ -59,7 +58,8 @@ export async function runServe(inputs: string[], opts: ServeOptions): Promise<vo
     token,
     drift: inventory?.drift,
     plan,
-    drain: opts.pveConfig ? clusterDrainSource(opts.pveConfig, [...hosts, ...(inventory?.hosts ?? [])]) : undefined,
+    // The drain is computed by the plan's worker, from the plan it keeps
+    drain: plan,
     metrics: metricsOf(hosts, opts, plan),
   });
   const open = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;

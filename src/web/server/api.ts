@@ -14,9 +14,8 @@ import { catalogResponse } from '../common/catalog-view.js';
 import type { DriftSource } from '../common/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../common/model.js';
 import { planRoutes } from './plan-routes.js';
-import type { PlanProvider } from './plan/service.js';
+import type { DrainSource, PlanProvider } from './plan/service.js';
 import { drainRoutes } from './drain-routes.js';
-import type { DrainSource } from '../../proxmox/drain/source.js';
 
 /** Pasted host data and VM configs: a 1024-thread host's cpuinfo is about 2.5 MB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;

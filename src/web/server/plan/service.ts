@@ -6,12 +6,15 @@
  * changed copy is read and planned again. One check at a time: requests never queue behind it, they
  * get the plan in hand. A copy that keeps changing is planned at most a quarter of the time (the next
  * check waits three times as long as the last plan took), so on a small machine the server keeps the
- * CPU it needs. A check that runs past PLAN_TIMEOUT_MS has its worker replaced. Node-only.
+ * CPU it needs. A check that runs past PLAN_TIMEOUT_MS has its worker replaced. drain NODE (GET/POST
+ * /api/drain) is computed in the same worker from the plan it keeps, so one client's drains never
+ * stall the others; the server's thread only forwards the request and sends the body. Node-only.
  */
 import { Worker } from 'node:worker_threads';
+import { InputError } from '../../../errors.js';
 import type { PlanFacts } from '../../../metrics/facts.js';
 import type { HostProfile } from '../../../profile/host-profile.js';
-import type { PlanSnapshot, PlanWorkerReply } from './compute.js';
+import type { DrainRequest, DrainWorkerReply, PlanSnapshot, PlanWorkerReply, PlanWorkerRequest } from './compute.js';
 
 export const CHECK_EVERY_MS = 1000;
 export const PLAN_TIMEOUT_MS = 120_000;
@@ -30,7 +33,18 @@ export interface PlanProvider {
   close(): Promise<void>;
 }
 
-export class PlanService implements PlanProvider {
+/** There is no plan to answer from yet (the first is being computed, or the copy cannot be read). */
+export class PlanUnavailableError extends Error {}
+
+/** GET/POST /api/drain's answers: serve --pve-config's PlanService */
+export interface DrainSource {
+  /** The cluster's nodes, from the plan in hand */
+  nodes(): Promise<string[]>;
+  /** drain NODE's JSON body (drainJson), from the plan in hand; InputError for a bad node or request */
+  drain(node: string, request?: DrainRequest): Promise<string>;
+}
+
+export class PlanService implements PlanProvider, DrainSource {
   private worker: Worker | null = null;
   private current: PlanState = {};
   private checking: Promise<void> | null = null;
@@ -66,11 +80,37 @@ export class PlanService implements PlanProvider {
     return state.snapshot.metrics;
   }
 
+  async nodes(): Promise<string[]> {
+    return (await this.planned()).nodes;
+  }
+
+  /**
+   * drain NODE from the plan in hand, computed in the worker: it keeps the plan's input, so a drain
+   * neither reads the copy nor plans again, and waits only behind the worker's other jobs.
+   */
+  async drain(node: string, request: DrainRequest = {}): Promise<string> {
+    await this.planned();
+    const reply = await this.ask<DrainWorkerReply>({ kind: 'drain', node, request }, (error) => ({
+      kind: 'error',
+      error,
+    }));
+    if (reply.kind === 'bad-request') throw new InputError(reply.where, reply.message);
+    if (reply.kind === 'error') throw new Error(reply.error);
+    return reply.body;
+  }
+
+  private async planned(): Promise<PlanSnapshot> {
+    const state = await this.state();
+    if (!state.snapshot)
+      throw new PlanUnavailableError(state.error ?? 'the cluster plan is being computed; retry shortly');
+    return state.snapshot;
+  }
+
   /** Resolves when the check is done (tests and the first request wait on it). */
   check(): Promise<void> {
     if (this.checking || this.closed) return this.checking ?? Promise.resolve();
     this.lastCheck = Date.now();
-    this.checking = this.ask()
+    this.checking = this.ask<PlanWorkerReply>({ kind: 'check' }, (error) => ({ kind: 'error', error, fingerprint: '' }))
       .then((reply) => this.apply(reply))
       .finally(() => {
         this.checking = null;
@@ -104,31 +144,33 @@ export class PlanService implements PlanProvider {
     };
   }
 
-  private ask(): Promise<PlanWorkerReply> {
+  /** One job for the worker; a worker that stops or runs past PLAN_TIMEOUT_MS is replaced, the job failed. */
+  private ask<R>(request: PlanWorkerRequest, failed: (error: string) => R): Promise<R> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve) => {
-      const done = (reply: PlanWorkerReply) => {
+      const done = (reply: R) => {
         clearTimeout(timer);
         worker.off('message', onMessage);
         worker.off('exit', onExit);
         resolve(reply);
       };
-      const onMessage = (m: { id: number; reply: PlanWorkerReply }) => {
+      const onMessage = (m: { id: number; reply: R }) => {
         if (m.id === id) done(m.reply);
       };
       const onExit = () => {
         if (this.worker === worker) this.worker = null;
-        done({ kind: 'error', error: 'internal error: the plan worker stopped', fingerprint: '' });
+        done(failed('internal error: the plan worker stopped'));
       };
       const timer = setTimeout(() => {
         if (this.worker === worker) this.worker = null;
         void worker.terminate();
-        done({ kind: 'error', error: `planning took over ${PLAN_TIMEOUT_MS / 1000} s; gave up`, fingerprint: '' });
+        const job = request.kind === 'drain' ? 'the drain' : 'planning';
+        done(failed(`${job} took over ${PLAN_TIMEOUT_MS / 1000} s; gave up`));
       }, PLAN_TIMEOUT_MS);
       worker.on('message', onMessage);
       worker.on('exit', onExit);
-      worker.postMessage({ id });
+      worker.postMessage({ id, ...request });
     });
   }
 
