@@ -17,7 +17,7 @@ import { parseVmConfig } from '../../formats/pve-vm-config.js';
 import { describeFsError } from '../../sources/bounded-read.js';
 import { CPU_MODELS_INPUT, pveFileInput, type InputKind } from '../../sources/size-caps.js';
 import type { ClusterConfig, ClusterVm } from './cluster.js';
-import { parseHaGroups, parseHaResources, parseHaRules, type HaConfig } from './ha.js';
+import { readHaFiles, type HaConfig } from './ha.js';
 
 function isDir(p: string): boolean {
   try {
@@ -129,15 +129,9 @@ function offlineMembers(dir: string, nodes: string[]): string[] {
 
 export function readEtcPveHa(dir: string): HaConfig {
   const ha = (f: string) => join(dir, 'ha', f);
-  const notes: string[] = [];
   const read = (f: string) => pveFileText(ha(f), HA_INPUT, true);
-  const [groups, resources, rules] = [read('groups.cfg'), read('resources.cfg'), read('rules.cfg')];
-  return {
-    groups: groups === null ? [] : parseHaGroups(groups, ha('groups.cfg'), notes),
-    resources: resources === null ? [] : parseHaResources(resources, ha('resources.cfg'), notes),
-    rules: rules === null ? [] : parseHaRules(rules, ha('rules.cfg'), notes),
-    notes,
-  };
+  const texts = { groups: read('groups.cfg'), resources: read('resources.cfg'), rules: read('rules.cfg') };
+  return readHaFiles(texts, ha).config;
 }
 
 export interface EtcPveReadOptions {
