@@ -110,3 +110,24 @@ describe('one reader for the HA files: the guardrails see what plan sees', () =>
     expect(notes.join('\n')).toMatch(/resources.cfg line 1: .*'0101'.*invalid VMID/);
   });
 });
+
+describe('bare boolean keys (SectionConfig.pm check_value: a boolean without a value is 1)', () => {
+  it('a bare `strict` makes the rule strict for the guardrails as for plan', () => {
+    const edit = (t: string) => t.replace('\tstrict 1\n', '\tstrict\n');
+    expect(parseHaRules(edit(haText(etcPveCopy('pve9'), 'rules.cfg')), 'rules.cfg')[0]).toMatchObject({ strict: true });
+    expect(guardPve9(edit).v101.allowedBefore).toEqual(['pve1', 'pve2']);
+  });
+
+  it("a bare `nofailback` stays set on the admin's group's successor", () => {
+    const base = etcPveCopy('pve8');
+    const groups = haText(base, 'groups.cfg').replace('\tnofailback 0\n', '\tnofailback\n');
+    const g = computeGuardrails({
+      cluster: readEtcPve(base),
+      hosts,
+      files: { rules: null, groups, resources: haText(base, 'resources.cfg') },
+    });
+    const after = g.files.find((f) => f.name === 'groups.cfg')!.after;
+    expect(after).toMatch(/^group: migratable-cpu-1\n.*\n\tnodes pve1\n\tnofailback 1\n\trestricted 1\n/m);
+    expect(after).toMatch(/^group: intel\n\tnodes pve1:2,pve2\n\tnofailback\n\trestricted 1\n/m); // untouched
+  });
+});

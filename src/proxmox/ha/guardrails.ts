@@ -720,6 +720,14 @@ function writeRules(f: HaFile, holders: Holder[], p: Placement, before: string |
   return after === (before ?? '') ? [] : [{ name: 'rules.cfg', before, after }];
 }
 
+/**
+ * A group's `nofailback` as PVE reads it, undefined when not written: a bare key is true
+ * (SectionConfig.pm check_value), a value that is no boolean is dropped, so the default 0.
+ */
+function nofailbackIn(s: HaSection): boolean | undefined {
+  return s.props.has('nofailback') ? (haBoolean(s.props.get('nofailback')) ?? false) : undefined;
+}
+
 function writeGroups(
   groups: HaFile,
   resources: HaFile,
@@ -736,22 +744,22 @@ function writeGroups(
     }
     const spec = p.rewrite.get(h.id);
     if (!spec || p.created.some((c) => c.reuse === h)) continue;
-    const nofailback = h.section.props.get('nofailback');
+    const nofailback = nofailbackIn(h.section);
     gReplaced.set(
       h.id,
       renderGroup({
         id: h.id,
         nodes: spec.nodes,
         restricted: spec.strict,
-        ...(nofailback !== undefined ? { nofailback: haBoolean(nofailback) ?? false } : {}),
+        ...(nofailback !== undefined ? { nofailback } : {}),
         ...(h.section.props.get('comment') ? { comment: h.section.props.get('comment') } : {}),
       }),
     );
   }
   const nofailbackOf = (c: Placement['created'][number]) => {
     const from = c.origin && holders.find((h) => h.id === c.origin!.id);
-    const v = from?.section.props.get('nofailback');
-    return v === undefined ? {} : { nofailback: haBoolean(v) ?? false };
+    const v = from ? nofailbackIn(from.section) : undefined;
+    return v === undefined ? {} : { nofailback: v };
   };
   const gAdded: string[] = [];
   for (const c of p.created) {
