@@ -131,3 +131,11 @@ describe('bare boolean keys (SectionConfig.pm check_value: a boolean without a v
     expect(after).toMatch(/^group: intel\n\tnodes pve1:2,pve2\n\tnofailback\n\trestricted 1\n/m); // untouched
   });
 });
+
+it('a resource naming a group by an invalid id has no group (Resources.pm group: pve-configid)', () => {
+  const notes: string[] = [];
+  expect(parseHaResources('vm: 101\n\tgroup 1intel\n', 'resources.cfg', notes)).toEqual([
+    { sid: 'vm:101', state: 'started' },
+  ]);
+  expect(notes.join('\n')).toMatch(/unable to parse value of 'group'/);
+});

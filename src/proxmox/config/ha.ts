@@ -182,7 +182,13 @@ const GROUP_SPEC: Record<string, PropSpec> = {
 
 const RESOURCE_STATES = ['started', 'stopped', 'enabled', 'disabled', 'ignored'];
 const RESOURCE_SPEC: Record<string, PropSpec> = {
-  group: { parse: text },
+  // Resources.pm `group`: pve-ha-group-id, format pve-configid
+  group: {
+    parse: (v) => {
+      if (CONFIG_ID_RE.test(text(v))) return v;
+      throw new BadValue(`${JSON.stringify(v)} is not a valid group id (pve-configid)`);
+    },
+  },
   state: {
     parse: (v) => {
       if (v && RESOURCE_STATES.includes(v)) return v;
