@@ -2,7 +2,8 @@
 import { InputError } from '../../errors.js';
 import { loadPlanInput, type ClusterInputOptions } from '../../proxmox/plan/inputs.js';
 import { emitPlanJson, planJson } from '../../proxmox/plan/json.js';
-import { readHaTexts, writeHaGuardDir } from '../../proxmox/apply/ha-config.js';
+import { writeHaGuardDir } from '../../proxmox/apply/ha-config.js';
+import { readEtcPveHaTexts } from '../../proxmox/config/etc-pve.js';
 import { computeGuardrails, type GuardMode, type GuardrailPlan } from '../../proxmox/ha/guardrails.js';
 import { guardrailsJson, guardrailsText } from '../../proxmox/ha/guardrails-text.js';
 import { computePlan } from '../../proxmox/plan/plan.js';
@@ -57,7 +58,8 @@ async function haGuardrails(input: PlanInput, opts: PlanOpts): Promise<Guardrail
       '--ha-format',
       `expected rules (Proxmox VE 9) or groups (Proxmox VE 8), got ${JSON.stringify(opts.haFormat)}`,
     );
-  const files = await readHaTexts(opts.pveConfig);
+  // The same reader, limits and checks as the cluster config plan just read
+  const files = readEtcPveHaTexts(opts.pveConfig);
   const guard = computeGuardrails({
     cluster: input,
     hosts: input.hosts,

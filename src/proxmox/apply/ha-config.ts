@@ -20,7 +20,6 @@ import { createTwoFilesPatch } from 'diff';
 import { BusyError, InputError, WriteError, describeWriteErrno } from '../../errors.js';
 import { writeOutputFile } from '../../fs/output-file.js';
 import { safeJson } from '../../safe-json.js';
-import { PMXCFS_MAX_FILE_SIZE } from '../../sources/size-caps.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { DEFAULT_PVE_ROOT, pveLockDirFor, withFileLock, withPveDomainLock, type LockOptions } from './lock.js';
 
@@ -170,17 +169,6 @@ export async function applyHaConfig(opts: ApplyHaOptions): Promise<ApplyHaResult
   const pveRoot = opts.pveRoot ?? DEFAULT_PVE_ROOT;
   if (pveLockDirFor(join(realHa, 'rules.cfg'), pveRoot)) return withPveDomainLock('ha', locked, { ...opts, pveRoot });
   return withFileLock(join(realHa, 'domain-ha'), locked, opts);
-}
-
-/** The HA files of a cluster config directory as they are now (null: missing), within pmxcfs's 1 MiB. */
-export async function readHaTexts(pveConfig: string): Promise<Record<'rules' | 'groups' | 'resources', string | null>> {
-  const read = async (name: HaFileName) => {
-    const text = await readIfExists(join(pveConfig, 'ha', name));
-    if (text !== null && text.length > PMXCFS_MAX_FILE_SIZE)
-      throw new InputError(join(pveConfig, 'ha', name), 'over 1 MiB: not a file pmxcfs would store');
-    return text;
-  };
-  return { rules: await read('rules.cfg'), groups: await read('groups.cfg'), resources: await read('resources.cfg') };
 }
 
 /** Writes what `apply-ha` installs: each changed file and the manifest with what it replaces. */

@@ -17,7 +17,7 @@ import { parseVmConfig } from '../../formats/pve-vm-config.js';
 import { describeFsError } from '../../sources/bounded-read.js';
 import { CPU_MODELS_INPUT, pveFileInput, type InputKind } from '../../sources/size-caps.js';
 import type { ClusterConfig, ClusterVm } from './cluster.js';
-import { parseHaGroups, parseHaResources, parseHaRules, type HaConfig } from './ha.js';
+import { readHaFiles, type HaConfig, type HaFileKey } from './ha.js';
 
 function isDir(p: string): boolean {
   try {
@@ -127,17 +127,14 @@ function offlineMembers(dir: string, nodes: string[]): string[] {
     .sort();
 }
 
+/** The HA files' texts (null: missing), read as every file of the copy is; what `plan --ha-rules` merges into. */
+export function readEtcPveHaTexts(dir: string): Record<HaFileKey, string | null> {
+  const read = (f: string) => pveFileText(join(dir, 'ha', f), HA_INPUT, true);
+  return { groups: read('groups.cfg'), resources: read('resources.cfg'), rules: read('rules.cfg') };
+}
+
 export function readEtcPveHa(dir: string): HaConfig {
-  const ha = (f: string) => join(dir, 'ha', f);
-  const notes: string[] = [];
-  const read = (f: string) => pveFileText(ha(f), HA_INPUT, true);
-  const [groups, resources, rules] = [read('groups.cfg'), read('resources.cfg'), read('rules.cfg')];
-  return {
-    groups: groups === null ? [] : parseHaGroups(groups, ha('groups.cfg'), notes),
-    resources: resources === null ? [] : parseHaResources(resources, ha('resources.cfg'), notes),
-    rules: rules === null ? [] : parseHaRules(rules, ha('rules.cfg'), notes),
-    notes,
-  };
+  return readHaFiles(readEtcPveHaTexts(dir), (f) => join(dir, 'ha', f)).config;
 }
 
 export interface EtcPveReadOptions {

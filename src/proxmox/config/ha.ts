@@ -21,7 +21,7 @@
  *   adds `affinity positive|negative` (required).
  * Which rules are in force, and where they place each resource, is ../ha/compile.ts.
  */
-import { parseSectionConfig, type SectionChunk } from '../../formats/pve-section-config.js';
+import { parseSectionConfig, type SectionChunk, type SectionConfigDocument } from '../../formats/pve-section-config.js';
 
 /** A node list entry `name[:priority]` (Tools.pm pve_verify_ha_node / parse_node_priority). */
 const NODE_ENTRY_RE = /^([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?::(\d+))?$/;
@@ -79,6 +79,19 @@ export interface HaConfig {
   notes: string[];
 }
 
+/** The HA files by the names guardrails and apply-ha use for them. */
+export type HaFileKey = 'groups' | 'resources' | 'rules';
+
+/**
+ * The HA files read once: the typed view (what plan, targets and the guardrails reason about) and
+ * each file's sections as written, for a writer that must keep every other section, key order and
+ * unknown key as they were (../ha/ha-files.ts). A missing file reads as an empty one.
+ */
+export interface HaFiles {
+  config: HaConfig;
+  docs: Record<HaFileKey, SectionConfigDocument>;
+}
+
 /** A value as the file (or the API) gives it; undefined for a bare key. */
 export type RawProps = Map<string, { value: string | undefined; line?: number }>;
 
@@ -89,6 +102,16 @@ function bool(v: string | undefined): boolean {
   if (v === undefined || /^(1|on|yes|true)$/i.test(v)) return true;
   if (/^(0|off|no|false)$/i.test(v)) return false;
   throw new BadValue(`expected a boolean (0 or 1), got ${JSON.stringify(v)}`);
+}
+
+/** A boolean as PVE reads it (parse_boolean); undefined when it is none, which PVE drops. */
+export function haBoolean(v: string | undefined): boolean | undefined {
+  try {
+    return bool(v);
+  } catch (e) {
+    if (e instanceof BadValue) return undefined;
+    throw e;
+  }
 }
 
 /** PVE::Tools::split_list */
@@ -159,7 +182,13 @@ const GROUP_SPEC: Record<string, PropSpec> = {
 
 const RESOURCE_STATES = ['started', 'stopped', 'enabled', 'disabled', 'ignored'];
 const RESOURCE_SPEC: Record<string, PropSpec> = {
-  group: { parse: text },
+  // Resources.pm `group`: pve-ha-group-id, format pve-configid
+  group: {
+    parse: (v) => {
+      if (CONFIG_ID_RE.test(text(v))) return v;
+      throw new BadValue(`${JSON.stringify(v)} is not a valid group id (pve-configid)`);
+    },
+  },
   state: {
     parse: (v) => {
       if (v && RESOURCE_STATES.includes(v)) return v;
@@ -209,8 +238,8 @@ function checkProps(
   return out;
 }
 
-function sections(text: string, where: string): SectionChunk[] {
-  return parseSectionConfig(text, where).chunks.filter((c): c is SectionChunk => c.kind === 'section');
+function sections(doc: SectionConfigDocument): SectionChunk[] {
+  return doc.chunks.filter((c): c is SectionChunk => c.kind === 'section');
 }
 
 function rawProps(c: SectionChunk): RawProps {
@@ -281,10 +310,14 @@ export function readHaResource(sid: string, props: RawProps, where: string, note
   return { sid, ...(group ? { group } : {}), state: (p.get('state') as string | undefined) ?? 'started' };
 }
 
-export function parseHaGroups(text: string, where: string, notes: string[] = []): HaGroup[] {
+/**
+ * Groups.pm and Resources.pm parse_section_header lower-case the type (lc($1)), as Rules.pm does;
+ * a resource's name must be a VMID (Resources/PVEVM.pm and PVECT.pm verify_name).
+ */
+function haGroupsOf(doc: SectionConfigDocument, where: string, notes: string[]): HaGroup[] {
   const out: HaGroup[] = [];
-  for (const c of sections(text, where)) {
-    if (c.type !== 'group') {
+  for (const c of sections(doc)) {
+    if (c.type.toLowerCase() !== 'group') {
       notes.push(
         `${where} line ${c.line}: section '${c.id}' is skipped, as Proxmox skips it: unsupported type '${c.type}'`,
       );
@@ -296,26 +329,64 @@ export function parseHaGroups(text: string, where: string, notes: string[] = [])
   return out;
 }
 
+const VMID_RE = /^[1-9][0-9]+$/;
+
 /** Resources.pm registers vm and ct (PVEVM.pm, PVECT.pm). */
-export function parseHaResources(text: string, where: string, notes: string[] = []): HaResource[] {
+function haResourcesOf(doc: SectionConfigDocument, where: string, notes: string[]): HaResource[] {
   const out: HaResource[] = [];
-  for (const c of sections(text, where)) {
-    if (c.type !== 'vm' && c.type !== 'ct') {
+  for (const c of sections(doc)) {
+    const type = c.type.toLowerCase();
+    if (type !== 'vm' && type !== 'ct') {
       notes.push(
         `${where} line ${c.line}: section '${c.id}' is skipped, as Proxmox skips it: unsupported type '${c.type}'`,
       );
       continue;
     }
-    out.push(readHaResource(`${c.type}:${c.id}`, rawProps(c), where, notes));
+    if (!VMID_RE.test(c.id)) {
+      notes.push(`${where} line ${c.line}: section '${c.id}' is skipped, as Proxmox skips it: invalid VMID`);
+      continue;
+    }
+    out.push(readHaResource(`${type}:${c.id}`, rawProps(c), where, notes));
   }
   return out;
 }
 
-export function parseHaRules(text: string, where: string, notes: string[] = []): HaRule[] {
+function haRulesOf(doc: SectionConfigDocument, where: string, notes: string[]): HaRule[] {
   const out: HaRule[] = [];
-  for (const c of sections(text, where)) {
+  for (const c of sections(doc)) {
     const r = readHaRule(c.type.toLowerCase(), c.id, rawProps(c), where, notes, c.line);
     if (r) out.push(r);
   }
   return out;
+}
+
+export function parseHaGroups(text: string, where: string, notes: string[] = []): HaGroup[] {
+  return haGroupsOf(parseSectionConfig(text, where), where, notes);
+}
+
+export function parseHaResources(text: string, where: string, notes: string[] = []): HaResource[] {
+  return haResourcesOf(parseSectionConfig(text, where), where, notes);
+}
+
+export function parseHaRules(text: string, where: string, notes: string[] = []): HaRule[] {
+  return haRulesOf(parseSectionConfig(text, where), where, notes);
+}
+
+/** The HA files (null: missing) read once, into the typed view and the sections as written. */
+export function readHaFiles(
+  texts: Record<HaFileKey, string | null>,
+  where: (file: `${HaFileKey}.cfg`) => string,
+): HaFiles {
+  const notes: string[] = [];
+  const doc = (k: HaFileKey) => parseSectionConfig(texts[k] ?? '', where(`${k}.cfg`));
+  const docs = { groups: doc('groups'), resources: doc('resources'), rules: doc('rules') };
+  return {
+    config: {
+      groups: haGroupsOf(docs.groups, where('groups.cfg'), notes),
+      resources: haResourcesOf(docs.resources, where('resources.cfg'), notes),
+      rules: haRulesOf(docs.rules, where('rules.cfg'), notes),
+      notes,
+    },
+    docs,
+  };
 }

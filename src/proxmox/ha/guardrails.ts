@@ -27,6 +27,14 @@
 import type { HostProfile } from '../../profile/host-profile.js';
 import { MIGRATABLE_VERSION } from '../../tool-version.js';
 import type { ClusterConfig } from '../config/cluster.js';
+import {
+  haBoolean,
+  parseHaNodeList,
+  readHaFiles,
+  type HaGroup as TypedGroup,
+  type HaResource,
+  type HaRule,
+} from '../config/ha.js';
 import { TargetSolver, targetInputs } from '../plan/targets.js';
 import { vmState } from '../plan/state.js';
 import { cpuSafeNodes, newSafeNodesCache, type CpuSafeNodes } from './cpu-safe-nodes.js';
@@ -34,13 +42,11 @@ import { infeasibleRules, type FeasibilityRule } from './feasibility.js';
 import {
   decodeText,
   encodeNodeList,
-  parseBool,
-  parseNodeList,
-  parseResourceList,
-  readHaFile,
+  haFileOf,
   renderGroup,
   renderNodeAffinityRule,
   rewriteHaFile,
+  sectionOf,
   withGroup,
   type HaFile,
   type HaSection,
@@ -164,8 +170,17 @@ function parseOrigin(comment: string | undefined): Constraint | null {
     kind: m[1] as 'rule' | 'group',
     id: m[2],
     strict: m[3] === 'strict' || m[3] === 'restricted',
-    nodes: parseNodeList(m[4]),
+    nodes: originNodes(m[4]),
   };
+}
+
+/** Our own `n1:2,n2` list; a hand-edited one that no longer parses remembers no nodes. */
+function originNodes(text: string): NodePriority[] {
+  try {
+    return parseHaNodeList(text);
+  } catch {
+    return [];
+  }
 }
 
 function guardComment(sids: string[], origin: Constraint | null): string {
@@ -180,33 +195,37 @@ interface AffinityRule {
   sids: string[];
 }
 
-function holdersFromRules(rules: HaFile, all: string[]): { holders: Holder[]; affinityRules: AffinityRule[] } {
+/** The rules in force (the typed view: disabled ones left out, as foreach_rule does) as holders. */
+function holdersFromRules(
+  rules: HaRule[],
+  file: HaFile,
+  all: string[],
+): { holders: Holder[]; affinityRules: AffinityRule[] } {
   const holders: Holder[] = [];
   const affinityRules: AffinityRule[] = [];
-  for (const s of rules.sections) {
-    if (s.props.has('disable')) continue; // foreach_rule(exclude_disabled_rules): key present at all
-    const sids = parseResourceList(s.props.get('resources'));
-    if (s.type === 'resource-affinity') {
-      affinityRules.push({ id: s.id, affinity: s.props.get('affinity') ?? '', sids });
+  for (const r of rules) {
+    if (r.disabled) continue; // foreach_rule(exclude_disabled_rules): key present at all
+    if (r.type === 'resource-affinity') {
+      affinityRules.push({ id: r.id, affinity: r.affinity, sids: r.resources });
       continue;
     }
-    if (s.type !== 'node-affinity') continue;
-    const ours = s.id.startsWith(GUARD_PREFIX);
+    const s = sectionOf(file, r.type, r.id);
+    const ours = r.id.startsWith(GUARD_PREFIX);
     const comment = s.props.has('comment') ? decodeText(s.props.get('comment') ?? '') : undefined;
-    const listed = parseNodeList(s.props.get('nodes'));
+    const listed = r.nodes;
     // `affinity negative` (NodeAffinity.pm after 5.2.0, see ../config/ha.ts): the rule allows every other node
-    const negative = s.props.get('affinity') === 'negative';
+    const negative = r.affinity === 'negative';
     holders.push({
       kind: 'rule',
-      id: s.id,
+      id: r.id,
       nodes: negative
         ? all.filter((n) => !listed.some((x) => x.node === n)).map((node) => ({ node, priority: 0 }))
         : listed,
       ...(negative ? { negative: { listed } } : {}),
-      strict: parseBool(s.props.get('strict'), false),
+      strict: r.strict,
       ours,
       origin: ours ? parseOrigin(comment) : null,
-      members: sids,
+      members: r.resources,
       section: s,
     });
   }
@@ -243,22 +262,21 @@ function asFeasibilityRules(
 
 const holderIdOf = (ruleId: string, mode: GuardMode) => (mode === 'groups' ? ruleId.replace(/^ha-group-/, '') : ruleId);
 
-function holdersFromGroups(groups: HaFile, resources: HaFile): Holder[] {
-  return groups.sections
-    .filter((s) => s.type === 'group')
-    .map((s) => {
-      const ours = s.id.startsWith(GUARD_PREFIX);
-      return {
-        kind: 'group' as const,
-        id: s.id,
-        nodes: parseNodeList(s.props.get('nodes')),
-        strict: parseBool(s.props.get('restricted'), false),
-        ours,
-        origin: ours ? parseOrigin(s.props.get('comment')) : null,
-        members: resources.sections.filter((r) => r.props.get('group') === s.id).map((r) => `${r.type}:${r.id}`),
-        section: s,
-      };
-    });
+function holdersFromGroups(groups: TypedGroup[], resources: HaResource[], file: HaFile): Holder[] {
+  return groups.map((g) => {
+    const s = sectionOf(file, 'group', g.id);
+    const ours = g.id.startsWith(GUARD_PREFIX);
+    return {
+      kind: 'group' as const,
+      id: g.id,
+      nodes: g.nodes,
+      strict: g.restricted,
+      ours,
+      origin: ours ? parseOrigin(s.props.get('comment')) : null,
+      members: resources.filter((r) => r.group === g.id).map((r) => r.sid),
+      section: s,
+    };
+  });
 }
 
 /** Keep-together bundles as connected components (stricter than PVE's single-pass grouping). */
@@ -454,23 +472,26 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
   const all = [...cluster.nodes].sort();
   const hosts = new Map(input.hosts.map((h) => [h.name, h]));
   const notes: string[] = [];
-  const rulesFile = readHaFile('rules.cfg', input.files.rules ?? '', 'ha/rules.cfg');
-  const groupsFile = readHaFile('groups.cfg', input.files.groups ?? '', 'ha/groups.cfg');
-  const resourcesFile = readHaFile('resources.cfg', input.files.resources ?? '', 'ha/resources.cfg');
-  const hasGroups = groupsFile.sections.some((s) => s.type === 'group');
+  // One reader with plan and targets: the typed view decides, the files are kept for writing back
+  const { config: ha, docs } = readHaFiles(input.files, (f) => `ha/${f}`);
+  const rulesFile = haFileOf('rules.cfg', docs.rules);
+  const groupsFile = haFileOf('groups.cfg', docs.groups);
+  const resourcesFile = haFileOf('resources.cfg', docs.resources);
+  const hasGroups = ha.groups.length > 0;
   const mode: GuardMode = input.mode ?? (hasGroups ? 'groups' : 'rules');
   if (mode === 'rules' && hasGroups)
     notes.push(
       'groups.cfg still has groups (PVE 9 before the CRM migrated them): writing rules beside them would give a VM two node-affinity rules; use groups',
     );
 
-  const managed = resourcesFile.sections
-    .filter((s) => (s.props.get('state') ?? 'started') !== 'ignored')
-    .map((s) => `${s.type}:${s.id}`);
+  const managed = ha.resources.filter((r) => r.state !== 'ignored').map((r) => r.sid);
   const read =
     mode === 'rules'
-      ? holdersFromRules(rulesFile, all)
-      : { ...holdersFromRules(rulesFile, all), holders: holdersFromGroups(groupsFile, resourcesFile) };
+      ? holdersFromRules(ha.rules, rulesFile, all)
+      : {
+          ...holdersFromRules(ha.rules, rulesFile, all),
+          holders: holdersFromGroups(ha.groups, ha.resources, groupsFile),
+        };
   // What PVE drops already: those rules constrain nothing, and their resources are left alone
   const droppedNow = infeasibleRules(asFeasibilityRules(read.holders, read.affinityRules), all);
   for (const [id, why] of droppedNow)
@@ -641,7 +662,7 @@ export function computeGuardrails(input: GuardInput): GuardrailPlan {
   const files =
     mode === 'rules'
       ? writeRules(rulesFile, holders, placement, input.files.rules)
-      : writeGroups(groupsFile, resourcesFile, holders, placement, input.files);
+      : writeGroups(groupsFile, resourcesFile, ha.resources, holders, placement, input.files);
   return { mode, vms, files, notes };
 }
 
@@ -676,8 +697,8 @@ function writeRules(f: HaFile, holders: Holder[], p: Placement, before: string |
           resources: members,
           nodes: spec ? spec.nodes : (h.negative?.listed ?? h.nodes),
           strict: spec ? spec.strict : h.strict,
+          // A holder is a rule in force: a `disable` line there held no boolean, and PVE drops it too
           ...(comment !== undefined ? { comment: decodeText(comment) } : {}),
-          disable: h.section.props.has('disable'),
         },
         extra,
       ),
@@ -699,9 +720,18 @@ function writeRules(f: HaFile, holders: Holder[], p: Placement, before: string |
   return after === (before ?? '') ? [] : [{ name: 'rules.cfg', before, after }];
 }
 
+/**
+ * A group's `nofailback` as PVE reads it, undefined when not written: a bare key is true
+ * (SectionConfig.pm check_value), a value that is no boolean is dropped, so the default 0.
+ */
+function nofailbackIn(s: HaSection): boolean | undefined {
+  return s.props.has('nofailback') ? (haBoolean(s.props.get('nofailback')) ?? false) : undefined;
+}
+
 function writeGroups(
   groups: HaFile,
   resources: HaFile,
+  typedResources: HaResource[],
   holders: Holder[],
   p: Placement,
   files: GuardInput['files'],
@@ -714,22 +744,22 @@ function writeGroups(
     }
     const spec = p.rewrite.get(h.id);
     if (!spec || p.created.some((c) => c.reuse === h)) continue;
-    const nofailback = h.section.props.get('nofailback');
+    const nofailback = nofailbackIn(h.section);
     gReplaced.set(
       h.id,
       renderGroup({
         id: h.id,
         nodes: spec.nodes,
         restricted: spec.strict,
-        ...(nofailback !== undefined ? { nofailback: parseBool(nofailback, false) } : {}),
+        ...(nofailback !== undefined ? { nofailback } : {}),
         ...(h.section.props.get('comment') ? { comment: h.section.props.get('comment') } : {}),
       }),
     );
   }
   const nofailbackOf = (c: Placement['created'][number]) => {
     const from = c.origin && holders.find((h) => h.id === c.origin!.id);
-    const v = from?.section.props.get('nofailback');
-    return v === undefined ? {} : { nofailback: parseBool(v, false) };
+    const v = from ? nofailbackIn(from.section) : undefined;
+    return v === undefined ? {} : { nofailback: v };
   };
   const gAdded: string[] = [];
   for (const c of p.created) {
@@ -744,13 +774,13 @@ function writeGroups(
     else gAdded.push(text);
   }
   const rReplaced = new Map<string, string | null>();
-  for (const r of resources.sections) {
-    const sid = `${r.type}:${r.id}`;
-    const target = p.holderOf.get(sid);
-    const current = r.props.get('group');
-    if (target && current !== target) rReplaced.set(r.id, withGroup(r, target));
+  for (const r of typedResources) {
+    const [type, id] = r.sid.split(':');
+    const s = sectionOf(resources, type, id);
+    const target = p.holderOf.get(r.sid);
+    if (target && r.group !== target) rReplaced.set(s.id, withGroup(s, target));
     // Out of a group of ours that goes: no group (nothing constrains it, it runs everywhere)
-    else if (!target && current && p.dropped.has(current)) rReplaced.set(r.id, withGroup(r, null));
+    else if (!target && r.group && p.dropped.has(r.group)) rReplaced.set(s.id, withGroup(s, null));
   }
   const out: GuardFile[] = [];
   const gAfter = rewriteHaFile(groups, gReplaced, gAdded);

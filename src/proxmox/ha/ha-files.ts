@@ -1,7 +1,8 @@
 /**
  * The HA config files as migratable edits them: every section of ha/rules.cfg, ha/groups.cfg and
  * ha/resources.cfg with its raw text (what is not changed is kept byte for byte), and each changed or
- * new section written the way Proxmox writes it. Pure.
+ * new section written the way Proxmox writes it. Pure. What the sections mean is read once, by
+ * ../config/ha.ts readHaFiles (the view plan and targets use); this side only keeps and writes text.
  *
  * The format, from pve-ha-manager 5.2.0 (b71218f) and pve-common 9.2.1 (f665029):
  * - SectionConfig.pm write_config: header `TYPE: ID`, then `comment` (if set), `disable` (if set),
@@ -20,16 +21,13 @@ import { InputError } from '../../errors.js';
 import {
   formatSection,
   type Chunk,
-  parseSectionConfig,
   serializeSectionConfig,
   type SectionChunk,
   type SectionConfigDocument,
 } from '../../formats/pve-section-config.js';
+import type { HaNodePriority } from '../config/ha.js';
 
-export interface NodePriority {
-  node: string;
-  priority: number;
-}
+export type NodePriority = HaNodePriority;
 
 /** One section of an HA file, typed enough to reason about, with its raw chunk. */
 export interface HaSection {
@@ -47,10 +45,9 @@ export interface HaFile {
 }
 
 const CONFIGID_RE = /^[a-z][a-z0-9_-]+$/i; // pve-common JSONSchema.pm $CONFIGID_RE, anchored by pve_verify_configid
-const NODE_ENTRY_RE = /^([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?::(\d+))?$/; // Tools.pm parse_node_priority
 
-export function readHaFile(name: HaFile['name'], text: string, where: string): HaFile {
-  const doc = parseSectionConfig(text, where);
+/** A file as parsed by ../config/ha.ts readHaFiles, its sections with their raw values and text. */
+export function haFileOf(name: HaFile['name'], doc: SectionConfigDocument): HaFile {
   const sections: HaSection[] = doc.chunks
     .filter((c): c is SectionChunk => c.kind === 'section')
     .map((c) => ({
@@ -62,30 +59,11 @@ export function readHaFile(name: HaFile['name'], text: string, where: string): H
   return { name, doc, sections };
 }
 
-/** PVE::Tools::split_list: commas, semicolons and blanks separate. */
-export const splitList = (v: string | undefined) => (v ?? '').split(/[\s,;]+/).filter(Boolean);
-
-/** `n1:2,n2` -> entries; an unparsable entry is skipped, as decode_plugin_value does (noerr). */
-export function parseNodeList(v: string | undefined): NodePriority[] {
-  const out: NodePriority[] = [];
-  for (const e of splitList(v)) {
-    const m = NODE_ENTRY_RE.exec(e);
-    if (m) out.push({ node: m[1], priority: m[2] === undefined ? 0 : Number(m[2]) });
-  }
-  return out;
-}
-
-/** `vm:100,101` -> sids; entries that are not `type:name` are dropped (Rules.pm decode_value). */
-export function parseResourceList(v: string | undefined): string[] {
-  return splitList(v).filter((s) => /^[a-z]+:\S+$/.test(s));
-}
-
-/** PVE::JSONSchema::parse_boolean; a bare key is true. */
-export function parseBool(v: string | undefined, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (/^(1|on|yes|true)$/i.test(v)) return true;
-  if (/^(0|off|no|false)$/i.test(v)) return false;
-  return dflt;
+/** The section with this type and id (ids are unique in a file: the section parser refuses repeats). */
+export function sectionOf(f: HaFile, type: string, id: string): HaSection {
+  const s = f.sections.find((x) => x.type === type && x.id === id);
+  if (!s) throw new Error(`${f.name}: no section ${type}: ${id} (the typed view and the file disagree)`);
+  return s;
 }
 
 export function encodeNodeList(nodes: NodePriority[]): string {
