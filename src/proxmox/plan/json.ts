@@ -1,30 +1,10 @@
 /** The plan's JSON contract (`migratable plan --format json`, the dashboard, balancers). */
 import { safeJson } from '../../safe-json.js';
-import type { Plan, PlanBlocked, PlanVm } from './types.js';
+import type { Plan, PlanVm } from './types.js';
 import { versionsJson, type PlanVersionsJson } from '../versions/plan-text.js';
 
-export interface PlanVmJson {
-  vmid: number;
-  name?: string;
-  node: string;
-  /** false for templates and VMs known to be stopped; null when the config copy does not say */
-  running: boolean | null;
-  domain: string[];
-  current: string;
-  liveTargets: string[];
-  blocked: PlanBlocked[];
-  action: 'keep' | 'change-model';
-  commands: string[];
-  needsRestart: boolean;
-  /** Only when there is something to say */
-  notes?: string[];
-  /** template: 1 (never runs) and lock: NAME (no migration until released), when set */
-  template?: boolean;
-  lock?: string;
-  /** HA resources that move with it (keep-together) and that it is kept apart from, when any */
-  together?: string[];
-  apart?: string[];
-}
+/** A VM in the contract: the plan's own fields, notes only when there is something to say. */
+export type PlanVmJson = Omit<PlanVm, 'model' | 'notes'> & { notes?: string[] };
 
 export interface PlanJson {
   domains: Array<{ nodes: string[]; source: string; model: { name: string; cpu: string; features: string[] } }>;
