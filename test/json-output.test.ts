@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RAW_IN_JSON, safeJson } from '../src/safe-json.js';
-import { UNSAFE_CHARS } from '../src/safe-text.js';
+import { UNSAFE_CHARS, safeText } from '../src/safe-text.js';
 import { cli } from './helpers/cli.js';
 import { fixturesDir } from './helpers/paths.js';
 
@@ -63,6 +63,13 @@ describe('JSON output with control characters in names (finding 6)', () => {
     const text = safeJson(value);
     expect(text).toBe('{\n  "s": "a\\u0085b\\u009bc\\u007fd\\u2028e\\u202ef\u00a0g\u00e9"\n}');
     expect(JSON.parse(text)).toEqual(value);
+  });
+
+  it('leaves nothing safeText would change, so output() may skip its pass over escaped JSON', () => {
+    const every = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).join('');
+    const text = safeJson({ [every]: [every, { nested: every }] }, 2, '\n');
+    expect(safeText(text)).toBe(text);
+    expect(safeText(safeJson(every, 0))).toBe(safeJson(every, 0));
   });
 
   it('escapes every character safe-text calls unsafe except the C0 controls JSON.stringify escapes itself', () => {

@@ -21,11 +21,13 @@ export interface Emitter {
   description: string;
   /** Throws EmitError when the result cannot be expressed safely in this format */
   emit: (result: BaselineResult, opts?: EmitOptions) => string;
+  /** Its text is escaped as it is made (safeJson): nothing in it can act on a terminal, no second scan needed */
+  escaped?: true;
 }
 
 export const EMITTERS: Record<FormatName, Emitter> = {
   text: { description: 'readable report: model, gains, losses and why, blockers, warnings', emit: emitText },
-  json: { description: 'the full result as JSON (stable contract for other tools)', emit: emitJson },
+  json: { description: 'the full result as JSON (stable contract for other tools)', emit: emitJson, escaped: true },
   pve: { description: 'Proxmox VE cpu-models.conf section and the VM cpu: line', emit: emitPve },
   'pve-args': { description: 'Proxmox VE args: -cpu line (root@pam only; no custom model needed)', emit: emitPveArgs },
   qemu: { description: 'QEMU -cpu argument with phys-bits and enforce', emit: emitQemu },

@@ -29,5 +29,6 @@ export async function runBaseline(inputs: string[], opts: BaselineCliOptions): P
     qemu: parseQemuVersion(opts.qemu),
     name: opts.name,
   });
-  output(EMITTERS[opts.format].emit(result, emitOptions), opts.output);
+  const emitter = EMITTERS[opts.format];
+  output(emitter.emit(result, emitOptions), opts.output, emitter.escaped);
 }
