@@ -9,6 +9,7 @@ import { readProfilesFromText } from '../../sources/index.js';
 import { get, post } from './api-client.js';
 import { fill, h, plural, section } from './dom.js';
 import { announce } from './status-line.js';
+import { blockedCell } from './plan-panel.js';
 
 type DrainJson = ReturnType<typeof drainJson>;
 type DrainVm = DrainJson['vms'][number];
@@ -35,17 +36,7 @@ function vmRow(v: DrainVm): HTMLElement {
           : h('strong', {}, 'cannot move live'),
     ),
     h('td', {}, v.liveTargets.join(', ') || 'none'),
-    h(
-      'td',
-      {},
-      v.blocked.length
-        ? h(
-            'ul',
-            {},
-            v.blocked.map((b) => h('li', {}, h('strong', {}, b.node), `: ${b.reasons.join('; ')}`)),
-          )
-        : '-',
-    ),
+    blockedCell(v.blocked),
     h(
       'td',
       {},

@@ -6,6 +6,7 @@
  * only when the server has a cluster config.
  */
 import type { PlanJson, PlanVmJson } from '../../proxmox/plan/json.js';
+import type { PlanBlocked } from '../../proxmox/plan/types.js';
 import { fetchPlan } from './api-client.js';
 import { h, plural, section } from './dom.js';
 
@@ -31,6 +32,21 @@ function domainsTable(plan: PlanJson): HTMLElement {
 }
 
 /** What holds the VM in place or moves it along: template, lock, HA partners. */
+/** The nodes a VM cannot move to live, each with its reasons (plan and drain tables). */
+export function blockedCell(blocked: PlanBlocked[]): HTMLElement {
+  return h(
+    'td',
+    {},
+    blocked.length
+      ? h(
+          'ul',
+          {},
+          blocked.map((b) => h('li', {}, h('strong', {}, b.node), `: ${b.reasons.join('; ')}`)),
+        )
+      : '-',
+  );
+}
+
 function vmTags(v: PlanVmJson): HTMLElement[] {
   const tags: HTMLElement[] = [];
   if (v.template) tags.push(h('span', { class: 'tag plan-template', title: 'template: 1 never runs' }, 'template'));
@@ -57,17 +73,7 @@ function vmRow(v: PlanVmJson): HTMLElement {
       ...vmTags(v),
     ),
     h('td', {}, v.liveTargets.join(', ') || h('strong', {}, 'none')),
-    h(
-      'td',
-      {},
-      v.blocked.length
-        ? h(
-            'ul',
-            {},
-            v.blocked.map((b) => h('li', {}, h('strong', {}, b.node), `: ${b.reasons.join('; ')}`)),
-          )
-        : '-',
-    ),
+    blockedCell(v.blocked),
     h(
       'td',
       {},
