@@ -49,6 +49,25 @@ const first = startServe([join(root, 'examples/field-report-cluster')]);
 const serverProcess = first.child;
 const server = { url: await first.url };
 
+/**
+ * A client script in its own process; resolves once it prints "ready", with a function that stops
+ * it and returns the lines it printed since.
+ */
+async function runScript(script: string): Promise<() => string[]> {
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((ready) =>
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.startsWith('ready\n')) ready();
+    }),
+  );
+  return () => {
+    child.kill();
+    return out.split('\n').slice(1).filter(Boolean);
+  };
+}
+
 /** One client in its own process posting `bytes` of cpuinfo as a paste to `target`, over and over until stopped. */
 async function startPaster(bytes: number, target = server.url): Promise<{ stop(): number[] }> {
   const script = `
@@ -65,20 +84,8 @@ async function startPaster(bytes: number, target = server.url): Promise<{ stop()
         console.log(r?.status ?? 0);
       }
     })();`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  await new Promise<void>((ready) =>
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.startsWith('ready\n')) ready();
-    }),
-  );
-  return {
-    stop: () => {
-      child.kill();
-      return out.split('\n').slice(1).filter(Boolean).map(Number);
-    },
-  };
+  const lines = await runScript(script);
+  return { stop: () => lines().map(Number) };
 }
 
 async function client(until: number, latencies: number[]): Promise<void> {
@@ -148,24 +155,8 @@ async function startPoller(paths: string[], touch?: string): Promise<{ stop(): n
         console.log((r?.status ?? 0) + ' ' + (performance.now() - t).toFixed(1));
       }
     })();`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  await new Promise<void>((ready) =>
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.startsWith('ready\n')) ready();
-    }),
-  );
-  return {
-    stop: () => {
-      child.kill();
-      return out
-        .split('\n')
-        .slice(1)
-        .filter(Boolean)
-        .map((l) => Number(l.split(' ')[1]));
-    },
-  };
+  const lines = await runScript(script);
+  return { stop: () => lines().map((l) => Number(l.split(' ')[1])) };
 }
 
 // serve --pve-config on a 5,000-VM cluster: the plan is computed and kept off the event loop
