@@ -51,7 +51,7 @@ const provenance: ModelVersionRecord = {
 };
 
 /**
- * 60 daily scans of intel1 (rtm lost 10 days ago) and a failing host; `dormant` answered only at the
+ * 60 daily scans of intel1 (rtm lost at the last one) and a failing host; `dormant` answered only at the
  * first scan, 90 days ago, so its one snapshot is older than any cutoff and must stay.
  */
 function fill(path: string): void {
@@ -62,7 +62,7 @@ function fill(path: string): void {
   try {
     for (let d = 90; d >= 31; d--) {
       const at = daysAgo(d);
-      const entries = [{ profile: { ...(d > 40 ? withTsx : noTsx), collectedAt: at.toISOString() }, seconds: 1.5 }];
+      const entries = [{ profile: { ...(d > 31 ? withTsx : noTsx), collectedAt: at.toISOString() }, seconds: 1.5 }];
       if (d === 90) entries.push({ profile: { ...dormant, collectedAt: at.toISOString() }, seconds: 2 });
       inv.addScan(entries, at, {
         startedAt: at,
@@ -93,11 +93,14 @@ function counts(path: string): Record<string, number> {
 /** What the readers say about the latest state: metrics and the newest verdicts. */
 function latestState(path: string) {
   const hosts = JSON.parse(cli(['hosts', '--inventory', path, '--json']).stdout) as Array<Record<string, unknown>>;
-  const metrics = cli(['metrics', '--inventory', path]);
+  const metrics = cli(['metrics', '--inventory', path, '--feature-labels']);
   expect(metrics.code, metrics.stderr).toBe(0);
+  // every series but the failure counter, which counts the failed attempts still stored
   const lines = metrics.stdout
     .split('\n')
-    .filter((l) => /^migratable_host_(features|drift|lost)/.test(l) || l.startsWith('migratable_scan_last'));
+    .filter((l) => /^migratable_(host|drift|scan_last)/.test(l) && !l.includes('result="failure"'));
+  expect(lines.some((l) => l.startsWith('migratable_drift_events_total{') && l.endsWith(' 1'))).toBe(true);
+  expect(lines.some((l) => l.startsWith('migratable_host_cpu_feature_lost{') && l.includes('rtm'))).toBe(true);
   return { hosts: hosts.map(({ snapshots: _n, first: _f, ...rest }) => rest), lines };
 }
 
@@ -122,8 +125,8 @@ describe('inventory prune', () => {
     expect(after.snapshots).toBe(15);
     // runs 44..31, and the day-90 run: it holds dormant's newest snapshot
     expect(after.scan_runs).toBe(15);
-    // the day-90 run keeps dormant's attempt only (intel1's snapshot and the failure of that day go)
-    expect(after.scan_attempts).toBe(14 * 2 + 1);
+    // a kept run stays whole but for attempts whose snapshot went: day 90 keeps dormant's and the failure
+    expect(after.scan_attempts).toBe(14 * 2 + 2);
     // per node and model: days 44..31 for intel1's two models, and dormant's one
     expect(after.verifications).toBe(14 * 2 + 1);
     expect(after.model_versions).toBe(1);

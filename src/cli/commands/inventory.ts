@@ -30,7 +30,11 @@ export function registerInventory(program: Command): void {
       "delete snapshots, scan runs and verifications older than --keep-days; each host's newest snapshot, the newest verification per node and model, and every model version's provenance always stay",
     )
     .requiredOption('--keep-days <n>', 'keep everything from the last N days (0: only what always stays)')
-    .option('--keep-last <k>', 'also keep the newest K snapshots per host, verifications per node and model, scan runs', '1')
+    .option(
+      '--keep-last <k>',
+      'also keep the newest K snapshots per host, verifications per node and model, scan runs',
+      '1',
+    )
     .addOption(sharedOption('--inventory'))
     .option('--dry-run', 'count what would go; change nothing')
     .option('--vacuum', 'compact the file afterwards (the default unless --dry-run)')

@@ -428,7 +428,8 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
         (t) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t),
       );
       const ids = tables.map(
-        (t) => db.prepare(`SELECT MIN(id) AS lo, MAX(id) AS hi FROM ${t}`).get() as { lo: number | null; hi: number | null },
+        (t) =>
+          db.prepare(`SELECT MIN(id) AS lo, MAX(id) AS hi FROM ${t}`).get() as { lo: number | null; hi: number | null },
       );
       return ids.map((r) => `${r.lo ?? 0}-${r.hi ?? 0}`).join(':');
     },
