@@ -36,10 +36,11 @@ function conditions(db: Database.Database) {
                                    FROM snapshots) WHERE n <= @keepLast)
     ${history ? 'AND id NOT IN (SELECT latest_id FROM host_history UNION SELECT previous_id FROM host_history WHERE previous_id IS NOT NULL)' : ''}`;
   const doomedSnapshotIds = `SELECT id FROM snapshots WHERE ${doomedSnapshot}`;
+  // uncorrelated subqueries only: SQLite computes each once (scan_attempts has no index on run_id)
   const doomedRun = `finished_at < @cutoff
     AND id NOT IN (SELECT id FROM scan_runs ORDER BY finished_at DESC, id DESC LIMIT @keepLast)
-    AND NOT EXISTS (SELECT 1 FROM scan_attempts a WHERE a.run_id = scan_runs.id AND a.snapshot_id IS NOT NULL
-                    AND a.snapshot_id NOT IN (${doomedSnapshotIds}))`;
+    AND id NOT IN (SELECT run_id FROM scan_attempts WHERE snapshot_id IS NOT NULL
+                   AND snapshot_id NOT IN (${doomedSnapshotIds}))`;
   // an attempt goes with its run, or with its snapshot (a kept run's row for a host scanned again since)
   const doomedAttempt = `run_id IN (SELECT id FROM scan_runs WHERE ${doomedRun})
     OR (snapshot_id IS NOT NULL AND snapshot_id IN (${doomedSnapshotIds}))`;
