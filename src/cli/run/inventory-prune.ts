@@ -44,10 +44,17 @@ export function runPruneInventory(opts: PruneInventoryOptions, now = new Date())
   const bytesBefore = fileBytes(path);
   const inv = openInventory(path, { readOnly: !!opts.dryRun });
   let removed: PruneCounts;
-  const vacuum = !opts.dryRun && opts.vacuum !== false;
+  let vacuum = !opts.dryRun && opts.vacuum !== false;
   try {
     removed = inv.prune({ cutoff, keepLast }, !!opts.dryRun);
-    if (vacuum) inv.vacuum();
+    if (vacuum)
+      try {
+        inv.vacuum();
+      } catch (e) {
+        // the deletion is committed: say so rather than report the run as refused (a reader holds the file)
+        vacuum = false;
+        process.stderr.write(`migratable: pruned, but not compacted: ${(e as Error).message}\n`);
+      }
   } finally {
     inv.close();
   }
