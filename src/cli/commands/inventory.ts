@@ -36,7 +36,7 @@ export function registerInventory(program: Command): void {
       '1',
     )
     .addOption(sharedOption('--inventory'))
-    .option('--dry-run', 'count what would go; change nothing')
+    .addOption(sharedOption('--dry-run'))
     .option('--vacuum', 'compact the file afterwards (the default unless --dry-run)')
     .option('--no-vacuum', 'leave the freed pages in the file')
     .addOption(sharedOption('--json'))
