@@ -77,7 +77,7 @@ const SHARED_OPTIONS = {
   '--format': ['-f, --format <format>', 'output format'],
   '--json': ['--json', 'print JSON'],
   '--output': ['-o, --output <file>', 'write to this file instead of stdout'],
-  '--dry-run': ['--dry-run', 'print a unified diff and write nothing'],
+  '--dry-run': ['--dry-run', 'print what would change (a unified diff for files) and write nothing'],
   '--lock-timeout': ['--lock-timeout <seconds>', 'wait this long for another writer to finish, then exit 3'],
   '--timeout': ['--timeout <seconds>', 'give up after this many seconds'],
   '--section': ['--section <name>', 'which cpu-model of a cpu-models.conf file'],

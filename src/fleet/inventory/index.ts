@@ -26,11 +26,13 @@ import {
   recordModelVersion,
   type ModelVersionRecord,
 } from './model-versions.js';
+import { pruneInventory, type PruneCounts, type RetentionPolicy } from './retention.js';
 
 export type { HostIdentity } from './identity.js';
 export type { FailedScan, HostScanStats, ScanRunInput, ScanRunSummary } from './scan-runs.js';
 export type { HostHistory } from './host-history.js';
 export type { ModelVersionRecord } from './model-versions.js';
+export type { PruneCounts, RetentionPolicy } from './retention.js';
 
 export interface Snapshot {
   id: number;
@@ -95,6 +97,10 @@ export interface Inventory {
   /** Provenance of the cpu-models.conf sections `apply` wrote (model-versions.ts) */
   recordModelVersion(r: ModelVersionRecord): void;
   modelVersions(): ModelVersionRecord[];
+  /** Deletes rows beyond the retention in one transaction (retention.ts); a dry run only counts them */
+  prune(policy: RetentionPolicy, dryRun: boolean): PruneCounts;
+  /** Rewrites the file without its free pages (after a prune) */
+  vacuum(): void;
   close(): void;
 }
 
@@ -161,7 +167,7 @@ function openReadOnly(path: string): Database.Database {
   return db;
 }
 
-/** Only `scan` opens for writing: it creates the file and brings its format up to date. */
+/** Only `scan` (and `inventory prune`) open for writing: it creates the file and brings its format up to date. */
 function openWritable(path: string): Database.Database {
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -236,6 +242,8 @@ function guardedInventory(path: string, inv: Inventory): Inventory {
     changeStamp: () => guarded(path, () => inv.changeStamp()),
     recordModelVersion: (r) => guarded(path, () => inv.recordModelVersion(r)),
     modelVersions: () => guarded(path, () => inv.modelVersions()),
+    prune: (policy, dryRun) => guarded(path, () => inv.prune(policy, dryRun)),
+    vacuum: () => guarded(path, () => inv.vacuum()),
     close: () => inv.close(),
   };
 }
@@ -402,16 +410,28 @@ function inventoryOn(db: Database.Database, path: string, writable: boolean): In
     modelVersions() {
       return modelVersionRecords(db);
     },
+    prune(policy, dryRun) {
+      if (!writable && !dryRun) throw new InputError(path, 'opened read-only');
+      return pruneInventory(db, policy, dryRun);
+    },
+    vacuum() {
+      if (!writable) throw new InputError(path, 'opened read-only');
+      // VACUUM cannot change a WAL file's journal mode; close() switches back to DELETE as after a scan
+      db.exec('VACUUM');
+    },
     featureSummary: () => hostHistories(db),
     lastScanRun: () => lastScanRun(db),
     hostScanStats: () => hostScanStats(db),
     changeStamp() {
-      // every table only grows: its newest id says whether anything was added
+      // scans only add (the newest id moves); a prune deletes the oldest rows (the oldest id moves)
       const tables = ['snapshots', 'verifications', 'scan_runs'].filter(
         (t) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t),
       );
-      const ids = tables.map((t) => db.prepare(`SELECT MAX(id) AS id FROM ${t}`).get() as { id: number | null });
-      return ids.map((r) => r.id ?? 0).join(':');
+      const ids = tables.map(
+        (t) =>
+          db.prepare(`SELECT MIN(id) AS lo, MAX(id) AS hi FROM ${t}`).get() as { lo: number | null; hi: number | null },
+      );
+      return ids.map((r) => `${r.lo ?? 0}-${r.hi ?? 0}`).join(':');
     },
     close() {
       // Back to a rollback journal once the scan is done: a WAL-mode file makes every read-only
