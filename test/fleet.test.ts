@@ -7,7 +7,7 @@ import { driftSteps, parseSince } from '../src/fleet/inventory/drift.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { cli } from './helpers/cli.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
-import { createSshFixture, type SshFixture } from './helpers/sshd.js';
+import { createSshFixture, type SshFixture, sshCliArgs } from './helpers/sshd.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-fleet-'));
 const broadwell = readFileSync(join(fixturesDir, 'Xeon-E5-2690-v4_broadwell.cpuinfo'), 'utf8');
@@ -101,23 +101,8 @@ describe('scan over real sshd into the inventory, then baseline --inventory', ()
   afterAll(async () => fixture?.close());
 
   it('stores one snapshot per reachable host and reports the unreachable one', async () => {
-    const o = fixture.clientOptions();
     const dead = ports[0] + 1 === ports[1] ? ports[2] + 1 : ports[0] + 1;
-    const args = [
-      'scan',
-      '--inventory',
-      db,
-      '-i',
-      o.identityFile,
-      '--known-hosts',
-      o.knownHostsFile,
-      '--ssh-config',
-      o.configFile,
-      '--timeout',
-      '20',
-      '--json',
-    ];
-    for (const x of o.extraOptions) args.push('--ssh-option', x.replace(/^-o\s*/, ''));
+    const args = ['scan', '--inventory', db, ...sshCliArgs(fixture), '--timeout', '20', '--json'];
     const r = cli([...args, ...ports.map((p) => `127.0.0.1:${p}`), `127.0.0.1:${dead}`]);
     expect(r.code, r.stderr).toBe(1); // one host failed
     expect(r.stderr).toMatch(new RegExp(`127.0.0.1:${dead}: `));

@@ -16,7 +16,7 @@ import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { cliAsync } from './helpers/cli.js';
 import { fixturesDir } from './helpers/paths.js';
 import { startPveReplay, type PveReplay, pveApiArgs } from './helpers/pve-replay.js';
-import { createSshFixture, type SshFixture, type SshServer } from './helpers/sshd.js';
+import { createSshFixture, type SshFixture, type SshServer, sshCliArgs } from './helpers/sshd.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-identity-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -108,20 +108,7 @@ describe('scan over real sshd: two machines, one name', () => {
   afterAll(() => fixture?.close());
 
   const scan = (server: SshServer, db: string) => {
-    const o = fixture.clientOptions();
-    return cliAsync([
-      'scan',
-      `127.0.0.1:${server.port}`,
-      '--identity',
-      o.identityFile,
-      '--known-hosts',
-      o.knownHostsFile,
-      '--ssh-config',
-      o.configFile,
-      ...o.extraOptions.flatMap((x) => ['--ssh-option', x]),
-      '--inventory',
-      db,
-    ]);
+    return cliAsync(['scan', `127.0.0.1:${server.port}`, ...sshCliArgs(fixture), '--inventory', db]);
   };
   /** What `ssh-keygen -l` prints for a known_hosts line's key: SHA256 of the key blob, unpadded base64. */
   const fingerprint = (server: SshServer) => {

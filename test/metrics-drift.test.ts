@@ -13,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { cliAsync } from './helpers/cli.js';
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 import { havePromtool, promtool } from './helpers/prometheus.js';
-import { createSshFixture, freePort, type SshFixture } from './helpers/sshd.js';
+import { createSshFixture, freePort, type SshFixture, sshCliArgs } from './helpers/sshd.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migratable-metrics-drift-'));
 const root = join(tmp, 'root');
@@ -28,22 +28,7 @@ const runs: Array<{ code: number | null; stderr: string }> = [];
 
 /** One scan into the inventory, then the metrics file, as the systemd unit runs them. */
 async function scanAndMeasure(targets: string[], n: number): Promise<void> {
-  const o = fixture.clientOptions();
-  const scan = await cliAsync([
-    'scan',
-    ...targets,
-    '--inventory',
-    db,
-    '-i',
-    o.identityFile,
-    '--known-hosts',
-    o.knownHostsFile,
-    '--ssh-config',
-    o.configFile,
-    ...o.extraOptions.flatMap((x) => ['--ssh-option', x]),
-    '--timeout',
-    '30',
-  ]);
+  const scan = await cliAsync(['scan', ...targets, '--inventory', db, ...sshCliArgs(fixture), '--timeout', '30']);
   runs.push(scan);
   const file = join(tmp, `migratable-${n}.prom`);
   const metrics = await cliAsync(['metrics', '--inventory', db, '--feature-labels', '-o', file]);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath } from './helpers/cli.js';
-import { createSshFixture } from './helpers/sshd.js';
+import { createSshFixture, sshCliArgs } from './helpers/sshd.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,25 +35,9 @@ describe('scan killed with -9', () => {
     try {
       const hanging = await fixture.startServer({ forceCommand: `echo $$ >> ${pids}; exec sleep 60` });
       port = hanging.port;
-      const o = fixture.clientOptions();
       const scan = spawn(
         process.execPath,
-        [
-          cliPath,
-          'scan',
-          `127.0.0.1:${hanging.port}`,
-          '--timeout',
-          '3',
-          '--no-store',
-          '--identity',
-          o.identityFile,
-          '--known-hosts',
-          o.knownHostsFile,
-          '--ssh-config',
-          'none',
-          '--ssh-option',
-          o.extraOptions[0],
-        ],
+        [cliPath, 'scan', `127.0.0.1:${hanging.port}`, '--timeout', '3', '--no-store', ...sshCliArgs(fixture)],
         { stdio: 'ignore' },
       );
       // wait until the host has taken the login and hangs

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInventory } from '../src/fleet/inventory/index.js';
 import { modelHash } from '../src/fleet/inventory/verifications.js';
 import { cli, cliAsync } from './helpers/cli.js';
-import { createSshFixture, freePort, type SshFixture } from './helpers/sshd.js';
+import { createSshFixture, freePort, type SshFixture, sshCliArgs } from './helpers/sshd.js';
 import { haveCpio, haveGuestKernel, haveQemu, haveQemu10, qemu10Binary } from './helpers/qemu.js';
 
 const canBoot = haveQemu && haveGuestKernel && haveCpio;
@@ -37,12 +37,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function sshArgs(): string[] {
-  const o = fixture.clientOptions();
-  const args = ['-i', o.identityFile, '--known-hosts', o.knownHostsFile, '--ssh-config', o.configFile];
-  for (const x of o.extraOptions) args.push('--ssh-option', x);
-  return args;
-}
+const sshArgs = () => sshCliArgs(fixture);
 
 interface Row {
   host: string;

@@ -45,6 +45,14 @@ function keygen(file: string): string {
   return readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
 }
 
+/** The CLI options (scan, verify --ssh) that make ssh use only this fixture's files, never ~/.ssh. */
+export function sshCliArgs(fixture: SshFixture): string[] {
+  const o = fixture.clientOptions();
+  const args = ['--identity', o.identityFile, '--known-hosts', o.knownHostsFile, '--ssh-config', o.configFile];
+  for (const x of o.extraOptions) args.push('--ssh-option', x);
+  return args;
+}
+
 /** A port nothing listens on right now (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
