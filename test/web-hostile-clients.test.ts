@@ -1,12 +1,17 @@
 /** The dashboard server under hostile clients: big pastes, injected names, aborted uploads, half-open requests, SIGTERM. */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProfileInputs } from '../src/sources/files.js';
 import { startServer, type RunningServer } from '../src/web/server/server.js';
 import { cliPath } from './helpers/cli.js';
+
+const execFileAsync = promisify(execFile);
 import { fixturesDir, repoRoot } from './helpers/paths.js';
 
 const cpuinfo = readFileSync(join(fixturesDir, 'Xeon-E5-2690-v4_broadwell.cpuinfo'), 'utf8');
@@ -68,6 +73,111 @@ describe('pastes', () => {
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: string }).error).toMatch(/^pasted: binary data/);
   });
+});
+
+describe('uploads over the cap', () => {
+  /** A server of its own: each has its own paste budget */
+  async function withServer(run: (url: string) => Promise<void>): Promise<void> {
+    const own = await startServer({
+      inputs: readProfileInputs([join(repoRoot, 'examples/field-report-cluster')]),
+      port: 0,
+    });
+    try {
+      await run(own.url);
+    } finally {
+      await own.close();
+    }
+  }
+  const big = JSON.stringify({ text: cpuinfo.repeat(Math.ceil((15 << 20) / cpuinfo.length)) });
+
+  it('curl is refused before it sends the body (Expect: 100-continue), and a body under the cap goes through', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migratable-upload-'));
+    try {
+      const post = async (file: string, body: string) => {
+        writeFileSync(join(dir, file), body);
+        const out = join(dir, `${file}.reply`);
+        const { stdout } = await execFileAsync('curl', [
+          '-sS',
+          '-o',
+          out,
+          '-w',
+          '%{http_code} %{size_upload}',
+          '-H',
+          'Content-Type: application/json',
+          '--data-binary',
+          `@${join(dir, file)}`,
+          `${url}api/profiles`,
+        ]);
+        return {
+          status: stdout.split(' ')[0],
+          uploaded: Number(stdout.split(' ')[1]),
+          reply: readFileSync(out, 'utf8'),
+        };
+      };
+      let url = '';
+      await withServer(async (u) => {
+        url = u;
+        const refused = await post('big.json', big);
+        expect(refused.status).toBe('413');
+        expect(refused.uploaded).toBe(0);
+        expect(JSON.parse(refused.reply)).toEqual({ error: 'request body larger than 8192 KiB' });
+        // over curl's 1 MB: it asks first too, and is told to go on
+        const ok = await post(
+          'ok.json',
+          JSON.stringify({ text: cpuinfo.repeat(Math.ceil((2 << 20) / cpuinfo.length)) }),
+        );
+        expect(ok.status).toBe('200');
+        expect(ok.uploaded).toBeGreaterThan(2 << 20);
+        expect((JSON.parse(ok.reply) as { hosts: unknown[] }).hosts.length).toBeGreaterThan(0);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a client still sending reads the whole 413; then the server closes the connection', async () => {
+    await withServer(async (url) => {
+      const { port } = new URL(url);
+      const sock = connect(Number(port), '127.0.0.1');
+      sock.on('error', () => undefined);
+      await new Promise((r) => sock.once('connect', r));
+      let received = '';
+      // A while after the reply (the connection lingers for a second), what has the server taken?
+      let unsentLater = 0;
+      sock.once('data', () => setTimeout(() => (unsentLater = sock.writableLength), 300));
+      sock.on('data', (d) => (received += d));
+      const closed = new Promise((r) => sock.once('close', r));
+      sock.write(
+        `POST /api/profiles HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\n\r\n`,
+      );
+      sock.write(big); // far more than the socket buffers hold: the server must answer while we are still sending
+      await closed;
+      expect(received).toMatch(/^HTTP\/1\.1 413 /);
+      expect(received).toMatch(/\r\nconnection: close\r\n/i);
+      expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toEqual({
+        error: 'request body larger than 8192 KiB',
+      });
+      // nothing read on: most of the body stayed on our side (read to the end, it would be gone in ms)
+      expect(unsentLater).toBeGreaterThan(big.length / 2);
+    });
+  }, 30_000);
+
+  it('uploads past the budget wait for it: refused ones as if full-size, accepted ones as they are read', async () => {
+    await withServer(async (url) => {
+      const post = (body: string) =>
+        fetch(`${url}api/profiles`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      const started = performance.now();
+      expect((await post(big)).status).toBe(413); // the first full-size upload: at once
+      expect((await post(big)).status).toBe(413); // the next: once a second's budget has come
+      expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+      const seven = JSON.stringify({ text: cpuinfo.repeat(Math.floor((7 << 20) / cpuinfo.length)) });
+      const again = performance.now();
+      const r = await post(seven);
+      expect(r.status).toBe(200);
+      // 7 MB at 8 MiB a second, the budget spent
+      expect(performance.now() - again).toBeGreaterThanOrEqual(800);
+    });
+  }, 60_000);
 });
 
 describe('model names in the API', () => {

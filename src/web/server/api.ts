@@ -16,11 +16,7 @@ import { buildModel, ModelRequestError, selectHosts } from '../common/model.js';
 import { planRoutes } from './plan-routes.js';
 import type { DrainSource, PlanProvider } from './plan/service.js';
 import { drainRoutes } from './drain-routes.js';
-
-/** Pasted host data and VM configs: a 1024-thread host's cpuinfo is about 2.5 MB. */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
-/** Everything else the API takes is a small JSON request. */
-export const MAX_SMALL_BODY_BYTES = 64 * 1024;
+import { bodyCapFor, MAX_BODY_BYTES, MAX_SMALL_BODY_BYTES, tooLargeMessage } from './body-caps.js';
 
 const ModelRequestSchema = z
   .object({
@@ -105,12 +101,12 @@ export interface ApiOptions {
   drain?: DrainSource;
 }
 
+/** Bodies without a Content-Length (chunked) are counted as they are read; declared ones never get here (server.ts). */
 const limitBody = (maxSize: number) =>
   bodyLimit({
     maxSize,
     // Connection: close, so the rest of an oversized body is not read off the socket
-    onError: (c) =>
-      c.json({ error: `request body larger than ${Math.round(maxSize / 1024)} KiB` }, 413, { Connection: 'close' }),
+    onError: (c) => c.json({ error: tooLargeMessage(maxSize) }, 413, { Connection: 'close' }),
   });
 
 /**
@@ -127,7 +123,7 @@ export function apiRoutes({ hosts, drift, pastes, plan, drain }: ApiOptions): Ho
   const api = new Hono();
   const pasteLimit = limitBody(MAX_BODY_BYTES);
   const smallLimit = limitBody(MAX_SMALL_BODY_BYTES);
-  api.use('*', (c, next) => (/\/(profiles|check)$/.test(c.req.path) ? pasteLimit : smallLimit)(c, next));
+  api.use('*', (c, next) => (bodyCapFor(c.req.path) === MAX_BODY_BYTES ? pasteLimit : smallLimit)(c, next));
 
   api.onError((err, c) => {
     if (err instanceof PasteBusyError) return c.json({ error: err.message }, 503);

@@ -1,16 +1,18 @@
 /** `migratable serve`: the dashboard and its JSON API on one port. Node-only. */
 import { InputError } from '../../errors.js';
-import { serve, type ServerType } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { apiRoutes } from './api.js';
 import { PastePool } from './paste/pool.js';
+import { ByteBudget } from './paste/budget.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
 import type { DriftSource } from '../common/drift.js';
 import type { DrainSource, PlanProvider } from './plan/service.js';
 import { securityHeaders } from './headers.js';
+import { cappedServer } from './capped-server.js';
 import { metricsRoutes, type MetricsSource } from './metrics-route.js';
 import { defaultWebRoot, serveUi } from './static.js';
 
@@ -74,28 +76,29 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       ),
     );
   }
-  const pastes = new PastePool();
+  // One budget for every upload: pastes are read within it, refused uploads are paced by it
+  const budget = new ByteBudget();
+  const pastes = new PastePool(budget);
   const app = createApp(opts, pastes);
   return new Promise((resolve, reject) => {
     const onError = (e: Error) =>
       reject(new ServeError(`cannot listen on ${host}:${opts.port ?? DEFAULT_PORT}: ${e.message}`));
-    const server: ServerType = serve(
-      { fetch: app.fetch, port: opts.port ?? DEFAULT_PORT, hostname: host },
-      (info: AddressInfo) => {
-        server.off('error', onError);
-        const shown = host.includes(':') ? `[${host}]` : host;
-        resolve({
-          url: `http://${shown}:${info.port}/`,
-          port: info.port,
-          address: info.address,
-          close: () => drainAndClose(server as Server, pastes).then(() => opts.plan?.close()),
-        });
-      },
-    );
+    const server = cappedServer(getRequestListener(app.fetch, { hostname: host }), budget);
+    server.listen(opts.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', onError);
+      const info = server.address() as AddressInfo;
+      const shown = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${shown}:${info.port}/`,
+        port: info.port,
+        address: info.address,
+        close: () => drainAndClose(server, pastes).then(() => opts.plan?.close()),
+      });
+    });
     server.once('error', onError);
     // A client that sends headers or a body slower than this is cut off rather than held forever
-    (server as Server).headersTimeout = 10_000;
-    (server as Server).requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
   });
 }
 

@@ -4,6 +4,8 @@
  * past its deadline has its worker replaced. Node-only.
  */
 import { Worker } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ByteBudget } from './budget.js';
 import type { PasteKind, PasteResult } from './parse.js';
 
 /** Requests waiting for the worker beyond this are refused (503) rather than queued without end. */
@@ -21,6 +23,9 @@ export class PastePool {
   private worker: Worker | null = null;
   private pending = new Map<number, Pending>();
   private nextId = 1;
+
+  /** Pastes are read within this budget (budget.ts); a paste beyond it waits unread. */
+  constructor(private readonly budget = new ByteBudget()) {}
 
   /**
    * `body` as the request's bytes is handed to the worker without a copy (and decoded there); as a
@@ -41,8 +46,12 @@ export class PastePool {
       this.pending.set(id, { resolve, timer });
     });
     if (!(body instanceof ReadableStream)) {
-      worker.postMessage({ id, kind, body }, typeof body === 'string' ? [] : [body]);
-      return result;
+      const size = typeof body === 'string' ? body.length : body.byteLength;
+      return sleep(this.budget.spend(size)).then(() => {
+        // Replaced meanwhile (a timeout): this paste was answered already
+        if (this.worker === worker) worker.postMessage({ id, kind, body }, typeof body === 'string' ? [] : [body]);
+        return result;
+      });
     }
     return this.stream(worker, id, kind, body).then(() => result);
   }
@@ -58,7 +67,10 @@ export class PastePool {
         if (done) break;
         // Moved, not copied: a view into a larger buffer (a pooled one) is cut out first
         const piece = ownsBuffer(value) ? value : value.slice();
+        // (counted before the move: a moved buffer reads as empty here)
+        const wait = this.budget.spend(piece.byteLength);
         worker.postMessage({ id, kind, chunk: piece }, [piece.buffer as ArrayBuffer]);
+        if (wait > 0) await sleep(wait);
       }
       worker.postMessage({ id, kind, end: true });
     } catch (e) {
