@@ -138,6 +138,49 @@ describe('uploads over the cap', () => {
     }
   }, 60_000);
 
+  it('a paste without a Content-Length (chunked) is counted as it is read, within the budget', async () => {
+    await withServer(async (url) => {
+      const { port } = new URL(url);
+      /** `body` in 64 KiB chunks; resolves with the reply's status line and body */
+      const chunked = (body: string) =>
+        new Promise<{ status: string; reply: string }>((resolve, reject) => {
+          const sock = connect(Number(port), '127.0.0.1');
+          let received = '';
+          sock.on('data', (d) => (received += d));
+          sock.on('error', () => undefined);
+          sock.once('close', () => {
+            const at = received.indexOf('\r\n\r\n');
+            if (at < 0) return reject(new Error(`no reply: ${JSON.stringify(received.slice(0, 200))}`));
+            const reply = received.slice(at + 4);
+            // the reply itself may be chunked: take the JSON out of it
+            resolve({
+              status: received.slice(0, received.indexOf('\r\n')),
+              reply: reply.slice(reply.indexOf('{'), reply.lastIndexOf('}') + 1),
+            });
+          });
+          sock.write(
+            `POST /api/profiles HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+          );
+          for (let i = 0; i < body.length; i += 1 << 16) {
+            const piece = body.slice(i, i + (1 << 16));
+            sock.write(`${piece.length.toString(16)}\r\n${piece}\r\n`);
+          }
+          sock.write('0\r\n\r\n');
+        });
+      const started = performance.now();
+      for (let i = 0; i < 2; i++) {
+        const r = await chunked(big);
+        expect(r.status).toMatch(/^HTTP\/1\.1 413 /);
+        expect(JSON.parse(r.reply)).toEqual({ error: 'request body larger than 8192 KiB' });
+      }
+      // the second one's 8 MiB were read at the budget's pace (hono's body limit read them whole at once)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+      const ok = await chunked(JSON.stringify({ text: cpuinfo }));
+      expect(ok.status).toMatch(/^HTTP\/1\.1 200 /);
+      expect((JSON.parse(ok.reply) as { hosts: unknown[] }).hosts).toHaveLength(1);
+    });
+  }, 30_000);
+
   it('a client still sending reads the whole 413; then the server closes the connection', async () => {
     await withServer(async (url) => {
       const { port } = new URL(url);

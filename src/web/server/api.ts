@@ -9,14 +9,14 @@ import type { HostProfile } from '../../profile/host-profile.js';
 import { GENERATED_MODEL_NAME_RE } from '../../formats/pve-cpu-models.js';
 import { safeLine, safeText } from '../../safe-text.js';
 import type { DriftResponse, ModelRequest } from '../common/api-types.js';
-import { PasteBusyError, type PastePool } from './paste/pool.js';
+import { PasteBusyError, PasteTooLargeError, type PastePool } from './paste/pool.js';
 import { catalogResponse } from '../common/catalog-view.js';
 import type { DriftSource } from '../common/drift.js';
 import { buildModel, ModelRequestError, selectHosts } from '../common/model.js';
 import { planRoutes } from './plan-routes.js';
 import type { DrainSource, PlanProvider } from './plan/service.js';
 import { drainRoutes } from './drain-routes.js';
-import { bodyCapFor, MAX_BODY_BYTES, MAX_SMALL_BODY_BYTES, tooLargeMessage } from './body-caps.js';
+import { isPastePath, MAX_SMALL_BODY_BYTES, tooLargeMessage } from './body-caps.js';
 
 const ModelRequestSchema = z
   .object({
@@ -101,7 +101,7 @@ export interface ApiOptions {
   drain?: DrainSource;
 }
 
-/** Bodies without a Content-Length (chunked) are counted as they are read; declared ones never get here (server.ts). */
+/** Bodies without a Content-Length (chunked) are counted as they are read; declared ones never get here (capped-server.ts). */
 const limitBody = (maxSize: number) =>
   bodyLimit({
     maxSize,
@@ -121,12 +121,14 @@ function pasteBody(c: Context): ReadableStream<Uint8Array> | Promise<ArrayBuffer
 
 export function apiRoutes({ hosts, drift, pastes, plan, drain }: ApiOptions): Hono {
   const api = new Hono();
-  const pasteLimit = limitBody(MAX_BODY_BYTES);
+  // Not for pastes: hono's limit would read a chunked paste whole at once, outside the paste budget;
+  // the paste pool counts a paste's bytes as it reads them (PasteTooLargeError)
   const smallLimit = limitBody(MAX_SMALL_BODY_BYTES);
-  api.use('*', (c, next) => (bodyCapFor(c.req.path) === MAX_BODY_BYTES ? pasteLimit : smallLimit)(c, next));
+  api.use('*', (c, next) => (isPastePath(c.req.path) ? next() : smallLimit(c, next)));
 
   api.onError((err, c) => {
     if (err instanceof PasteBusyError) return c.json({ error: err.message }, 503);
+    if (err instanceof PasteTooLargeError) return c.json({ error: err.message }, 413, { Connection: 'close' });
     if (
       err instanceof BadRequest ||
       err instanceof InputError ||

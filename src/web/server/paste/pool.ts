@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_BODY_BYTES, tooLargeMessage } from '../body-caps.js';
 import { ByteBudget } from './budget.js';
 import type { PasteKind, PasteResult } from './parse.js';
 
@@ -13,6 +14,8 @@ export const MAX_PENDING_PASTES = 8;
 export const PASTE_TIMEOUT_MS = 20_000;
 
 export class PasteBusyError extends Error {}
+/** A paste sent without a Content-Length that turned out larger than the cap (declared ones are refused earlier). */
+export class PasteTooLargeError extends Error {}
 
 interface Pending {
   resolve: (r: PasteResult) => void;
@@ -33,9 +36,15 @@ export class PastePool {
    * holds a paste whole: no copy of megabytes into one buffer, no large allocation for its
    * garbage collector to pause the other clients for.
    */
-  parse(kind: PasteKind, body: string | ArrayBuffer | ReadableStream<Uint8Array>): Promise<PasteResult> {
+  parse(
+    kind: PasteKind,
+    body: string | ArrayBuffer | ReadableStream<Uint8Array>,
+    maxBytes = MAX_BODY_BYTES,
+  ): Promise<PasteResult> {
     if (this.pending.size >= MAX_PENDING_PASTES)
       return Promise.reject(new PasteBusyError('too many pastes being read; try again shortly'));
+    const size = typeof body === 'string' ? body.length : body instanceof ReadableStream ? 0 : body.byteLength;
+    if (size > maxBytes) return Promise.reject(new PasteTooLargeError(tooLargeMessage(maxBytes)));
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const result = new Promise<PasteResult>((resolve) => {
@@ -46,25 +55,34 @@ export class PastePool {
       this.pending.set(id, { resolve, timer });
     });
     if (!(body instanceof ReadableStream)) {
-      const size = typeof body === 'string' ? body.length : body.byteLength;
       return sleep(this.budget.spend(size)).then(() => {
         // Replaced meanwhile (a timeout): this paste was answered already
         if (this.worker === worker) worker.postMessage({ id, kind, body }, typeof body === 'string' ? [] : [body]);
         return result;
       });
     }
-    return this.stream(worker, id, kind, body).then(() => result);
+    return this.stream(worker, id, kind, body, maxBytes).then(() => result);
   }
 
   /** Pieces of a body to the worker, then its end; a body that fails (the client went away) is dropped there. */
-  private async stream(worker: Worker, id: number, kind: PasteKind, body: ReadableStream<Uint8Array>): Promise<void> {
+  private async stream(
+    worker: Worker,
+    id: number,
+    kind: PasteKind,
+    body: ReadableStream<Uint8Array>,
+    maxBytes: number,
+  ): Promise<void> {
     const reader = body.getReader();
+    let total = 0;
     try {
       for (;;) {
         const { done, value } = await reader.read();
         // Replaced meanwhile (a timeout): this paste was answered already
         if (this.worker !== worker) return;
         if (done) break;
+        // Only a body sent without a Content-Length can pass the cap here
+        total += value.byteLength;
+        if (total > maxBytes) throw new PasteTooLargeError(tooLargeMessage(maxBytes));
         // Moved, not copied: a view into a larger buffer (a pooled one) is cut out first
         const piece = ownsBuffer(value) ? value : value.slice();
         // (counted before the move: a moved buffer reads as empty here)
