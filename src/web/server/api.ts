@@ -101,7 +101,7 @@ export interface ApiOptions {
   drain?: DrainSource;
 }
 
-/** Bodies without a Content-Length (chunked) are counted as they are read; declared ones never get here (capped-server.ts). */
+/** Bodies without a Content-Length (chunked) are counted as they are read; a declared size over the cap never gets here (capped-server.ts). */
 const limitBody = (maxSize: number) =>
   bodyLimit({
     maxSize,

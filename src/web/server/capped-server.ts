@@ -19,9 +19,15 @@ const MAX_REFUSAL_WAIT_MS = 5000;
  * Answers `status` with a JSON error. `bodyComing`: the client is sending a body we will not read
  * (it did not ask first with Expect: 100-continue).
  */
-function reply(req: IncomingMessage, res: ServerResponse, status: number, error: string, bodyComing: boolean): void {
+function reply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  status: number,
+  error: string,
+  bodyComing: boolean,
+): void {
   if (res.destroyed) return; // the client gave up while its refusal waited
-  const path = (req.url ?? '/').split('?', 1)[0];
   const body = JSON.stringify({ error });
   res.writeHead(status, {
     ...headersFor(path),
@@ -48,12 +54,13 @@ function reply(req: IncomingMessage, res: ServerResponse, status: number, error:
 function refusedBySize(req: IncomingMessage, res: ServerResponse, budget: ByteBudget, bodyComing: boolean): boolean {
   const declared = req.headers['content-length'];
   if (declared === undefined) return false;
-  const cap = bodyCapFor((req.url ?? '/').split('?', 1)[0]);
+  const path = (req.url ?? '/').split('?', 1)[0];
+  const cap = bodyCapFor(path);
   if (!(Number(declared) > cap)) return false;
   const wait = budget.reserve(MAX_BODY_BYTES, MAX_REFUSAL_WAIT_MS);
-  if (wait === null) reply(req, res, 503, 'too many uploads at once; try again shortly', bodyComing);
-  else if (wait === 0) reply(req, res, 413, tooLargeMessage(cap), bodyComing);
-  else setTimeout(() => reply(req, res, 413, tooLargeMessage(cap), bodyComing), wait).unref();
+  if (wait === null) reply(req, res, path, 503, 'too many uploads at once; try again shortly', bodyComing);
+  else if (wait === 0) reply(req, res, path, 413, tooLargeMessage(cap), bodyComing);
+  else setTimeout(() => reply(req, res, path, 413, tooLargeMessage(cap), bodyComing), wait).unref();
   return true;
 }
 
