@@ -29,21 +29,17 @@ import { checkMatrix } from '../src/engine/check.js';
 import { readCpuinfo } from '../src/sources/cpuinfo.js';
 import { vmFromPveText } from '../src/sources/vm/pve.js';
 import { parseCpuModels } from '../src/formats/pve-cpu-models.js';
+import { numberOption, pathOption } from './options.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const cliAt = process.argv.indexOf('--cli');
-const cli = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(root, 'dist/cli/main.js');
-const beforeAt = process.argv.indexOf('--before');
+const cli = pathOption('cli') ?? join(root, 'dist/cli/main.js');
+const before = pathOption('before');
 const builds: Array<[string, string]> = [['', cli]];
-if (beforeAt >= 0) builds.push([', before', resolve(process.argv[beforeAt + 1])]);
+if (before) builds.push([', before', before]);
 const fixtures = join(root, 'test/fixtures/vms');
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const VMS = arg('vms', 500);
-const HOSTS = arg('hosts', 50);
-const RUNS = arg('runs', 7);
+const VMS = numberOption('vms', 500);
+const HOSTS = numberOption('hosts', 50);
+const RUNS = numberOption('runs', 7);
 
 function timed(build: string, args: string[]): { wallMs: number; cpuMs: number; rssMiB: number; status: number } {
   const r = spawnSync('/usr/bin/time', ['-f', '@@ %e %U %S %M', process.execPath, build, ...args], {

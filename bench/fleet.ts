@@ -21,19 +21,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { which } from '../src/qemu/binary.js';
 import { libvirtCpus, makeHosts } from './baseline.js';
+import { numberOption, pathOption } from './options.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const cliAt = process.argv.indexOf('--cli');
-const cli = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(root, 'dist/cli/main.js');
-const beforeAt = process.argv.indexOf('--before');
-const before = beforeAt >= 0 ? resolve(process.argv[beforeAt + 1]) : null;
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const HOSTS = arg('hosts', 4000);
-const RUNS = arg('runs', 7);
-const LARGE = arg('large', 40000);
+const cli = pathOption('cli') ?? join(root, 'dist/cli/main.js');
+const before = pathOption('before');
+const HOSTS = numberOption('hosts', 4000);
+const RUNS = numberOption('runs', 7);
+const LARGE = numberOption('large', 40000);
 // The recipe's hosts include one real dump cut off mid-line (Xeon-E5504), as the in-process bench and virsh get it
 const CLI_ARGS = ['--format', 'json', '--allow-incomplete'];
 

@@ -15,16 +15,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCluster } from './pve-cluster.js';
+import { numberOption } from './options.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const cli = join(root, 'dist/cli/main.js');
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const RUNS = arg('runs', 7);
+const RUNS = numberOption('runs', 7);
 const dir = mkdtempSync(join(tmpdir(), 'migratable-bench-plan-'));
-const cluster = generateCluster(dir, arg('nodes', 50), arg('vms', 500));
+const cluster = generateCluster(dir, numberOption('nodes', 50), numberOption('vms', 500));
 const clusterArgs = [cluster.hosts, '--pve-config', cluster.etcPve];
 const hasTime = existsSync('/usr/bin/time');
 
@@ -90,7 +87,7 @@ async function served(): Promise<void> {
       await new Promise((w) => setTimeout(w, 50));
     }
     console.log(`serve: first plan ready ${(performance.now() - t0).toFixed(0)} ms after start-up`);
-    const requests = arg('requests', 2000);
+    const requests = numberOption('requests', 2000);
     for (const clients of [1, 8]) {
       const latencies: number[] = [];
       let next = 0;

@@ -16,6 +16,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberOption } from './options.js';
 
 const fixtures = resolve(fileURLToPath(import.meta.url), '../../test/fixtures/cpuinfo');
 
@@ -153,12 +154,8 @@ export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): Gen
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const arg = (name: string, fallback: number) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  };
   const dir = process.argv[2];
   if (!dir || dir.startsWith('--')) throw new Error('usage: npx tsx bench/pve-cluster.ts DIR [--nodes 50] [--vms 500]');
-  const c = generateCluster(resolve(dir), arg('nodes', 50), arg('vms', 500));
+  const c = generateCluster(resolve(dir), numberOption('nodes', 50), numberOption('vms', 500));
   console.log(`${c.nodes.length} nodes, ${c.vmids.length} VMs: ${c.etcPve} and ${c.hosts}`);
 }

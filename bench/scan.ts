@@ -20,16 +20,12 @@ import { runProbeLocally } from '../src/fleet/ssh/local-probe.js';
 import { scanHosts } from '../src/fleet/ssh/scan.js';
 import { parseTarget } from '../src/fleet/ssh/targets.js';
 import { createSshFixture } from '../test/helpers/sshd.js';
+import { numberOption, stringOption } from './options.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-const serverCount = Number(arg('servers', '10'));
-const targetCount = Number(arg('targets', '200'));
-const concurrencies = arg('concurrency', '16').split(',').map(Number);
-const cannedMs = process.argv.includes('--canned') ? Number(arg('canned', '500')) : null;
+const serverCount = numberOption('servers', 10);
+const targetCount = numberOption('targets', 200);
+const concurrencies = stringOption('concurrency', '16').split(',').map(Number);
+const cannedMs = process.argv.includes('--canned') ? numberOption('canned', 500) : null;
 // Keeps the benchmark bounded even on a very slow machine.
 const PER_HOST_TIMEOUT_MS = 60_000;
 

@@ -11,11 +11,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberOption } from './options.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const cli = join(root, 'dist/cli/main.js');
-const i = process.argv.indexOf('--runs');
-const RUNS = i >= 0 ? Number(process.argv[i + 1]) : 15;
+const RUNS = numberOption('runs', 15);
 
 const CASES: Array<{ label: string; args: string[]; target?: number }> = [
   { label: 'node -e 0', args: ['-e', '0'] },

@@ -21,17 +21,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCluster } from './pve-cluster.js';
+import { numberOption, pathOption } from './options.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return Number(i >= 0 ? process.argv[i + 1] : fallback);
-};
-const clients = arg('clients', '20');
-const seconds = arg('seconds', '5');
+const clients = numberOption('clients', 20);
+const seconds = numberOption('seconds', 5);
 
-const cliAt = process.argv.indexOf('--cli');
-const cli = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(root, 'dist/src/cli/main.js');
+const cli = pathOption('cli') ?? join(root, 'dist/src/cli/main.js');
 // Server, clients and paster each in their own process, as on a real network
 function startServe(args: string[]) {
   const child = spawn(process.execPath, [cli, 'serve', ...args, '--port', '0'], {
@@ -164,7 +160,7 @@ async function startPoller(paths: string[], touch?: string): Promise<{ stop(): n
 // serve --pve-config on a 5,000-VM cluster: the plan is computed and kept off the event loop
 const clusterDir = mkdtempSync(join(tmpdir(), 'migratable-bench-cluster-'));
 try {
-  const big = generateCluster(clusterDir, 50, arg('vms', '5000'));
+  const big = generateCluster(clusterDir, 50, numberOption('vms', 5000));
   const planned = startServe([big.hosts, '--pve-config', big.etcPve]);
   server.url = await planned.url;
   const t0 = performance.now();

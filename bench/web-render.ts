@@ -17,15 +17,12 @@ import { readProfileInputs } from '../src/sources/files.js';
 import { startServer } from '../src/web/server/server.js';
 // @ts-expect-error plain ESM build script without types
 import { buildWeb } from '../scripts/build-web.mjs';
+import { numberOption } from './options.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const HOSTS = arg('hosts', 1000);
-const FEATURES = arg('features', 200);
-const RUNS = arg('runs', 5);
+const HOSTS = numberOption('hosts', 1000);
+const FEATURES = numberOption('features', 200);
+const RUNS = numberOption('runs', 5);
 
 /** mulberry32: the same hosts every run. */
 function rng(seed: number): () => number {
