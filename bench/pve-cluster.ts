@@ -124,7 +124,11 @@ export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): Gen
   mkdirSync(join(etcPve, 'ha'), { recursive: true });
   writeFileSync(join(etcPve, 'ha/resources.cfg'), resources);
   // Rules over disjoint slices of the managed VMs, so most of them stay in force
-  const slice = (from: number, n: number) => managed.slice(from, from + n);
+  const slice = (from: number, n: number) => {
+    if (from + n > managed.length)
+      throw new Error(`${vmCount} VMs put ${managed.length} under HA: too few for the generated rules; give more VMs`);
+    return managed.slice(from, from + n);
+  };
   const rules: string[] = [];
   let at = 0;
   for (const [tag, genNodes] of byGen) {
@@ -140,7 +144,7 @@ export function generateCluster(dir: string, nodeCount = 50, vmCount = 500): Gen
     `node-affinity: not-on-amd\n\tnodes ${amd.join(',')}\n\tresources ${slice(at, 15).join(',')}\n\taffinity negative\n\tstrict 1`,
   );
   at += 15;
-  const bundled = Number(managed[at].slice(3));
+  const bundled = Number(slice(at, 1)[0].slice(3));
   for (let k = 0; k < 10; k++, at += 2)
     rules.push(`resource-affinity: together-${k}\n\tresources ${slice(at, 2).join(',')}\n\taffinity positive`);
   // Keep-together with a VM of a node affinity rule: the pair inherits the rule
