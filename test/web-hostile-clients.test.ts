@@ -208,7 +208,7 @@ describe('uploads over the cap', () => {
     });
   }, 30_000);
 
-  it('uploads past the budget wait for it: refused ones as if full-size, accepted ones as they are read', async () => {
+  it('uploads past their budget wait for it: refused ones as if full-size, accepted ones as they are read', async () => {
     await withServer(async (url) => {
       const post = (body: string) =>
         fetch(`${url}api/profiles`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
@@ -218,10 +218,9 @@ describe('uploads over the cap', () => {
       expect(performance.now() - started).toBeGreaterThanOrEqual(900);
       const seven = JSON.stringify({ text: cpuinfo.repeat(Math.floor((7 << 20) / cpuinfo.length)) });
       const again = performance.now();
-      const r = await post(seven);
-      expect(r.status).toBe(200);
-      // 7 MB at 8 MiB a second, the budget spent
-      expect(performance.now() - again).toBeGreaterThanOrEqual(800);
+      for (let i = 0; i < 2; i++) expect((await post(seven)).status).toBe(200);
+      // 14 MB at 8 MiB a second after a burst of 8 MiB (the pastes' own budget: refusals do not spend it)
+      expect(performance.now() - again).toBeGreaterThanOrEqual(700);
     });
   }, 60_000);
 });

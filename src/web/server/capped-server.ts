@@ -8,11 +8,11 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { bodyCapFor, MAX_BODY_BYTES, tooLargeMessage } from './body-caps.js';
 import { headersFor } from './headers.js';
-import type { ByteBudget } from './paste/budget.js';
+import { ByteBudget } from './paste/budget.js';
 
 /** How long a refused upload's connection stays open for its client to read the reply (see reply). */
 const LINGER_MS = 1000;
-/** A refusal that would wait longer than this for the paste budget is answered 503 at once. */
+/** A refusal that would wait longer than this for its budget is answered 503 at once. */
 const MAX_REFUSAL_WAIT_MS = 5000;
 
 /**
@@ -50,6 +50,8 @@ function reply(
  * Refuses `req` (413) and returns true when it declares a body over its path's cap. The refusal
  * is paced like a full-size paste (paste/budget.ts): a client that keeps posting oversized bodies
  * waits for its answers, unread, instead of making the machine turn them over as fast as it can.
+ * The budget is the refusals' own: however many an unauthenticated client sends, no accepted
+ * paste waits for them.
  */
 function refusedBySize(req: IncomingMessage, res: ServerResponse, budget: ByteBudget, bodyComing: boolean): boolean {
   const declared = req.headers['content-length'];
@@ -64,8 +66,9 @@ function refusedBySize(req: IncomingMessage, res: ServerResponse, budget: ByteBu
   return true;
 }
 
-/** http.createServer(listener) with the caps applied first, refusals paced by `budget`. */
-export function cappedServer(listener: RequestListener, budget: ByteBudget): Server {
+/** http.createServer(listener) with the caps applied first, refusals paced. */
+export function cappedServer(listener: RequestListener): Server {
+  const budget = new ByteBudget();
   const server = createServer((req, res) => {
     if (!refusedBySize(req, res, budget, true)) listener(req, res);
   });

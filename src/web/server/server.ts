@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import type { HostProfile } from '../../profile/host-profile.js';
 import { apiRoutes } from './api.js';
 import { PastePool } from './paste/pool.js';
-import { ByteBudget } from './paste/budget.js';
 import { isLoopback, requireLoopbackHost, requireToken } from './auth.js';
 import type { DriftSource } from '../common/drift.js';
 import type { DrainSource, PlanProvider } from './plan/service.js';
@@ -76,14 +75,12 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       ),
     );
   }
-  // One budget for every upload: pastes are read within it, refused uploads are paced by it
-  const budget = new ByteBudget();
-  const pastes = new PastePool(budget);
+  const pastes = new PastePool();
   const app = createApp(opts, pastes);
   return new Promise((resolve, reject) => {
     const onError = (e: Error) =>
       reject(new ServeError(`cannot listen on ${host}:${opts.port ?? DEFAULT_PORT}: ${e.message}`));
-    const server = cappedServer(getRequestListener(app.fetch, { hostname: host }), budget);
+    const server = cappedServer(getRequestListener(app.fetch, { hostname: host }));
     server.listen(opts.port ?? DEFAULT_PORT, host, () => {
       server.off('error', onError);
       const info = server.address() as AddressInfo;

@@ -27,8 +27,8 @@ export class PastePool {
   private pending = new Map<number, Pending>();
   private nextId = 1;
 
-  /** Pastes are read within this budget (budget.ts); a paste beyond it waits unread. */
-  constructor(private readonly budget = new ByteBudget()) {}
+  /** Pastes are read within this budget (budget.ts), all clients together; a paste beyond it waits unread. */
+  private readonly budget = new ByteBudget();
 
   /**
    * `body` as the request's bytes is handed to the worker without a copy (and decoded there); as a
