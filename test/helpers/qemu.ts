@@ -1,5 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { parseCpuString } from '../../src/formats/qemu-cpu.js';
 import { findQemu, findQemu10, kvmUsable, which } from '../../src/qemu/binary.js';
+import { enabledProps, expandCpuModel, type QmpSession } from '../../src/qemu/qmp.js';
 import { installedLibvirtCpuMap } from './paths.js';
 
 /**
@@ -45,3 +47,13 @@ export const haveGuestKernel = available(
   'a guest kernel in /boot (linux-image-amd64)',
   existsSync('/boot') && readdirSync('/boot').some((n) => n.startsWith('vmlinuz-')),
 );
+
+/**
+ * What QEMU's static expansion of the -cpu string `cpu` enables. Every name in it must be one
+ * parseCpuString knows: one it does not would be left out of the question and pass unseen.
+ */
+export async function expandCpuString(s: QmpSession, cpu: string): Promise<string[]> {
+  const p = parseCpuString(cpu);
+  if (p.unknown.length) throw new Error(`${cpu}: names the catalog does not know: ${p.unknown.join(', ')}`);
+  return enabledProps(await expandCpuModel(s, 'static', { name: p.model, props: Object.fromEntries(p.features) }));
+}
