@@ -1,6 +1,7 @@
 /** The plan's domain models, read back by the installed QEMU: JSON `features` = QEMU's expansion of `cpu`. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFeature, resolveModel } from '../src/catalog/index.js';
+import { parseCpuString } from '../src/formats/qemu-cpu.js';
 import { readEtcPve } from '../src/proxmox/config/etc-pve.js';
 import { computePlan } from '../src/proxmox/plan/plan.js';
 import { QmpSession } from '../src/qemu/qmp.js';
@@ -24,9 +25,8 @@ describe.skipIf(!haveQemu)('plan domain models in QEMU', () => {
       if (haveKvm) expect(got).toEqual(d.model.features);
       else {
         // TCG leaves out what KVM adds on its own: compare the vendor-neutral rest
-        const kvmOnly = new Set(
-          resolveModel(p.model)!.kvmFeatures.filter((f) => !resolveModel(p.model)!.features.includes(f)),
-        );
+        const m = resolveModel(parseCpuString(d.model.cpu).model)!;
+        const kvmOnly = new Set(m.kvmFeatures.filter((f) => !m.features.includes(f)));
         const want = d.model.features.filter((f) => !isKvmBit(f) && !kvmOnly.has(f));
         expect(got.filter((f) => !isKvmBit(f))).toEqual(want);
       }
